@@ -1,0 +1,2 @@
+// Placeholder until the daemon wiring lands.
+return Jumpstart.Shared.Cli.ExitCodes.Software;

@@ -1,0 +1,58 @@
+namespace Jumpstart.Shared.Cms;
+
+/// <summary>The answer to <c>cms.register</c>: the role and what to do to play it.</summary>
+public sealed record RoleAssignment
+{
+    public required string Role { get; init; }
+
+    /// <summary>The master's address for master/worker policies (null for the master itself or when no master exists).</summary>
+    public string? MasterAddress { get; init; }
+
+    /// <summary>Values the policy computed for this instance (e.g. MASTER_ADDRESS, WORKER_INDEX); also exported to role commands.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+
+    public RoleConfiguration Configuration { get; init; } = new();
+}
+
+/// <summary>What applying a role means: files to write and commands to run, in order.</summary>
+public sealed record RoleConfiguration
+{
+    public IReadOnlyList<RoleFile> Files { get; init; } = [];
+
+    /// <summary>Each command is an argument vector (never a shell string); run in order, stop at the first failure.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Commands { get; init; } = [];
+}
+
+/// <summary>A file a role writes. <see cref="Mode"/> is octal text such as <c>0644</c>.</summary>
+public sealed record RoleFile
+{
+    public required string Path { get; init; }
+
+    public string Mode { get; init; } = "0644";
+
+    public required string Content { get; init; }
+}
+
+/// <summary>A registered (or expected) instance as other instances see it.</summary>
+public sealed record PeerInfo
+{
+    public required string InstanceId { get; init; }
+
+    public string? Hostname { get; init; }
+
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+
+    public string? Role { get; init; }
+
+    public required string Phase { get; init; }
+
+    public string? Detail { get; init; }
+}
+
+/// <summary>The answer to <c>cms.wait</c>.</summary>
+public sealed record WaitResult
+{
+    public required bool Satisfied { get; init; }
+
+    public IReadOnlyList<PeerInfo> Matching { get; init; } = [];
+}

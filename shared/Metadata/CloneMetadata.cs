@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Jumpstart.Shared.Metadata;
+
+/// <summary>
+/// Everything a clone learns about itself from its metadata disc. The same model is filled from a
+/// Jumpstart disc, a cloud-init NoCloud disc or an OpenStack ConfigDrive.
+/// </summary>
+public sealed record CloneMetadata
+{
+    /// <summary>The schema version this build writes; a disc whose major version differs is rejected.</summary>
+    public const string CurrentSchemaVersion = "1.0";
+
+    public string SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>Unique per clone; guestd reconfigures when it sees one it has not applied.</summary>
+    public required string InstanceId { get; init; }
+
+    public string? DeploymentId { get; init; }
+
+    public required string Hostname { get; init; }
+
+    public IReadOnlyList<InterfaceConfig> Interfaces { get; init; } = [];
+
+    /// <summary>Where to register, and this instance's bearer token. Null: no CMS (standalone clone).</summary>
+    public CmsEndpoint? Cms { get; init; }
+
+    /// <summary>The host's wall clock when the disc was made, so a resumed clone can step its clock.</summary>
+    public DateTimeOffset? HostTime { get; init; }
+
+    /// <summary>Base64 random bytes to reseed the guest's RNG with (never reuse the template's entropy).</summary>
+    public string? RandomSeed { get; init; }
+
+    /// <summary>The user's <c>self</c> script: run once per instance after the identity is applied.</summary>
+    public string? SelfScript { get; init; }
+
+    /// <summary>Free-form user data (JSON), passed through untouched.</summary>
+    public JsonElement? UserData { get; init; }
+
+    /// <summary>Which disc format this came from.</summary>
+    public MetadataSource Source { get; init; } = MetadataSource.Jumpstart;
+}

@@ -1,0 +1,17 @@
+namespace Jumpstart.Tests.Support;
+
+/// <summary>
+/// Values of the <c>Capability</c> trait, so one capability runs alone:
+/// <c>dotnet test --filter Capability=JsonRpc</c>.
+/// </summary>
+public static class Capabilities
+{
+    public const string Trait = "Capability";
+    public const string JsonRpc = "JsonRpc";
+    public const string Iso9660 = "Iso9660";
+    public const string Metadata = "Metadata";
+    public const string Cms = "Cms";
+    public const string GuestConfig = "GuestConfig";
+    public const string Systemd = "Systemd";
+    public const string Cli = "Cli";
+}
