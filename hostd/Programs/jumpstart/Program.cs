@@ -1,2 +1,9 @@
-// Placeholder until the daemon wiring lands.
-return Jumpstart.Shared.Cli.ExitCodes.Software;
+using Jumpstart.Hostd.Cli;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return await JumpstartCli.RunAsync(args, cancellationToken: cancel.Token);
