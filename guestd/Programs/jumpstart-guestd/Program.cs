@@ -1,2 +1,4 @@
-// Placeholder until the daemon wiring lands.
-return Jumpstart.Shared.Cli.ExitCodes.Software;
+using Jumpstart.Guestd.Daemon;
+
+// Thin entry point: the command line and the service live in the library (Daemon/).
+return await GuestdCommandLine.RunAsync(args);

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+using Jumpstart.Guestd.Configuration;
+using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.JsonRpc;
+using Jumpstart.Shared.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Guestd.Cms;
+
+/// <summary>
+/// guestd's side of the CMS protocol (<see cref="CmsMethods"/>) over JSON-RPC on TCP. Every call is
+/// safe to repeat (register is idempotent per instance), so a call that finds the CMS unreachable
+/// or loses the connection reconnects with backoff and tries again, within the retry budget.
+/// </summary>
+public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry, ILogger<CmsClient> logger) : IAsyncDisposable
+{
+    private JsonRpcConnection? _connection;
+
+    public Task<RoleAssignment> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
+        => CallAsync<RoleAssignment>(StepNames.Register, CmsMethods.Register, request, rpcTimeout: null, cancellationToken);
+
+    /// <summary>One long-poll; the call may take up to the request's own timeout plus the attempt timeout.</summary>
+    public Task<WaitResult> WaitAsync(WaitRequest request, CancellationToken cancellationToken)
+        => CallAsync<WaitResult>(StepNames.WaitRole, CmsMethods.Wait, request, TimeSpan.FromMilliseconds(request.TimeoutMs), cancellationToken);
+
+    public Task ReportAsync(ReportRequest request, CancellationToken cancellationToken)
+        => CallAsync<object?>(StepNames.Report, CmsMethods.Report, request, rpcTimeout: null, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task<T> CallAsync<T>(string step, string method, object request, TimeSpan? rpcTimeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + retry.Budget;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptCts.CancelAfter((rpcTimeout ?? TimeSpan.Zero) + retry.AttemptTimeout);
+            Exception failure;
+            try
+            {
+                var connection = _connection ??= await ConnectAsync(attemptCts.Token);
+                return await connection.InvokeAsync<T>(method, request, attemptCts.Token);
+            }
+            catch (RemoteInvocationException ex)
+            {
+                // The CMS answered: a refusal (bad token, unknown deployment) does not get better by retrying.
+                throw new GuestConfigException(step, $"the CMS refused {method}: {ex.Message} (code {ex.Code})", ex);
+            }
+            catch (Exception ex) when (IsTransient(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                failure = ex;
+            }
+
+            await DisposeAsync();
+            var delay = retry.DelayAfter(attempt);
+            if (DateTimeOffset.UtcNow + delay > deadline)
+            {
+                throw new CmsUnavailableException(step, $"the CMS at {endpoint.Host}:{endpoint.Port} did not answer {method} within {retry.Budget.TotalSeconds:0} s ({attempt} attempts; last: {failure.Message})", failure);
+            }
+
+            LogRetry(logger, method, endpoint.Host, endpoint.Port, attempt, failure.Message, delay.TotalMilliseconds);
+            await Task.Delay(delay, cancellationToken);
+        }
+    }
+
+    private async Task<JsonRpcConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        EndPoint target = IPAddress.TryParse(endpoint.Host, out var address)
+            ? new IPEndPoint(address, endpoint.Port)
+            : new DnsEndPoint(endpoint.Host, endpoint.Port);
+        var connection = await JsonRpcClient.ConnectAsync(target, configure: null, options: null, logger: logger, cancellationToken);
+        LogConnected(logger, endpoint.Host, endpoint.Port);
+        return connection;
+    }
+
+    private static bool IsTransient(Exception ex)
+        => ex is SocketException or ConnectionLostException or IOException or TimeoutException;
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Connected to the CMS at {Host}:{Port}")]
+    private static partial void LogConnected(ILogger logger, string host, int port);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "{Method} to the CMS at {Host}:{Port} failed (attempt {Attempt}: {Reason}); retrying in {DelayMs} ms")]
+    private static partial void LogRetry(ILogger logger, string method, string host, int port, int attempt, string reason, double delayMs);
+}

@@ -1,0 +1,240 @@
+using Jumpstart.Guestd.Cms;
+using Jumpstart.Guestd.Identity;
+using Jumpstart.Guestd.Network;
+using Jumpstart.Guestd.Roles;
+using Jumpstart.Guestd.Self;
+using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Guestd.Configuration;
+
+/// <summary>
+/// Turns a clone into the instance its metadata disc describes (issue §7): read and validate the
+/// disc, network, DNS, hostname, <c>self</c>, register with the CMS, wait for the role, apply it,
+/// report. A disc whose instance-id the marker already holds changes nothing.
+/// </summary>
+/// <remarks>
+/// Validation runs before the first change, so a bad disc leaves the machine as it was. Once
+/// registered, any failure is reported to the CMS as <c>failed</c> with the step and reason. The
+/// marker is written last, so a failed run is retried in full next time.
+/// </remarks>
+public sealed partial class ConfigurationEngine(
+    EngineOptions options,
+    INetworkConfigurator network,
+    IKernelHostname kernelHostname,
+    ILoggerFactory loggerFactory)
+{
+    /// <summary>The role name master/worker policies give workers; such a worker needs its master's address.</summary>
+    public const string WorkerRole = "worker";
+    public const string MasterRole = "master";
+
+    /// <summary>A single <c>cms.wait</c> long-poll; the loop repeats it until <see cref="EngineOptions.RoleWaitTimeout"/>.</summary>
+    private static readonly TimeSpan s_waitPoll = TimeSpan.FromSeconds(30);
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger<ConfigurationEngine>();
+    private readonly NetworkApplier _networkApplier = new(network, loggerFactory.CreateLogger<NetworkApplier>());
+    private readonly SelfScriptRunner _self = new(loggerFactory.CreateLogger<SelfScriptRunner>());
+    private readonly RoleApplier _roles = new(loggerFactory.CreateLogger<RoleApplier>());
+
+    /// <summary>Reads the disc at <paramref name="discPath"/> (image file or block device) and applies it.</summary>
+    /// <exception cref="GuestConfigException">A step failed; <see cref="GuestConfigException.Step"/> says which.</exception>
+    public Task<ApplyResult> ApplyDiscAsync(string discPath, CancellationToken cancellationToken)
+    {
+        var recorder = new StepRecorder();
+        var metadata = recorder.Run(StepNames.ReadDisc, () => MetadataDisc.Read(discPath));
+        return ApplyAsync(metadata, recorder, cancellationToken);
+    }
+
+    /// <summary>Applies metadata that was already read.</summary>
+    public Task<ApplyResult> ApplyAsync(CloneMetadata metadata, CancellationToken cancellationToken)
+        => ApplyAsync(metadata, new StepRecorder(), cancellationToken);
+
+    /// <summary>The instance-id the state directory says was applied last, or null.</summary>
+    public string? AppliedInstanceId => InstanceMarker.Read(options.StateDirectory)?.InstanceId;
+
+    private async Task<ApplyResult> ApplyAsync(CloneMetadata metadata, StepRecorder steps, CancellationToken cancellationToken)
+    {
+        var validated = steps.Run(StepNames.Validate, () => MetadataValidator.Validate(metadata));
+        var marker = InstanceMarker.Read(options.StateDirectory);
+        if (marker?.InstanceId == validated.InstanceId)
+        {
+            LogAlreadyApplied(_logger, validated.InstanceId);
+            return new ApplyResult
+            {
+                InstanceId = validated.InstanceId,
+                Hostname = validated.Hostname,
+                AlreadyApplied = true,
+                Role = marker.Role,
+                Steps = steps.Steps,
+            };
+        }
+
+        LogApplying(_logger, validated.InstanceId, validated.Hostname);
+        Directory.CreateDirectory(options.StateDirectory);
+        await using var cms = metadata.Cms is { } endpoint
+            ? new CmsClient(endpoint, options.CmsRetry, loggerFactory.CreateLogger<CmsClient>())
+            : null;
+        var registered = false;
+        try
+        {
+            var links = await steps.RunAsync(StepNames.Network, () => _networkApplier.ApplyAsync(
+                validated.Interfaces, marker?.Links ?? new Dictionary<string, string>(), cancellationToken));
+            steps.Run(StepNames.Dns, () => ResolvConf.Write(options.Root, validated.InstanceId, validated.Interfaces));
+            var kernelName = steps.Run(StepNames.Hostname, () =>
+            {
+                var name = kernelHostname.Set(validated.Hostname);
+                HostnameFile.Write(options.Root, validated.Hostname);
+                return name;
+            });
+
+            var environment = GuestEnvironment.ForInstance(validated, options.Root, options.StateDirectory);
+            if (!string.IsNullOrWhiteSpace(metadata.SelfScript))
+            {
+                await steps.RunAsync(StepNames.Self, () => _self.RunAsync(metadata.SelfScript, options.StateDirectory, environment, options.SelfTimeout, cancellationToken));
+            }
+
+            RoleAssignment? assignment = null;
+            if (cms is not null)
+            {
+                var register = RegisterRequest(validated);
+                assignment = await steps.RunAsync(StepNames.Register, () => cms.RegisterAsync(register, cancellationToken));
+                registered = true;
+                LogRole(_logger, assignment.Role, assignment.MasterAddress ?? "-");
+                if (assignment.Role == WorkerRole && assignment.MasterAddress is null)
+                {
+                    var known = assignment;
+                    assignment = await steps.RunAsync(StepNames.WaitRole, () => WaitForMasterAsync(cms, register, known, cancellationToken));
+                }
+
+                var role = assignment;
+                await steps.RunAsync(StepNames.ApplyRole, () => _roles.ApplyAsync(role, options.Root, environment, options.CommandTimeout, cancellationToken));
+                await steps.RunAsync(StepNames.Report, async () =>
+                {
+                    await cms.ReportAsync(Report(validated, InstancePhase.Configured, detail: null), cancellationToken);
+                    await cms.ReportAsync(Report(validated, InstancePhase.Ready, detail: null), cancellationToken);
+                });
+            }
+
+            new InstanceMarker
+            {
+                InstanceId = validated.InstanceId,
+                Role = assignment?.Role,
+                AppliedAt = DateTimeOffset.UtcNow,
+                Links = links,
+            }.Write(options.StateDirectory);
+
+            var result = new ApplyResult
+            {
+                InstanceId = validated.InstanceId,
+                Hostname = validated.Hostname,
+                KernelHostname = kernelName,
+                Role = assignment?.Role,
+                MasterAddress = assignment?.MasterAddress,
+                Steps = steps.Steps,
+            };
+            LogApplied(_logger, validated.InstanceId, result.Role ?? "-", result.Total.TotalMilliseconds);
+            return result;
+        }
+        catch (GuestConfigException ex)
+        {
+            LogFailed(_logger, validated.InstanceId, ex.Step, ex.Message);
+            if (registered && cms is not null)
+            {
+                await ReportFailureAsync(cms, validated, ex, cancellationToken);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<RoleAssignment> WaitForMasterAsync(CmsClient cms, RegisterRequest register, RoleAssignment assignment, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + options.RoleWaitTimeout;
+        while (true)
+        {
+            var remaining = deadline - DateTimeOffset.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new GuestConfigException(StepNames.WaitRole, $"no master registered within {options.RoleWaitTimeout.TotalSeconds:0} s");
+            }
+
+            var poll = remaining < s_waitPoll ? remaining : s_waitPoll;
+            var wait = await cms.WaitAsync(new WaitRequest
+            {
+                DeploymentId = register.DeploymentId,
+                InstanceId = register.InstanceId,
+                Token = register.Token,
+                Role = MasterRole,
+                MinCount = 1,
+                TimeoutMs = (int)poll.TotalMilliseconds,
+            }, cancellationToken);
+            if (!wait.Satisfied)
+            {
+                continue;
+            }
+
+            // Registering again is idempotent and now answers with the master's address filled in.
+            var again = await cms.RegisterAsync(register, cancellationToken);
+            if (again.MasterAddress is not null)
+            {
+                return again;
+            }
+
+            var master = wait.Matching.SelectMany(p => p.Addresses).FirstOrDefault();
+            if (master is not null)
+            {
+                return again with { MasterAddress = master.Split('/')[0] };
+            }
+        }
+    }
+
+    private async Task ReportFailureAsync(CmsClient cms, ValidatedMetadata validated, GuestConfigException failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cms.ReportAsync(Report(validated, InstancePhase.Failed, $"{failure.Step}: {failure.Message}"), cancellationToken);
+        }
+        catch (GuestConfigException ex)
+        {
+            // The original failure is what matters; the CMS may be the thing that failed.
+            LogReportFailedFailed(_logger, ex.Message);
+        }
+    }
+
+    private static RegisterRequest RegisterRequest(ValidatedMetadata validated) => new()
+    {
+        DeploymentId = validated.Metadata.DeploymentId!,
+        InstanceId = validated.InstanceId,
+        Token = validated.Metadata.Cms!.Token,
+        Hostname = validated.Hostname,
+        Addresses = validated.AddressesForPeers,
+    };
+
+    private static ReportRequest Report(ValidatedMetadata validated, string phase, string? detail) => new()
+    {
+        DeploymentId = validated.Metadata.DeploymentId!,
+        InstanceId = validated.InstanceId,
+        Token = validated.Metadata.Cms!.Token,
+        Phase = phase,
+        Detail = detail,
+    };
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Instance {InstanceId} is already applied; nothing to do")]
+    private static partial void LogAlreadyApplied(ILogger logger, string instanceId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Applying instance {InstanceId} (hostname {Hostname})")]
+    private static partial void LogApplying(ILogger logger, string instanceId, string hostname);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "The CMS assigned role {Role} (master {MasterAddress})")]
+    private static partial void LogRole(ILogger logger, string role, string masterAddress);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Instance {InstanceId} applied as {Role} in {TotalMs:0} ms")]
+    private static partial void LogApplied(ILogger logger, string instanceId, string role, double totalMs);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Instance {InstanceId} failed at step {Step}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string instanceId, string step, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Could not report the failure to the CMS: {Reason}")]
+    private static partial void LogReportFailedFailed(ILogger logger, string reason);
+}

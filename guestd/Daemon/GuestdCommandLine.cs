@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Jumpstart.Guestd.Configuration;
+using Jumpstart.Shared.Cli;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Guestd.Daemon;
+
+/// <summary>
+/// <c>jumpstart-guestd</c>: without a subcommand, the service (watch the CDROMs); <c>apply</c>
+/// configures once from a given disc and prints what each step took.
+/// </summary>
+public static class GuestdCommandLine
+{
+    public static RootCommand Create()
+    {
+        var config = new Option<string>("--config") { Description = "Settings file", DefaultValueFactory = _ => GuestdSettings.DefaultPath };
+        var root = new RootCommand("jumpstart-guestd: configures a cloned VM from its metadata disc. Without a command, runs as a service watching the CDROM drives.")
+        {
+            config,
+        };
+        root.SetAction((parse, ct) => RunServiceAsync(parse.GetValue(config)!, parse.InvocationConfiguration.Error, ct));
+        root.Subcommands.Add(CreateApply(config));
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+        => Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error }, cancellationToken);
+
+    private static Command CreateApply(Option<string> config)
+    {
+        var disc = new Option<string>("--disc") { Description = "Metadata disc: an ISO image file or a block device (/dev/sr0)", Required = true };
+        var stateDir = new Option<string?>("--state-dir") { Description = "State directory (instance marker, self script); default from settings" };
+        var rootDir = new Option<string?>("--root") { Description = "File-system root for /etc/hostname, /etc/resolv.conf and role files; default /" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var apply = new Command("apply", "Apply one metadata disc now and print the role and per-step timings.")
+        {
+            disc, stateDir, rootDir, json,
+        };
+        apply.SetAction((parse, ct) => ApplyAsync(
+            parse.GetValue(config)!, parse.GetValue(disc)!, parse.GetValue(stateDir), parse.GetValue(rootDir), parse.GetValue(json),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+        return apply;
+    }
+
+    private static async Task<int> ApplyAsync(
+        string configPath, string disc, string? stateDir, string? root, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        GuestdSettings settings;
+        try
+        {
+            settings = GuestdSettings.Load(configPath);
+        }
+        catch (GuestdConfigFileException ex)
+        {
+            await error.WriteLineAsync($"jumpstart-guestd: configuration: {ex.Message}");
+            return ExitCodes.Config;
+        }
+
+        settings = settings with
+        {
+            StateDirectory = stateDir is null ? settings.StateDirectory : Path.GetFullPath(stateDir),
+            Root = root is null ? settings.Root : Path.GetFullPath(root),
+        };
+
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace))
+            .AddGuestd(settings);
+        await using var provider = services.BuildServiceProvider();
+        var engine = provider.GetRequiredService<ConfigurationEngine>();
+        try
+        {
+            var result = await engine.ApplyDiscAsync(disc, cancellationToken);
+            var report = ApplyReport.From(result);
+            await output.WriteAsync(json ? report.ToJson() + "\n" : report.ToText());
+            return ExitCodes.Ok;
+        }
+        catch (GuestConfigException ex)
+        {
+            var report = ApplyReport.From(ex);
+            if (json)
+            {
+                await output.WriteLineAsync(report.ToJson());
+            }
+            else
+            {
+                await error.WriteAsync(report.ToText());
+            }
+
+            await error.WriteLineAsync($"jumpstart-guestd: {ex.Step} failed: {ex.Message}");
+            return GuestdExitCodes.For(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("jumpstart-guestd: interrupted");
+            return ExitCodes.TempFail;
+        }
+    }
+
+    private static async Task<int> RunServiceAsync(string configPath, TextWriter error, CancellationToken cancellationToken)
+    {
+        GuestdSettings settings;
+        try
+        {
+            settings = GuestdSettings.Load(configPath);
+        }
+        catch (GuestdConfigFileException ex)
+        {
+            await error.WriteLineAsync($"jumpstart-guestd: configuration: {ex.Message}");
+            return ExitCodes.Config;
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddGuestd(settings);
+        builder.Services.AddSingleton<DiscWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscWatcher>());
+        using var host = builder.Build();
+        await host.RunAsync(cancellationToken);
+        return ExitCodes.Ok;
+    }
+}

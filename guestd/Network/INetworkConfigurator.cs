@@ -1,0 +1,33 @@
+using System.Net;
+
+namespace Jumpstart.Guestd.Network;
+
+/// <summary>
+/// The operations guestd needs from the network stack. Callers pass validated, typed values only
+/// (<see cref="InterfacePlan"/>); the real implementation is <see cref="IpRouteConfigurator"/>.
+/// </summary>
+public interface INetworkConfigurator
+{
+    /// <summary>The links in this network namespace.</summary>
+    Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken);
+
+    Task SetLinkDownAsync(string link, CancellationToken cancellationToken);
+
+    Task SetMacAsync(string link, string mac, CancellationToken cancellationToken);
+
+    Task SetMtuAsync(string link, int mtu, CancellationToken cancellationToken);
+
+    Task RenameAsync(string link, string newName, CancellationToken cancellationToken);
+
+    /// <summary>Removes every address of <paramref name="link"/> (the template's addresses on a fresh clone).</summary>
+    Task FlushAddressesAsync(string link, CancellationToken cancellationToken);
+
+    Task AddAddressAsync(string link, IpPrefix address, CancellationToken cancellationToken);
+
+    Task SetLinkUpAsync(string link, CancellationToken cancellationToken);
+
+    /// <summary>Adds or replaces the default route of the gateway's address family.</summary>
+    Task ReplaceDefaultRouteAsync(string link, IPAddress gateway, CancellationToken cancellationToken);
+
+    Task ReplaceRouteAsync(string link, RoutePlan route, CancellationToken cancellationToken);
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Jumpstart.Guestd.Network;
+
+/// <summary>
+/// The iproute2 argument vectors for each operation. Every value is one argv element rendered from a
+/// typed value (or a name <see cref="NetworkNames"/> accepted), so no metadata can add an argument,
+/// an option or a shell word. See ip-link(8), ip-address(8), ip-route(8).
+/// </summary>
+public static class IpCommands
+{
+    public static IReadOnlyList<string> ListLinks() => ["-j", "link", "show"];
+
+    public static IReadOnlyList<string> LinkDown(string link) => ["link", "set", "dev", CheckedName(link), "down"];
+
+    public static IReadOnlyList<string> LinkUp(string link) => ["link", "set", "dev", CheckedName(link), "up"];
+
+    public static IReadOnlyList<string> SetMac(string link, string mac)
+        => ["link", "set", "dev", CheckedName(link), "address", CheckedMac(mac)];
+
+    public static IReadOnlyList<string> SetMtu(string link, int mtu)
+        => ["link", "set", "dev", CheckedName(link), "mtu", mtu.ToString(CultureInfo.InvariantCulture)];
+
+    public static IReadOnlyList<string> Rename(string link, string newName)
+        => ["link", "set", "dev", CheckedName(link), "name", CheckedName(newName)];
+
+    public static IReadOnlyList<string> FlushAddresses(string link) => ["address", "flush", "dev", CheckedName(link)];
+
+    public static IReadOnlyList<string> AddAddress(string link, IpPrefix address)
+        => [Family(address.Address), "address", "add", address.ToString(), "dev", CheckedName(link)];
+
+    public static IReadOnlyList<string> ReplaceDefaultRoute(string link, IPAddress gateway)
+        => [Family(gateway), "route", "replace", "default", "via", gateway.ToString(), "dev", CheckedName(link)];
+
+    public static IReadOnlyList<string> ReplaceRoute(string link, RoutePlan route)
+    {
+        List<string> argv = [Family(route.Destination.Address), "route", "replace", route.Destination.ToString()];
+        if (route.Gateway is { } gateway)
+        {
+            argv.AddRange(["via", gateway.ToString()]);
+        }
+
+        argv.AddRange(["dev", CheckedName(link)]);
+        if (route.Metric is { } metric)
+        {
+            argv.AddRange(["metric", metric.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        return argv;
+    }
+
+    private static string Family(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? "-6" : "-4";
+
+    // Defence in depth: the validator already checked these, but a name that reaches argv unchecked is a bug.
+    private static string CheckedName(string name)
+        => NetworkNames.IsValidInterfaceName(name) ? name : throw new ArgumentException($"unsafe interface name '{name}'", nameof(name));
+
+    private static string CheckedMac(string mac)
+        => NetworkNames.TryNormalizeMac(mac, out var normalized) ? normalized : throw new ArgumentException($"bad MAC '{mac}'", nameof(mac));
+}

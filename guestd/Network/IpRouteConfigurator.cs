@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json;
+using Jumpstart.Shared.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Guestd.Network;
+
+/// <summary>
+/// Changes Linux networking with iproute2's <c>ip</c>, run through <see cref="ProcessRunner"/> with
+/// the argument vectors of <see cref="IpCommands"/>. Works on the network namespace it runs in.
+/// </summary>
+public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip") : INetworkConfigurator
+{
+    /// <summary>Longest a single <c>ip</c> call may take; they are all near-instant.</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary><c>ip -j link show</c> of a guest is small; more than this is not believed.</summary>
+    private const int MaxListOutputChars = 4 << 20;
+
+    /// <summary>Changes print little more than an error line.</summary>
+    private const int MaxCommandOutputChars = 64 * 1024;
+
+    private const string LoopbackType = "loopback";
+
+    public async Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken)
+    {
+        var output = await RunAsync(IpCommands.ListLinks(), MaxListOutputChars, cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(output);
+            var links = new List<NetworkLink>();
+            foreach (var entry in document.RootElement.EnumerateArray())
+            {
+                var name = entry.TryGetProperty("ifname", out var n) ? n.GetString() : null;
+                if (name is null)
+                {
+                    continue;
+                }
+
+                var mac = entry.TryGetProperty("address", out var a) ? a.GetString() : null;
+                var type = entry.TryGetProperty("link_type", out var t) ? t.GetString() : null;
+                links.Add(new NetworkLink(name, mac, type == LoopbackType));
+            }
+
+            return links;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new NetworkConfigurationException($"cannot parse the output of '{ipTool} -j link show': {ex.Message}", ex);
+        }
+    }
+
+    public Task SetLinkDownAsync(string link, CancellationToken cancellationToken) => RunAsync(IpCommands.LinkDown(link), cancellationToken);
+
+    public Task SetMacAsync(string link, string mac, CancellationToken cancellationToken) => RunAsync(IpCommands.SetMac(link, mac), cancellationToken);
+
+    public Task SetMtuAsync(string link, int mtu, CancellationToken cancellationToken) => RunAsync(IpCommands.SetMtu(link, mtu), cancellationToken);
+
+    public Task RenameAsync(string link, string newName, CancellationToken cancellationToken) => RunAsync(IpCommands.Rename(link, newName), cancellationToken);
+
+    public Task FlushAddressesAsync(string link, CancellationToken cancellationToken) => RunAsync(IpCommands.FlushAddresses(link), cancellationToken);
+
+    public Task AddAddressAsync(string link, IpPrefix address, CancellationToken cancellationToken)
+        => RunAsync(IpCommands.AddAddress(link, address), cancellationToken);
+
+    public Task SetLinkUpAsync(string link, CancellationToken cancellationToken) => RunAsync(IpCommands.LinkUp(link), cancellationToken);
+
+    public Task ReplaceDefaultRouteAsync(string link, IPAddress gateway, CancellationToken cancellationToken)
+        => RunAsync(IpCommands.ReplaceDefaultRoute(link, gateway), cancellationToken);
+
+    public Task ReplaceRouteAsync(string link, RoutePlan route, CancellationToken cancellationToken)
+        => RunAsync(IpCommands.ReplaceRoute(link, route), cancellationToken);
+
+    private Task<string> RunAsync(IReadOnlyList<string> argv, CancellationToken cancellationToken)
+        => RunAsync(argv, MaxCommandOutputChars, cancellationToken);
+
+    private async Task<string> RunAsync(IReadOnlyList<string> argv, int maxOutput, CancellationToken cancellationToken)
+    {
+        LogIp(logger, string.Join(' ', argv));
+        ProcessResult result;
+        try
+        {
+            result = await ProcessRunner.RunAsync(ipTool, argv, new ProcessRunOptions { Timeout = CommandTimeout, MaxCapturedChars = maxOutput }, cancellationToken);
+        }
+        catch (ProcessStartException ex)
+        {
+            throw new NetworkConfigurationException($"cannot run '{ipTool}' (install iproute2): {ex.Message}", ex);
+        }
+
+        if (!result.Succeeded)
+        {
+            var why = result.TimedOut ? $"timed out after {CommandTimeout.TotalSeconds:0} s" : $"exit {result.ExitCode}: {result.StandardError.Trim()}";
+            throw new NetworkConfigurationException($"'{ipTool} {string.Join(' ', argv)}' failed ({why})");
+        }
+
+        return result.StandardOutput;
+    }
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "ip {Arguments}")]
+    private static partial void LogIp(ILogger logger, string arguments);
+}
