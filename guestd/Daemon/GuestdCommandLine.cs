@@ -47,14 +47,8 @@ public static class GuestdCommandLine
     private static async Task<int> ApplyAsync(
         string configPath, string disc, string? stateDir, string? root, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        GuestdSettings settings;
-        try
+        if (await LoadSettingsAsync(configPath, error) is not { } settings)
         {
-            settings = GuestdSettings.Load(configPath);
-        }
-        catch (GuestdConfigFileException ex)
-        {
-            await error.WriteLineAsync($"jumpstart-guestd: configuration: {ex.Message}");
             return ExitCodes.Config;
         }
 
@@ -101,14 +95,8 @@ public static class GuestdCommandLine
 
     private static async Task<int> RunServiceAsync(string configPath, TextWriter error, CancellationToken cancellationToken)
     {
-        GuestdSettings settings;
-        try
+        if (await LoadSettingsAsync(configPath, error) is not { } settings)
         {
-            settings = GuestdSettings.Load(configPath);
-        }
-        catch (GuestdConfigFileException ex)
-        {
-            await error.WriteLineAsync($"jumpstart-guestd: configuration: {ex.Message}");
             return ExitCodes.Config;
         }
 
@@ -119,5 +107,18 @@ public static class GuestdCommandLine
         using var host = builder.Build();
         await host.RunAsync(cancellationToken);
         return ExitCodes.Ok;
+    }
+
+    private static async Task<GuestdSettings?> LoadSettingsAsync(string configPath, TextWriter error)
+    {
+        try
+        {
+            return GuestdSettings.Load(configPath);
+        }
+        catch (GuestdConfigFileException ex)
+        {
+            await error.WriteLineAsync($"jumpstart-guestd: configuration: {ex.Message}");
+            return null;
+        }
     }
 }

@@ -70,7 +70,9 @@ public readonly record struct IpPrefix(IPAddress Address, int PrefixLength)
 
         if (parsed.AddressFamily == AddressFamily.InterNetwork)
         {
-            if (text.Count(c => c == '.') != IPv4DotCount || !text.All(c => char.IsAsciiDigit(c) || c == '.'))
+            // Dotted decimal only: inet_aton forms read "010" as octal, so leading zeros are refused too.
+            if (text.Count(c => c == '.') != IPv4DotCount || !text.All(c => char.IsAsciiDigit(c) || c == '.')
+                || text.Split('.').Any(octet => octet.Length is 0 or > 3 || (octet.Length > 1 && octet[0] == '0')))
             {
                 return false;
             }

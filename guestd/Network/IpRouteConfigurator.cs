@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Processes;
 using Microsoft.Extensions.Logging;
 
@@ -89,8 +90,7 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
 
         if (!result.Succeeded)
         {
-            var why = result.TimedOut ? $"timed out after {CommandTimeout.TotalSeconds:0} s" : $"exit {result.ExitCode}: {result.StandardError.Trim()}";
-            throw new NetworkConfigurationException($"'{ipTool} {string.Join(' ', argv)}' failed ({why})");
+            throw new NetworkConfigurationException($"'{ipTool} {string.Join(' ', argv)}' failed ({ProcessFailure.Describe(result, CommandTimeout)})");
         }
 
         return result.StandardOutput;

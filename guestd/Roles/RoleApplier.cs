@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.Processes;
@@ -23,7 +22,6 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
     private const int MaxModeDigits = 4;
     private const int ModeMask = 0b111_111_111_111;
     private const int MaxCapturedChars = 64 * 1024;
-    private const int TailLines = 5;
 
     private static readonly SearchValues<char> s_variableChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
@@ -143,10 +141,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
 
         if (!result.Succeeded)
         {
-            var why = result.TimedOut
-                ? $"timed out after {timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s"
-                : $"exit {result.ExitCode}: {string.Join(" | ", result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(TailLines))}";
-            Fail($"role command '{display}' failed ({why})");
+            Fail($"role command '{display}' failed ({ProcessFailure.Describe(result, timeout)})");
         }
     }
 

@@ -14,7 +14,6 @@ public sealed partial class SelfScriptRunner(ILogger<SelfScriptRunner> logger)
     public const string ScriptFileName = "self";
     private const string DefaultInterpreter = "/bin/sh";
     private const int MaxCapturedChars = 64 * 1024;
-    private const int TailLines = 5;
 
     public async Task RunAsync(string script, string stateDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -43,15 +42,9 @@ public sealed partial class SelfScriptRunner(ILogger<SelfScriptRunner> logger)
             throw new GuestConfigException(StepNames.Self, $"cannot start the self script: {ex.Message}", ex);
         }
 
-        if (result.TimedOut)
+        if (!result.Succeeded)
         {
-            throw new GuestConfigException(StepNames.Self, $"the self script timed out after {timeout.TotalSeconds:0.#} s and was killed");
-        }
-
-        if (result.ExitCode != 0)
-        {
-            var tail = string.Join(" | ", result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(TailLines));
-            throw new GuestConfigException(StepNames.Self, $"the self script exited with {result.ExitCode}{(tail.Length > 0 ? ": " + tail : string.Empty)}");
+            throw new GuestConfigException(StepNames.Self, $"the self script failed ({ProcessFailure.Describe(result, timeout)})");
         }
     }
 
