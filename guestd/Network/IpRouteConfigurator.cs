@@ -8,10 +8,14 @@ namespace Jumpstart.Guestd.Network;
 
 /// <summary>
 /// Changes Linux networking with iproute2's <c>ip</c>, run through <see cref="ProcessRunner"/> with
-/// the argument vectors of <see cref="IpCommands"/>. Works on the network namespace it runs in.
+/// the argument vectors of <see cref="IpCommands"/>. Works on the network namespace it runs in, or
+/// on the named one (<c>ip -n NAME</c>) when <paramref name="networkNamespace"/> is given.
 /// </summary>
-public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip") : INetworkConfigurator
+public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip", string? networkNamespace = null)
+    : INetworkConfigurator
 {
+    private readonly string[] _prefix = networkNamespace is null ? [] : ["-n", CheckNamespace(networkNamespace)];
+
     /// <summary>Longest a single <c>ip</c> call may take; they are all near-instant.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
 
@@ -20,6 +24,9 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
 
     /// <summary>Changes print little more than an error line.</summary>
     private const int MaxCommandOutputChars = 64 * 1024;
+
+    /// <summary>Namespace names become file names under /run/netns; keep them short and plain.</summary>
+    private const int MaxNamespaceNameLength = 64;
 
     private const string LoopbackType = "loopback";
 
@@ -81,7 +88,7 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
         ProcessResult result;
         try
         {
-            result = await ProcessRunner.RunAsync(ipTool, argv, new ProcessRunOptions { Timeout = CommandTimeout, MaxCapturedChars = maxOutput }, cancellationToken);
+            result = await ProcessRunner.RunAsync(ipTool, [.. _prefix, .. argv], new ProcessRunOptions { Timeout = CommandTimeout, MaxCapturedChars = maxOutput }, cancellationToken);
         }
         catch (ProcessStartException ex)
         {
@@ -95,6 +102,11 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
 
         return result.StandardOutput;
     }
+
+    private static string CheckNamespace(string name)
+        => name.Length is > 0 and <= MaxNamespaceNameLength && name[0] != '-' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? name
+            : throw new ArgumentException($"unsafe network namespace name '{name}'", nameof(name));
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "ip {Arguments}")]
     private static partial void LogIp(ILogger logger, string arguments);
