@@ -1,5 +1,6 @@
 using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Metadata;
+using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,18 +15,16 @@ namespace Jumpstart.Guestd.Daemon;
 /// A disc that failed is not retried while it stays in the drive (a failing step would otherwise
 /// repeat every poll); inserting a new disc, or restarting the service, tries again.
 /// </remarks>
-public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEngine engine, ILogger<DiscWatcher> logger) : BackgroundService
+public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEngine engine, ILogger<DiscWatcher> logger, ServiceStatus? status = null)
+    : BackgroundService
 {
     private readonly Dictionary<string, string> _lastProblem = new(StringComparer.Ordinal);
     private string? _failedInstanceId;
 
-    /// <summary>Called after every apply attempt (for status reporting, e.g. sd_notify STATUS=).</summary>
-    public event Action<string>? StatusChanged;
-
     /// <summary>One pass over the devices; returns the result of an apply, if one ran.</summary>
     public async Task<ApplyResult?> PollOnceAsync(CancellationToken cancellationToken)
     {
-        foreach (var device in settings.Devices)
+        foreach (var device in settings.WatchedDevices)
         {
             var metadata = TryRead(device);
             if (metadata is null || metadata.InstanceId == _failedInstanceId || metadata.InstanceId == engine.AppliedInstanceId)
@@ -38,13 +37,13 @@ public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEn
             {
                 var result = await engine.ApplyAsync(metadata, cancellationToken);
                 _failedInstanceId = null;
-                StatusChanged?.Invoke($"instance {result.InstanceId} applied as {result.Role ?? "standalone"}");
+                status?.Set($"instance {result.InstanceId} applied as {result.Role ?? "standalone"}");
                 return result;
             }
             catch (GuestConfigException ex)
             {
                 _failedInstanceId = metadata.InstanceId;
-                StatusChanged?.Invoke($"instance {metadata.InstanceId} failed at {ex.Step}: {ex.Message}");
+                status?.Set($"instance {metadata.InstanceId} failed at {ex.Step}: {ex.Message}");
             }
         }
 
@@ -53,8 +52,8 @@ public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEn
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogWatching(logger, string.Join(", ", settings.Devices), settings.PollIntervalMs);
-        StatusChanged?.Invoke($"watching {string.Join(", ", settings.Devices)}");
+        LogWatching(logger, string.Join(", ", settings.WatchedDevices), settings.PollIntervalMs);
+        status?.Set($"watching {string.Join(", ", settings.WatchedDevices)}");
         var interval = TimeSpan.FromMilliseconds(settings.PollIntervalMs);
         while (!stoppingToken.IsCancellationRequested)
         {

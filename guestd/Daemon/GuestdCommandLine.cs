@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,20 +17,41 @@ public static class GuestdCommandLine
 {
     public static RootCommand Create()
     {
-        var config = new Option<string>("--config") { Description = "Settings file", DefaultValueFactory = _ => GuestdSettings.DefaultPath };
+        var config = new Option<string?>("--config") { Description = $"Settings file (default: $JUMPSTART_GUESTD_CONFIG, else {GuestdSettings.DefaultPath})", HelpName = "PATH" };
         var root = new RootCommand("jumpstart-guestd: configures a cloned VM from its metadata disc. Without a command, runs as a service watching the CDROM drives.")
         {
             config,
         };
-        root.SetAction((parse, ct) => RunServiceAsync(parse.GetValue(config)!, parse.InvocationConfiguration.Error, ct));
+        root.SetAction((parse, ct) => RunServiceAsync(parse.GetValue(config), parse.InvocationConfiguration.Error, ct));
         root.Subcommands.Add(CreateApply(config));
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
-        => Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error }, cancellationToken);
+    /// <summary>The daemon's short name: /etc/jumpstart/guestd.json, JUMPSTART_GUESTD_CONFIG.</summary>
+    public const string DaemonName = "guestd";
 
-    private static Command CreateApply(Option<string> config)
+    /// <summary>Parses and runs; a usage error exits 64 (EX_USAGE).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        var parse = Create().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync($"jumpstart-guestd: {parseError.Message}");
+            }
+
+            await error.WriteLineAsync("Try 'jumpstart-guestd --help'.");
+            return ExitCodes.Usage;
+        }
+
+        // The service's own lifetime handles SIGTERM gracefully; a forced termination would cut it short.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+    }
+
+    private static Command CreateApply(Option<string?> config)
     {
         var disc = new Option<string>("--disc") { Description = "Metadata disc: an ISO image file or a block device (/dev/sr0)", Required = true };
         var stateDir = new Option<string?>("--state-dir") { Description = "State directory (instance marker, self script); default from settings" };
@@ -39,7 +62,7 @@ public static class GuestdCommandLine
             disc, stateDir, rootDir, json,
         };
         apply.SetAction((parse, ct) => ApplyAsync(
-            parse.GetValue(config)!, parse.GetValue(disc)!, parse.GetValue(stateDir), parse.GetValue(rootDir), parse.GetValue(json),
+            parse.GetValue(config) ?? JumpstartDaemon.ResolveConfigPath(new DaemonSettings { Name = DaemonName }).Path, parse.GetValue(disc)!, parse.GetValue(stateDir), parse.GetValue(rootDir), parse.GetValue(json),
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
         return apply;
     }
@@ -93,20 +116,33 @@ public static class GuestdCommandLine
         }
     }
 
-    private static async Task<int> RunServiceAsync(string configPath, TextWriter error, CancellationToken cancellationToken)
-    {
-        if (await LoadSettingsAsync(configPath, error) is not { } settings)
-        {
-            return ExitCodes.Config;
-        }
+    private static Task<int> RunServiceAsync(string? configPath, TextWriter error, CancellationToken cancellationToken)
+        => JumpstartDaemon.RunAsync(new DaemonSettings { Name = DaemonName, ConfigPath = configPath }, ConfigureService, error, cancellationToken);
 
-        var builder = Host.CreateApplicationBuilder();
+    /// <summary>The service's host: the shared daemon host (systemd, journal logging) plus the engine and the disc watcher.</summary>
+    public static void ConfigureService(HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = ReadSettings(builder.Configuration);
         builder.Services.AddGuestd(settings);
         builder.Services.AddSingleton<DiscWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscWatcher>());
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
-        return ExitCodes.Ok;
+    }
+
+    private static GuestdSettings ReadSettings(IConfiguration configuration)
+    {
+        try
+        {
+            return GuestdSettings.From(configuration, "guestd configuration");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            throw new DaemonConfigurationException($"guestd configuration: {ex.Message}", ex);
+        }
+        catch (GuestdConfigFileException ex)
+        {
+            throw new DaemonConfigurationException(ex.Message, ex);
+        }
     }
 
     private static async Task<GuestdSettings?> LoadSettingsAsync(string configPath, TextWriter error)

@@ -1,28 +1,32 @@
-using System.Text.Json;
 using Jumpstart.Guestd.Cms;
 using Jumpstart.Guestd.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace Jumpstart.Guestd.Daemon;
 
 /// <summary>
-/// <c>/etc/jumpstart/guestd.json</c>. Every key is optional; a missing file means the defaults.
+/// The <c>Guestd</c> section of <c>/etc/jumpstart/guestd.json</c>. Every key is optional; a missing
+/// file means the defaults.
 /// </summary>
 public sealed record GuestdSettings
 {
     public const string DefaultPath = "/etc/jumpstart/guestd.json";
 
+    /// <summary>The configuration section: <c>{ "Guestd": { "devices": [...], ... } }</c>.</summary>
+    public const string Section = "Guestd";
+
     /// <summary>A settings file is a few hundred bytes; refuse anything absurd before reading it.</summary>
     private const long MaxFileBytes = 1 << 20;
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
-    {
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-    };
-
     /// <summary>CDROM devices to watch for a metadata disc.</summary>
-    public IReadOnlyList<string> Devices { get; init; } = ["/dev/sr0", "/dev/sr1"];
+    /// <remarks>Null means <see cref="DefaultDevices"/> (the binder would append to a non-empty default array).</remarks>
+    public string[]? Devices { get; init; }
+
+    /// <summary>The first two CDROM drives, where hostd inserts a clone's metadata disc.</summary>
+    public static IReadOnlyList<string> DefaultDevices { get; } = ["/dev/sr0", "/dev/sr1"];
+
+    /// <summary>The devices actually watched.</summary>
+    public IReadOnlyList<string> WatchedDevices => Devices ?? DefaultDevices;
 
     public int PollIntervalMs { get; init; } = 1000;
 
@@ -42,37 +46,32 @@ public sealed record GuestdSettings
     /// <summary>The iproute2 binary.</summary>
     public string IpTool { get; init; } = "ip";
 
-    /// <summary>Reads <paramref name="path"/>; a missing file gives the defaults.</summary>
+    /// <summary>Reads the <c>Guestd</c> section of <paramref name="path"/>; a missing file gives the defaults.</summary>
     /// <exception cref="GuestdConfigFileException">The file is unreadable, malformed or out of range.</exception>
     public static GuestdSettings Load(string path)
     {
-        GuestdSettings settings;
         try
         {
             var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                return new GuestdSettings();
-            }
-
-            if (info.Length > MaxFileBytes)
+            if (info.Exists && info.Length > MaxFileBytes)
             {
                 throw new GuestdConfigFileException(path, $"larger than {MaxFileBytes} bytes");
             }
 
-            settings = JsonSerializer.Deserialize<GuestdSettings>(File.ReadAllBytes(path), s_json)
-                ?? throw new GuestdConfigFileException(path, "is empty (null)");
+            var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(path), optional: true, reloadOnChange: false).Build();
+            return From(configuration, path);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            throw new GuestdConfigFileException(path, ex.Message, ex);
+            throw new GuestdConfigFileException(path, ex.InnerException?.Message ?? ex.Message, ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new GuestdConfigFileException(path, ex.Message, ex);
-        }
+    }
 
-        settings.Check(path);
+    /// <summary>The <c>Guestd</c> section of an already-built configuration (the daemon host's), checked.</summary>
+    public static GuestdSettings From(IConfiguration configuration, string source)
+    {
+        var settings = configuration.GetSection(Section).Get<GuestdSettings>(o => o.ErrorOnUnknownConfiguration = true) ?? new GuestdSettings();
+        settings.Check(source);
         return settings;
     }
 
@@ -97,7 +96,7 @@ public sealed record GuestdSettings
             }
         }
 
-        Require(Devices.Count > 0 && Devices.All(d => d.StartsWith('/')), path, "devices must be absolute paths");
+        Require(WatchedDevices.Count > 0 && WatchedDevices.All(d => d.StartsWith('/')), path, "devices must be absolute paths");
         Require(PollIntervalMs is >= 10 and <= 600_000, path, "pollIntervalMs must be 10-600000");
         Require(Path.IsPathRooted(StateDirectory) && Path.IsPathRooted(Root), path, "stateDirectory and root must be absolute");
         Require(SelfTimeoutSeconds > 0 && CommandTimeoutSeconds > 0 && CmsRetrySeconds > 0 && RoleWaitSeconds > 0, path, "timeouts must be positive");
