@@ -36,6 +36,7 @@ public sealed partial class CmsService : IDisposable
     private readonly KeyedLock _registrationLocks = new();
     private readonly DeploymentSignals _signals = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     private CmsService(CmsStore store, string adminToken, int maxWaitMs, ILogger logger)
     {
@@ -68,6 +69,11 @@ public sealed partial class CmsService : IDisposable
     /// <summary>Ends pending waits and releases the database.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _store.Dispose();
         _stopping.Dispose();
