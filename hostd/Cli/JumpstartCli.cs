@@ -33,6 +33,7 @@ public static class JumpstartCli
 
     private static IEnumerable<Command> CommandGroups()
     {
-        yield break;
+        yield return CmsCommands.Create();
+        yield return DeploymentCommands.Create();
     }
 }

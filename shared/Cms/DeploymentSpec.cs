@@ -66,5 +66,11 @@ public sealed record DeploymentStatus
 
     public required int Registered { get; init; }
 
+    /// <summary>Instances whose latest report is <c>ready</c>.</summary>
+    public int Ready { get; init; }
+
+    /// <summary>Instances whose latest report is <c>failed</c>.</summary>
+    public int Failed { get; init; }
+
     public IReadOnlyList<PeerInfo> Instances { get; init; } = [];
 }

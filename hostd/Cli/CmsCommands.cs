@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Cms.Storage;
+using Jumpstart.Shared.Cli;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Hostd.Cli;
+
+/// <summary><c>jumpstart cms ...</c>: run the configuration management server.</summary>
+public static class CmsCommands
+{
+    /// <summary>The first line <c>cms serve</c> prints, followed by the bound TCP endpoint.</summary>
+    public const string ListeningPrefix = "listening on ";
+
+    public static Command Create()
+    {
+        var cms = new Command("cms", "The configuration management server (CMS) that assigns roles to clones.");
+        cms.Subcommands.Add(CreateServe());
+        return cms;
+    }
+
+    private static Command CreateServe()
+    {
+        var listen = new Option<string>("--listen")
+        {
+            Description = "TCP address:port to listen on (port 0 picks one; the bound endpoint is printed).",
+            DefaultValueFactory = _ => CmsOptions.DefaultListen,
+        };
+        var db = new Option<string>("--db") { Description = "SQLite database file (created if absent).", Required = true };
+        var tokenFile = new Option<string>("--admin-token-file")
+        {
+            Description = "File holding the admin token; generated with mode 0600 if absent.",
+            Required = true,
+        };
+        var unixSocket = new Option<string?>("--unix-socket") { Description = "Also listen on this unix socket (mode 0660) for local administration." };
+        var maxWait = new Option<int>("--max-wait-ms")
+        {
+            Description = "Server-side bound on cms.wait calls.",
+            DefaultValueFactory = _ => CmsOptions.DefaultMaxWaitMs,
+        };
+
+        var serve = new Command("serve", "Run the CMS in the foreground until SIGTERM or Ctrl-C.") { listen, db, tokenFile, unixSocket, maxWait };
+        serve.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var options = new CmsOptions
+            {
+                Enabled = true,
+                Listen = parse.GetValue(listen)!,
+                DatabasePath = parse.GetRequiredValue(db),
+                AdminTokenFile = parse.GetRequiredValue(tokenFile),
+                UnixSocketPath = parse.GetValue(unixSocket),
+                MaxWaitMs = parse.GetValue(maxWait),
+            };
+            if (options.MaxWaitMs < 0)
+            {
+                throw new CliUsageException("--max-wait-ms must not be negative");
+            }
+
+            return await ServeAsync(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
+        }));
+        return serve;
+    }
+
+    private static async Task<int> ServeAsync(CmsOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+
+        // Logs go to stderr so stdout carries only the endpoint line scripts wait for.
+        using var loggerFactory = LoggerFactory.Create(builder => builder
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Information));
+
+        CmsServer server;
+        try
+        {
+            server = await CmsServer.StartAsync(options, loggerFactory, stop.Token);
+        }
+        catch (CmsStoreException ex)
+        {
+            await error.WriteLineAsync($"jumpstart: {ex.Message}");
+            return ExitCodes.Config;
+        }
+
+        await using (server)
+        {
+            await output.WriteLineAsync(ListeningPrefix + server.TcpEndPoint);
+            if (server.UnixSocketPath is not null)
+            {
+                await output.WriteLineAsync(ListeningPrefix + "unix:" + server.UnixSocketPath);
+            }
+
+            await output.FlushAsync(CancellationToken.None);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGTERM or Ctrl-C: stop gracefully below.
+            }
+        }
+
+        await output.WriteLineAsync("stopped");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Text.Json;
+using Jumpstart.Hostd.Cms;
+using Jumpstart.Shared.Cli;
+
+namespace Jumpstart.Hostd.Cli;
+
+/// <summary><c>jumpstart deployment ...</c>: create and inspect CMS deployments (admin token required).</summary>
+public static class DeploymentCommands
+{
+    /// <summary>Where <c>--admin-token-file</c> points by default (the CMS's default).</summary>
+    public static readonly string DefaultAdminTokenFile = new CmsOptions().AdminTokenFile;
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var cms = new Option<string>("--cms")
+        {
+            Description = "The CMS: host:port, or a unix socket as /path or unix:/path.",
+            DefaultValueFactory = _ => CmsOptions.DefaultListen,
+            Recursive = true,
+        };
+        var tokenFile = new Option<string>("--admin-token-file")
+        {
+            Description = "File holding the CMS admin token.",
+            DefaultValueFactory = _ => DefaultAdminTokenFile,
+            Recursive = true,
+        };
+        var json = new Option<bool>("--json") { Description = "Print JSON for scripts.", Recursive = true };
+        var deployment = new Command("deployment", "Deployments on a CMS: waiting lists, policies and role templates.") { cms, tokenFile, json };
+        var connection = new ConnectionOptions(cms, tokenFile, json);
+        deployment.Subcommands.Add(CreateCreate(connection));
+        deployment.Subcommands.Add(CreateShow(connection));
+        deployment.Subcommands.Add(CreateList(connection));
+        deployment.Subcommands.Add(CreateDelete(connection));
+        return deployment;
+    }
+
+    private static Command CreateCreate(ConnectionOptions connection)
+    {
+        var spec = new Option<string>("--spec") { Description = "Deployment spec file (.json, .yaml or .yml).", Required = true };
+        var command = new Command("create", "Create a deployment from a spec file.") { spec };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        {
+            var loaded = await DeploymentSpecFile.LoadAsync(parse.GetRequiredValue(spec), cancellationToken);
+            var status = await client.CreateAsync(loaded, cancellationToken);
+            await WriteAsync(output, parse.GetValue(connection.Json), status, s => $"created deployment {s.DeploymentId}: {s.Expected} instances, policy {s.PolicyKind}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateShow(ConnectionOptions connection)
+    {
+        var id = new Argument<string>("id") { Description = "The deployment id." };
+        var command = new Command("show", "Show a deployment and every instance of its waiting list.") { id };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        {
+            var status = await client.GetAsync(parse.GetRequiredValue(id), cancellationToken);
+            await WriteAsync(output, parse.GetValue(connection.Json), status, DeploymentTable.Format);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateList(ConnectionOptions connection)
+    {
+        var command = new Command("list", "List deployments with their progress.");
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        {
+            var list = await client.ListAsync(cancellationToken);
+            await WriteAsync(output, parse.GetValue(connection.Json), list, DeploymentTable.FormatList);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateDelete(ConnectionOptions connection)
+    {
+        var id = new Argument<string>("id") { Description = "The deployment id." };
+        var command = new Command("delete", "Delete a deployment with its registrations.") { id };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        {
+            var deploymentId = parse.GetRequiredValue(id);
+            var deleted = await client.DeleteAsync(deploymentId, cancellationToken);
+            await WriteAsync(output, parse.GetValue(connection.Json), new { deploymentId, deleted }, _ => $"deleted deployment {deploymentId}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Task<int> RunAsync(
+        ParseResult parse,
+        ConnectionOptions connection,
+        CancellationToken cancellationToken,
+        Func<CmsAdminClient, TextWriter, Task<int>> body)
+        => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var endPoint = ParseEndPoint(parse.GetRequiredValue(connection.Cms));
+            var token = AdminTokenFile.Read(parse.GetRequiredValue(connection.TokenFile));
+            await using var client = await CmsAdminClient.ConnectAsync(endPoint, token, cancellationToken);
+            return await body(client, parse.InvocationConfiguration.Output);
+        });
+
+    private static System.Net.EndPoint ParseEndPoint(string text)
+    {
+        try
+        {
+            return CmsEndPoints.ParseClient(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliUsageException($"--cms: {ex.Message}");
+        }
+    }
+
+    private static async Task WriteAsync<T>(TextWriter output, bool json, T value, Func<T, string> human)
+        => await output.WriteLineAsync(json ? JsonSerializer.Serialize(value, s_json) : human(value));
+
+    private sealed record ConnectionOptions(Option<string> Cms, Option<string> TokenFile, Option<bool> Json);
+}

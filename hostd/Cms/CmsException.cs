@@ -1,0 +1,28 @@
+using System.Diagnostics.CodeAnalysis;
+using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.JsonRpc;
+
+namespace Jumpstart.Hostd.Cms;
+
+/// <summary>
+/// A CMS request was refused. <see cref="Code"/> is the JSON-RPC error code the caller receives
+/// (<see cref="CmsErrorCodes"/> or <see cref="JsonRpcErrorCodes.InvalidParams"/>); a refused request
+/// has changed nothing.
+/// </summary>
+public sealed class CmsException(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+
+    [DoesNotReturn]
+    internal static void ThrowInvalidParams(string message) => throw new CmsException(JsonRpcErrorCodes.InvalidParams, message);
+
+    [DoesNotReturn]
+    internal static void ThrowUnauthorized() => throw new CmsException(CmsErrorCodes.Unauthorized, "unknown instance or bad token");
+
+    [DoesNotReturn]
+    internal static void ThrowUnknownDeployment(string deploymentId)
+        => throw new CmsException(CmsErrorCodes.UnknownDeployment, $"unknown deployment '{deploymentId}'");
+
+    [DoesNotReturn]
+    internal static void ThrowPolicyFailed(string message) => throw new CmsException(CmsErrorCodes.PolicyFailed, message);
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Jumpstart.Shared.JsonRpc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Jumpstart.Hostd.Cms;
+
+/// <summary>
+/// A running CMS: <see cref="CmsService"/> served over JSON-RPC on TCP (guests, remote operators)
+/// and optionally on a unix socket (local administration). Tests start it in-process on port 0.
+/// </summary>
+public sealed class CmsServer : IAsyncDisposable
+{
+    private const UnixFileMode SocketMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    private readonly JsonRpcServer _tcp;
+    private readonly JsonRpcServer? _unix;
+    private readonly ILogger _logger;
+
+    private CmsServer(CmsService service, JsonRpcServer tcp, JsonRpcServer? unix, string? unixSocketPath, ILogger logger)
+    {
+        Service = service;
+        _tcp = tcp;
+        _unix = unix;
+        UnixSocketPath = unixSocketPath;
+        _logger = logger;
+    }
+
+    /// <summary>The logic behind the wire, for in-process callers.</summary>
+    public CmsService Service { get; }
+
+    /// <summary>The bound TCP address (the real port when listening on port 0).</summary>
+    public IPEndPoint TcpEndPoint => (IPEndPoint)_tcp.LocalEndPoint;
+
+    /// <summary>The unix socket, when one was configured.</summary>
+    public string? UnixSocketPath { get; }
+
+    /// <summary>Opens the database, loads (or creates) the admin token and starts listening.</summary>
+    /// <exception cref="FormatException"><see cref="CmsOptions.Listen"/> is not an address:port.</exception>
+    /// <exception cref="Storage.CmsStoreException">The database cannot be used.</exception>
+    public static async Task<CmsServer> StartAsync(CmsOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<CmsServer>();
+        var endPoint = CmsEndPoints.ParseListen(options.Listen);
+        var adminToken = AdminTokenFile.LoadOrCreate(options.AdminTokenFile);
+        var service = await CmsService.OpenAsync(options.DatabasePath, adminToken, options.MaxWaitMs, loggerFactory.CreateLogger<CmsService>(), cancellationToken);
+        JsonRpcServer? tcp = null;
+        try
+        {
+            var target = new CmsRpcTarget(service, logger);
+            tcp = JsonRpcServer.ListenTcp(endPoint, c => c.AddLocalTarget(target), loggerFactory: loggerFactory);
+            JsonRpcServer? unix = null;
+            if (options.UnixSocketPath is { Length: > 0 } socketPath)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
+                unix = JsonRpcServer.ListenUnix(socketPath, c => c.AddLocalTarget(target), loggerFactory: loggerFactory);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(socketPath, SocketMode);
+                }
+
+                CmsLog.Listening(logger, "unix:" + socketPath);
+            }
+
+            var server = new CmsServer(service, tcp, unix, options.UnixSocketPath, logger);
+            CmsLog.Listening(logger, server.TcpEndPoint.ToString());
+            return server;
+        }
+        catch
+        {
+            if (tcp is not null)
+            {
+                await tcp.DisposeAsync();
+            }
+
+            service.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops listening, closes connections (pending waits end) and releases the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _tcp.DisposeAsync();
+        if (_unix is not null)
+        {
+            await _unix.DisposeAsync();
+        }
+
+        Service.Dispose();
+        CmsLog.Stopped(_logger);
+    }
+}

@@ -1,0 +1,78 @@
+using Jumpstart.Shared.Cms;
+
+namespace Jumpstart.Hostd.Cms;
+
+public sealed partial class CmsService
+{
+    /// <summary>
+    /// <c>cms.wait</c>: answers as soon as at least <c>minCount</c> instances (of <c>role</c>, if
+    /// given) have reached <c>phase</c>, or unsatisfied when the timeout (bounded by the server's
+    /// maximum) passes. The condition is re-evaluated only when the deployment changes.
+    /// </summary>
+    public async Task<WaitResult> WaitAsync(WaitRequest request, CancellationToken cancellationToken)
+    {
+        var (deployment, _) = await AuthenticateAsync(request, cancellationToken);
+        var phase = request.Phase ?? InstancePhase.Registered;
+        if (PhaseOrder(phase) < 0)
+        {
+            CmsException.ThrowInvalidParams(
+                $"phase must be '{InstancePhase.Registered}', '{InstancePhase.Configured}', '{InstancePhase.Ready}' or '{InstancePhase.Failed}'");
+        }
+
+        if (request.Role is not null)
+        {
+            CmsValidation.RequireName(request.Role, "role", CmsLimits.MaxRoleNameLength);
+        }
+
+        if (request.MinCount is < 0 or > CmsLimits.MaxInstancesPerDeployment || request.TimeoutMs < 0)
+        {
+            CmsException.ThrowInvalidParams("minCount and timeoutMs must not be negative");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        timeout.CancelAfter(Math.Min(request.TimeoutMs, _maxWaitMs));
+        while (true)
+        {
+            // Taken before evaluating: a change committed after the read below still wakes us.
+            var changed = _signals.Changed(deployment.DeploymentId);
+            var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
+            if (instances.Count == 0)
+            {
+                CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
+            }
+
+            var matching = instances.Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role) && Reached(i.Phase, phase)).ToList();
+            var needed = request.MinCount ?? (request.Role is null ? instances.Count : 1);
+            if (matching.Count >= needed)
+            {
+                return new WaitResult { Satisfied = true, Matching = [.. matching.Select(i => i.ToPeerInfo())] };
+            }
+
+            try
+            {
+                await changed.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                return new WaitResult { Satisfied = false, Matching = [.. matching.Select(i => i.ToPeerInfo())] };
+            }
+        }
+    }
+
+    /// <summary>
+    /// registered &lt; configured &lt; ready; <c>failed</c> is off that line and only matches a wait for failed.
+    /// </summary>
+    private static bool Reached(string instancePhase, string wanted)
+        => wanted == InstancePhase.Failed
+            ? instancePhase == InstancePhase.Failed
+            : instancePhase != InstancePhase.Failed && PhaseOrder(instancePhase) >= PhaseOrder(wanted);
+
+    private static int PhaseOrder(string phase) => phase switch
+    {
+        InstancePhase.Registered => 1,
+        InstancePhase.Configured => 2,
+        InstancePhase.Ready => 3,
+        InstancePhase.Failed => 4,
+        _ => -1,
+    };
+}

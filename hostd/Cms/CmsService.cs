@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Net;
+using Jumpstart.Hostd.Cms.Policies;
+using Jumpstart.Hostd.Cms.Storage;
+using Jumpstart.Shared.Cms;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Jumpstart.Hostd.Cms;
+
+/// <summary>
+/// The configuration management server's logic, without any transport: deployments and their
+/// waiting lists (admin token), and the instance calls (per-instance token) that register, report,
+/// list peers, wait on barriers and send heartbeats. <see cref="CmsRpcTarget"/> puts it on JSON-RPC.
+/// Every refused call throws <see cref="CmsException"/> and has changed nothing.
+/// </summary>
+public sealed partial class CmsService : IDisposable
+{
+    /// <summary>Variables every assignment carries, besides the policy's own.</summary>
+    public const string DeploymentIdVariable = "DEPLOYMENT_ID";
+    public const string InstanceIdVariable = "INSTANCE_ID";
+    public const string RoleVariable = "ROLE";
+    public const string HostnameVariable = "HOSTNAME";
+    public const string AddressVariable = "ADDRESS";
+    public const string ExpectedCountVariable = "EXPECTED_COUNT";
+    public const string MasterAddressVariable = "MASTER_ADDRESS";
+    public const string MasterHostnameVariable = "MASTER_HOSTNAME";
+
+    // Compared against when the instance is unknown, so that path costs what a wrong token costs.
+    private static readonly byte[] s_absentDigest = TokenHash.Compute("\0absent");
+
+    private readonly CmsStore _store;
+    private readonly byte[] _adminTokenDigest;
+    private readonly int _maxWaitMs;
+    private readonly ILogger _logger;
+    private readonly KeyedLock _registrationLocks = new();
+    private readonly DeploymentSignals _signals = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
+
+    private CmsService(CmsStore store, string adminToken, int maxWaitMs, ILogger logger)
+    {
+        _store = store;
+        _adminTokenDigest = TokenHash.Compute(adminToken);
+        _maxWaitMs = maxWaitMs;
+        _logger = logger;
+    }
+
+    /// <summary>Opens the CMS state at <paramref name="databasePath"/> (created if absent).</summary>
+    /// <param name="databasePath">The SQLite file.</param>
+    /// <param name="adminToken">The token admin calls must carry.</param>
+    /// <param name="maxWaitMs">Upper bound on any <c>cms.wait</c> call's timeout.</param>
+    /// <param name="logger">Where registrations, reports and refusals are logged.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <exception cref="CmsStoreException">The database cannot be used.</exception>
+    public static async Task<CmsService> OpenAsync(
+        string databasePath,
+        string adminToken,
+        int maxWaitMs = CmsOptions.DefaultMaxWaitMs,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(adminToken);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWaitMs);
+        var store = await CmsStore.OpenAsync(databasePath, cancellationToken);
+        return new CmsService(store, adminToken, maxWaitMs, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>Ends pending waits and releases the database.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _store.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void RequireAdmin(AdminRequest? request)
+    {
+        if (request is null)
+        {
+            CmsException.ThrowInvalidParams("params object required");
+        }
+
+        if (string.IsNullOrEmpty(request.AdminToken) || !TokenHash.Matches(_adminTokenDigest, request.AdminToken))
+        {
+            CmsException.ThrowUnauthorized();
+        }
+    }
+
+    /// <summary>Checks the request's shape, the deployment and the instance's own token.</summary>
+    private async Task<(DeploymentRecord Deployment, InstanceRecord Instance)> AuthenticateAsync(InstanceRequest? request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            CmsException.ThrowInvalidParams("params object required");
+        }
+
+        CmsValidation.RequireName(request.DeploymentId, "deploymentId");
+        CmsValidation.RequireName(request.InstanceId, "instanceId");
+        CmsValidation.RequireToken(request.Token, "token");
+
+        var deployment = await _store.GetDeploymentAsync(request.DeploymentId, cancellationToken);
+        if (deployment is null)
+        {
+            CmsException.ThrowUnknownDeployment(request.DeploymentId);
+        }
+
+        var instance = await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken);
+        var matches = TokenHash.Matches(instance?.TokenDigest ?? s_absentDigest, request.Token);
+        if (instance is null || !matches)
+        {
+            CmsException.ThrowUnauthorized();
+        }
+
+        return (deployment, instance);
+    }
+
+    /// <summary>
+    /// The assignment as the instance sees it now: its stored role and policy variables, plus
+    /// identity variables and the master's current address, with the role's templates expanded.
+    /// </summary>
+    private static RoleAssignment Resolve(DeploymentRecord deployment, IReadOnlyList<InstanceRecord> instances, InstanceRecord self)
+    {
+        var role = self.Role!;
+        var master = instances.FirstOrDefault(i => i.Role == PolicyKinds.MasterRole);
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [DeploymentIdVariable] = deployment.DeploymentId,
+            [InstanceIdVariable] = self.InstanceId,
+            [RoleVariable] = role,
+            [ExpectedCountVariable] = instances.Count.ToString(CultureInfo.InvariantCulture),
+        };
+        AddIfKnown(variables, HostnameVariable, self.Hostname);
+        AddIfKnown(variables, AddressVariable, self.PrimaryAddress);
+        AddIfKnown(variables, MasterAddressVariable, master?.PrimaryAddress);
+        AddIfKnown(variables, MasterHostnameVariable, master?.Hostname);
+        foreach (var (name, value) in self.Variables)
+        {
+            variables[name] = value;
+        }
+
+        var template = deployment.Roles.GetValueOrDefault(role)
+            ?? deployment.Roles.GetValueOrDefault(DeploymentSpecValidator.AnyRole)
+            ?? new RoleConfiguration();
+        return new RoleAssignment
+        {
+            Role = role,
+            MasterAddress = master is null || master.InstanceId == self.InstanceId ? null : master.PrimaryAddress,
+            Variables = variables,
+            Configuration = ConfigurationTemplate.Expand(template, variables),
+        };
+    }
+
+    private static void AddIfKnown(Dictionary<string, string> variables, string name, string? value)
+    {
+        if (value is not null)
+        {
+            variables[name] = value;
+        }
+    }
+
+    private static void ValidateAddresses(IReadOnlyList<string>? addresses)
+    {
+        if (addresses is null || addresses.Count > CmsLimits.MaxAddresses)
+        {
+            CmsException.ThrowInvalidParams($"addresses must be a list of at most {CmsLimits.MaxAddresses}");
+        }
+
+        foreach (var address in addresses)
+        {
+            // The first address flows into other instances' configuration files: only real addresses pass.
+            if (address is null || address.Length > CmsLimits.MaxAddressLength || !IsAddress(address))
+            {
+                CmsException.ThrowInvalidParams($"'{CmsValidation.Truncate(address)}' is not an IP address or CIDR");
+            }
+        }
+    }
+
+    private static bool IsAddress(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var host = slash < 0 ? text : text[..slash];
+        if (!IPAddress.TryParse(host, out var ip) || host.Contains('%', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (slash < 0)
+        {
+            return true;
+        }
+
+        var maxPrefix = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        return int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) && prefix <= maxPrefix;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Jumpstart.Shared.Cms;
+using Microsoft.Data.Sqlite;
+
+namespace Jumpstart.Hostd.Cms.Storage;
+
+internal sealed partial class CmsStore
+{
+    private const string InstanceColumns =
+        "deployment_id, instance_id, token_digest, rank, hostname, addresses_json, role, variables_json, phase, detail, arrival, last_heartbeat";
+
+    /// <summary>
+    /// Records an instance's first registration with the role its policy chose. Only an unregistered
+    /// instance is changed, so a role once given never changes.
+    /// </summary>
+    /// <returns>False when the instance was already registered (nothing changed).</returns>
+    public Task<bool> RegisterAsync(
+        string deploymentId,
+        string instanceId,
+        string hostname,
+        IReadOnlyList<string> addresses,
+        int? rank,
+        string role,
+        IReadOnlyDictionary<string, string> variables,
+        CancellationToken cancellationToken)
+        => WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = Now();
+                return await ExecuteAsync(
+                    connection,
+                    transaction,
+                    """
+                    UPDATE instances SET hostname = $h, addresses_json = $a, rank = COALESCE(rank, $r), role = $role,
+                        variables_json = $v, phase = $phase,
+                        arrival = (SELECT COALESCE(MAX(arrival), 0) + 1 FROM instances WHERE deployment_id = $d),
+                        registered_at = $t, updated_at = $t
+                    WHERE deployment_id = $d AND instance_id = $i AND role IS NULL;
+                    """,
+                    cancellationToken,
+                    ("$d", deploymentId),
+                    ("$i", instanceId),
+                    ("$h", hostname),
+                    ("$a", JsonSerializer.Serialize(addresses, CmsJson.Options)),
+                    ("$r", rank),
+                    ("$role", role),
+                    ("$v", JsonSerializer.Serialize(variables, CmsJson.Options)),
+                    ("$phase", InstancePhase.Registered),
+                    ("$t", now)) == 1;
+            },
+            cancellationToken);
+
+    /// <summary>A registered instance registering again may have a new hostname or addresses; its role stays.</summary>
+    public Task<bool> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+        => UpdateRegisteredAsync(
+            "hostname = $h, addresses_json = $a",
+            deploymentId,
+            instanceId,
+            cancellationToken,
+            ("$h", hostname),
+            ("$a", JsonSerializer.Serialize(addresses, CmsJson.Options)));
+
+    /// <summary>Stores a reported phase for a registered instance.</summary>
+    /// <returns>False when the instance has not registered.</returns>
+    public Task<bool> ReportAsync(string deploymentId, string instanceId, string phase, string? detail, CancellationToken cancellationToken)
+        => UpdateRegisteredAsync("phase = $p, detail = $x", deploymentId, instanceId, cancellationToken, ("$p", phase), ("$x", detail));
+
+    public Task<bool> HeartbeatAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
+        => UpdateRegisteredAsync("last_heartbeat = $t", deploymentId, instanceId, cancellationToken);
+
+    public async Task<InstanceRecord?> GetInstanceAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(
+            connection,
+            null,
+            $"SELECT {InstanceColumns} FROM instances WHERE deployment_id = $d AND instance_id = $i;",
+            ("$d", deploymentId),
+            ("$i", instanceId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadInstance(reader) : null;
+    }
+
+    /// <summary>The whole waiting list: registered instances in arrival order, then the ones still waiting by id.</summary>
+    public async Task<IReadOnlyList<InstanceRecord>> GetInstancesAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(
+            connection,
+            null,
+            $"SELECT {InstanceColumns} FROM instances WHERE deployment_id = $d ORDER BY arrival IS NULL, arrival, instance_id;",
+            ("$d", deploymentId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<InstanceRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(ReadInstance(reader));
+        }
+
+        return list;
+    }
+
+    private Task<bool> UpdateRegisteredAsync(
+        string assignments,
+        string deploymentId,
+        string instanceId,
+        CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+        => WriteAsync(
+            async (connection, transaction) => await ExecuteAsync(
+                connection,
+                transaction,
+                $"UPDATE instances SET {assignments}, updated_at = $t WHERE deployment_id = $d AND instance_id = $i AND role IS NOT NULL;",
+                cancellationToken,
+                [("$d", deploymentId), ("$i", instanceId), ("$t", Now()), .. parameters]) == 1,
+            cancellationToken);
+
+    private static InstanceRecord ReadInstance(SqliteDataReader reader) => new()
+    {
+        DeploymentId = reader.GetString(0),
+        InstanceId = reader.GetString(1),
+        TokenDigest = (byte[])reader.GetValue(2),
+        Rank = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+        Hostname = reader.IsDBNull(4) ? null : reader.GetString(4),
+        Addresses = JsonSerializer.Deserialize<List<string>>(reader.GetString(5), CmsJson.Options) ?? [],
+        Role = reader.IsDBNull(6) ? null : reader.GetString(6),
+        Variables = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7), CmsJson.Options) ?? [],
+        Phase = reader.GetString(8),
+        Detail = reader.IsDBNull(9) ? null : reader.GetString(9),
+        Arrival = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+        LastHeartbeat = ParseTime(reader, 11),
+    };
+}

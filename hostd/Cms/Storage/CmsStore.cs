@@ -1,0 +1,188 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Jumpstart.Hostd.Cms.Storage;
+
+/// <summary>
+/// The CMS's durable state in one SQLite file (WAL, synchronous=FULL): deployments, their waiting
+/// lists, registrations, roles and reports. Every change is one IMMEDIATE transaction; writers are
+/// serialized in-process so concurrent registrations queue instead of failing with SQLITE_BUSY.
+/// </summary>
+/// <remarks>One CMS process owns a database file; two CMS processes on the same file are not supported.</remarks>
+internal sealed partial class CmsStore : IDisposable
+{
+    /// <summary>The schema this code writes; a database with a newer version is refused, not guessed at.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    private const int BusyTimeoutMs = 10_000;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    private CmsStore(string connectionString)
+    {
+        _connectionString = connectionString;
+    }
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
+    /// <exception cref="CmsStoreException">The file is not a CMS database this version understands.</exception>
+    public static async Task<CmsStore> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        }.ToString();
+        var store = new CmsStore(connectionString);
+        try
+        {
+            await store.MigrateAsync(cancellationToken);
+            return store;
+        }
+        catch (SqliteException ex)
+        {
+            store.Dispose();
+            throw new CmsStoreException($"cannot use CMS database '{path}': {ex.Message}", ex);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        // Pooled connections keep the file open; release them so a restarted CMS (or a test) starts clean.
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _writeGate.Dispose();
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;", cancellationToken);
+        await using (var query = Command(connection, transaction, "SELECT MAX(version) FROM schema_version;"))
+        {
+            var found = await query.ExecuteScalarAsync(cancellationToken);
+            var version = found is null or DBNull ? 0 : Convert.ToInt32(found, CultureInfo.InvariantCulture);
+            if (version > CurrentSchemaVersion)
+            {
+                throw new CmsStoreException($"the CMS database has schema version {version}; this CMS understands up to {CurrentSchemaVersion}");
+            }
+
+            if (version < 1)
+            {
+                await ExecuteAsync(connection, transaction, SchemaV1, cancellationToken);
+                await ExecuteAsync(connection, transaction, "INSERT INTO schema_version (version) VALUES (1);", cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private const string SchemaV1 = """
+        CREATE TABLE deployments (
+            deployment_id TEXT PRIMARY KEY,
+            policy_json   TEXT NOT NULL,
+            roles_json    TEXT NOT NULL,
+            created_at    TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE instances (
+            deployment_id  TEXT NOT NULL REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+            instance_id    TEXT NOT NULL,
+            token_digest   BLOB NOT NULL,
+            rank           INTEGER,
+            hostname       TEXT,
+            addresses_json TEXT NOT NULL DEFAULT '[]',
+            role           TEXT,
+            variables_json TEXT NOT NULL DEFAULT '{}',
+            phase          TEXT NOT NULL,
+            detail         TEXT,
+            arrival        INTEGER,
+            registered_at  TEXT,
+            updated_at     TEXT,
+            last_heartbeat TEXT,
+            PRIMARY KEY (deployment_id, instance_id)
+        ) STRICT;
+        CREATE UNIQUE INDEX instances_token ON instances (deployment_id, token_digest);
+        """;
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(
+                connection,
+                null,
+                $"PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMs};",
+                cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one IMMEDIATE transaction, one writer at a time.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+
+            // Microsoft.Data.Sqlite starts a non-deferred transaction with BEGIN IMMEDIATE: the write lock is taken up front.
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await body(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(SqliteDataReader reader, int ordinal)
+        => reader.IsDBNull(ordinal) ? null : DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture);
+}
