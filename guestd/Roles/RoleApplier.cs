@@ -9,7 +9,8 @@ namespace Jumpstart.Guestd.Roles;
 /// <summary>
 /// Plays a role: writes its files atomically under the root with the given modes, then runs its
 /// commands in order as argument vectors, with the role's variables in the environment. The first
-/// failure stops it.
+/// failure stops it. The CMS has already expanded <c>${NAME}</c> templates; expanding again here
+/// would undo its <c>$${NAME}</c> escape, so content is written as received.
 /// </summary>
 public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
 {
@@ -43,9 +44,9 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
         var variables = Variables(assignment);
         foreach (var file in configuration.Files)
         {
-            var target = ResolveUnderRoot(root, RoleTemplate.Expand(file.Path, variables));
+            var target = ResolveUnderRoot(root, file.Path);
             var mode = ParseMode(file.Mode);
-            AtomicFile.WriteAllText(target, RoleTemplate.Expand(file.Content, variables), mode);
+            AtomicFile.WriteAllText(target, file.Content, mode);
             LogWroteFile(logger, target, file.Mode);
         }
 
@@ -57,7 +58,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
 
         foreach (var command in configuration.Commands)
         {
-            await RunCommandAsync([.. command.Select(a => RoleTemplate.Expand(a, variables))], commandEnvironment, commandTimeout, cancellationToken);
+            await RunCommandAsync([.. command], commandEnvironment, commandTimeout, cancellationToken);
         }
     }
 

@@ -34,16 +34,16 @@ public sealed class RoleApplierTests : IDisposable
     }
 
     [Fact]
-    public async Task Apply_ExpandsKnownVariablesAndLeavesOthers()
+    public async Task Apply_WritesContentAsReceived_WithoutExpandingItAgain()
     {
-        var assignment = Assignment(new RoleFile { Path = "/etc/role.env", Content = "MASTER=${MASTER_ADDRESS} ROLE=${JUMPSTART_ROLE} HOME=${HOME}\n" }) with
+        var assignment = Assignment(new RoleFile { Path = "/etc/role.env", Content = "MASTER=10.0.0.2 LITERAL=${MASTER_ADDRESS}\n" }) with
         {
             Variables = new Dictionary<string, string> { ["MASTER_ADDRESS"] = "10.0.0.2" },
         };
 
         await _applier.ApplyAsync(assignment, _root.Path, Empty(), s_timeout, CancellationToken.None);
 
-        Assert.Equal("MASTER=10.0.0.2 ROLE=worker HOME=${HOME}\n", await File.ReadAllTextAsync(_root.Combine("etc/role.env")));
+        Assert.Equal("MASTER=10.0.0.2 LITERAL=${MASTER_ADDRESS}\n", await File.ReadAllTextAsync(_root.Combine("etc/role.env")));
     }
 
     [Theory]
