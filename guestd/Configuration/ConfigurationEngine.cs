@@ -55,7 +55,7 @@ public sealed partial class ConfigurationEngine(
 
     private async Task<ApplyResult> ApplyAsync(CloneMetadata metadata, StepRecorder steps, CancellationToken cancellationToken)
     {
-        var validated = steps.Run(StepNames.Validate, () => MetadataValidator.Validate(metadata));
+        var validated = steps.Run(StepNames.Validate, () => MetadataPlanner.Plan(metadata));
         var marker = InstanceMarker.Read(options.StateDirectory);
         if (marker?.InstanceId == validated.InstanceId)
         {

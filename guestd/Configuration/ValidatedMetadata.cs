@@ -3,7 +3,7 @@ using Jumpstart.Shared.Metadata;
 
 namespace Jumpstart.Guestd.Configuration;
 
-/// <summary>A disc's metadata after <see cref="MetadataValidator"/> accepted it, with the network part typed.</summary>
+/// <summary>A disc's metadata after <see cref="MetadataPlanner"/> accepted it, with the network part typed.</summary>
 public sealed record ValidatedMetadata
 {
     public required CloneMetadata Metadata { get; init; }

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Jumpstart.Shared.Metadata;
 
 namespace Jumpstart.Guestd.Network;
 
 /// <summary>
 /// The iproute2 argument vectors for each operation. Every value is one argv element rendered from a
-/// typed value (or a name <see cref="NetworkNames"/> accepted), so no metadata can add an argument,
+/// typed value (or a name <see cref="NetworkValues"/> accepted), so no metadata can add an argument,
 /// an option or a shell word. See ip-link(8), ip-address(8), ip-route(8).
 /// </summary>
 public static class IpCommands
@@ -55,8 +56,8 @@ public static class IpCommands
 
     // Defence in depth: the validator already checked these, but a name that reaches argv unchecked is a bug.
     private static string CheckedName(string name)
-        => NetworkNames.IsValidInterfaceName(name) ? name : throw new ArgumentException($"unsafe interface name '{name}'", nameof(name));
+        => NetworkValues.IsInterfaceName(name) ? name : throw new ArgumentException($"unsafe interface name '{name}'", nameof(name));
 
     private static string CheckedMac(string mac)
-        => NetworkNames.TryNormalizeMac(mac, out var normalized) ? normalized : throw new ArgumentException($"bad MAC '{mac}'", nameof(mac));
+        => NetworkValues.IsUnicastMac(mac) ? mac.ToLowerInvariant() : throw new ArgumentException($"bad MAC '{mac}'", nameof(mac));
 }

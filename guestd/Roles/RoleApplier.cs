@@ -67,7 +67,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
     {
         if (string.IsNullOrEmpty(text) || text.Length > MaxModeDigits || !text.All(c => c is >= '0' and <= '7'))
         {
-            Fail($"file mode '{MetadataValidator.Printable(text)}' is not 1-{MaxModeDigits} octal digits");
+            Fail($"file mode '{MetadataPlanner.Printable(text)}' is not 1-{MaxModeDigits} octal digits");
         }
 
         return (UnixFileMode)(Convert.ToInt32(text, 8) & ModeMask);
@@ -82,7 +82,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
         if (string.IsNullOrEmpty(path) || path[0] != '/' || path.Contains('\0', StringComparison.Ordinal)
             || path.Split('/').Any(part => part == "..") || path.EndsWith('/'))
         {
-            Fail($"file path '{MetadataValidator.Printable(path)}' must be absolute, name a file and contain no '..'");
+            Fail($"file path '{MetadataPlanner.Printable(path)}' must be absolute, name a file and contain no '..'");
         }
 
         var fullRoot = Path.GetFullPath(root);
@@ -90,7 +90,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
         var prefix = fullRoot.EndsWith('/') ? fullRoot : fullRoot + "/";
         if (!target.StartsWith(prefix, StringComparison.Ordinal))
         {
-            Fail($"file path '{MetadataValidator.Printable(path)}' leaves the root");
+            Fail($"file path '{MetadataPlanner.Printable(path)}' leaves the root");
         }
 
         return target;
@@ -104,7 +104,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
             if (name.Length is 0 or > MaxVariableNameLength || char.IsAsciiDigit(name[0]) || name.AsSpan().ContainsAnyExcept(s_variableChars)
                 || value.Contains('\0', StringComparison.Ordinal))
             {
-                Fail($"role variable '{MetadataValidator.Printable(name)}' is not a valid environment variable");
+                Fail($"role variable '{MetadataPlanner.Printable(name)}' is not a valid environment variable");
             }
 
             variables[name] = value;
@@ -122,7 +122,7 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
             Fail($"a role command needs 1-{MaxArguments} arguments and a program name");
         }
 
-        var display = string.Join(' ', argv.Select(a => MetadataValidator.Printable(a)));
+        var display = string.Join(' ', argv.Select(a => MetadataPlanner.Printable(a)));
         LogRunning(logger, display);
         ProcessResult result;
         try

@@ -21,7 +21,7 @@ public sealed class IpRouteConfiguratorTests
         await ns.IpAsync("link", "add", "tmpl0", "address", TemplateMac, "type", "veth", "peer", "name", "peer0");
         await ns.IpAsync("link", "set", "peer0", "up");
         await ns.IpAsync("address", "add", "192.0.2.99/24", "dev", "tmpl0");
-        var plan = MetadataValidator.Validate(new Shared.Metadata.CloneMetadata
+        var plan = MetadataPlanner.Plan(new Shared.Metadata.CloneMetadata
         {
             InstanceId = "i-ns",
             Hostname = "ns",

@@ -6,7 +6,7 @@ using Xunit;
 namespace Jumpstart.Tests.GuestConfig;
 
 [Trait(Capabilities.Trait, Capabilities.GuestConfig)]
-public sealed class MetadataValidatorTests
+public sealed class MetadataPlannerTests
 {
     private static readonly InterfaceConfig s_goodInterface = new()
     {
@@ -28,6 +28,7 @@ public sealed class MetadataValidatorTests
         { "instanceId", m => m with { InstanceId = "../../etc/passwd" } },
         { "instanceId", m => m with { InstanceId = "--force" } },
         { "interfaces[0].mac", m => WithInterface(m, i => i with { Mac = "52:54:00:12:34:56 up" }) },
+        { "interfaces[0].routes[0].gateway", m => WithInterface(m, i => i with { Routes = [new RouteConfig { Destination = "10.1.0.0/16", Gateway = "-1" }] }) },
         { "interfaces[0].mac", m => WithInterface(m, i => i with { Mac = "01:00:5e:00:00:01" }) },
         { "interfaces[0].matchName", m => WithInterface(m, i => i with { MatchName = "-eth0" }) },
         { "interfaces[0].name", m => WithInterface(m, i => i with { Name = "eth0 netns x" }) },
@@ -48,9 +49,9 @@ public sealed class MetadataValidatorTests
     };
 
     [Fact]
-    public void Validate_GoodMetadata_GivesCanonicalTypedPlan()
+    public void Plan_GoodMetadata_GivesCanonicalTypedPlan()
     {
-        var validated = MetadataValidator.Validate(Good());
+        var validated = MetadataPlanner.Plan(Good());
 
         var plan = Assert.Single(validated.Interfaces);
         Assert.Equal("52:54:00:aa:00:01", plan.MatchMac);
@@ -62,19 +63,36 @@ public sealed class MetadataValidatorTests
 
     [Theory]
     [MemberData(nameof(Injections))]
-    public void Validate_InjectionAttempt_IsRejectedNamingTheField(string field, Func<CloneMetadata, CloneMetadata> mutate)
+    public void Plan_InjectionAttempt_IsRejectedNamingTheField(string field, Func<CloneMetadata, CloneMetadata> mutate)
     {
-        var ex = Assert.Throws<InvalidMetadataException>(() => MetadataValidator.Validate(mutate(Good())));
+        var ex = Assert.Throws<InvalidMetadataException>(() => MetadataPlanner.Plan(mutate(Good())));
 
-        Assert.Equal(field, ex.Field);
+        Assert.Contains(field, ex.Message, StringComparison.Ordinal);
         Assert.Equal(StepNames.Validate, ex.Step);
         Assert.DoesNotContain('\n', ex.Message);
     }
 
     [Fact]
-    public void Validate_CmsWithoutDeploymentId_IsRejected()
+    public void Plan_AddressWithLeadingZeroOctet_IsRejectedAsAmbiguous()
     {
-        var ex = Assert.Throws<InvalidMetadataException>(() => MetadataValidator.Validate(Good() with { DeploymentId = null }));
+        // inet_aton reads "010" as octal 8: the planner refuses rather than guess.
+        var ex = Assert.Throws<InvalidMetadataException>(() => MetadataPlanner.Plan(WithInterface(Good(), i => i with { Addresses = ["010.0.0.5/24"] })));
+
+        Assert.Equal("interfaces[0].addresses[0]", ex.Field);
+    }
+
+    [Fact]
+    public void Plan_DefaultRouteDestination_BecomesTheZeroPrefixOfTheGatewaysFamily()
+    {
+        var plan = MetadataPlanner.Plan(WithInterface(Good(), i => i with { Routes = [new RouteConfig { Destination = "default", Gateway = "fd00::1" }] }));
+
+        Assert.Equal("::/0", plan.Interfaces[0].Routes[0].Destination.ToString());
+    }
+
+    [Fact]
+    public void Plan_CmsWithoutDeploymentId_IsRejected()
+    {
+        var ex = Assert.Throws<InvalidMetadataException>(() => MetadataPlanner.Plan(Good() with { DeploymentId = null }));
 
         Assert.Equal("deploymentId", ex.Field);
     }
