@@ -17,7 +17,7 @@ public static class GuestdCommandLine
 {
     public static RootCommand Create()
     {
-        var config = new Option<string?>("--config") { Description = $"Settings file (default: $JUMPSTART_GUESTD_CONFIG, else {GuestdSettings.DefaultPath})", HelpName = "PATH" };
+        var config = new Option<string?>("--config") { Description = $"Settings file (default: $JUMPSTART_GUESTD_CONFIG, else {GuestdSettings.DefaultPath})", HelpName = "PATH", Recursive = true };
         var root = new RootCommand("jumpstart-guestd: configures a cloned VM from its metadata disc. Without a command, runs as a service watching the CDROM drives.")
         {
             config,
