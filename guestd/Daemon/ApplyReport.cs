@@ -24,7 +24,7 @@ public sealed record ApplyReport
 
     public IReadOnlyList<StepReport> Steps { get; init; } = [];
 
-    public double TotalMs => Steps.Sum(s => s.Ms);
+    public double TotalMs => Math.Round(Steps.Sum(s => s.Ms), 1);
 
     /// <summary>Null on success.</summary>
     public string? FailedStep { get; init; }
