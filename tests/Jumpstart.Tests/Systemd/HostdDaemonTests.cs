@@ -125,26 +125,26 @@ public sealed class HostdDaemonTests
         await using var daemon = HostdUnderTest.Start(dir, HostdUnderTest.Config("steady"), listener);
         await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
 
-        await File.WriteAllTextAsync(HostdUnderTest.ConfigPath(dir), """{ "Hostd": { "NodeName": "half-writ""");
-        await daemon.SignalAsync(Signum.SIGHUP);
-        await listener.WaitForAsync(SystemdNotifyMessage.ReloadingKey, "1", s_step);
-        var ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
+        var ready = await ReloadAsync(daemon, listener, dir, """{ "Hostd": { "NodeName": "half-writ""");
         Assert.Contains("reload failed", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
 
         // Valid JSON with an invalid value is rejected the same way; then a good file applies.
-        await File.WriteAllTextAsync(HostdUnderTest.ConfigPath(dir), """{ "Hostd": { "NodeName": "bad-mode", "ControlSocketMode": "9999" } }""");
-        await daemon.SignalAsync(Signum.SIGHUP);
-        await listener.WaitForAsync(SystemdNotifyMessage.ReloadingKey, "1", s_step);
-        ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
+        ready = await ReloadAsync(daemon, listener, dir, """{ "Hostd": { "NodeName": "bad-mode", "ControlSocketMode": "9999" } }""");
         Assert.Contains("ControlSocketMode '9999' is not an octal mode", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
 
-        await File.WriteAllTextAsync(HostdUnderTest.ConfigPath(dir), HostdUnderTest.Config("fixed"));
-        await daemon.SignalAsync(Signum.SIGHUP);
-        await listener.WaitForAsync(SystemdNotifyMessage.ReloadingKey, "1", s_step);
-        ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
+        ready = await ReloadAsync(daemon, listener, dir, HostdUnderTest.Config("fixed"));
         Assert.StartsWith("node fixed", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
 
         Assert.Equal(ExitCodes.Ok, (await daemon.StopAsync()).ExitCode);
+    }
+
+    /// <summary>Writes a new config, sends SIGHUP, and returns the READY=1 that must follow RELOADING=1.</summary>
+    private static async Task<NotifyMessage> ReloadAsync(HostdUnderTest daemon, NotifyListener listener, TempDirectory dir, string configJson)
+    {
+        await File.WriteAllTextAsync(HostdUnderTest.ConfigPath(dir), configJson);
+        await daemon.SignalAsync(Signum.SIGHUP);
+        await listener.WaitForAsync(SystemdNotifyMessage.ReloadingKey, "1", s_step);
+        return await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
     }
 
     [Fact]
