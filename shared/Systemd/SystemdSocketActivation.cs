@@ -70,6 +70,13 @@ public sealed partial class SystemdSocketActivation : IDisposable
             _unclaimed.RemoveAt(index);
         }
 
+        // .NET wraps any descriptor without complaint, so check the file type first (sd_is_socket(3)).
+        if (Syscall.fstat(descriptor.Fd, out var stat) != 0 || (stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFSOCK)
+        {
+            _ = Syscall.close(descriptor.Fd);
+            throw new SystemdActivationException($"passed descriptor {descriptor.Fd} ('{descriptor.Name}') is not a socket");
+        }
+
         var handle = new SafeSocketHandle(descriptor.Fd, ownsHandle: true);
         try
         {
