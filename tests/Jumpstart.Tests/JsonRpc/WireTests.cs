@@ -183,6 +183,43 @@ public sealed class WireTests
     }
 
     [Fact]
+    public async Task CancelRequest_InTheSameWriteAsItsRequest_StillCancels()
+    {
+        await using var peer = Server();
+
+        await peer.SendBytesAsync([
+            .. RawPeer.Frame("""{"jsonrpc":"2.0","id":8,"method":"WaitForCancel"}"""),
+            .. RawPeer.Frame("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":8}}"""),
+        ]);
+
+        Assert.Equal("""{"jsonrpc":"2.0","id":8,"error":{"code":-32800,"message":"Request cancelled"}}""", await peer.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task CancelRequest_ForAnUnknownId_IsIgnored()
+    {
+        await using var peer = Server();
+
+        await peer.SendAsync("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":404}}""");
+        await peer.SendAsync("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":{"nested":true}}}""");
+        await peer.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"subtract","params":[5,3]}""");
+
+        Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":2}""", await peer.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task ResponseForAnUnknownId_IsIgnored()
+    {
+        await using var peer = Server();
+
+        await peer.SendAsync("""{"jsonrpc":"2.0","id":99,"result":1}""");
+        await peer.SendAsync("""{"jsonrpc":"2.0","id":"x","error":{"code":1,"message":"m"}}""");
+        await peer.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"subtract","params":[5,3]}""");
+
+        Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":2}""", await peer.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task CancelRequest_ForAStringId_Works()
     {
         await using var peer = Server();
