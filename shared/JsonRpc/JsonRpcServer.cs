@@ -12,6 +12,8 @@ namespace Jumpstart.Shared.JsonRpc;
 /// </summary>
 public sealed class JsonRpcServer : IAsyncDisposable
 {
+    private static readonly TimeSpan s_acceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly Socket _listener;
     private readonly Action<JsonRpcConnection> _configure;
     private readonly JsonRpcOptions _options;
@@ -64,6 +66,14 @@ public sealed class JsonRpcServer : IAsyncDisposable
     /// <summary>Listens on a unix socket at <paramref name="path"/> (a stale socket file is replaced).</summary>
     /// <exception cref="IOException">Another process is listening at <paramref name="path"/>, or it is not a socket.</exception>
     public static JsonRpcServer ListenUnix(string path, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
+        => ListenUnix(path, socketMode: null, configure, options, loggerFactory);
+
+    /// <summary>
+    /// Listens on a unix socket whose file gets <paramref name="socketMode"/> (e.g. owner and group
+    /// read/write only, for the local operator socket). The mode is set before listen(), so no
+    /// client can connect while the socket still has the umask's permissions.
+    /// </summary>
+    public static JsonRpcServer ListenUnix(string path, UnixFileMode? socketMode, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(configure);
@@ -72,6 +82,11 @@ public sealed class JsonRpcServer : IAsyncDisposable
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
+            if (socketMode is { } mode && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, mode);
+            }
+
             socket.Listen();
             var server = new JsonRpcServer(socket, path, configure, options, loggerFactory);
             if (replaced)
@@ -123,8 +138,10 @@ public sealed class JsonRpcServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // A connection reset before accept completed, or fd exhaustion: keep serving the others.
+                // A connection reset before accept completed, or fd exhaustion: keep serving the others,
+                // pausing briefly so a persistent failure does not spin.
                 JsonRpcLog.AcceptFailed(_logger, ex);
+                await Task.Delay(s_acceptRetryDelay, CancellationToken.None);
                 continue;
             }
 
