@@ -35,5 +35,6 @@ public static class JumpstartCli
     {
         yield return CmsCommands.Create();
         yield return DeploymentCommands.Create();
+        yield return IsoCommands.Create();
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class IsoImage
                 continue;
             }
 
-            if (length < IsoLayout.Record.SelfRecordLength || (position % IsoLayout.SectorSize) + length > IsoLayout.SectorSize)
+            if (length < IsoLayout.Record.SelfRecordLength || (position % IsoLayout.SectorSize) + length > IsoLayout.SectorSize || length > data.Length - position)
             {
                 IsoThrow.Format($"directory '/{directory.Path}' has a malformed record of {length} bytes at byte {position}");
             }

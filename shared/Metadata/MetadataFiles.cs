@@ -23,6 +23,11 @@ internal static class MetadataFiles
             throw new MetadataException($"'{path}' on the disc is {entry.Size} bytes; metadata files are at most {MetadataLimits.MaxFileBytes}");
         }
 
-        return image.ReadFile(entry, MetadataLimits.MaxFileBytes);
+        var content = image.ReadFile(entry, MetadataLimits.MaxFileBytes);
+
+        // Every metadata file is text; reject bad UTF-8 here rather than deep inside a JSON or YAML reader.
+        return System.Text.Unicode.Utf8.IsValid(content)
+            ? content
+            : throw new MetadataException($"'{path}' on the disc is not valid UTF-8 text");
     }
 }
