@@ -17,12 +17,14 @@ public sealed partial class CmsService
         CmsValidation.RequireName(request.Hostname, "hostname", CmsLimits.MaxHostnameLength);
         ValidateAddresses(request.Addresses);
 
+        var view = await _views.GetAsync(deployment.DeploymentId, cancellationToken);
         if (!instance.IsRegistered)
         {
             // One registration per deployment at a time: the policy must see every earlier assignment.
             using (await _registrationLocks.AcquireAsync(deployment.DeploymentId, cancellationToken))
             {
-                var current = await _store.GetInstanceAsync(deployment.DeploymentId, instance.InstanceId, cancellationToken);
+                var instances = view.Snapshot();
+                var current = instances.FirstOrDefault(i => i.InstanceId == instance.InstanceId);
                 if (current is null)
                 {
                     CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
@@ -30,22 +32,26 @@ public sealed partial class CmsService
 
                 if (!current.IsRegistered)
                 {
-                    await AssignRoleAsync(deployment, current, request, cancellationToken);
+                    await AssignRoleAsync(deployment, current, instances, request, cancellationToken);
+                    instance = current with { Hostname = request.Hostname, Addresses = request.Addresses };
                 }
             }
         }
 
-        await _store.UpdateIdentityAsync(deployment.DeploymentId, instance.InstanceId, request.Hostname, request.Addresses, cancellationToken);
-        _signals.Notify(deployment.DeploymentId);
+        if (instance.Hostname != request.Hostname || !instance.Addresses.SequenceEqual(request.Addresses, StringComparer.Ordinal))
+        {
+            await _store.UpdateIdentityAsync(deployment.DeploymentId, instance.InstanceId, request.Hostname, request.Addresses, cancellationToken);
+        }
 
-        var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
-        var self = instances.FirstOrDefault(i => i.InstanceId == instance.InstanceId);
+        _signals.Notify(deployment.DeploymentId);
+        var all = view.Snapshot();
+        var self = all.FirstOrDefault(i => i.InstanceId == instance.InstanceId && i.IsRegistered);
         if (self is null)
         {
             CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
         }
 
-        return Resolve(deployment, instances, self);
+        return Resolve(deployment, all, self);
     }
 
     /// <summary><c>cms.report</c>: stores the instance's phase (configured, ready or failed) and wakes waiters.</summary>
@@ -59,14 +65,11 @@ public sealed partial class CmsService
         }
 
         CmsValidation.RequireLength(request.Detail, CmsLimits.MaxDetailLength, "detail");
-        if (!await _store.ReportAsync(deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail, cancellationToken))
-        {
-            throw new CmsException(CmsErrorCodes.InvalidRequest, "register before reporting");
-        }
-
+        var updated = await _store.ReportAsync(deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail, cancellationToken)
+            ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before reporting");
         CmsLog.Reported(_logger, deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail);
         _signals.Notify(deployment.DeploymentId);
-        return (instance with { Phase = request.Phase, Detail = request.Detail }).ToPeerInfo();
+        return updated.ToPeerInfo();
     }
 
     /// <summary><c>cms.peers</c>: the registered instances of the caller's deployment, optionally of one role.</summary>
@@ -78,25 +81,26 @@ public sealed partial class CmsService
             CmsValidation.RequireName(request.Role, "role", CmsLimits.MaxRoleNameLength);
         }
 
-        var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
-        return [.. instances.Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role)).Select(i => i.ToPeerInfo())];
+        var view = await _views.GetAsync(deployment.DeploymentId, cancellationToken);
+        return [.. view.Snapshot().Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role)).Select(i => i.ToPeerInfo())];
     }
 
     /// <summary><c>cms.heartbeat</c>: records that a registered instance is alive.</summary>
     public async Task<PeerInfo> HeartbeatAsync(HeartbeatRequest request, CancellationToken cancellationToken)
     {
         var (deployment, instance) = await AuthenticateAsync(request, cancellationToken);
-        if (!await _store.HeartbeatAsync(deployment.DeploymentId, instance.InstanceId, cancellationToken))
-        {
-            throw new CmsException(CmsErrorCodes.InvalidRequest, "register before sending heartbeats");
-        }
-
-        return instance.ToPeerInfo();
+        var updated = await _store.HeartbeatAsync(deployment.DeploymentId, instance.InstanceId, cancellationToken)
+            ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before sending heartbeats");
+        return updated.ToPeerInfo();
     }
 
-    private async Task AssignRoleAsync(DeploymentRecord deployment, InstanceRecord current, RegisterRequest request, CancellationToken cancellationToken)
+    private async Task AssignRoleAsync(
+        DeploymentRecord deployment,
+        InstanceRecord current,
+        IReadOnlyList<InstanceRecord> instances,
+        RegisterRequest request,
+        CancellationToken cancellationToken)
     {
-        var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
         var candidate = current with { Hostname = request.Hostname, Addresses = request.Addresses, Rank = current.Rank ?? request.Rank };
         var input = new PolicyInput(deployment, candidate, [.. instances.Select(i => i.InstanceId == candidate.InstanceId ? candidate : i)]);
         var decision = await RolePolicies.Create(deployment.Policy, _logger).DecideAsync(input, cancellationToken);

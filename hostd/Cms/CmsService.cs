@@ -36,11 +36,14 @@ public sealed partial class CmsService : IDisposable
     private readonly KeyedLock _registrationLocks = new();
     private readonly DeploymentSignals _signals = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DeploymentViews _views;
     private int _disposed;
 
     private CmsService(CmsStore store, string adminToken, int maxWaitMs, ILogger logger)
     {
         _store = store;
+        _views = new DeploymentViews(store);
+        store.InstanceCommitted = _views.ApplyAsync;
         _adminTokenDigest = TokenHash.Compute(adminToken);
         _maxWaitMs = maxWaitMs;
         _logger = logger;

@@ -13,8 +13,8 @@ internal sealed partial class CmsStore
     /// Records an instance's first registration with the role its policy chose. Only an unregistered
     /// instance is changed, so a role once given never changes.
     /// </summary>
-    /// <returns>False when the instance was already registered (nothing changed).</returns>
-    public Task<bool> RegisterAsync(
+    /// <returns>The registered row; null when the instance was already registered (nothing changed).</returns>
+    public Task<InstanceRecord?> RegisterAsync(
         string deploymentId,
         string instanceId,
         string hostname,
@@ -27,7 +27,7 @@ internal sealed partial class CmsStore
             async (connection, transaction) =>
             {
                 var now = Now();
-                return await ExecuteAsync(
+                var changed = await ExecuteAsync(
                     connection,
                     transaction,
                     """
@@ -47,11 +47,12 @@ internal sealed partial class CmsStore
                     ("$v", JsonSerializer.Serialize(variables, CmsJson.Options)),
                     ("$phase", InstancePhase.Registered),
                     ("$t", now)) == 1;
+                return changed ? await ReadInstanceAsync(connection, transaction, deploymentId, instanceId, cancellationToken) : null;
             },
             cancellationToken);
 
     /// <summary>A registered instance registering again may have a new hostname or addresses; its role stays.</summary>
-    public Task<bool> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    public Task<InstanceRecord?> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
         => UpdateRegisteredAsync(
             "hostname = $h, addresses_json = $a",
             deploymentId,
@@ -61,19 +62,29 @@ internal sealed partial class CmsStore
             ("$a", JsonSerializer.Serialize(addresses, CmsJson.Options)));
 
     /// <summary>Stores a reported phase for a registered instance.</summary>
-    /// <returns>False when the instance has not registered.</returns>
-    public Task<bool> ReportAsync(string deploymentId, string instanceId, string phase, string? detail, CancellationToken cancellationToken)
+    /// <returns>The updated row; null when the instance has not registered.</returns>
+    public Task<InstanceRecord?> ReportAsync(string deploymentId, string instanceId, string phase, string? detail, CancellationToken cancellationToken)
         => UpdateRegisteredAsync("phase = $p, detail = $x", deploymentId, instanceId, cancellationToken, ("$p", phase), ("$x", detail));
 
-    public Task<bool> HeartbeatAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
+    public Task<InstanceRecord?> HeartbeatAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
         => UpdateRegisteredAsync("last_heartbeat = $t", deploymentId, instanceId, cancellationToken);
 
     public async Task<InstanceRecord?> GetInstanceAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
+        return await ReadInstanceAsync(connection, null, deploymentId, instanceId, cancellationToken);
+    }
+
+    private static async Task<InstanceRecord?> ReadInstanceAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string deploymentId,
+        string instanceId,
+        CancellationToken cancellationToken)
+    {
         await using var command = Command(
             connection,
-            null,
+            transaction,
             $"SELECT {InstanceColumns} FROM instances WHERE deployment_id = $d AND instance_id = $i;",
             ("$d", deploymentId),
             ("$i", instanceId));
@@ -100,19 +111,23 @@ internal sealed partial class CmsStore
         return list;
     }
 
-    private Task<bool> UpdateRegisteredAsync(
+    private Task<InstanceRecord?> UpdateRegisteredAsync(
         string assignments,
         string deploymentId,
         string instanceId,
         CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
         => WriteAsync(
-            async (connection, transaction) => await ExecuteAsync(
-                connection,
-                transaction,
-                $"UPDATE instances SET {assignments}, updated_at = $t WHERE deployment_id = $d AND instance_id = $i AND role IS NOT NULL;",
-                cancellationToken,
-                [("$d", deploymentId), ("$i", instanceId), ("$t", Now()), .. parameters]) == 1,
+            async (connection, transaction) =>
+            {
+                var changed = await ExecuteAsync(
+                    connection,
+                    transaction,
+                    $"UPDATE instances SET {assignments}, updated_at = $t WHERE deployment_id = $d AND instance_id = $i AND role IS NOT NULL;",
+                    cancellationToken,
+                    [("$d", deploymentId), ("$i", instanceId), ("$t", Now()), .. parameters]) == 1;
+                return changed ? await ReadInstanceAsync(connection, transaction, deploymentId, instanceId, cancellationToken) : null;
+            },
             cancellationToken);
 
     private static InstanceRecord ReadInstance(SqliteDataReader reader) => new()

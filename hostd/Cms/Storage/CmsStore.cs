@@ -142,6 +142,12 @@ internal sealed partial class CmsStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Called after each committed change of an instance row, with the row as committed, while the
+    /// write gate is still held: observers see changes in commit order.
+    /// </summary>
+    public Func<InstanceRecord, Task>? InstanceCommitted { get; set; }
+
     /// <summary>Runs <paramref name="body"/> in one IMMEDIATE transaction, one writer at a time.</summary>
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
@@ -154,6 +160,11 @@ internal sealed partial class CmsStore : IDisposable
             await using var transaction = connection.BeginTransaction(deferred: false);
             var result = await body(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
+            if (result is InstanceRecord committed && InstanceCommitted is { } observer)
+            {
+                await observer(committed);
+            }
+
             return result;
         }
         finally
