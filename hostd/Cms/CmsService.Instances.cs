@@ -17,25 +17,11 @@ public sealed partial class CmsService
         CmsValidation.RequireName(request.Hostname, "hostname", CmsLimits.MaxHostnameLength);
         ValidateAddresses(request.Addresses);
 
-        var view = await _views.GetAsync(deployment.DeploymentId, cancellationToken);
         if (!instance.IsRegistered)
         {
-            // One registration per deployment at a time: the policy must see every earlier assignment.
-            using (await _registrationLocks.AcquireAsync(deployment.DeploymentId, cancellationToken))
-            {
-                var instances = view.Snapshot();
-                var current = instances.FirstOrDefault(i => i.InstanceId == instance.InstanceId);
-                if (current is null)
-                {
-                    CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
-                }
-
-                if (!current.IsRegistered)
-                {
-                    await AssignRoleAsync(deployment, current, instances, request, cancellationToken);
-                    instance = current with { Hostname = request.Hostname, Addresses = request.Addresses };
-                }
-            }
+            var queue = _registrationQueues.GetOrAdd(deployment.DeploymentId, _ => new RegistrationQueue(ProcessRegistrationsAsync));
+            await queue.EnqueueAsync(new PendingRegistration(deployment, request), cancellationToken);
+            instance = instance with { Hostname = request.Hostname, Addresses = request.Addresses };
         }
 
         if (instance.Hostname != request.Hostname || !instance.Addresses.SequenceEqual(request.Addresses, StringComparer.Ordinal))
@@ -44,7 +30,7 @@ public sealed partial class CmsService
         }
 
         _signals.Notify(deployment.DeploymentId);
-        var all = view.Snapshot();
+        var all = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).Snapshot();
         var self = all.FirstOrDefault(i => i.InstanceId == instance.InstanceId && i.IsRegistered);
         if (self is null)
         {
@@ -94,25 +80,75 @@ public sealed partial class CmsService
         return updated.ToPeerInfo();
     }
 
-    private async Task AssignRoleAsync(
-        DeploymentRecord deployment,
-        InstanceRecord current,
-        IReadOnlyList<InstanceRecord> instances,
-        RegisterRequest request,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides and stores one batch of first registrations of a deployment (see <see cref="RegistrationQueue"/>).
+    /// Each decision sees the ones before it; a refused registration (e.g. PolicyFailed) stores nothing
+    /// and does not affect the others.
+    /// </summary>
+    private async Task ProcessRegistrationsAsync(IReadOnlyList<PendingRegistration> batch)
     {
-        var candidate = current with { Hostname = request.Hostname, Addresses = request.Addresses, Rank = current.Rank ?? request.Rank };
-        var input = new PolicyInput(deployment, candidate, [.. instances.Select(i => i.InstanceId == candidate.InstanceId ? candidate : i)]);
-        var decision = await RolePolicies.Create(deployment.Policy, _logger).DecideAsync(input, cancellationToken);
-        await _store.RegisterAsync(
-            deployment.DeploymentId,
-            current.InstanceId,
-            request.Hostname,
-            request.Addresses,
-            request.Rank,
-            decision.Role,
-            decision.Variables,
-            cancellationToken);
-        CmsLog.Registered(_logger, deployment.DeploymentId, current.InstanceId, decision.Role);
+        var deployment = batch[0].Deployment;
+        var view = await _views.GetAsync(deployment.DeploymentId, _stopping.Token);
+        var instances = view.Snapshot().ToList();
+        var positions = instances.Select((instance, index) => (instance.InstanceId, index)).ToDictionary(p => p.InstanceId, p => p.index, StringComparer.Ordinal);
+        var nextArrival = instances.Max(i => i.Arrival ?? 0) + 1;
+        var policy = RolePolicies.Create(deployment.Policy, _logger);
+        var accepted = new List<PendingRegistration>();
+        var registrations = new List<Registration>();
+        foreach (var pending in batch)
+        {
+            var request = pending.Request;
+            if (!positions.TryGetValue(request.InstanceId, out var position))
+            {
+                pending.Fail(new CmsException(CmsErrorCodes.UnknownDeployment, $"deployment '{deployment.DeploymentId}' changed"));
+                continue;
+            }
+
+            var current = instances[position];
+            if (current.IsRegistered)
+            {
+                // Registered earlier (maybe earlier in this batch): the caller reads the stored role.
+                accepted.Add(pending);
+                continue;
+            }
+
+            var candidate = current with { Hostname = request.Hostname, Addresses = request.Addresses, Rank = current.Rank ?? request.Rank };
+            PolicyDecision decision;
+            try
+            {
+                instances[position] = candidate;
+                decision = await policy.DecideAsync(new PolicyInput(deployment, candidate, instances), _stopping.Token);
+            }
+            catch (CmsException ex)
+            {
+                instances[position] = current;
+                pending.Fail(ex);
+                continue;
+            }
+
+            instances[position] = candidate with
+            {
+                Role = decision.Role,
+                Variables = decision.Variables,
+                Phase = InstancePhase.Registered,
+                Arrival = nextArrival++,
+            };
+            registrations.Add(new Registration(current.InstanceId, request.Hostname, request.Addresses, request.Rank, decision.Role, decision.Variables));
+            accepted.Add(pending);
+        }
+
+        if (registrations.Count > 0)
+        {
+            await _store.RegisterAsync(deployment.DeploymentId, registrations, _stopping.Token);
+            foreach (var registration in registrations)
+            {
+                CmsLog.Registered(_logger, deployment.DeploymentId, registration.InstanceId, registration.Role);
+            }
+        }
+
+        foreach (var pending in accepted)
+        {
+            pending.Complete();
+        }
     }
 }
