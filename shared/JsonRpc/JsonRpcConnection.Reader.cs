@@ -90,28 +90,42 @@ public sealed partial class JsonRpcConnection
 
         if (received.Root.ValueKind == JsonValueKind.Array)
         {
-            _ = Task.Run(() => ProcessBatchAsync(received));
+            await OnBatchAsync(received);
             return;
         }
 
         var message = IncomingMessage.Classify(received.Root);
-        switch (message.Kind)
+        if (IsCall(message))
         {
-            case IncomingKind.Request:
-            case IncomingKind.Notification when message.Method != ProtocolNames.CancelRequest:
-                _ = Task.Run(() => ProcessSingleAsync(received, message));
+            // Prepared here, on the reader, so that a $/cancelRequest in the very next frame finds the call registered.
+            var call = BeginCall(message);
+            if (call.Method is not null)
+            {
+                _ = Task.Run(() => ProcessSingleAsync(received, call));
                 return;
-            default:
-                using (received)
-                {
-                    var answer = HandleInline(message);
-                    if (answer is not null)
-                    {
-                        await EnqueueAsync(answer, _closing.Token);
-                    }
-                }
+            }
 
-                return;
+            received.Dispose();
+            await EnqueueIfAnyAsync(call.Immediate);
+            return;
+        }
+
+        using (received)
+        {
+            await EnqueueIfAnyAsync(HandleInline(message));
+        }
+    }
+
+    /// <summary>Requests and notifications run user code; responses, cancellations and invalid messages do not.</summary>
+    private static bool IsCall(in IncomingMessage message)
+        => message.Kind is IncomingKind.Request
+           || (message.Kind is IncomingKind.Notification && message.Method != ProtocolNames.CancelRequest);
+
+    private async ValueTask EnqueueIfAnyAsync(PooledBufferWriter? answer)
+    {
+        if (answer is not null)
+        {
+            await EnqueueAsync(answer, _closing.Token);
         }
     }
 
@@ -132,11 +146,11 @@ public sealed partial class JsonRpcConnection
         }
     }
 
-    private async Task ProcessSingleAsync(ReceivedMessage received, IncomingMessage message)
+    private async Task ProcessSingleAsync(ReceivedMessage received, PreparedCall call)
     {
         using (received)
         {
-            var answer = await HandleCallAsync(message);
+            var answer = await HandleCallAsync(call);
             if (answer is not null)
             {
                 await EnqueueQuietlyAsync(answer);
@@ -145,29 +159,33 @@ public sealed partial class JsonRpcConnection
     }
 
     /// <summary>JSON-RPC 2.0 §6: answers in one array, nothing when all were notifications, one error for an empty batch.</summary>
-    private async Task ProcessBatchAsync(ReceivedMessage received)
+    private async ValueTask OnBatchAsync(ReceivedMessage received)
+    {
+        var length = received.Root.GetArrayLength();
+        if (length == 0 || length > _options.MaxBatchLength)
+        {
+            received.Dispose();
+            var problem = length == 0 ? "empty batch" : $"batch of {length} exceeds the limit of {_options.MaxBatchLength}";
+            JsonRpcLog.InvalidRequest(_logger, problem);
+            await EnqueueAsync(InvalidRequest(RequestId.Null, problem), _closing.Token);
+            return;
+        }
+
+        var entries = new List<PreparedCall>(length);
+        foreach (var element in received.Root.EnumerateArray())
+        {
+            var message = IncomingMessage.Classify(element);
+            entries.Add(IsCall(message) ? BeginCall(message) : new PreparedCall(message, null, null, HandleInline(message)));
+        }
+
+        _ = Task.Run(() => ProcessBatchAsync(received, entries));
+    }
+
+    private async Task ProcessBatchAsync(ReceivedMessage received, List<PreparedCall> entries)
     {
         using (received)
         {
-            var length = received.Root.GetArrayLength();
-            if (length == 0 || length > _options.MaxBatchLength)
-            {
-                var problem = length == 0 ? "empty batch" : $"batch of {length} exceeds the limit of {_options.MaxBatchLength}";
-                JsonRpcLog.InvalidRequest(_logger, problem);
-                await EnqueueQuietlyAsync(InvalidRequest(RequestId.Null, problem));
-                return;
-            }
-
-            var pending = new List<Task<PooledBufferWriter?>>(length);
-            foreach (var element in received.Root.EnumerateArray())
-            {
-                var message = IncomingMessage.Classify(element);
-                pending.Add(message.Kind is IncomingKind.Request
-                                         || (message.Kind is IncomingKind.Notification && message.Method != ProtocolNames.CancelRequest)
-                    ? Task.Run(() => HandleCallAsync(message))
-                    : Task.FromResult(HandleInline(message)));
-            }
-
+            var pending = entries.Select(call => call.Method is null ? Task.FromResult(call.Immediate) : Task.Run(() => HandleCallAsync(call)));
             var answers = (await Task.WhenAll(pending)).OfType<PooledBufferWriter>().ToList();
             if (answers.Count == 0)
             {

@@ -46,4 +46,7 @@ internal static partial class JsonRpcLog
 
     [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "JSON-RPC server replaced a stale unix socket at {Path}")]
     public static partial void StaleSocketReplaced(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "JSON-RPC call to {Method} refused: more than {Limit} calls in progress")]
+    public static partial void TooManyRequests(ILogger logger, string method, int limit);
 }

@@ -15,6 +15,12 @@ public sealed record JsonRpcOptions
     public int MaxBatchLength { get; init; } = 1024;
 
     /// <summary>
+    /// Most calls from the peer running at once on this connection; beyond it a request is answered
+    /// at once with <see cref="JsonRpcErrorCodes.ServerBusy"/> and a notification is dropped.
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 1024;
+
+    /// <summary>
     /// Capacity of the bounded queue between producers (calls, handlers' responses) and the writer loop;
     /// when full, producers wait, which pushes back on a peer that sends faster than it reads.
     /// </summary>

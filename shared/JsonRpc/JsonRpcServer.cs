@@ -64,6 +64,14 @@ public sealed class JsonRpcServer : IAsyncDisposable
     /// <summary>Listens on a unix socket at <paramref name="path"/> (a stale socket file is replaced).</summary>
     /// <exception cref="IOException">Another process is listening at <paramref name="path"/>, or it is not a socket.</exception>
     public static JsonRpcServer ListenUnix(string path, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
+        => ListenUnix(path, socketMode: null, configure, options, loggerFactory);
+
+    /// <summary>
+    /// Listens on a unix socket whose file gets <paramref name="socketMode"/> (e.g. owner and group
+    /// read/write only, for the local operator socket). The mode is set before listen(), so no
+    /// client can connect while the socket still has the umask's permissions.
+    /// </summary>
+    public static JsonRpcServer ListenUnix(string path, UnixFileMode? socketMode, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(configure);
@@ -72,6 +80,11 @@ public sealed class JsonRpcServer : IAsyncDisposable
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
+            if (socketMode is { } mode && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, mode);
+            }
+
             socket.Listen();
             var server = new JsonRpcServer(socket, path, configure, options, loggerFactory);
             if (replaced)

@@ -59,6 +59,14 @@ internal sealed partial class RpcMethod
     private void BindPositional(JsonElement parameters, object?[] arguments, JsonSerializerOptions options)
     {
         var count = parameters.GetArrayLength();
+        // [1,2,4] fills "params int[] values"; [[1,2,4]] passes the array itself, as C# would.
+        if (_paramArrayElement is not null && count >= _parameters.Length - 1
+            && !(count == _parameters.Length && parameters[count - 1].ValueKind == JsonValueKind.Array))
+        {
+            BindParamArray(parameters, arguments, options);
+            return;
+        }
+
         if (count > _parameters.Length)
         {
             throw new InvalidParamsException($"method '{Name}' takes at most {_parameters.Length} parameters, got {count}");
@@ -72,6 +80,29 @@ internal sealed partial class RpcMethod
         }
 
         BindDefaults(index, arguments);
+    }
+
+    /// <summary>A C# <c>params</c> array takes the trailing positional values, one element each.</summary>
+    private void BindParamArray(JsonElement parameters, object?[] arguments, JsonSerializerOptions options)
+    {
+        var fixedCount = _parameters.Length - 1;
+        var rest = Array.CreateInstance(_paramArrayElement!, parameters.GetArrayLength() - fixedCount);
+        var index = 0;
+        foreach (var value in parameters.EnumerateArray())
+        {
+            if (index < fixedCount)
+            {
+                arguments[index] = Deserialize(value, _parameters[index], options);
+            }
+            else
+            {
+                rest.SetValue(DeserializeElement(value, _paramArrayElement!, _parameters[^1].Name, options), index - fixedCount);
+            }
+
+            index++;
+        }
+
+        arguments[fixedCount] = rest;
     }
 
     private void BindNamed(JsonElement parameters, object?[] arguments, JsonSerializerOptions options)
@@ -99,7 +130,7 @@ internal sealed partial class RpcMethod
     }
 
     private object? DefaultOrMissing(ParameterInfo parameter)
-        => parameter.IsOptional
+        => parameter.IsOptional || (_paramArrayElement is not null && parameter == _parameters[^1])
             ? DefaultFor(parameter)
             : throw new InvalidParamsException($"method '{Name}' requires parameter '{parameter.Name}'");
 

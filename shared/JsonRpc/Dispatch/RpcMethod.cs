@@ -12,8 +12,8 @@ internal sealed partial class RpcMethod
     private readonly object? _target;
     private readonly MethodInfo _method;
     private readonly ParameterInfo[] _parameters;
-    private readonly int _requiredCount;
     private readonly bool _singleObject;
+    private readonly Type? _paramArrayElement;
     private readonly ResultKind _resultKind;
     private readonly PropertyInfo? _taskResult;
     private readonly MethodInfo? _valueTaskAsTask;
@@ -28,10 +28,9 @@ internal sealed partial class RpcMethod
         var parameters = method.GetParameters();
         TakesCancellation = parameters.Length > 0 && parameters[^1].ParameterType == typeof(CancellationToken);
         _parameters = TakesCancellation ? parameters[..^1] : parameters;
-        _requiredCount = _parameters.Length;
-        while (_requiredCount > 0 && _parameters[_requiredCount - 1].IsOptional)
+        if (_parameters.Length > 0 && _parameters[^1].IsDefined(typeof(ParamArrayAttribute)))
         {
-            _requiredCount--;
+            _paramArrayElement = _parameters[^1].ParameterType.GetElementType();
         }
 
         (_resultKind, ResultType) = Classify(method.ReturnType);
@@ -155,8 +154,13 @@ internal sealed partial class RpcMethod
         return (ResultKind.Value, returnType);
     }
 
-    private static object? DefaultFor(ParameterInfo parameter)
+    private object? DefaultFor(ParameterInfo parameter)
     {
+        if (_paramArrayElement is not null && parameter == _parameters[^1])
+        {
+            return Array.CreateInstance(_paramArrayElement, 0);
+        }
+
         if (parameter.HasDefaultValue && parameter.DefaultValue is not null)
         {
             return parameter.DefaultValue;
@@ -166,14 +170,17 @@ internal sealed partial class RpcMethod
     }
 
     private static object? Deserialize(JsonElement value, ParameterInfo parameter, JsonSerializerOptions options)
+        => DeserializeElement(value, parameter.ParameterType, parameter.Name, options);
+
+    private static object? DeserializeElement(JsonElement value, Type type, string? name, JsonSerializerOptions options)
     {
         try
         {
-            return value.Deserialize(parameter.ParameterType, options);
+            return value.Deserialize(type, options);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or FormatException)
         {
-            throw new InvalidParamsException($"parameter '{parameter.Name}' could not be read as {parameter.ParameterType.Name}: {ex.Message}", ex);
+            throw new InvalidParamsException($"parameter '{name}' could not be read as {type.Name}: {ex.Message}", ex);
         }
     }
 }

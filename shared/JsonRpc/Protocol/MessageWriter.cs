@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Jumpstart.Shared.JsonRpc.Protocol;
@@ -7,7 +8,8 @@ namespace Jumpstart.Shared.JsonRpc.Protocol;
 /// <summary>Serializes the three message shapes of JSON-RPC 2.0 (§4 request, §5 response, §5.1 error).</summary>
 internal static class MessageWriter
 {
-    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = true };
+    // The wire is not HTML: keep quotes and non-ASCII text in messages readable instead of \u-escaped.
+    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static PooledBufferWriter Request(RequestId? id, string method, object? arguments, JsonSerializerOptions options)
         => Envelope((id, method, arguments, options), static (writer, state) =>

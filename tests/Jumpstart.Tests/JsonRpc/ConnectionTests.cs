@@ -197,6 +197,49 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task Invoke_BeyondMaxConcurrentRequests_IsRefusedWithServerBusy_AndLaterCallsSucceed()
+    {
+        var target = new SampleTarget();
+        await using var pair = ConnectionPair.Create(s => s.AddLocalTarget(target), options: new JsonRpcOptions { MaxConcurrentRequests = 1 });
+
+        var slow = pair.Client.InvokeAsync<string>("Slow");
+        await Task.Delay(50);
+        var busy = await Assert.ThrowsAsync<RemoteInvocationException>(() => pair.Client.InvokeAsync<int>("Add", new object?[] { 1, 2 }).WaitAsync(s_timeout));
+        target.Gate.SetResult();
+        await slow.WaitAsync(s_timeout);
+
+        Assert.Equal(JsonRpcErrorCodes.ServerBusy, busy.Code);
+        Assert.Equal(3, await pair.Client.InvokeAsync<int>("Add", new object?[] { 1, 2 }).WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task Invoke_ResultThatCannotBeSerialized_AnswersInternalError()
+    {
+        await using var pair = ConnectionPair.Create(s => s.AddMethod("badResult", () => typeof(string)));
+
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => pair.Client.InvokeAsync("badResult").WaitAsync(s_timeout));
+
+        Assert.Equal(JsonRpcErrorCodes.InternalError, error.Code);
+    }
+
+    [Fact]
+    public async Task Invoke_ResultOfTheWrongShape_FailsTheCallerWithJsonException()
+    {
+        await using var pair = ConnectionPair.Create(s => s.AddMethod("text", () => "not a number"));
+
+        await Assert.ThrowsAsync<JsonException>(() => pair.Client.InvokeAsync<int>("text").WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task Invoke_WithAPrimitiveAsArguments_ThrowsArgumentExceptionAndSendsNothing()
+    {
+        await using var pair = ConnectionPair.Create();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => pair.Client.InvokeAsync("x", 5));
+        await Assert.ThrowsAsync<ArgumentException>(() => pair.Client.InvokeAsync("x", new List<int> { 1 }));
+    }
+
+    [Fact]
     public void AddLocalTarget_AfterListening_Throws()
     {
         var pair = ConnectionPair.Create();

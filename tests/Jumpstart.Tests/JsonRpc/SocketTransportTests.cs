@@ -100,6 +100,18 @@ public sealed class SocketTransportTests
     }
 
     [Fact]
+    public async Task Unix_WithSocketMode_CreatesTheSocketWithThatMode()
+    {
+        using var directory = new TempDirectory("jsonrpc");
+        var path = directory.Combine("private.sock");
+        const UnixFileMode OwnerAndGroup = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+        await using var server = JsonRpcServer.ListenUnix(path, OwnerAndGroup, connection => connection.AddLocalTarget(new SampleTarget()));
+
+        Assert.Equal(OwnerAndGroup, OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public async Task Connect_WhereNothingListens_ThrowsSocketException()
     {
         using var directory = new TempDirectory("jsonrpc");
