@@ -16,7 +16,8 @@ public sealed partial class CmsService
             throw new CmsException(CmsErrorCodes.DeploymentExists, $"deployment '{spec!.DeploymentId}' already exists");
         }
 
-        CmsLog.DeploymentCreated(_logger, spec!.DeploymentId, spec.Instances.Count, spec.Policy.Kind);
+        _views.Remove(spec!.DeploymentId);
+        CmsLog.DeploymentCreated(_logger, spec.DeploymentId, spec.Instances.Count, spec.Policy.Kind);
         _signals.Notify(spec.DeploymentId);
         return await GetStatusAsync(spec.DeploymentId, cancellationToken);
     }
@@ -47,6 +48,7 @@ public sealed partial class CmsService
             CmsException.ThrowUnknownDeployment(request.DeploymentId!);
         }
 
+        _views.Remove(request.DeploymentId!);
         CmsLog.DeploymentDeleted(_logger, request.DeploymentId!);
         _signals.Notify(request.DeploymentId!);
         return true;

@@ -19,33 +19,25 @@ public sealed partial class CmsService
 
         if (!instance.IsRegistered)
         {
-            // One registration per deployment at a time: the policy must see every earlier assignment.
-            using (await _registrationLocks.AcquireAsync(deployment.DeploymentId, cancellationToken))
-            {
-                var current = await _store.GetInstanceAsync(deployment.DeploymentId, instance.InstanceId, cancellationToken);
-                if (current is null)
-                {
-                    CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
-                }
-
-                if (!current.IsRegistered)
-                {
-                    await AssignRoleAsync(deployment, current, request, cancellationToken);
-                }
-            }
+            var queue = _registrationQueues.GetOrAdd(deployment.DeploymentId, _ => new RegistrationQueue(ProcessRegistrationsAsync));
+            await queue.EnqueueAsync(new PendingRegistration(deployment, request), cancellationToken);
+            instance = instance with { Hostname = request.Hostname, Addresses = request.Addresses };
         }
 
-        await _store.UpdateIdentityAsync(deployment.DeploymentId, instance.InstanceId, request.Hostname, request.Addresses, cancellationToken);
-        _signals.Notify(deployment.DeploymentId);
+        if (instance.Hostname != request.Hostname || !instance.Addresses.SequenceEqual(request.Addresses, StringComparer.Ordinal))
+        {
+            await _store.UpdateIdentityAsync(deployment.DeploymentId, instance.InstanceId, request.Hostname, request.Addresses, cancellationToken);
+        }
 
-        var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
-        var self = instances.FirstOrDefault(i => i.InstanceId == instance.InstanceId);
+        _signals.Notify(deployment.DeploymentId);
+        var all = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).Snapshot();
+        var self = all.FirstOrDefault(i => i.InstanceId == instance.InstanceId && i.IsRegistered);
         if (self is null)
         {
             CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
         }
 
-        return Resolve(deployment, instances, self);
+        return Resolve(deployment, all, self);
     }
 
     /// <summary><c>cms.report</c>: stores the instance's phase (configured, ready or failed) and wakes waiters.</summary>
@@ -59,14 +51,11 @@ public sealed partial class CmsService
         }
 
         CmsValidation.RequireLength(request.Detail, CmsLimits.MaxDetailLength, "detail");
-        if (!await _store.ReportAsync(deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail, cancellationToken))
-        {
-            throw new CmsException(CmsErrorCodes.InvalidRequest, "register before reporting");
-        }
-
+        var updated = await _store.ReportAsync(deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail, cancellationToken)
+            ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before reporting");
         CmsLog.Reported(_logger, deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail);
         _signals.Notify(deployment.DeploymentId);
-        return (instance with { Phase = request.Phase, Detail = request.Detail }).ToPeerInfo();
+        return updated.ToPeerInfo();
     }
 
     /// <summary><c>cms.peers</c>: the registered instances of the caller's deployment, optionally of one role.</summary>
@@ -78,37 +67,88 @@ public sealed partial class CmsService
             CmsValidation.RequireName(request.Role, "role", CmsLimits.MaxRoleNameLength);
         }
 
-        var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
-        return [.. instances.Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role)).Select(i => i.ToPeerInfo())];
+        var view = await _views.GetAsync(deployment.DeploymentId, cancellationToken);
+        return [.. view.Snapshot().Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role)).Select(i => i.ToPeerInfo())];
     }
 
     /// <summary><c>cms.heartbeat</c>: records that a registered instance is alive.</summary>
     public async Task<PeerInfo> HeartbeatAsync(HeartbeatRequest request, CancellationToken cancellationToken)
     {
         var (deployment, instance) = await AuthenticateAsync(request, cancellationToken);
-        if (!await _store.HeartbeatAsync(deployment.DeploymentId, instance.InstanceId, cancellationToken))
-        {
-            throw new CmsException(CmsErrorCodes.InvalidRequest, "register before sending heartbeats");
-        }
-
-        return instance.ToPeerInfo();
+        var updated = await _store.HeartbeatAsync(deployment.DeploymentId, instance.InstanceId, cancellationToken)
+            ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before sending heartbeats");
+        return updated.ToPeerInfo();
     }
 
-    private async Task AssignRoleAsync(DeploymentRecord deployment, InstanceRecord current, RegisterRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides and stores one batch of first registrations of a deployment (see <see cref="RegistrationQueue"/>).
+    /// Each decision sees the ones before it; a refused registration (e.g. PolicyFailed) stores nothing
+    /// and does not affect the others.
+    /// </summary>
+    private async Task ProcessRegistrationsAsync(IReadOnlyList<PendingRegistration> batch)
     {
-        var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
-        var candidate = current with { Hostname = request.Hostname, Addresses = request.Addresses, Rank = current.Rank ?? request.Rank };
-        var input = new PolicyInput(deployment, candidate, [.. instances.Select(i => i.InstanceId == candidate.InstanceId ? candidate : i)]);
-        var decision = await RolePolicies.Create(deployment.Policy, _logger).DecideAsync(input, cancellationToken);
-        await _store.RegisterAsync(
-            deployment.DeploymentId,
-            current.InstanceId,
-            request.Hostname,
-            request.Addresses,
-            request.Rank,
-            decision.Role,
-            decision.Variables,
-            cancellationToken);
-        CmsLog.Registered(_logger, deployment.DeploymentId, current.InstanceId, decision.Role);
+        var deployment = batch[0].Deployment;
+        var view = await _views.GetAsync(deployment.DeploymentId, _stopping.Token);
+        var instances = view.Snapshot().ToList();
+        var positions = instances.Select((instance, index) => (instance.InstanceId, index)).ToDictionary(p => p.InstanceId, p => p.index, StringComparer.Ordinal);
+        var nextArrival = instances.Max(i => i.Arrival ?? 0) + 1;
+        var policy = RolePolicies.Create(deployment.Policy, _logger);
+        var accepted = new List<PendingRegistration>();
+        var registrations = new List<Registration>();
+        foreach (var pending in batch)
+        {
+            var request = pending.Request;
+            if (!positions.TryGetValue(request.InstanceId, out var position))
+            {
+                pending.Fail(new CmsException(CmsErrorCodes.UnknownDeployment, $"deployment '{deployment.DeploymentId}' changed"));
+                continue;
+            }
+
+            var current = instances[position];
+            if (current.IsRegistered)
+            {
+                // Registered earlier (maybe earlier in this batch): the caller reads the stored role.
+                accepted.Add(pending);
+                continue;
+            }
+
+            var candidate = current with { Hostname = request.Hostname, Addresses = request.Addresses, Rank = current.Rank ?? request.Rank };
+            PolicyDecision decision;
+            try
+            {
+                instances[position] = candidate;
+                decision = await policy.DecideAsync(new PolicyInput(deployment, candidate, instances), _stopping.Token);
+            }
+            catch (CmsException ex)
+            {
+                instances[position] = current;
+                pending.Fail(ex);
+                continue;
+            }
+
+            instances[position] = candidate with
+            {
+                Role = decision.Role,
+                Variables = decision.Variables,
+                Phase = InstancePhase.Registered,
+                Arrival = nextArrival++,
+            };
+            registrations.Add(new Registration(current.InstanceId, request.Hostname, request.Addresses, request.Rank, decision.Role, decision.Variables));
+            accepted.Add(pending);
+        }
+
+        if (registrations.Count > 0)
+        {
+            await _store.RegisterAsync(deployment.DeploymentId, registrations, _stopping.Token);
+            foreach (var registration in registrations)
+            {
+                CmsLog.Registered(_logger, deployment.DeploymentId, registration.InstanceId, registration.Role);
+            }
+        }
+
+        foreach (var pending in accepted)
+        {
+            pending.Complete();
+        }
     }
 }

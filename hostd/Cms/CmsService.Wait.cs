@@ -33,29 +33,28 @@ public sealed partial class CmsService
         timeout.CancelAfter(Math.Min(request.TimeoutMs, _maxWaitMs));
         while (true)
         {
-            // Taken before evaluating: a change committed after the read below still wakes us.
+            // Taken before evaluating: a change committed after the count below still wakes us.
             var changed = _signals.Changed(deployment.DeploymentId);
-            var instances = await _store.GetInstancesAsync(deployment.DeploymentId, cancellationToken);
-            if (instances.Count == 0)
+            var view = await _views.GetAsync(deployment.DeploymentId, cancellationToken);
+            var needed = request.MinCount ?? (request.Role is null ? view.Expected : 1);
+            var satisfied = view.Count(request.Role, p => Reached(p, phase)) >= needed;
+            if (!satisfied)
             {
-                CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
+                try
+                {
+                    await changed.WaitAsync(timeout.Token);
+                    continue;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
+                {
+                    // Timed out: answer with what matches now.
+                }
             }
 
-            var matching = instances.Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role) && Reached(i.Phase, phase)).ToList();
-            var needed = request.MinCount ?? (request.Role is null ? instances.Count : 1);
-            if (matching.Count >= needed)
-            {
-                return new WaitResult { Satisfied = true, Matching = [.. matching.Select(i => i.ToPeerInfo())] };
-            }
-
-            try
-            {
-                await changed.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
-            {
-                return new WaitResult { Satisfied = false, Matching = [.. matching.Select(i => i.ToPeerInfo())] };
-            }
+            var matching = view.Snapshot()
+                .Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role) && Reached(i.Phase, phase))
+                .Select(i => i.ToPeerInfo());
+            return new WaitResult { Satisfied = satisfied, Matching = [.. matching] };
         }
     }
 

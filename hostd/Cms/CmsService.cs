@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Jumpstart.Hostd.Cms.Policies;
@@ -33,14 +34,17 @@ public sealed partial class CmsService : IDisposable
     private readonly byte[] _adminTokenDigest;
     private readonly int _maxWaitMs;
     private readonly ILogger _logger;
-    private readonly KeyedLock _registrationLocks = new();
+    private readonly ConcurrentDictionary<string, RegistrationQueue> _registrationQueues = new(StringComparer.Ordinal);
     private readonly DeploymentSignals _signals = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DeploymentViews _views;
     private int _disposed;
 
     private CmsService(CmsStore store, string adminToken, int maxWaitMs, ILogger logger)
     {
         _store = store;
+        _views = new DeploymentViews(store);
+        store.InstanceCommitted = _views.ApplyAsync;
         _adminTokenDigest = TokenHash.Compute(adminToken);
         _maxWaitMs = maxWaitMs;
         _logger = logger;

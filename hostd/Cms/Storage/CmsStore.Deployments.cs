@@ -12,7 +12,7 @@ internal sealed partial class CmsStore
     /// <returns>False when a deployment with that id already exists (nothing is changed).</returns>
     public Task<bool> CreateDeploymentAsync(DeploymentSpec spec, CancellationToken cancellationToken)
         => WriteAsync(
-            async (connection, transaction) =>
+            async (connection, transaction, _) =>
             {
                 try
                 {
@@ -55,7 +55,7 @@ internal sealed partial class CmsStore
     /// <summary>Deletes a deployment with its waiting list and every registration.</summary>
     public Task<bool> DeleteDeploymentAsync(string deploymentId, CancellationToken cancellationToken)
         => WriteAsync(
-            async (connection, transaction) => await ExecuteAsync(
+            async (connection, transaction, _) => await ExecuteAsync(
                 connection,
                 transaction,
                 "DELETE FROM deployments WHERE deployment_id = $d;",

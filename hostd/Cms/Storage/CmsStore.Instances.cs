@@ -10,48 +10,50 @@ internal sealed partial class CmsStore
         "deployment_id, instance_id, token_digest, rank, hostname, addresses_json, role, variables_json, phase, detail, arrival, last_heartbeat";
 
     /// <summary>
-    /// Records an instance's first registration with the role its policy chose. Only an unregistered
-    /// instance is changed, so a role once given never changes.
+    /// Records first registrations with the roles their policy chose, all in one transaction (one
+    /// fsync for a whole batch). Only an unregistered instance is changed, so a role once given never
+    /// changes; arrival numbers follow the list's order.
     /// </summary>
-    /// <returns>False when the instance was already registered (nothing changed).</returns>
-    public Task<bool> RegisterAsync(
-        string deploymentId,
-        string instanceId,
-        string hostname,
-        IReadOnlyList<string> addresses,
-        int? rank,
-        string role,
-        IReadOnlyDictionary<string, string> variables,
-        CancellationToken cancellationToken)
-        => WriteAsync(
-            async (connection, transaction) =>
+    /// <returns>The rows registered now; an instance already registered is left out.</returns>
+    public Task<IReadOnlyList<InstanceRecord>> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, CancellationToken cancellationToken)
+        => WriteAsync<IReadOnlyList<InstanceRecord>>(
+            async (connection, transaction, changed) =>
             {
                 var now = Now();
-                return await ExecuteAsync(
-                    connection,
-                    transaction,
-                    """
-                    UPDATE instances SET hostname = $h, addresses_json = $a, rank = COALESCE(rank, $r), role = $role,
-                        variables_json = $v, phase = $phase,
-                        arrival = (SELECT COALESCE(MAX(arrival), 0) + 1 FROM instances WHERE deployment_id = $d),
-                        registered_at = $t, updated_at = $t
-                    WHERE deployment_id = $d AND instance_id = $i AND role IS NULL;
-                    """,
-                    cancellationToken,
-                    ("$d", deploymentId),
-                    ("$i", instanceId),
-                    ("$h", hostname),
-                    ("$a", JsonSerializer.Serialize(addresses, CmsJson.Options)),
-                    ("$r", rank),
-                    ("$role", role),
-                    ("$v", JsonSerializer.Serialize(variables, CmsJson.Options)),
-                    ("$phase", InstancePhase.Registered),
-                    ("$t", now)) == 1;
+                foreach (var registration in registrations)
+                {
+                    var updated = await ExecuteAsync(
+                        connection,
+                        transaction,
+                        """
+                        UPDATE instances SET hostname = $h, addresses_json = $a, rank = COALESCE(rank, $r), role = $role,
+                            variables_json = $v, phase = $phase,
+                            arrival = (SELECT COALESCE(MAX(arrival), 0) + 1 FROM instances WHERE deployment_id = $d),
+                            registered_at = $t, updated_at = $t
+                        WHERE deployment_id = $d AND instance_id = $i AND role IS NULL;
+                        """,
+                        cancellationToken,
+                        ("$d", deploymentId),
+                        ("$i", registration.InstanceId),
+                        ("$h", registration.Hostname),
+                        ("$a", JsonSerializer.Serialize(registration.Addresses, CmsJson.Options)),
+                        ("$r", registration.Rank),
+                        ("$role", registration.Role),
+                        ("$v", JsonSerializer.Serialize(registration.Variables, CmsJson.Options)),
+                        ("$phase", InstancePhase.Registered),
+                        ("$t", now));
+                    if (updated == 1 && await ReadInstanceAsync(connection, transaction, deploymentId, registration.InstanceId, cancellationToken) is { } row)
+                    {
+                        changed.Add(row);
+                    }
+                }
+
+                return changed.ToList();
             },
             cancellationToken);
 
     /// <summary>A registered instance registering again may have a new hostname or addresses; its role stays.</summary>
-    public Task<bool> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    public Task<InstanceRecord?> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
         => UpdateRegisteredAsync(
             "hostname = $h, addresses_json = $a",
             deploymentId,
@@ -61,19 +63,29 @@ internal sealed partial class CmsStore
             ("$a", JsonSerializer.Serialize(addresses, CmsJson.Options)));
 
     /// <summary>Stores a reported phase for a registered instance.</summary>
-    /// <returns>False when the instance has not registered.</returns>
-    public Task<bool> ReportAsync(string deploymentId, string instanceId, string phase, string? detail, CancellationToken cancellationToken)
+    /// <returns>The updated row; null when the instance has not registered.</returns>
+    public Task<InstanceRecord?> ReportAsync(string deploymentId, string instanceId, string phase, string? detail, CancellationToken cancellationToken)
         => UpdateRegisteredAsync("phase = $p, detail = $x", deploymentId, instanceId, cancellationToken, ("$p", phase), ("$x", detail));
 
-    public Task<bool> HeartbeatAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
+    public Task<InstanceRecord?> HeartbeatAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
         => UpdateRegisteredAsync("last_heartbeat = $t", deploymentId, instanceId, cancellationToken);
 
     public async Task<InstanceRecord?> GetInstanceAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
+        return await ReadInstanceAsync(connection, null, deploymentId, instanceId, cancellationToken);
+    }
+
+    private static async Task<InstanceRecord?> ReadInstanceAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string deploymentId,
+        string instanceId,
+        CancellationToken cancellationToken)
+    {
         await using var command = Command(
             connection,
-            null,
+            transaction,
             $"SELECT {InstanceColumns} FROM instances WHERE deployment_id = $d AND instance_id = $i;",
             ("$d", deploymentId),
             ("$i", instanceId));
@@ -100,19 +112,29 @@ internal sealed partial class CmsStore
         return list;
     }
 
-    private Task<bool> UpdateRegisteredAsync(
+    private Task<InstanceRecord?> UpdateRegisteredAsync(
         string assignments,
         string deploymentId,
         string instanceId,
         CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
         => WriteAsync(
-            async (connection, transaction) => await ExecuteAsync(
-                connection,
-                transaction,
-                $"UPDATE instances SET {assignments}, updated_at = $t WHERE deployment_id = $d AND instance_id = $i AND role IS NOT NULL;",
-                cancellationToken,
-                [("$d", deploymentId), ("$i", instanceId), ("$t", Now()), .. parameters]) == 1,
+            async (connection, transaction, changed) =>
+            {
+                var updated = await ExecuteAsync(
+                    connection,
+                    transaction,
+                    $"UPDATE instances SET {assignments}, updated_at = $t WHERE deployment_id = $d AND instance_id = $i AND role IS NOT NULL;",
+                    cancellationToken,
+                    [("$d", deploymentId), ("$i", instanceId), ("$t", Now()), .. parameters]) == 1;
+                var row = updated ? await ReadInstanceAsync(connection, transaction, deploymentId, instanceId, cancellationToken) : null;
+                if (row is not null)
+                {
+                    changed.Add(row);
+                }
+
+                return row;
+            },
             cancellationToken);
 
     private static InstanceRecord ReadInstance(SqliteDataReader reader) => new()

@@ -142,8 +142,18 @@ internal sealed partial class CmsStore : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> in one IMMEDIATE transaction, one writer at a time.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Called after each committed change of an instance row, with the row as committed, while the
+    /// write gate is still held: observers see changes in commit order.
+    /// </summary>
+    public Func<InstanceRecord, Task>? InstanceCommitted { get; set; }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in one IMMEDIATE transaction, one writer at a time. The body adds
+    /// every instance row it changed (as committed) to the list it is given; they go to
+    /// <see cref="InstanceCommitted"/> after the commit.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, List<InstanceRecord>, Task<T>> body, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -152,8 +162,17 @@ internal sealed partial class CmsStore : IDisposable
 
             // Microsoft.Data.Sqlite starts a non-deferred transaction with BEGIN IMMEDIATE: the write lock is taken up front.
             await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await body(connection, transaction);
+            var changed = new List<InstanceRecord>();
+            var result = await body(connection, transaction, changed);
             await transaction.CommitAsync(cancellationToken);
+            if (InstanceCommitted is { } observer)
+            {
+                foreach (var record in changed)
+                {
+                    await observer(record);
+                }
+            }
+
             return result;
         }
         finally

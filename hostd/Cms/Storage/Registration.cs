@@ -1,0 +1,10 @@
+namespace Jumpstart.Hostd.Cms.Storage;
+
+/// <summary>One first registration to store: the identity the instance gave and the role its policy chose.</summary>
+internal sealed record Registration(
+    string InstanceId,
+    string Hostname,
+    IReadOnlyList<string> Addresses,
+    int? Rank,
+    string Role,
+    IReadOnlyDictionary<string, string> Variables);
