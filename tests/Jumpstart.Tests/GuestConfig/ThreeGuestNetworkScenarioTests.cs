@@ -122,7 +122,7 @@ public sealed class ThreeGuestNetworkScenarioTests : IAsyncLifetime
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _cms = ProcessRunner.RunAsync(
             Requirements.RequireTool("ip"),
-            ["netns", "exec", sw.Name, BuildOutputs.Jumpstart, "cms", "serve", "--listen", $"{BridgeAddress}:{CmsPort}",
+            ["netns", "exec", sw.Name, Jumpstart, "cms", "serve", "--listen", $"{BridgeAddress}:{CmsPort}",
              "--db", _temp.Combine("cms.db"), "--admin-token-file", AdminTokenFile],
             new ProcessRunOptions
             {
@@ -163,7 +163,7 @@ public sealed class ThreeGuestNetworkScenarioTests : IAsyncLifetime
         var specPath = _temp.Combine("deployment.json");
         await File.WriteAllTextAsync(specPath, JsonSerializer.Serialize(spec, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
         await Requirements.RunToolAsync("ip",
-            ["netns", "exec", sw.Name, BuildOutputs.Jumpstart, "deployment", "create", "--cms", $"{BridgeAddress}:{CmsPort}",
+            ["netns", "exec", sw.Name, Jumpstart, "deployment", "create", "--cms", $"{BridgeAddress}:{CmsPort}",
              "--admin-token-file", AdminTokenFile, "--spec", specPath]);
     }
 
@@ -186,9 +186,13 @@ public sealed class ThreeGuestNetworkScenarioTests : IAsyncLifetime
     private Task<ProcessResult> ApplyAsync(NetworkNamespace guest, int index, string disc)
         => ProcessRunner.RunAsync(
             Requirements.RequireTool("ip"),
-            ["netns", "exec", guest.Name, Requirements.RequireTool("unshare"), "--uts", "--", BuildOutputs.Guestd, "apply",
+            ["netns", "exec", guest.Name, Requirements.RequireTool("unshare"), "--uts", "--", Guestd, "apply",
              "--disc", disc, "--state-dir", _temp.Combine($"state{index}"), "--root", RootOf(index), "--json"],
             new ProcessRunOptions { Timeout = s_applyTimeout });
+
+    private static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+
+    private static string Guestd => BuiltPrograms.Find("guestd/Programs/jumpstart-guestd", "jumpstart-guestd");
 
     private string AdminTokenFile => _temp.Combine("admin.token");
 
