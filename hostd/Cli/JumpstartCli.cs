@@ -33,6 +33,6 @@ public static class JumpstartCli
 
     private static IEnumerable<Command> CommandGroups()
     {
-        yield break;
+        yield return IsoCommands.Create();
     }
 }
