@@ -1,21 +1,55 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Shared.JsonRpc;
 
 /// <summary>Opens client connections.</summary>
-/// <remarks>STUB CONTRACT: signatures agreed; implementation lands with the JSON-RPC work.</remarks>
 public static class JsonRpcClient
 {
     /// <summary>
-    /// Connects to a <see cref="IPEndPoint"/>, <see cref="DnsEndPoint"/> or <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>;
+    /// Connects to a <see cref="IPEndPoint"/>, <see cref="DnsEndPoint"/> or <see cref="UnixDomainSocketEndPoint"/>;
     /// <paramref name="configure"/> may add local targets (for server-to-client calls) before listening starts.
     /// </summary>
-    public static Task<JsonRpcConnection> ConnectAsync(
+    /// <exception cref="SocketException">Nothing listens at <paramref name="endPoint"/>.</exception>
+    public static async Task<JsonRpcConnection> ConnectAsync(
         EndPoint endPoint,
         Action<JsonRpcConnection>? configure = null,
         JsonRpcOptions? options = null,
         ILogger? logger = null,
         CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var socket = endPoint switch
+        {
+            UnixDomainSocketEndPoint => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+            IPEndPoint ip => new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+
+            // Dual-mode: a host name may resolve to IPv4 or IPv6.
+            _ => new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+        };
+
+        JsonRpcConnection? connection = null;
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken);
+            connection = new JsonRpcConnection(new NetworkStream(socket, ownsSocket: true), options, logger);
+            configure?.Invoke(connection);
+            connection.StartListening();
+            return connection;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            else
+            {
+                socket.Dispose();
+            }
+
+            throw;
+        }
+    }
 }
