@@ -10,8 +10,13 @@ namespace Jumpstart.Hostd.Cms;
 /// </summary>
 public sealed class CmsHostedService(IOptions<CmsOptions> options, ILoggerFactory loggerFactory) : BackgroundService
 {
-    /// <summary>The running server once started (null while disabled or before start).</summary>
+    private readonly TaskCompletionSource<CmsServer> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The running server once started (null while disabled, before start and after stop).</summary>
     public CmsServer? Server { get; private set; }
+
+    /// <summary>Completes with the server once it listens; fails if it could not start; never completes while disabled.</summary>
+    public Task<CmsServer> Started => _started.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,8 +25,20 @@ public sealed class CmsHostedService(IOptions<CmsOptions> options, ILoggerFactor
             return;
         }
 
-        await using var server = await CmsServer.StartAsync(options.Value, loggerFactory, stoppingToken);
+        CmsServer server;
+        try
+        {
+            server = await CmsServer.StartAsync(options.Value, loggerFactory, stoppingToken);
+        }
+        catch (Exception ex)
+        {
+            _started.TrySetException(ex);
+            throw;
+        }
+
+        await using var _ = server;
         Server = server;
+        _started.TrySetResult(server);
         try
         {
             await Task.Delay(Timeout.Infinite, stoppingToken);

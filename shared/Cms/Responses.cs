@@ -47,6 +47,9 @@ public sealed record PeerInfo
     public required string Phase { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>When the instance last sent <c>cms.heartbeat</c> (UTC), if ever.</summary>
+    public DateTimeOffset? LastHeartbeat { get; init; }
 }
 
 /// <summary>The answer to <c>cms.wait</c>.</summary>

@@ -46,5 +46,6 @@ internal sealed record InstanceRecord
         Role = Role,
         Phase = Phase,
         Detail = Detail,
+        LastHeartbeat = LastHeartbeat,
     };
 }

@@ -150,4 +150,22 @@ public sealed class CmsRegistrationTests
 
         Assert.Equal(InstancePhase.Waiting, (await bed.StatusAsync("d1")).Instances[0].Phase);
     }
+
+    [Fact]
+    public async Task Heartbeat_RecordsLivenessOnlyForRegisteredInstances()
+    {
+        await using var bed = await CmsTestBed.StartAsync();
+        await bed.CreateAsync(CmsTestBed.Spec("d1", 2));
+        var request = new HeartbeatRequest { DeploymentId = "d1", InstanceId = CmsTestBed.InstanceId(0), Token = CmsTestBed.TokenOf("d1", 0) };
+        await CmsAssert.RefusedAsync(CmsErrorCodes.InvalidRequest, () => bed.Service.HeartbeatAsync(request, CancellationToken.None));
+        await bed.RegisterAsync("d1", 0);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        var seen = await bed.Service.HeartbeatAsync(request, CancellationToken.None);
+        var status = await bed.StatusAsync("d1");
+
+        Assert.True(seen.LastHeartbeat >= before);
+        Assert.Equal(seen.LastHeartbeat, status.Instances.Single(i => i.InstanceId == CmsTestBed.InstanceId(0)).LastHeartbeat);
+        Assert.Null(status.Instances.Single(i => i.InstanceId == CmsTestBed.InstanceId(1)).LastHeartbeat);
+    }
 }
