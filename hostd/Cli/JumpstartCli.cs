@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using Jumpstart.Shared.Cli;
 
 namespace Jumpstart.Hostd.Cli;
 
@@ -20,19 +22,41 @@ public static class JumpstartCli
     }
 
     /// <summary>Parses and runs; returns a sysexits-style code (see <see cref="Jumpstart.Shared.Cli.ExitCodes"/>).</summary>
-    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
+        output ??= Console.Out;
+        error ??= Console.Error;
         var parse = CreateRootCommand().Parse(args);
-        var configuration = new InvocationConfiguration
+        if (parse.Errors.Count > 0)
         {
-            Output = output ?? Console.Out,
-            Error = error ?? Console.Error,
-        };
-        return parse.InvokeAsync(configuration, cancellationToken);
+            // System.CommandLine would exit 1; a command line that makes no sense is EX_USAGE.
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync($"jumpstart: {parseError.Message}");
+            }
+
+            await error.WriteLineAsync($"Try '{string.Join(' ', ["jumpstart", .. CommandPath(parse.CommandResult)])} --help'.");
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return await parse.InvokeAsync(configuration, cancellationToken);
+    }
+
+    private static IEnumerable<string> CommandPath(CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (var current = result; current is not null && current.Command is not RootCommand; current = current.Parent as CommandResult)
+        {
+            names.Push(current.Command.Name);
+        }
+
+        return names;
     }
 
     private static IEnumerable<Command> CommandGroups()
     {
+        yield return IsoCommands.Create();
         yield return CmsCommands.Create();
         yield return DeploymentCommands.Create();
     }

@@ -12,6 +12,8 @@ namespace Jumpstart.Shared.JsonRpc;
 /// </summary>
 public sealed class JsonRpcServer : IAsyncDisposable
 {
+    private static readonly TimeSpan s_acceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly Socket _listener;
     private readonly Action<JsonRpcConnection> _configure;
     private readonly JsonRpcOptions _options;
@@ -136,8 +138,10 @@ public sealed class JsonRpcServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // A connection reset before accept completed, or fd exhaustion: keep serving the others.
+                // A connection reset before accept completed, or fd exhaustion: keep serving the others,
+                // pausing briefly so a persistent failure does not spin.
                 JsonRpcLog.AcceptFailed(_logger, ex);
+                await Task.Delay(s_acceptRetryDelay, CancellationToken.None);
                 continue;
             }
 

@@ -19,6 +19,9 @@ public sealed record ProcessRunOptions
 
     /// <summary>Called for every line of output as it arrives (stdout and stderr), e.g. to log it.</summary>
     public Action<ProcessOutputLine>? OnLine { get; init; }
+
+    /// <summary>Called with the child's process id right after it started, e.g. to signal a long-running daemon.</summary>
+    public Action<int>? OnStarted { get; init; }
 }
 
 /// <summary>One line of a child's output.</summary>

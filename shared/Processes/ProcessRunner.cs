@@ -69,6 +69,7 @@ public static class ProcessRunner
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        options.OnStarted?.Invoke(process.Id);
 
         try
         {

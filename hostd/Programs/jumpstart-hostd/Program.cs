@@ -1,2 +1,3 @@
-// Placeholder until the daemon wiring lands.
-return Jumpstart.Shared.Cli.ExitCodes.Software;
+using Jumpstart.Hostd.Daemon;
+
+return await HostdCommandLine.RunAsync(args);

@@ -20,13 +20,16 @@ public sealed class RawPeer : IAsyncDisposable
 
     public RawPeer(Action<JsonRpcConnection>? configure = null, JsonRpcOptions? options = null)
     {
-        Connection = new JsonRpcConnection(_toConnection.Reader.AsStream(), _fromConnection.Writer.AsStream(), options);
+        Connection = new JsonRpcConnection(_toConnection.Reader.AsStream(), _fromConnection.Writer.AsStream(), options, Log);
         configure?.Invoke(Connection);
         Connection.StartListening();
         _replies = _fromConnection.Reader.AsStream();
     }
 
     public JsonRpcConnection Connection { get; }
+
+    /// <summary>What the connection logged.</summary>
+    public CapturingLogger Log { get; } = new();
 
     public static byte[] Frame(string json)
     {

@@ -112,6 +112,59 @@ public sealed class SocketTransportTests
     }
 
     [Fact]
+    public async Task Tcp_ConnectByHostName_Works()
+    {
+        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection => connection.AddLocalTarget(new SampleTarget()));
+        await using var client = await JsonRpcClient.ConnectAsync(new DnsEndPoint("localhost", ((IPEndPoint)server.LocalEndPoint).Port)).WaitAsync(s_timeout);
+
+        Assert.Equal(7, await client.InvokeAsync<int>("Add", new object?[] { 3, 4 }).WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task Server_WhenConfigureThrows_DropsThatConnection_AndKeepsServing()
+    {
+        var attempts = 0;
+        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                throw new InvalidOperationException("setup failed");
+            }
+
+            connection.AddLocalTarget(new SampleTarget());
+        });
+
+        await using var first = await JsonRpcClient.ConnectAsync(server.LocalEndPoint).WaitAsync(s_timeout);
+        await first.Completion.WaitAsync(s_timeout);
+        await using var second = await JsonRpcClient.ConnectAsync(server.LocalEndPoint).WaitAsync(s_timeout);
+
+        Assert.Equal(2, await second.InvokeAsync<int>("Add", new object?[] { 1, 1 }).WaitAsync(s_timeout));
+        Assert.Equal(JsonRpcCloseReason.EndOfStream, first.CloseReason);
+    }
+
+    [Fact]
+    public async Task Server_ServesManyClientsAtOnce_AndForgetsClosedOnes()
+    {
+        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection => connection.AddLocalTarget(new SampleTarget()));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => JsonRpcClient.ConnectAsync(server.LocalEndPoint))).WaitAsync(s_timeout);
+
+        var sums = await Task.WhenAll(clients.Select((c, i) => c.InvokeAsync<int>("Add", new object?[] { i, i }))).WaitAsync(s_timeout);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => 2 * i), sums);
+        Assert.Equal(8, server.ConnectionCount);
+
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(s_timeout);
+        while (server.ConnectionCount > 0)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+    }
+
+    [Fact]
     public async Task Connect_WhereNothingListens_ThrowsSocketException()
     {
         using var directory = new TempDirectory("jsonrpc");

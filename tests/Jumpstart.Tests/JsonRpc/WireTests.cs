@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Jumpstart.Tests.JsonRpc;
@@ -302,6 +303,7 @@ public sealed class WireTests
 
         Assert.True(await peer.SeesEndOfStreamAsync());
         Assert.Equal(JsonRpcCloseReason.FramingError, peer.Connection.CloseReason);
+        Assert.Contains(peer.Log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("1073741824", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using Jumpstart.Shared.Hosting;
+using Jumpstart.Shared.Systemd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Jumpstart.Hostd.Daemon;
+
+/// <summary>
+/// Assembles jumpstart-hostd: the shared daemon host (configuration, systemd, logging) plus hostd's
+/// own services. Capabilities (VM lifecycle, CMS, image service, ...) register here as they land.
+/// </summary>
+public static class HostdDaemon
+{
+    /// <summary>The daemon's short name: /etc/jumpstart/hostd.json, JUMPSTART_HOSTD_CONFIG.</summary>
+    public const string Name = "hostd";
+
+    /// <summary>Settings for <see cref="JumpstartDaemon"/> from the command line's values.</summary>
+    public static DaemonSettings Settings(string? configPath, string? stateDirectory, string? runtimeDirectory)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (!string.IsNullOrEmpty(stateDirectory))
+        {
+            overrides[$"{HostdOptions.Section}:{nameof(HostdOptions.StateDirectory)}"] = Path.GetFullPath(stateDirectory);
+        }
+
+        if (!string.IsNullOrEmpty(runtimeDirectory))
+        {
+            overrides[$"{HostdOptions.Section}:{nameof(HostdOptions.RuntimeDirectory)}"] = Path.GetFullPath(runtimeDirectory);
+        }
+
+        return new DaemonSettings { Name = Name, ConfigPath = configPath, Overrides = overrides };
+    }
+
+    /// <summary>Adds hostd's services to a daemon host builder.</summary>
+    public static void Configure(HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<HostdOptions>()
+            .Bind(builder.Configuration.GetSection(HostdOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<HostdOptionsValidator>();
+        services.AddSingleton<IValidateOptions<HostdOptions>>(provider => provider.GetRequiredService<HostdOptionsValidator>());
+        services.AddSingleton<IConfigurationReloadValidator>(provider => provider.GetRequiredService<HostdOptionsValidator>());
+
+        // Hosted services start in this order: directories, then the socket in them, then the status line.
+        services.AddHostedService<HostdDirectories>();
+        services.AddSingleton<ControlSocket>();
+        services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
+        services.AddHostedService<HostdStatusReporter>();
+    }
+
+    /// <summary>Runs hostd until SIGTERM; returns the process exit code.</summary>
+    public static Task<int> RunAsync(DaemonSettings settings, TextWriter? error = null, CancellationToken cancellationToken = default)
+        => JumpstartDaemon.RunAsync(settings, Configure, error, cancellationToken);
+}

@@ -1,0 +1,128 @@
+using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Systemd;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Shared.Hosting;
+
+/// <summary>
+/// The host both Jumpstart daemons share: configuration from /etc/jumpstart/{name}.json (or --config,
+/// or JUMPSTART_{NAME}_CONFIG), then JUMPSTART_* environment variables, then command-line overrides;
+/// the systemd integration; and a run loop that turns failures into sysexits exit codes.
+/// </summary>
+/// <example>
+/// <code>
+/// return await JumpstartDaemon.RunAsync(new DaemonSettings { Name = "guestd", ConfigPath = configOption },
+///     builder => builder.Services.AddHostedService&lt;GuestdService&gt;());
+/// </code>
+/// </example>
+public static class JumpstartDaemon
+{
+    /// <summary>Where the packaged configuration files live (ConfigurationDirectory=jumpstart in the units).</summary>
+    public const string ConfigurationDirectory = "/etc/jumpstart";
+
+    /// <summary>Environment variables with this prefix become configuration keys: JUMPSTART_HOSTD__NODENAME = Hostd:NodeName.</summary>
+    public const string EnvironmentPrefix = "JUMPSTART_";
+
+    /// <summary>The variable that names the configuration file, e.g. JUMPSTART_HOSTD_CONFIG.</summary>
+    public static string ConfigPathVariable(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return $"{EnvironmentPrefix}{name.ToUpperInvariant()}_CONFIG";
+    }
+
+    /// <summary>The configuration file to read, and whether the operator named it (then it must exist).</summary>
+    public static (string Path, bool IsExplicit) ResolveConfigPath(DaemonSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!string.IsNullOrEmpty(settings.ConfigPath))
+        {
+            return (Path.GetFullPath(settings.ConfigPath), true);
+        }
+
+        var fromEnvironment = settings.GetEnvironmentVariable(ConfigPathVariable(settings.Name));
+        return string.IsNullOrEmpty(fromEnvironment)
+            ? (Path.Combine(ConfigurationDirectory, settings.Name + ".json"), false)
+            : (Path.GetFullPath(fromEnvironment), true);
+    }
+
+    /// <summary>Creates the host builder with configuration, logging and systemd wired; add the daemon's services to it.</summary>
+    /// <exception cref="DaemonConfigurationException">The configuration file is missing (when named explicitly) or not valid JSON.</exception>
+    /// <exception cref="DaemonStartupException">The configuration file cannot be read (exit 77).</exception>
+    public static HostApplicationBuilder CreateBuilder(DaemonSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "jumpstart-" + settings.Name,
+            EnvironmentName = Environments.Production,
+        });
+
+        AddConfigurationFile(builder.Configuration, settings);
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddInMemoryCollection(settings.Overrides);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.UseJumpstartSystemd(settings.Systemd);
+        return builder;
+    }
+
+    /// <summary>
+    /// Builds the host (<paramref name="configure"/> adds the daemon's services), runs it until
+    /// SIGTERM, and returns the exit code: 0 after a graceful stop, a sysexits code otherwise (the
+    /// reason goes to <paramref name="error"/> and to systemd as STATUS=).
+    /// </summary>
+    public static async Task<int> RunAsync(
+        DaemonSettings settings,
+        Action<HostApplicationBuilder> configure,
+        TextWriter? error = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(configure);
+        error ??= Console.Error;
+        var systemd = settings.Systemd ?? SystemdEnvironment.CaptureAndClear();
+        settings = settings with { Systemd = systemd };
+        try
+        {
+            var builder = CreateBuilder(settings);
+            configure(builder);
+            using var host = builder.Build();
+            await host.RunAsync(cancellationToken);
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex)
+        {
+            // By now the host is disposed, so its queued log lines are out before this one.
+            var failure = DaemonFailure.From(ex);
+            var prefix = systemd.IsUnderSystemd ? JournalPriority.Prefix(LogLevel.Error) : string.Empty;
+            await error.WriteLineAsync($"{prefix}jumpstart-{settings.Name}: {failure.Message}");
+            using var notifier = new SystemdNotifier(systemd.NotifySocket);
+            notifier.NotifyStatus($"failed: {failure.Message}");
+            return failure.ExitCode;
+        }
+    }
+
+    private static void AddConfigurationFile(ConfigurationManager configuration, DaemonSettings settings)
+    {
+        var (path, isExplicit) = ResolveConfigPath(settings);
+        try
+        {
+            // No reloadOnChange: the running configuration changes on SIGHUP only, never half-way
+            // through an editor's save.
+            configuration.AddJsonFile(path, optional: !isExplicit, reloadOnChange: false);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new DaemonConfigurationException($"configuration file {path} does not exist", ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DaemonConfigurationException($"configuration file {path} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new DaemonStartupException($"cannot read configuration file {path}: {ex.Message}", ExitCodes.NoPermission, ex);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Jumpstart.Shared.Metadata;
+
+/// <summary>
+/// Loads a clone description for <c>jumpstart iso build</c>: the <see cref="CloneMetadata"/> JSON shape
+/// (camelCase), written as JSON or YAML. <c>schemaVersion</c> may be left out (the current one is assumed).
+/// </summary>
+public static class MetadataDescription
+{
+    /// <summary>Reads and validates a description file; YAML for <c>.yaml</c>/<c>.yml</c>, JSON otherwise.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="MetadataException">The description is malformed or invalid.</exception>
+    public static CloneMetadata Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"description '{path}' does not exist", path);
+        }
+
+        if (info.Length > MetadataLimits.MaxFileBytes)
+        {
+            throw new MetadataException($"description '{path}' is {info.Length} bytes; at most {MetadataLimits.MaxFileBytes}");
+        }
+
+        var yaml = info.Extension.ToUpperInvariant() is ".YAML" or ".YML";
+        return Parse(File.ReadAllText(path), yaml, $"description '{path}'");
+    }
+
+    /// <summary>Parses and validates a description held in memory.</summary>
+    /// <exception cref="MetadataException">The description is malformed or invalid.</exception>
+    public static CloneMetadata Parse(string text, bool yaml, string what = "description")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        JsonNode? document;
+        if (yaml)
+        {
+            document = YamlJson.Parse(text, what);
+        }
+        else
+        {
+            try
+            {
+                document = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = MetadataLimits.MaxYamlDepth, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            }
+            catch (JsonException ex)
+            {
+                throw new MetadataException($"{what} is not valid JSON: {ex.Message}", ex);
+            }
+        }
+
+        var metadata = MetadataJson.Deserialize(document, what);
+        MetadataValidator.Validate(metadata, what);
+        return metadata;
+    }
+}
