@@ -27,11 +27,16 @@ public static class CmsCommands
             Description = "TCP address:port to listen on (port 0 picks one; the bound endpoint is printed).",
             DefaultValueFactory = _ => CmsOptions.DefaultListen,
         };
-        var db = new Option<string>("--db") { Description = "SQLite database file (created if absent).", Required = true };
+        var defaults = new CmsOptions();
+        var db = new Option<string>("--db")
+        {
+            Description = "SQLite database file (created if absent).",
+            DefaultValueFactory = _ => defaults.DatabasePath,
+        };
         var tokenFile = new Option<string>("--admin-token-file")
         {
             Description = "File holding the admin token; generated with mode 0600 if absent.",
-            Required = true,
+            DefaultValueFactory = _ => defaults.AdminTokenFile,
         };
         var unixSocket = new Option<string?>("--unix-socket") { Description = "Also listen on this unix socket (mode 0660) for local administration." };
         var maxWait = new Option<int>("--max-wait-ms")

@@ -24,15 +24,20 @@ public sealed class CmsAdminClient : IAsyncDisposable
         return new CmsAdminClient(connection, adminToken);
     }
 
+    /// <summary><c>cms.createDeployment</c>.</summary>
+    /// <exception cref="RemoteInvocationException">The CMS refused (see <see cref="CmsErrorCodes"/>).</exception>
     public Task<DeploymentStatus> CreateAsync(DeploymentSpec spec, CancellationToken cancellationToken)
         => _connection.InvokeAsync<DeploymentStatus>(CmsMethods.CreateDeployment, Request(deployment: spec), cancellationToken);
 
+    /// <summary><c>cms.getDeployment</c>: the deployment with its whole waiting list.</summary>
     public Task<DeploymentStatus> GetAsync(string deploymentId, CancellationToken cancellationToken)
         => _connection.InvokeAsync<DeploymentStatus>(CmsMethods.GetDeployment, Request(deploymentId), cancellationToken);
 
+    /// <summary><c>cms.listDeployments</c>: every deployment with its counts.</summary>
     public Task<IReadOnlyList<DeploymentStatus>> ListAsync(CancellationToken cancellationToken)
         => _connection.InvokeAsync<IReadOnlyList<DeploymentStatus>>(CmsMethods.ListDeployments, Request(), cancellationToken);
 
+    /// <summary><c>cms.deleteDeployment</c>.</summary>
     public Task<bool> DeleteAsync(string deploymentId, CancellationToken cancellationToken)
         => _connection.InvokeAsync<bool>(CmsMethods.DeleteDeployment, Request(deploymentId), cancellationToken);
 

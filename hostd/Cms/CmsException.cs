@@ -11,6 +11,7 @@ namespace Jumpstart.Hostd.Cms;
 /// </summary>
 public sealed class CmsException(int code, string message) : Exception(message)
 {
+    /// <summary>The JSON-RPC error code the caller receives.</summary>
     public int Code { get; } = code;
 
     [DoesNotReturn]

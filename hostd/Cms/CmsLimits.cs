@@ -13,6 +13,7 @@ internal static class CmsLimits
     public const int MaxRoleNameLength = 64;
     public const int MaxRoles = 64;
     public const int MaxVariables = 64;
+    public const int MaxVariableNameLength = 64;
     public const int MaxVariableValueLength = 4096;
 
     /// <summary>An external policy's stdout beyond this is not captured (and then fails to parse).</summary>

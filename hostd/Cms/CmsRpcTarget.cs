@@ -58,5 +58,11 @@ public sealed class CmsRpcTarget(CmsService service, ILogger logger)
             CmsLog.Refused(logger, method, ex.Code, ex.Message);
             throw new LocalRpcException(ex.Code, ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug or a broken database: the caller gets InternalError from the JSON-RPC layer; the log gets the stack.
+            CmsLog.Unexpected(logger, method, ex);
+            throw;
+        }
     }
 }

@@ -17,7 +17,7 @@ internal static partial class CmsValidation
         => !string.IsNullOrEmpty(value) && value.Length <= maxLength && NamePattern().IsMatch(value);
 
     public static bool IsVariableName(string? value)
-        => !string.IsNullOrEmpty(value) && value.Length <= CmsLimits.MaxRoleNameLength && VariablePattern().IsMatch(value);
+        => !string.IsNullOrEmpty(value) && value.Length <= CmsLimits.MaxVariableNameLength && VariablePattern().IsMatch(value);
 
     /// <summary>Refuses an id that is empty, too long or has characters outside the name alphabet.</summary>
     public static void RequireName(string? value, string what, int maxLength = CmsLimits.MaxIdLength)

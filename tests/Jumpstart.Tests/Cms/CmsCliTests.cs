@@ -37,7 +37,7 @@ public sealed class CmsCliTests
         """;
 
     [Fact]
-    public async Task ServeCreateShowList_WorkEndToEnd()
+    public async Task ServeCreateShowListDelete_WorkEndToEnd()
     {
         using var directory = new TempDirectory("cms-cli");
         var tokenFile = directory.Combine("admin.token");
@@ -50,6 +50,8 @@ public sealed class CmsCliTests
         var show = await RunAsync(["deployment", "show", "hadoop", "--json", .. connection]);
         var table = await RunAsync(["deployment", "show", "hadoop", .. connection]);
         var list = await RunAsync(["deployment", "list", .. connection]);
+        var delete = await RunAsync(["deployment", "delete", "hadoop", .. connection]);
+        var empty = await RunAsync(["deployment", "list", "--json", .. connection]);
         await stop.CancelAsync();
         var serveExit = await serve.WaitAsync(s_bound);
 
@@ -61,6 +63,8 @@ public sealed class CmsCliTests
         Assert.Equal(["dn1", "nn"], status.Instances.Select(i => i.InstanceId).Order());
         Assert.Contains("0/2 registered", table.Output, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^hadoop\s+master-workers\s+2\s+0\s+0\s+0$", list.Output);
+        Assert.Equal(ExitCodes.Ok, delete.Exit);
+        Assert.Equal("[]", empty.Output.Trim());
         Assert.Equal(ExitCodes.Ok, serveExit);
         Assert.Contains("stopped", output.ToString(), StringComparison.Ordinal);
     }
