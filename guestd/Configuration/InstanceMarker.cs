@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Guestd.Configuration;
 

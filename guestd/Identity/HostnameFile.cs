@@ -1,4 +1,4 @@
-using Jumpstart.Guestd.Configuration;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Guestd.Identity;
 

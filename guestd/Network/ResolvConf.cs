@@ -1,5 +1,5 @@
 using System.Text;
-using Jumpstart.Guestd.Configuration;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Guestd.Network;
 

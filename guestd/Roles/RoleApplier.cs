@@ -3,6 +3,7 @@ using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.Processes;
 using Microsoft.Extensions.Logging;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Guestd.Roles;
 

@@ -1,6 +1,7 @@
 using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Processes;
 using Microsoft.Extensions.Logging;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Guestd.Self;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Cli;
 
@@ -10,8 +9,6 @@ public static class DeploymentCommands
 {
     /// <summary>Where <c>--admin-token-file</c> points by default (the CMS's default).</summary>
     public static readonly string DefaultAdminTokenFile = new CmsOptions().AdminTokenFile;
-
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static Command Create()
     {
@@ -45,7 +42,7 @@ public static class DeploymentCommands
         {
             var loaded = await DeploymentSpecFile.LoadAsync(parse.GetRequiredValue(spec), cancellationToken);
             var status = await client.CreateAsync(loaded, cancellationToken);
-            await WriteAsync(output, parse.GetValue(connection.Json), status, s => $"created deployment {s.DeploymentId}: {s.Expected} instances, policy {s.PolicyKind}");
+            await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), status, s => $"created deployment {s.DeploymentId}: {s.Expected} instances, policy {s.PolicyKind}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -58,7 +55,7 @@ public static class DeploymentCommands
         command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
         {
             var status = await client.GetAsync(parse.GetRequiredValue(id), cancellationToken);
-            await WriteAsync(output, parse.GetValue(connection.Json), status, DeploymentTable.Format);
+            await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), status, DeploymentTable.Format);
             return ExitCodes.Ok;
         }));
         return command;
@@ -70,7 +67,7 @@ public static class DeploymentCommands
         command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
         {
             var list = await client.ListAsync(cancellationToken);
-            await WriteAsync(output, parse.GetValue(connection.Json), list, DeploymentTable.FormatList);
+            await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), list, DeploymentTable.FormatList);
             return ExitCodes.Ok;
         }));
         return command;
@@ -84,7 +81,7 @@ public static class DeploymentCommands
         {
             var deploymentId = parse.GetRequiredValue(id);
             var deleted = await client.DeleteAsync(deploymentId, cancellationToken);
-            await WriteAsync(output, parse.GetValue(connection.Json), new { deploymentId, deleted }, _ => $"deleted deployment {deploymentId}");
+            await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), new { deploymentId, deleted }, _ => $"deleted deployment {deploymentId}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -114,9 +111,6 @@ public static class DeploymentCommands
             throw new CliUsageException($"--cms: {ex.Message}");
         }
     }
-
-    private static async Task WriteAsync<T>(TextWriter output, bool json, T value, Func<T, string> human)
-        => await output.WriteLineAsync(json ? JsonSerializer.Serialize(value, s_json) : human(value));
 
     private sealed record ConnectionOptions(Option<string> Cms, Option<string> TokenFile, Option<bool> Json);
 }

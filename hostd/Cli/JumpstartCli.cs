@@ -56,6 +56,7 @@ public static class JumpstartCli
 
     private static IEnumerable<Command> CommandGroups()
     {
+        yield return StatusCommands.Create();
         yield return CmsCommands.Create();
         yield return DeploymentCommands.Create();
         yield return IsoCommands.Create();

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Options;
 namespace Jumpstart.Hostd.Cms;
 
 /// <summary>
-/// Runs the CMS inside hostd when <see cref="CmsOptions.Enabled"/> (section <c>Cms</c>); stops it
-/// gracefully with the host.
+/// Runs the CMS inside hostd when <see cref="CmsOptions.Enabled"/> (section <c>Cms</c>). The server
+/// is listening before <see cref="StartAsync"/> returns, so systemd's READY=1 means guests can
+/// register; a CMS that cannot start fails the daemon's start instead of dying unnoticed.
 /// </summary>
-public sealed class CmsHostedService(IOptions<CmsOptions> options, ILoggerFactory loggerFactory) : BackgroundService
+public sealed class CmsHostedService(IOptions<CmsOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private readonly TaskCompletionSource<CmsServer> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -18,17 +19,16 @@ public sealed class CmsHostedService(IOptions<CmsOptions> options, ILoggerFactor
     /// <summary>Completes with the server once it listens; fails if it could not start; never completes while disabled.</summary>
     public Task<CmsServer> Started => _started.Task;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled)
         {
             return;
         }
 
-        CmsServer server;
         try
         {
-            server = await CmsServer.StartAsync(options.Value, loggerFactory, stoppingToken);
+            Server = await CmsServer.StartAsync(options.Value, loggerFactory, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -36,20 +36,17 @@ public sealed class CmsHostedService(IOptions<CmsOptions> options, ILoggerFactor
             throw;
         }
 
-        await using var _ = server;
-        Server = server;
-        _started.TrySetResult(server);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping: dispose the server below.
-        }
-        finally
+        _started.TrySetResult(Server);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Server is { } server)
         {
             Server = null;
+            await server.DisposeAsync();
         }
     }
 }

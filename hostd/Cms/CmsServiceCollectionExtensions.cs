@@ -10,7 +10,8 @@ public static class CmsServiceCollectionExtensions
     public static IServiceCollection AddJumpstartCms(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<CmsOptions>(configuration.GetSection(CmsOptions.SectionName));
-        services.AddHostedService<CmsHostedService>();
+        services.AddSingleton<CmsHostedService>();
+        services.AddHostedService(provider => provider.GetRequiredService<CmsHostedService>());
         return services;
     }
 }

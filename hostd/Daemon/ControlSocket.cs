@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Hosting;
+using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -118,31 +119,22 @@ public sealed partial class ControlSocket(
 
     private static void RemoveStaleSocket(string path)
     {
-        if (Syscall.lstat(path, out var stat) != 0)
-        {
-            // Nothing there (ENOENT); any other lstat failure resurfaces as bind()'s error.
-            return;
-        }
-
-        if ((stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFSOCK)
-        {
-            throw new DaemonConfigurationException($"control socket path {path} exists and is not a socket; refusing to replace it");
-        }
-
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            probe.Connect(new UnixDomainSocketEndPoint(path));
+            UnixSocketFile.RemoveIfStale(path);
         }
-        catch (SocketException)
+        catch (IOException ex) when (File.Exists(path) && !IsSocket(path))
         {
-            // Nobody answers: left over from a crashed run.
-            File.Delete(path);
-            return;
+            throw new DaemonConfigurationException($"control socket path {path} exists and is not a socket; refusing to replace it", ex);
         }
-
-        throw new DaemonStartupException($"another daemon is already serving {path}", ExitCodes.Unavailable);
+        catch (IOException ex)
+        {
+            throw new DaemonStartupException($"another daemon is already serving {path}", ExitCodes.Unavailable, ex);
+        }
     }
+
+    private static bool IsSocket(string path)
+        => Syscall.lstat(path, out var stat) == 0 && (stat.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFSOCK;
 
     private static void SetGroup(string path, string group)
     {

@@ -1,3 +1,5 @@
+using Jumpstart.Hostd.Api;
+using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,10 +46,15 @@ public static class HostdDaemon
         services.AddSingleton<IValidateOptions<HostdOptions>>(provider => provider.GetRequiredService<HostdOptionsValidator>());
         services.AddSingleton<IConfigurationReloadValidator>(provider => provider.GetRequiredService<HostdOptionsValidator>());
 
-        // Hosted services start in this order: directories, then the socket in them, then the status line.
+        // Hosted services start in this order: directories, the socket in them, the CMS (if enabled),
+        // the API on the socket, then the status line.
         services.AddHostedService<HostdDirectories>();
         services.AddSingleton<ControlSocket>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
+        services.AddSingleton(TimeProvider.System);
+        services.AddJumpstartCms(builder.Configuration);
+        services.AddSingleton<HostdApi>();
+        services.AddHostedService<HostdControlServer>();
         services.AddHostedService<HostdStatusReporter>();
     }
 

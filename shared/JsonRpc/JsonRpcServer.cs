@@ -103,6 +103,17 @@ public sealed class JsonRpcServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Serves on a socket that is already bound and listening (e.g. one passed by systemd socket
+    /// activation). The server takes ownership of the socket but never deletes its file.
+    /// </summary>
+    public static JsonRpcServer Listen(Socket listeningSocket, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(listeningSocket);
+        ArgumentNullException.ThrowIfNull(configure);
+        return new JsonRpcServer(listeningSocket, unixPath: null, configure, options, loggerFactory);
+    }
+
     /// <summary>Stops accepting and closes every open connection gracefully.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Jumpstart.Shared.JsonRpc;
 
 /// <summary>Decides whether an existing unix socket path may be replaced.</summary>
-internal static class UnixSocketFile
+public static class UnixSocketFile
 {
     /// <summary>
     /// Deletes <paramref name="path"/> when it is a socket nobody listens on (left by a crashed

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Jumpstart.Shared.Iso9660;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Shared.Metadata;
 

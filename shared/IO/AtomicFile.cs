@@ -1,7 +1,7 @@
 using System.Text;
 using Mono.Unix.Native;
 
-namespace Jumpstart.Guestd.Configuration;
+namespace Jumpstart.Shared.IO;
 
 /// <summary>
 /// Writes a file so that a crash leaves either the old or the new content, never a mix: write a
@@ -9,7 +9,7 @@ namespace Jumpstart.Guestd.Configuration;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Default mode for configuration files guestd writes.</summary>
+    /// <summary>Default mode: owner read/write, everyone else read.</summary>
     public const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     public static void WriteAllText(string path, string content, UnixFileMode mode = DefaultMode)
@@ -17,6 +17,14 @@ public static class AtomicFile
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode mode = DefaultMode)
     {
+        var bytes = content.ToArray();
+        Write(path, stream => stream.Write(bytes), mode);
+    }
+
+    /// <summary>Streams the new content through <paramref name="write"/>; the target changes only if it returns.</summary>
+    public static void Write(string path, Action<Stream> write, UnixFileMode mode = DefaultMode)
+    {
+        ArgumentNullException.ThrowIfNull(write);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? throw new ArgumentException($"'{path}' has no directory", nameof(path));
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
@@ -35,7 +43,7 @@ public static class AtomicFile
 
             using (var stream = new FileStream(temp, options))
             {
-                stream.Write(content);
+                write(stream);
                 stream.Flush(flushToDisk: true);
 
                 // Set the mode on the handle before the rename, so the file never appears with looser

@@ -1,0 +1,29 @@
+using Jumpstart.Hostd.Daemon;
+using Jumpstart.Shared.JsonRpc;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Hostd.Api;
+
+/// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private JsonRpcServer? _server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _server = JsonRpcServer.Listen(controlSocket.Listener, connection => connection.AddLocalTarget(api), loggerFactory: loggerFactory);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await server.DisposeAsync();
+        }
+    }
+}
