@@ -80,10 +80,16 @@ public sealed class VmSupervisor(string stateRoot, string runtimeRoot, ILogger<V
         {
             qmp = await QmpClient.ConnectAsync(paths.QmpSocket, logger, cancellationToken: cancellationToken);
         }
-        catch (Exception ex) when (ex is QmpException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is QmpException or System.Net.Sockets.SocketException or IOException)
         {
             VmProcess.Kill(pid);
             throw new VmStartException(launch.Name, $"its QMP socket did not answer: {ex.Message}", ex);
+        }
+        catch
+        {
+            // Whatever went wrong (cancellation included), a QEMU nobody supervises must not stay behind.
+            VmProcess.Kill(pid);
+            throw;
         }
 
         var handle = Adopt(launch, paths, pid, qmp);
