@@ -60,5 +60,6 @@ public static class JumpstartCli
         yield return CmsCommands.Create();
         yield return DeploymentCommands.Create();
         yield return IsoCommands.Create();
+        yield return DeployCommands.Create();
     }
 }
