@@ -31,7 +31,11 @@ public static class ClusterDeploymentSpec
         Roles = new Dictionary<string, RoleConfiguration>
         {
             ["master"] = RoleFile("ROLE=master\n"),
-            ["worker"] = RoleFile("ROLE=worker\nMASTER_ADDRESS=${MASTER_ADDRESS}\n"),
+            ["worker"] = RoleFile("ROLE=worker\nMASTER_ADDRESS=${MASTER_ADDRESS}\n") with
+            {
+                // A worker reports ready only once it reached its master: proof it was told the right address.
+                Commands = [["ping", "-c", "1", "-W", "5", "${MASTER_ADDRESS}"]],
+            },
             ["member"] = RoleFile("ROLE=member\n"),
         },
     };
