@@ -70,10 +70,24 @@ public sealed partial class QmpClient : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(bound);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        var client = new QmpClient(socket, socketPath, logger ?? NullLogger.Instance);
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new QmpTimeoutException($"connecting to {socketPath}", bound);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var client = new QmpClient(socket, socketPath, logger ?? NullLogger.Instance);
+        try
+        {
             var greeting = await client._reader.ReadLineAsync(deadline.Token)
                 ?? throw new QmpProtocolException($"{socketPath} closed before the QMP greeting (another client may hold it)");
             client.Greeting = ParseGreeting(greeting);

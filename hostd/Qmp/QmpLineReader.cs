@@ -15,10 +15,11 @@ internal sealed class QmpLineReader(Stream stream, int maxLineBytes = QmpLimits.
     /// <exception cref="QmpProtocolException">A line exceeds the limit, or the stream ends mid-line.</exception>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
     {
-        var scanned = _start;
+        // Bytes after _start already searched; relative, because MakeRoom moves the data.
+        var examined = 0;
         while (true)
         {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', scanned, _end - scanned);
+            var newline = Array.IndexOf(_buffer, (byte)'\n', _start + examined, _end - _start - examined);
             if (newline >= 0)
             {
                 var line = _buffer.AsMemory(_start, newline - _start);
@@ -26,8 +27,8 @@ internal sealed class QmpLineReader(Stream stream, int maxLineBytes = QmpLimits.
                 return line.Length > 0 && line.Span[^1] == (byte)'\r' ? line[..^1] : line;
             }
 
-            scanned = _end;
-            if (_end - _start >= maxLineBytes)
+            examined = _end - _start;
+            if (examined >= maxLineBytes)
             {
                 throw new QmpProtocolException($"a QMP message is longer than {maxLineBytes} bytes");
             }
