@@ -3,7 +3,10 @@ namespace Jumpstart.Hostd.Bundles;
 /// <summary>Why a bundle was refused.</summary>
 public enum BundleProblem
 {
-    /// <summary>No such bundle, or a part file is missing.</summary>
+    /// <summary>No such bundle.</summary>
+    NotFound,
+
+    /// <summary>The manifest or a part file is missing (an incomplete bundle).</summary>
     Missing,
 
     /// <summary>The manifest or spec is not what this version writes.</summary>

@@ -28,13 +28,18 @@ public sealed class BundleStore(string stateRoot)
                 .Order(StringComparer.Ordinal)]
             : [];
 
+    /// <summary>The directory of a bundle given by name (in this store) or by absolute path (anywhere, e.g. one received from a peer).</summary>
+    /// <exception cref="ArgumentException">Neither a valid name nor an absolute path.</exception>
+    public string Resolve(string nameOrPath)
+        => Path.IsPathFullyQualified(nameOrPath) ? Path.TrimEndingDirectorySeparator(nameOrPath) : PathOf(nameOrPath);
+
     /// <exception cref="BundleException">Missing, corrupted or unsupported.</exception>
-    public Task<VerifiedBundle> VerifyAsync(string name, CancellationToken cancellationToken)
+    public Task<VerifiedBundle> VerifyAsync(string nameOrPath, CancellationToken cancellationToken)
     {
-        var path = PathOf(name);
+        var path = Resolve(nameOrPath);
         return Directory.Exists(path)
             ? BundleVerifier.VerifyAsync(path, cancellationToken)
-            : throw new BundleException(name, BundleProblem.Missing, $"no bundle at {path}");
+            : throw new BundleException(nameOrPath, BundleProblem.NotFound, $"no bundle at {path}");
     }
 
     /// <summary>Deletes a bundle (clones running from it keep their open files, but new clones cannot start).</summary>
@@ -44,7 +49,7 @@ public sealed class BundleStore(string stateRoot)
         var path = PathOf(name);
         if (!Directory.Exists(path))
         {
-            throw new BundleException(name, BundleProblem.Missing, "no such bundle");
+            throw new BundleException(name, BundleProblem.NotFound, "no such bundle");
         }
 
         Directory.Delete(path, recursive: true);

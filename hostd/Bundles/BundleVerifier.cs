@@ -54,6 +54,15 @@ public static class BundleVerifier
         return new VerifiedBundle(directory, manifest, spec);
     }
 
+    /// <summary>Reads the manifest and spec without checking any part (for listings).</summary>
+    /// <exception cref="BundleException">They are missing or malformed.</exception>
+    public static VerifiedBundle ReadUnverified(string directory)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        var manifest = ReadJson<BundleManifest>(name, Path.Combine(directory, BundleManifest.FileName));
+        return new VerifiedBundle(directory, manifest, ReadJson<VmSpec>(name, Path.Combine(directory, BundleFiles.Spec)));
+    }
+
     /// <summary>SHA-256 of a file as lowercase hex.</summary>
     public static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {

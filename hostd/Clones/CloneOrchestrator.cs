@@ -22,7 +22,7 @@ namespace Jumpstart.Hostd.Clones;
 /// A mapped bundle's RAM file is opened with <c>share=off</c> (MAP_PRIVATE): the clone's writes stay
 /// private pages and the bundle never changes; <c>x-ignore-shared</c> must be on at both ends.
 /// </remarks>
-public sealed class CloneOrchestrator(VmSupervisor supervisor, BundleStore store, CloneSettings settings, ILogger<CloneOrchestrator> logger, TimeProvider? time = null)
+public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleStore store, CloneSettings settings, ILogger<CloneOrchestrator> logger, TimeProvider? time = null)
 {
     public const string Operation = "clone.create";
 
@@ -60,20 +60,11 @@ public sealed class CloneOrchestrator(VmSupervisor supervisor, BundleStore store
 
         var verifySeconds = clock.Elapsed.TotalSeconds;
         progress?.Report(new ProgressNote { Operation = Operation, Stage = CloneStage.Verify, Detail = $"{verifySeconds:0.000} s" });
-        var limit = Math.Clamp(request.Concurrency ?? settings.Concurrency, 1, CloneSettings.MaxConcurrency);
-        using var gate = new SemaphoreSlim(limit, limit);
-        var results = await Task.WhenAll(request.Clones.Select(async clone =>
-        {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                return await CloneOneAsync(bundle, clone, request.Network, startedAt, clock, progress, cancellationToken);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        var results = await RunAllAsync(
+            request.Clones,
+            request.Concurrency,
+            clone => CloneOneAsync(bundle, clone, request.Network, new CloneStageClock(Operation, clone.Name, startedAt, clock, progress, verifySeconds), cancellationToken),
+            cancellationToken);
 
         return new CloneReport
         {
@@ -87,14 +78,19 @@ public sealed class CloneOrchestrator(VmSupervisor supervisor, BundleStore store
 
     private void Validate(CloneRequest request)
     {
-        VmNames.Require(request.Bundle, "bundle name");
-        if (request.Clones.Count is 0 or > CloneRequest.MaxClones)
+        store.Resolve(request.Bundle);
+        ValidateClones(request.Clones);
+    }
+
+    private void ValidateClones(IReadOnlyList<CloneInstanceRequest> clones)
+    {
+        if (clones.Count is 0 or > CloneRequest.MaxClones)
         {
-            throw new ArgumentException($"a clone request needs 1-{CloneRequest.MaxClones} clones, not {request.Clones.Count}");
+            throw new ArgumentException($"a request needs 1-{CloneRequest.MaxClones} VMs, not {clones.Count}");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var clone in request.Clones)
+        foreach (var clone in clones)
         {
             VmNames.Require(clone.Name, "clone name");
             if (!names.Add(clone.Name) || supervisor.List().Any(v => v.Name == clone.Name && v.State == VmState.Alive))
@@ -125,29 +121,87 @@ public sealed class CloneOrchestrator(VmSupervisor supervisor, BundleStore store
         }
     }
 
-    private async Task<CloneResult> CloneOneAsync(
-        VerifiedBundle bundle, CloneInstanceRequest clone, bool network, DateTimeOffset startedAt, Stopwatch clock, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
+    private async Task<CloneResult[]> RunAllAsync(
+        IReadOnlyList<CloneInstanceRequest> clones, int? concurrency, Func<CloneInstanceRequest, Task<CloneResult>> run, CancellationToken cancellationToken)
     {
-        var stages = new List<StageTime> { new(CloneStage.Verify, startedAt, 0) };
-        void Mark(string stage)
+        var limit = Math.Clamp(concurrency ?? settings.Concurrency, 1, CloneSettings.MaxConcurrency);
+        using var gate = new SemaphoreSlim(limit, limit);
+        return await Task.WhenAll(clones.Select(async clone =>
         {
-            var seconds = clock.Elapsed.TotalSeconds;
-            stages.Add(new StageTime(stage, startedAt.AddSeconds(seconds), seconds));
-            progress?.Report(new ProgressNote { Operation = Operation, Stage = stage, Detail = clone.Name });
-        }
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                return await run(clone);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
 
+    private async Task<CloneResult> CloneOneAsync(VerifiedBundle bundle, CloneInstanceRequest clone, bool network, CloneStageClock stages, CancellationToken cancellationToken)
+    {
+        var mapped = bundle.Manifest.MemoryFormat == MemoryFormat.Mapped;
+        var backing = bundle.Spec.Disks.ToDictionary(d => d.Id, d => new TemplateBaseImage(bundle.DiskPath(d.Id), "qcow2"));
+        return await RunInstanceAsync(clone, bundle.Manifest.Name, network, stages, backing, async (launch, paths) =>
+        {
+            var vm = await supervisor.StartAsync(
+                launch with
+                {
+                    Spec = bundle.Spec,
+                    Memory = mapped ? new VmMemory(bundle.PathOf(BundlePartRole.Ram), Shared: false) : VmMemory.Anonymous,
+                    Incoming = true,
+                    Role = VmRoles.Clone,
+                    Bundle = bundle.Manifest.Name,
+                },
+                cancellationToken);
+            stages.Mark(CloneStage.Spawn);
+
+            var qmp = vm.Qmp;
+            await qmp.SetMigrationCapabilitiesAsync(new Dictionary<string, bool> { ["events"] = true, ["x-ignore-shared"] = mapped }, cancellationToken);
+            await qmp.SetMigrationParametersAsync(new { AnnounceRounds = 0 }, cancellationToken);
+            await qmp.MigrateIncomingAsync(MigrationUris.FromFile(bundle.PathOf(BundlePartRole.State), bundle.Manifest.Compressed), IncomingTimeout, cancellationToken);
+            stages.Mark(CloneStage.Migrated);
+
+            if (bundle.Spec.Cdrom is { } cdrom)
+            {
+                await qmp.ChangeMediumAsync(cdrom.Id, paths.MetadataDisc, cancellationToken);
+                stages.Mark(CloneStage.DiscInserted);
+            }
+
+            await qmp.ContinueAsync(cancellationToken);
+            stages.Mark(CloneStage.Running);
+            return vm;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The part of starting a VM that clones and cold boots share: disks over their backing files,
+    /// the metadata disc, the tap, then <paramref name="start"/>; on failure everything is undone and
+    /// the VM is reported failed, never thrown, so its siblings go on.
+    /// </summary>
+    private async Task<CloneResult> RunInstanceAsync(
+        CloneInstanceRequest clone,
+        string source,
+        bool network,
+        CloneStageClock stages,
+        IReadOnlyDictionary<string, TemplateBaseImage> backing,
+        Func<VmLaunch, VmPaths, Task<VmHandle>> start,
+        CancellationToken cancellationToken)
+    {
         var paths = supervisor.PathsFor(clone.Name);
         var tap = network && settings.Bridge is not null ? TapDevice.NameFor(clone.Name) : null;
         var vmGenId = Guid.NewGuid();
-        VmHandle? vm = null;
+        var started = false;
         try
         {
             Directory.CreateDirectory(paths.StateDirectory);
             var disks = new Dictionary<string, string>();
-            foreach (var disk in bundle.Spec.Disks)
+            foreach (var (id, image) in backing)
             {
-                disks[disk.Id] = paths.DiskFile(disk.Id);
-                await QemuImg.CreateOverlayAsync(disks[disk.Id], bundle.DiskPath(disk.Id), "qcow2", cancellationToken);
+                disks[id] = paths.DiskFile(id);
+                await QemuImg.CreateOverlayAsync(disks[id], image.Path, image.Format, cancellationToken);
             }
 
             MetadataDisc.WriteFile(Complete(clone.Metadata), paths.MetadataDisc);
@@ -156,53 +210,32 @@ public sealed class CloneOrchestrator(VmSupervisor supervisor, BundleStore store
                 await TapDevice.CreateAsync(tap, settings.Bridge!, cancellationToken);
             }
 
-            Mark(CloneStage.Disks);
-            var mapped = bundle.Manifest.MemoryFormat == MemoryFormat.Mapped;
-            vm = await supervisor.StartAsync(
-                new VmLaunch
-                {
-                    Name = clone.Name,
-                    Spec = bundle.Spec,
-                    Accelerator = settings.Accelerator,
-                    DiskFiles = disks,
-                    Memory = mapped ? new VmMemory(bundle.PathOf(BundlePartRole.Ram), Shared: false) : VmMemory.Anonymous,
-                    VmGenIdGuid = vmGenId,
-                    TapInterface = tap,
-                    Incoming = true,
-                    Role = VmRoles.Clone,
-                    Bundle = bundle.Manifest.Name,
-                },
-                cancellationToken);
-            Mark(CloneStage.Spawn);
-
-            var qmp = vm.Qmp;
-            await qmp.SetMigrationCapabilitiesAsync(new Dictionary<string, bool> { ["events"] = true, ["x-ignore-shared"] = mapped }, cancellationToken);
-            await qmp.SetMigrationParametersAsync(new { AnnounceRounds = 0 }, cancellationToken);
-            await qmp.MigrateIncomingAsync(MigrationUris.FromFile(bundle.PathOf(BundlePartRole.State), bundle.Manifest.Compressed), IncomingTimeout, cancellationToken);
-            Mark(CloneStage.Migrated);
-
-            if (bundle.Spec.Cdrom is { } cdrom)
+            stages.Mark(CloneStage.Disks);
+            var launch = new VmLaunch
             {
-                await qmp.ChangeMediumAsync(cdrom.Id, paths.MetadataDisc, cancellationToken);
-                Mark(CloneStage.DiscInserted);
-            }
-
-            await qmp.ContinueAsync(cancellationToken);
-            Mark(CloneStage.Running);
-            CloneLog.Running(logger, clone.Name, bundle.Manifest.Name, clock.Elapsed.TotalSeconds);
-            return new CloneResult { Name = clone.Name, Succeeded = true, Pid = vm.Pid, Tap = tap, VmGenId = vmGenId.ToString("D"), Stages = stages };
+                Name = clone.Name,
+                Spec = new VmSpec(),
+                Accelerator = settings.Accelerator,
+                DiskFiles = disks,
+                VmGenIdGuid = vmGenId,
+                TapInterface = tap,
+            };
+            started = true;
+            var vm = await start(launch, paths);
+            CloneLog.Running(logger, clone.Name, source, stages.Last);
+            return new CloneResult { Name = clone.Name, Succeeded = true, Pid = vm.Pid, Tap = tap, VmGenId = vmGenId.ToString("D"), Stages = stages.Stages };
         }
         catch (Exception ex) when (ex is QmpException or VmStartException or VmSpecException or IOException or MetadataException or InvalidOperationException)
         {
-            CloneLog.Failed(logger, clone.Name, bundle.Manifest.Name, ex.Message);
-            await CleanUpAsync(clone.Name, vm, paths, tap);
-            return new CloneResult { Name = clone.Name, Succeeded = false, Error = ex.Message, Stages = stages };
+            CloneLog.Failed(logger, clone.Name, source, ex.Message);
+            await CleanUpAsync(clone.Name, started, paths, tap);
+            return new CloneResult { Name = clone.Name, Succeeded = false, Error = ex.Message, Stages = stages.Stages };
         }
     }
 
-    private async Task CleanUpAsync(string name, VmHandle? vm, VmPaths paths, string? tap)
+    private async Task CleanUpAsync(string name, bool started, VmPaths paths, string? tap)
     {
-        if (vm is not null)
+        if (started && supervisor.List().Any(v => v.Name == name))
         {
             await supervisor.StopAsync(name, removeFiles: true, CancellationToken.None);
         }

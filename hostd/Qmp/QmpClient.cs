@@ -23,7 +23,6 @@ namespace Jumpstart.Hostd.Qmp;
 /// </remarks>
 public sealed partial class QmpClient : IAsyncDisposable
 {
-    private static readonly byte[] s_newline = "\n"u8.ToArray();
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly QmpLineReader _reader;
@@ -126,13 +125,17 @@ public sealed partial class QmpClient : IAsyncDisposable
                 throw new QmpConnectionClosedException($"QMP {_socketPath} is closed", closed);
             }
 
-            var payload = JsonSerializer.SerializeToUtf8Bytes(new QmpRequest(command, arguments, id), QmpJson.Options);
+            // One write with the newline: QEMU acts on the closing brace, so after a split write a
+            // `quit` could close the socket before the newline goes out.
+            var json = JsonSerializer.SerializeToUtf8Bytes(new QmpRequest(command, arguments, id), QmpJson.Options);
+            var payload = new byte[json.Length + 1];
+            json.CopyTo(payload, 0);
+            payload[^1] = (byte)'\n';
             QmpLog.Sending(_logger, _socketPath, command);
             await _writeLock.WaitAsync(cancellationToken);
             try
             {
                 await _stream.WriteAsync(payload, cancellationToken);
-                await _stream.WriteAsync(s_newline, cancellationToken);
             }
             catch (IOException ex)
             {

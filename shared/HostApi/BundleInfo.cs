@@ -19,6 +19,9 @@ public sealed record BundleInfo
 
     public int MemoryMiB { get; init; }
 
+    /// <summary>The NIC's MAC in the template (what a clone's metadata matches its interface by), or null without a NIC.</summary>
+    public string? TemplateMac { get; init; }
+
     public long TotalBytes { get; init; }
 
     /// <summary>Size of the migration stream (all of memory for stream bundles, device state for mapped ones).</summary>

@@ -8,6 +8,7 @@ public sealed record CloneRequest
     /// <summary>Upper bound on clones per request.</summary>
     public const int MaxClones = 256;
 
+    /// <summary>A bundle name on this host, or the absolute path of a bundle directory.</summary>
     public required string Bundle { get; init; }
 
     public required IReadOnlyList<CloneInstanceRequest> Clones { get; init; }

@@ -27,6 +27,9 @@ public static class HostMethods
     /// <summary>Resumes clones from a bundle: <see cref="CloneRequest"/> -> <see cref="CloneReport"/>.</summary>
     public const string Clone = "clone.create";
 
+    /// <summary>Cold-boots VMs with their discs inserted: <see cref="BootRequest"/> -> <see cref="CloneReport"/>.</summary>
+    public const string VmBoot = "vm.boot";
+
     /// <summary>Lists the VMs: -> <see cref="VmInfo"/>[].</summary>
     public const string VmList = "vm.list";
 

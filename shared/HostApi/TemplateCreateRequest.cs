@@ -8,8 +8,11 @@ public sealed record TemplateCreateRequest
     /// <summary>The bundle's name (lowercase letters, digits, '-').</summary>
     public required string Name { get; init; }
 
-    /// <summary>The VM spec (hostd's VmSpec as JSON).</summary>
-    public required JsonElement Spec { get; init; }
+    /// <summary>The VM spec (hostd's VmSpec as JSON); or give <see cref="SpecFile"/>.</summary>
+    public JsonElement? Spec { get; init; }
+
+    /// <summary>A VM spec JSON file on the host.</summary>
+    public string? SpecFile { get; init; }
 
     /// <summary>Base image path per disk id.</summary>
     public IReadOnlyDictionary<string, string> BaseImages { get; init; } = new Dictionary<string, string>();
