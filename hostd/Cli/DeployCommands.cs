@@ -16,7 +16,7 @@ public static class DeployCommands
 {
     public static Command Create()
     {
-        var socket = HostdConnection.CreateSocketOption();
+        var call = HostdCall.CreateOptions();
         var spec = new Option<string?>("--spec") { Description = "VM spec (JSON) of the template to boot and suspend; also what --cold boots." };
         var bundle = new Option<string?>("--bundle") { Description = "Clone from this existing state bundle instead of making one." };
         var count = new Option<int>("--count", "-n")
@@ -49,13 +49,23 @@ public static class DeployCommands
             Description = "Seconds from the clone request until every role must be assigned.",
             DefaultValueFactory = _ => (int)DeployOptions.DefaultTimeout.TotalSeconds,
         };
-        var json = new Option<bool>("--json") { Description = "Print the report as JSON for scripts." };
+        var firstAddress = new Option<string>("--first-address")
+        {
+            Description = "The first clone's address with prefix length; the others take the next addresses.",
+            DefaultValueFactory = _ => DeployOptions.DefaultFirstAddress,
+        };
+        var gateway = new Option<string?>("--gateway") { Description = "Default gateway of every clone (none by default)." };
+        var readyMarker = new Option<string>("--ready-marker")
+        {
+            Description = "Serial-console text that says the template is ready to be suspended.",
+            DefaultValueFactory = _ => DeployOptions.DefaultReadyMarker,
+        };
         var reportFile = new Option<string?>("--report-file") { Description = "Also write the JSON report to this file (the table still goes to stdout)." };
         var command = new Command("deploy", "Deploy N clones on this host: template -> state bundle -> clones -> roles, with the time breakdown.")
         {
-            socket, spec, bundle, count, format, cold, policy, deployment, tokenFile, cmsAddress, timeout, json, reportFile,
+            call.Socket, call.Json, spec, bundle, count, format, cold, policy, deployment, tokenFile, cmsAddress, timeout, firstAddress, gateway, readyMarker, reportFile,
         };
-        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, call, cancellationToken, async (connection, json, output) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var options = new DeployOptions
@@ -68,23 +78,35 @@ public static class DeployCommands
                 ColdBoot = parse.GetValue(cold),
                 Policy = parse.GetRequiredValue(policy),
                 Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                FirstAddress = parse.GetRequiredValue(firstAddress),
+                Gateway = parse.GetValue(gateway),
+                ReadyMarker = parse.GetRequiredValue(readyMarker),
             };
             Validate(options);
 
-            await using var connection = await HostdConnection.ConnectAsync(parse.GetRequiredValue(socket), cancellationToken);
+            void Progress(string line)
+            {
+                // hostd's progress notes arrive on another thread and take the same lock.
+                lock (error)
+                {
+                    error.WriteLine($"[deploy] {line}");
+                }
+            }
+
             var status = await connection.InvokeAsync<HostStatus>(HostMethods.Status, cancellationToken: cancellationToken);
             var endpoint = parse.GetValue(cmsAddress) ?? status.CmsEndpoint
                 ?? throw new CliUsageException("this hostd runs no CMS (set Cms:Enabled in hostd.json) and no --cms was given");
-            await using var cms = await CmsAdminClient.ConnectAsync(DeploymentCommands.ParseEndPoint(endpoint), AdminTokenFile.Read(parse.GetRequiredValue(tokenFile)), cancellationToken);
-            var runner = new DeployRunner(new HostdDeployHost(connection), cms, endpoint);
+            var cmsEndPoint = DeploymentCommands.ParseEndPoint(endpoint);
+            await using var cms = await CmsAdminClient.ConnectAsync(cmsEndPoint, AdminTokenFile.Read(parse.GetRequiredValue(tokenFile)), cancellationToken);
+            var runner = new DeployRunner(connection, cms, GuestEndPoint(cmsEndPoint, endpoint));
 
-            var report = await runner.RunAsync(options, line => error.WriteLine($"deploy: {line}"), cancellationToken);
+            var report = await runner.RunAsync(options, Progress, cancellationToken);
             if (parse.GetValue(reportFile) is { } path)
             {
                 await File.WriteAllTextAsync(path, CliOutput.ToJson(report), cancellationToken);
             }
 
-            await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), report, DeployTable.Format);
+            await CliOutput.WriteAsync(output, json, report, DeployTable.Format);
             if (report.Complete)
             {
                 return ExitCodes.Ok;
@@ -98,6 +120,14 @@ public static class DeployCommands
         return command;
     }
 
+    /// <summary>The CMS as guests reach it: host and port, for their metadata discs.</summary>
+    private static System.Net.DnsEndPoint GuestEndPoint(System.Net.EndPoint endPoint, string text) => endPoint switch
+    {
+        System.Net.IPEndPoint ip => new System.Net.DnsEndPoint(ip.Address.ToString(), ip.Port),
+        System.Net.DnsEndPoint dns => dns,
+        _ => throw new CliUsageException($"--cms: guests need a TCP endpoint, not {text}"),
+    };
+
     private static void Validate(DeployOptions options)
     {
         if (options.Count is < 1 or > DeployOptions.MaxCount)
@@ -110,9 +140,14 @@ public static class DeployCommands
             throw new CliUsageException("--timeout must be positive");
         }
 
-        if (options.ColdBoot ? options.TemplateSpecFile is null : options.Bundle is null == (options.TemplateSpecFile is null))
+        if (options.TemplateSpecFile is null && (options.ColdBoot || options.Bundle is null))
         {
-            throw new CliUsageException(options.ColdBoot ? "--cold needs --spec" : "give exactly one of --spec (make a bundle) or --bundle");
+            throw new CliUsageException(options.ColdBoot ? "--cold needs --spec" : "give --spec (make a new bundle) or --bundle (and optionally --spec: the device set it must match)");
+        }
+
+        if (options.ColdBoot && options.Bundle is not null)
+        {
+            throw new CliUsageException("--cold boots from --spec; it takes no --bundle");
         }
     }
 }

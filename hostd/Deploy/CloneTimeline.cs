@@ -14,6 +14,12 @@ public sealed record CloneTimeline
     /// <summary>Bundle verified and the clone's disks ready (the paper's "state distribution").</summary>
     public required DateTimeOffset DisksReadyAt { get; init; }
 
+    /// <summary>QEMU started and its QMP socket answered.</summary>
+    public DateTimeOffset? SpawnedAt { get; init; }
+
+    /// <summary>The clone's metadata disc is in its CDROM (after the memory state loaded).</summary>
+    public DateTimeOffset? DiscInsertedAt { get; init; }
+
     /// <summary>Memory state loaded, metadata disc inserted and <c>cont</c> done: the clone runs.</summary>
     public required DateTimeOffset RunningAt { get; init; }
 
@@ -22,4 +28,7 @@ public sealed record CloneTimeline
 
     /// <summary>The guest applied its role and reported ready.</summary>
     public DateTimeOffset? ReadyAt { get; init; }
+
+    /// <summary>The vmgenid GUID hostd gave this VM.</summary>
+    public string? VmGenId { get; init; }
 }

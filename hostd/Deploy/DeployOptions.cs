@@ -9,6 +9,12 @@ public sealed record DeployOptions
     /// <summary>The most clones one deploy may ask one host for.</summary>
     public const int MaxCount = 64;
 
+    /// <summary>The line jumpstart-guestd prints on the test guest's console once it watches the CDROM.</summary>
+    public const string DefaultReadyMarker = "JUMPSTART-GUESTD: ready";
+
+    /// <summary>Default first clone address.</summary>
+    public const string DefaultFirstAddress = "10.99.0.10/24";
+
     /// <summary>Default bound on request -> all roles.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
@@ -34,4 +40,16 @@ public sealed record DeployOptions
 
     /// <summary>Bound on request -> all roles.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>The first clone's address (CIDR); the others take the next addresses.</summary>
+    public string FirstAddress { get; init; } = DefaultFirstAddress;
+
+    /// <summary>Every clone's default gateway, or null.</summary>
+    public string? Gateway { get; init; }
+
+    /// <summary>The name of the bundle a new template is suspended into.</summary>
+    public string TemplateName => $"{DeploymentId}-template";
+
+    /// <summary>Serial-console text that says the template's guest is up and may be suspended.</summary>
+    public string? ReadyMarker { get; init; } = DefaultReadyMarker;
 }

@@ -86,7 +86,11 @@ public sealed class CloneClusterFixture : IAsyncDisposable
             BuiltPrograms.RepositoryFile("packaging/guest/build-test-guest"),
             ["--quiet"],
             new Shared.Processes.ProcessRunOptions { Timeout = s_guestBuildTimeout })).StandardOutput.Trim();
-        var host = await CloneHost.StartAsync(new Dictionary<string, object> { ["Vm"] = new Dictionary<string, object> { ["Bridge"] = CloneNetwork.BridgeName } });
+        var host = await CloneHost.StartAsync(new Dictionary<string, object>
+        {
+            // TCG outright: this machine's nested KVM cannot boot the guest, and the probe would only cost time.
+            ["Vm"] = new Dictionary<string, object> { ["Bridge"] = CloneNetwork.BridgeName, ["Accelerator"] = "tcg" },
+        });
         await File.WriteAllTextAsync(host.Directory.Combine("template.json"), TemplateSpec.Json(guest, TemplateMac));
         return host;
     }
