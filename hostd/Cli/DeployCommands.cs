@@ -97,8 +97,8 @@ public static class DeployCommands
             var endpoint = parse.GetValue(cmsAddress) ?? status.CmsEndpoint
                 ?? throw new CliUsageException("this hostd runs no CMS (set Cms:Enabled in hostd.json) and no --cms was given");
             var cmsEndPoint = DeploymentCommands.ParseEndPoint(endpoint);
-            await using var cms = await CmsAdminClient.ConnectAsync(cmsEndPoint, AdminTokenFile.Read(parse.GetRequiredValue(tokenFile)), cancellationToken);
-            var runner = new DeployRunner(connection, cms, GuestEndPoint(cmsEndPoint, endpoint));
+            var adminToken = AdminTokenFile.Read(parse.GetRequiredValue(tokenFile));
+            var runner = new DeployRunner(connection, ct => CmsAdminClient.ConnectAsync(cmsEndPoint, adminToken, ct), GuestEndPoint(cmsEndPoint, endpoint));
 
             var report = await runner.RunAsync(options, Progress, cancellationToken);
             if (parse.GetValue(reportFile) is { } path)

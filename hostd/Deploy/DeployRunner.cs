@@ -16,9 +16,9 @@ namespace Jumpstart.Hostd.Deploy;
 /// configured with its role. Reports each step through <c>progress</c> and returns the breakdown.
 /// </summary>
 /// <param name="hostd">A connection to hostd's control socket.</param>
-/// <param name="cms">An admin connection to the CMS the clones register with.</param>
+/// <param name="connectCms">Opens an admin connection to the CMS the clones register with (only once the bundle is ready: the CMS closes idle connections).</param>
 /// <param name="cmsEndpoint">The CMS as the guests reach it.</param>
-public sealed class DeployRunner(JsonRpcConnection hostd, CmsAdminClient cms, DnsEndPoint cmsEndpoint)
+public sealed class DeployRunner(JsonRpcConnection hostd, Func<CancellationToken, Task<CmsAdminClient>> connectCms, DnsEndPoint cmsEndpoint)
 {
     /// <summary>Runs the deploy; the report says whether every clone got its role (<see cref="DeployReport.Complete"/>).</summary>
     /// <exception cref="RemoteInvocationException">hostd refused (bad bundle, spec mismatch, QEMU failure): nothing of this deploy runs.</exception>
@@ -54,6 +54,7 @@ public sealed class DeployRunner(JsonRpcConnection hostd, CmsAdminClient cms, Dn
 
         var templateMac = spec.Nic?.Mac ?? throw new DeployException("the VM spec has no NIC, so clones could not be given addresses");
         var plan = ClonePlan.Create(options.DeploymentId, options.Count, templateMac, options.FirstAddress, options.Gateway, cmsEndpoint);
+        await using var cms = await connectCms(cancellationToken);
         await cms.CreateAsync(ClusterDeploymentSpec.Create(options.DeploymentId, ClusterDeploymentSpec.Policy(options.Policy), plan.Instances), cancellationToken);
         progress($"CMS deployment {options.DeploymentId}: {options.Count} instances, policy {options.Policy}");
 

@@ -27,7 +27,7 @@ clone_host_start() {
   CH_SOCKET="$CH_RUN/hostd.sock"
   CH_TOKEN="$CH_STATE/cms/admin.token"
   CH_CMS="$CH_BRIDGE_IP:$CH_CMS_PORT"
-  local hostd="$CH_BIN/jumpstart-hostd/bin/Release/net10.0/jumpstart-hostd"
+  local hostd="$CH_BIN/jumpstart-hostd/bin/${CH_CONFIGURATION:-Release}/net10.0/jumpstart-hostd"
   [[ -x "$hostd" ]] || { ch_say "error: $hostd is not built; run packaging/setup"; return 69; }
   mkdir -p "$CH_STATE" "$CH_RUN"
   ip netns add "$CH_NS"
@@ -41,7 +41,7 @@ clone_host_start() {
 {
   "Logging": { "LogLevel": { "Default": "Warning" } },
   "Hostd": { "NodeName": "$CH_NS" },
-  "Vm": { "Bridge": "$CH_BRIDGE" },
+  "Vm": { "Bridge": "$CH_BRIDGE", "Accelerator": "${CH_ACCELERATOR:-auto}" },
   "Cms": { "Enabled": true, "Listen": "$CH_CMS", "DatabasePath": "$CH_STATE/cms/cms.db", "AdminTokenFile": "$CH_TOKEN" }
 }
 JSON

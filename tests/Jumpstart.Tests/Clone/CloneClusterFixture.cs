@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Jumpstart.Tests.Support;
+using Xunit;
 
 namespace Jumpstart.Tests.Clone;
 
@@ -10,7 +11,7 @@ namespace Jumpstart.Tests.Clone;
 /// template, one state bundle and one 4-clone cluster, made on first use. Only one cluster runs at a
 /// time (two formats' clusters at once would double the TCG load on two cores).
 /// </summary>
-public sealed class CloneClusterFixture : IAsyncDisposable
+public sealed class CloneClusterFixture : IAsyncLifetime
 {
     public const int Clones = 4;
 
@@ -70,7 +71,10 @@ public sealed class CloneClusterFixture : IAsyncDisposable
     /// <summary><c>jumpstart vm list --json</c>.</summary>
     public async Task<IReadOnlyList<JsonElement>> VmsAsync() => [.. (await Host.CliJsonAsync("vm", "list")).EnumerateArray()];
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 ends class fixtures through IAsyncLifetime only (not IAsyncDisposable).
+    public async Task DisposeAsync()
     {
         if (_host is not null)
         {

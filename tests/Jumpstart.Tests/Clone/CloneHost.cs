@@ -125,11 +125,14 @@ public sealed class CloneHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs the <c>jumpstart</c> CLI against this host's socket (bounded); does not fail on a non-zero exit.</summary>
+    /// <summary>
+    /// Runs the <c>jumpstart</c> CLI against this host's socket (bounded); does not fail on a non-zero
+    /// exit. It runs inside the namespace, as an operator on the host would: the CMS listens on the bridge.
+    /// </summary>
     public Task<ProcessResult> CliAsync(params string[] arguments)
         => ProcessRunner.RunAsync(
-            BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"),
-            [.. arguments, "--socket", SocketPath],
+            Requirements.RequireTool("ip"),
+            [.. Network.ExecPrefix, BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"), .. arguments, "--socket", SocketPath],
             new ProcessRunOptions { Timeout = s_cliTimeout });
 
     /// <summary>Runs the CLI with <c>--json</c>, fails the test unless it exits 0, and parses stdout.</summary>
