@@ -14,4 +14,5 @@ public static class Capabilities
     public const string GuestConfig = "GuestConfig";
     public const string Systemd = "Systemd";
     public const string Cli = "Cli";
+    public const string Clone = "Clone";
 }
