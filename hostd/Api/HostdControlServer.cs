@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,13 +7,17 @@ using Microsoft.Extensions.Logging;
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
-public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private JsonRpcServer? _server;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _server = JsonRpcServer.Listen(controlSocket.Listener, connection => connection.AddLocalTarget(api), loggerFactory: loggerFactory);
+        _server = JsonRpcServer.Listen(controlSocket.Listener, connection =>
+        {
+            connection.AddLocalTarget(api);
+            connection.AddLocalTarget(new VmApi(vms, connection));
+        }, loggerFactory: loggerFactory);
         return Task.CompletedTask;
     }
 

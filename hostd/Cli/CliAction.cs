@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Shared.Metadata;
 
@@ -56,7 +57,14 @@ public static class CliAction
         catch (RemoteInvocationException ex)
         {
             await error.WriteLineAsync($"jumpstart: the service refused: {ex.Message} (code {ex.Code})");
-            return ExitCodes.Failure;
+            return ex.Code switch
+            {
+                HostErrorCodes.InvalidRequest => ExitCodes.Usage,
+                HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch => ExitCodes.DataError,
+                HostErrorCodes.NotFound => ExitCodes.NoInput,
+                HostErrorCodes.VmFailed or HostErrorCodes.Unavailable => ExitCodes.Unavailable,
+                _ => ExitCodes.Failure,
+            };
         }
         catch (IOException ex)
         {

@@ -18,12 +18,16 @@ public static class HostdConnection
 
     /// <summary>Connects, turning "no such socket" into a message that says what to check.</summary>
     public static async Task<JsonRpcConnection> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+        => await ConnectAsync(socketPath, configure: null, cancellationToken);
+
+    /// <summary>Connects; <paramref name="configure"/> may bind methods hostd calls back (e.g. progress) before listening starts.</summary>
+    public static async Task<JsonRpcConnection> ConnectAsync(string socketPath, Action<JsonRpcConnection>? configure, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
         {
             throw new SocketException((int)SocketError.AddressNotAvailable, $"{socketPath} does not exist: is jumpstart-hostd running? (systemctl status jumpstart-hostd)");
         }
 
-        return await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken: cancellationToken);
+        return await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), configure, cancellationToken: cancellationToken);
     }
 }

@@ -60,5 +60,9 @@ public static class JumpstartCli
         yield return CmsCommands.Create();
         yield return DeploymentCommands.Create();
         yield return IsoCommands.Create();
+        yield return TemplateCommands.Create();
+        yield return TemplateCommands.CreateBundle();
+        yield return CloneCommands.Create();
+        yield return VmCommands.Create();
     }
 }

@@ -1,5 +1,6 @@
 using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,13 +47,17 @@ public static class HostdDaemon
         services.AddSingleton<IValidateOptions<HostdOptions>>(provider => provider.GetRequiredService<HostdOptionsValidator>());
         services.AddSingleton<IConfigurationReloadValidator>(provider => provider.GetRequiredService<HostdOptionsValidator>());
 
-        // Hosted services start in this order: directories, the socket in them, the CMS (if enabled),
+        // Hosted services start in this order: directories, the socket in them, the CMS (if enabled), the VMs
+        // (accelerator probe, rediscovery),
         // the API on the socket, then the status line.
         services.AddHostedService<HostdDirectories>();
         services.AddSingleton<ControlSocket>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
         services.AddSingleton(TimeProvider.System);
         services.AddJumpstartCms(builder.Configuration);
+        services.Configure<VmOptions>(builder.Configuration.GetSection(VmOptions.Section));
+        services.AddSingleton<VmHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<VmHost>());
         services.AddSingleton<HostdApi>();
         services.AddHostedService<HostdControlServer>();
         services.AddHostedService<HostdStatusReporter>();

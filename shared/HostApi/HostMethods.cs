@@ -9,6 +9,36 @@ public static class HostMethods
     /// <summary>Returns <see cref="HostStatus"/>.</summary>
     public const string Status = "host.status";
 
+    /// <summary>Server-to-client notification with a <see cref="ProgressNote"/> during a long call.</summary>
+    public const string Progress = "progress";
+
+    /// <summary>Boots a template and suspends it into a bundle: <see cref="TemplateCreateRequest"/> -> <see cref="BundleInfo"/>.</summary>
+    public const string TemplateCreate = "template.create";
+
+    /// <summary>Lists the bundles on this host: -> <see cref="BundleInfo"/>[].</summary>
+    public const string TemplateList = "template.list";
+
+    /// <summary>Deletes a bundle: <see cref="NameRequest"/>.</summary>
+    public const string TemplateRemove = "template.remove";
+
+    /// <summary>Checks a bundle's parts against its manifest: <see cref="NameRequest"/> -> <see cref="BundleInfo"/>.</summary>
+    public const string BundleVerify = "bundle.verify";
+
+    /// <summary>Resumes clones from a bundle: <see cref="CloneRequest"/> -> <see cref="CloneReport"/>.</summary>
+    public const string Clone = "clone.create";
+
+    /// <summary>Cold-boots VMs with their discs inserted: <see cref="BootRequest"/> -> <see cref="CloneReport"/>.</summary>
+    public const string VmBoot = "vm.boot";
+
+    /// <summary>Lists the VMs: -> <see cref="VmInfo"/>[].</summary>
+    public const string VmList = "vm.list";
+
+    /// <summary>Stops a VM and removes its files: <see cref="NameRequest"/>.</summary>
+    public const string VmStop = "vm.stop";
+
+    /// <summary>The tail of a VM's serial console: <see cref="ConsoleRequest"/> -> string.</summary>
+    public const string VmConsole = "vm.console";
+
     /// <summary>The default socket path; overridden with <c>--socket</c> or <c>JUMPSTART_SOCKET</c>.</summary>
     public const string DefaultSocketPath = "/run/jumpstart/hostd.sock";
 

@@ -1,0 +1,37 @@
+using Jumpstart.Hostd.Bundles;
+using Jumpstart.Hostd.Qmp;
+using Jumpstart.Hostd.Vm;
+using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.JsonRpc;
+using Jumpstart.Shared.Metadata;
+
+namespace Jumpstart.Hostd.Api;
+
+/// <summary>The one place the VM layer's exceptions become JSON-RPC errors with <see cref="HostErrorCodes"/>.</summary>
+internal static class VmApiErrors
+{
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception ex) when (Translate(ex) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    private static LocalRpcException? Translate(Exception ex) => ex switch
+    {
+        BundleException { Problem: BundleProblem.NotFound } e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
+        BundleException e => new LocalRpcException(HostErrorCodes.BundleInvalid, e.Message, new { problem = e.Problem.ToString() }),
+        VmSpecException e => new LocalRpcException(HostErrorCodes.SpecMismatch, e.Message, new { problems = e.Problems }),
+        VmNotFoundException e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
+        MetadataException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),
+        ArgumentException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),
+        VmStartException or QmpException or IOException => new LocalRpcException(HostErrorCodes.VmFailed, ex.Message),
+        InvalidOperationException e => new LocalRpcException(HostErrorCodes.Unavailable, e.Message),
+        _ => null,
+    };
+}
