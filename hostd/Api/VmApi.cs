@@ -39,7 +39,9 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
             WarmupDoneMarker = request.WarmupDoneMarker,
             GuestTimeout = TimeSpan.FromSeconds(Math.Clamp(request.GuestTimeoutSeconds, 1, 3600)),
         };
-        var bundle = await services.Templates.CreateAsync(template, Progress(), cancellationToken);
+        var progress = Progress();
+        var bundle = await services.Templates.CreateAsync(template, progress, cancellationToken);
+        await progress.FlushAsync();
         return Describe(bundle, verified: true);
     });
 
@@ -79,19 +81,29 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
         => Describe(await host.Services.Store.VerifyAsync(request.Name, cancellationToken), verified: true));
 
     [JsonRpcMethod(HostMethods.Clone, UseSingleObjectParameterDeserialization = true)]
-    public Task<CloneReport> CloneAsync(CloneRequest request, CancellationToken cancellationToken) => VmApiErrors.GuardAsync(()
-        => host.Services.Clones.CloneAsync(request, request.Spec is { } spec ? VmSpecJson.Parse(spec) : null, Progress(), cancellationToken));
+    public Task<CloneReport> CloneAsync(CloneRequest request, CancellationToken cancellationToken) => VmApiErrors.GuardAsync(async () =>
+    {
+        var progress = Progress();
+        var report = await host.Services.Clones.CloneAsync(request, request.Spec is { } spec ? VmSpecJson.Parse(spec) : null, progress, cancellationToken);
+        await progress.FlushAsync();
+        return report;
+    });
 
     [JsonRpcMethod(HostMethods.VmBoot, UseSingleObjectParameterDeserialization = true)]
-    public Task<CloneReport> BootAsync(BootRequest request, CancellationToken cancellationToken) => VmApiErrors.GuardAsync(()
-        => host.Services.Clones.BootAsync(
+    public Task<CloneReport> BootAsync(BootRequest request, CancellationToken cancellationToken) => VmApiErrors.GuardAsync(async () =>
+    {
+        var progress = Progress();
+        var report = await host.Services.Clones.BootAsync(
             SpecOf(request.Spec, request.SpecFile),
             request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(b.Value)),
             request.Clones,
             request.Network,
             request.Concurrency,
-            Progress(),
-            cancellationToken));
+            progress,
+            cancellationToken);
+        await progress.FlushAsync();
+        return report;
+    });
 
     [JsonRpcMethod(HostMethods.VmList)]
     public Task<VmInfo[]> VmListAsync(CancellationToken cancellationToken) => VmApiErrors.GuardAsync(async () =>
@@ -172,15 +184,35 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
         Verified = verified,
     };
 
-    private IProgress<ProgressNote> Progress() => new NotifyingProgress(connection);
+    private NotifyingProgress Progress() => new(connection);
 
-    /// <summary>Sends each note as a notification; a client that went away just misses them.</summary>
+    /// <summary>Sends each note as a notification, in order; a client that went away just misses them.</summary>
     private sealed class NotifyingProgress(JsonRpcConnection connection) : IProgress<ProgressNote>
     {
-        public void Report(ProgressNote value) => _ = SendAsync(value);
+        private readonly Lock _lock = new();
+        private Task _tail = Task.CompletedTask;
 
-        private async Task SendAsync(ProgressNote value)
+        public void Report(ProgressNote value)
         {
+            // Chained, so notes from parallel clones reach the client in the order they happened.
+            lock (_lock)
+            {
+                _tail = SendAfterAsync(_tail, value);
+            }
+        }
+
+        /// <summary>Waits until every note so far was handed to the connection, so they precede the answer.</summary>
+        public Task FlushAsync()
+        {
+            lock (_lock)
+            {
+                return _tail;
+            }
+        }
+
+        private async Task SendAfterAsync(Task previous, ProgressNote value)
+        {
+            await previous;
             try
             {
                 await connection.NotifyAsync(HostMethods.Progress, new object[] { value });

@@ -34,6 +34,8 @@ public sealed class CloneTests
                 [CloneStage.Verify, CloneStage.Disks, CloneStage.Spawn, CloneStage.Migrated, CloneStage.DiscInserted, CloneStage.Running],
                 clone.Stages.Select(s => s.Stage));
             Assert.True(clone.Stages.Zip(clone.Stages.Skip(1)).All(p => p.First.Seconds <= p.Second.Seconds));
+            var parameters = await vm.Qmp.ExecuteAsync("query-migrate-parameters");
+            Assert.Equal(0, parameters.GetProperty("announce-rounds").GetInt32());
             var inserted = await InsertedMediumAsync(vm.Qmp);
             Assert.Equal(vm.Paths.MetadataDisc, inserted);
             Assert.Equal($"i-{clone.Name}", MetadataDisc.Read(inserted!).InstanceId);
