@@ -37,6 +37,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
             ReadyMarker = request.ReadyMarker,
             WarmupDisc = request.WarmupDisc,
             WarmupDoneMarker = request.WarmupDoneMarker,
+            WarmUp = request.WarmUp,
             GuestTimeout = TimeSpan.FromSeconds(Math.Clamp(request.GuestTimeoutSeconds, 1, 3600)),
         };
         var progress = Progress();

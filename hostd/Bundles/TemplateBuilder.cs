@@ -131,11 +131,14 @@ public sealed class TemplateBuilder(VmSupervisor supervisor, BundleStore store, 
             offset = await WaitForGuestAsync(vm, serial, ready, offset, request.GuestTimeout, cancellationToken);
         }
 
-        if (request.WarmupDisc is { } disc && vm.Launch.Spec.Cdrom is { } cdrom)
+        var (disc, doneMarker) = request.WarmupDisc is { } given
+            ? (given, request.WarmupDoneMarker)
+            : request.WarmUp ? WarmupDisc.Write(vm.Paths.MetadataDisc, vm.Launch.Spec, request.WarmupDoneMarker) : (null, null);
+        if (disc is not null && vm.Launch.Spec.Cdrom is { } cdrom)
         {
             Report(progress, "warm-up", disc);
             await vm.Qmp.ChangeMediumAsync(cdrom.Id, disc, cancellationToken);
-            if (request.WarmupDoneMarker is { } done)
+            if (doneMarker is { } done)
             {
                 await WaitForGuestAsync(vm, serial, done, offset, request.GuestTimeout, cancellationToken);
             }

@@ -24,6 +24,9 @@ public sealed record TemplateRequest
     /// <summary>A warm-up metadata disc to insert once ready, so the code paths clones run are already in memory.</summary>
     public string? WarmupDisc { get; init; }
 
+    /// <summary>Without <see cref="WarmupDisc"/>: hostd makes a warm-up disc (see <see cref="WarmupDisc"/>) and waits for guestd's "Instance ... applied".</summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>Serial-console text that says the guest finished with the warm-up disc.</summary>
     public string? WarmupDoneMarker { get; init; }
 

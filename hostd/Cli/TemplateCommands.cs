@@ -47,8 +47,9 @@ public static class TemplateCommands
         var ready = new Option<string?>("--ready-marker") { Description = "Serial-console text that says the guest is up; suspend only after it." };
         var warmup = new Option<FileInfo?>("--warmup-disc") { Description = "A metadata disc to insert and eject before suspending (warms the guest's code paths)." };
         var warmupDone = new Option<string?>("--warmup-done-marker") { Description = "Serial-console text that says the guest finished with the warm-up disc." };
+        var warmUp = new Option<bool>("--warm-up") { Description = "Let hostd make the warm-up disc and wait until guestd applied it (needs --ready-marker)." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each marker.", DefaultValueFactory = _ => 180 };
-        var command = new Command("create", "Boot a template from a VM spec, warm it up, suspend it into a bundle.") { name, spec, format, compress, baseImages, ready, warmup, warmupDone, timeout };
+        var command = new Command("create", "Boot a template from a VM spec, warm it up, suspend it into a bundle.") { name, spec, format, compress, baseImages, ready, warmup, warmupDone, warmUp, timeout };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
         {
             var images = new Dictionary<string, string>();
@@ -71,6 +72,7 @@ public static class TemplateCommands
                 ReadyMarker = parse.GetValue(ready),
                 WarmupDisc = parse.GetValue(warmup)?.FullName,
                 WarmupDoneMarker = parse.GetValue(warmupDone),
+                WarmUp = parse.GetValue(warmUp),
                 GuestTimeoutSeconds = parse.GetValue(timeout),
             };
             var info = await connection.InvokeAsync<BundleInfo>(HostMethods.TemplateCreate, request, cancellationToken);

@@ -31,5 +31,8 @@ public sealed record TemplateCreateRequest
 
     public string? WarmupDoneMarker { get; init; }
 
+    /// <summary>Without <see cref="WarmupDisc"/>: let hostd make the warm-up disc and wait for guestd to apply it.</summary>
+    public bool WarmUp { get; init; }
+
     public int GuestTimeoutSeconds { get; init; } = 180;
 }
