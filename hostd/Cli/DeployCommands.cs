@@ -60,10 +60,11 @@ public static class DeployCommands
             Description = "Serial-console text that says the template is ready to be suspended.",
             DefaultValueFactory = _ => DeployOptions.DefaultReadyMarker,
         };
+        var noWarmUp = new Option<bool>("--no-warm-up") { Description = "Suspend the template without warming guestd up first (clones then configure slower)." };
         var reportFile = new Option<string?>("--report-file") { Description = "Also write the JSON report to this file (the table still goes to stdout)." };
         var command = new Command("deploy", "Deploy N clones on this host: template -> state bundle -> clones -> roles, with the time breakdown.")
         {
-            call.Socket, call.Json, spec, bundle, count, format, cold, policy, deployment, tokenFile, cmsAddress, timeout, firstAddress, gateway, readyMarker, reportFile,
+            call.Socket, call.Json, spec, bundle, count, format, cold, policy, deployment, tokenFile, cmsAddress, timeout, firstAddress, gateway, readyMarker, noWarmUp, reportFile,
         };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, call, cancellationToken, async (connection, json, output) =>
         {
@@ -81,6 +82,7 @@ public static class DeployCommands
                 FirstAddress = parse.GetRequiredValue(firstAddress),
                 Gateway = parse.GetValue(gateway),
                 ReadyMarker = parse.GetRequiredValue(readyMarker),
+                WarmUp = !parse.GetValue(noWarmUp),
             };
             Validate(options);
 

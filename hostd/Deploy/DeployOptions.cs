@@ -50,6 +50,9 @@ public sealed record DeployOptions
     /// <summary>The name of the bundle a new template is suspended into.</summary>
     public string TemplateName => $"{DeploymentId}-template";
 
+    /// <summary>Warm the template up with a warm-up disc before suspending it.</summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>Serial-console text that says the template's guest is up and may be suspended.</summary>
     public string? ReadyMarker { get; init; } = DefaultReadyMarker;
 }

@@ -98,6 +98,9 @@ public sealed class DeployRunner(JsonRpcConnection hostd, Func<CancellationToken
         SpecFile = Path.GetFullPath(options.TemplateSpecFile!),
         MemoryFormat = options.MemoryFormat,
         ReadyMarker = options.ReadyMarker,
+
+        // hostd makes a warm-up disc and waits for guestd to apply it, so the code paths clones run are warm in the bundle.
+        WarmUp = options.WarmUp,
     };
 
     /// <summary>With both --bundle and --spec, the spec is the device set the operator expects; hostd refuses a bundle that differs.</summary>

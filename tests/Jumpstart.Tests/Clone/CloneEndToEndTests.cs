@@ -35,8 +35,14 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
 
         AssertDistinct("vmgenid", run.VmGenIds.Values);
         Assert.Equal(CloneClusterFixture.Clones, run.VmGenIds.Count);
-        var machineIds = run.Consoles.Values.Select(c => GuestConsole.LastValue(c, "machine-id")).ToList();
-        Assert.All(machineIds, id => Assert.False(string.IsNullOrEmpty(id), "a clone's console shows no machine-id after configuration"));
+
+        // What each guest says on its console once guestd applied the identity and finished.
+        var identities = run.Consoles.Values.Select(c => LastMarker(c, "identity")).ToList();
+        var configured = run.Consoles.Values.Select(c => LastMarker(c, "configured")).ToList();
+        AssertDistinct("kernel hostname", configured.Select(m => m["kernel-hostname"]));
+        var machineIds = identities.Select(m => m["machine-id"]).ToList();
+        Assert.All(machineIds, id => Assert.Matches("^[0-9a-f]{32}$", id));
+
         // Had guestd kept the template's machine-id, all four would share it.
         AssertDistinct("machine-id", machineIds);
     }
@@ -54,12 +60,11 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
         Assert.All(run.Instances, i => Assert.Equal("ready", i.GetProperty("phase").GetString()));
 
         // Each worker's role runs `ping ${MASTER_ADDRESS}` inside the guest and reports ready only if the
-        // master answered, so "ready" already proves it; its console says which address it was given.
+        // master answered, so "ready" already proves it; its console also says which master it was given.
         var master = run.Instances.Single(i => i.GetProperty("role").GetString() == "master");
         var masterAddress = master.GetProperty("addresses")[0].GetString()!.Split('/')[0];
-        var workerConsoles = run.Instances.Where(i => i.GetProperty("role").GetString() == "worker")
-            .Select(i => run.Consoles[i.GetProperty("instanceId").GetString()!]).ToList();
-        Assert.All(workerConsoles, c => Assert.Contains(masterAddress, c, StringComparison.Ordinal));
+        var workers = run.Instances.Where(i => i.GetProperty("role").GetString() == "worker").Select(i => i.GetProperty("instanceId").GetString()!).ToList();
+        Assert.All(workers, w => Assert.Equal(masterAddress, LastMarker(run.Consoles[w], "configured")["master"]));
     }
 
     [ToolTheory("ip", "tcpdump", "ping", "qemu-system-x86_64", "qemu-img", NeedsRoot = true)]
@@ -174,6 +179,10 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
             Assert.True(await cluster.Host.Network.PingAsync(address, TimeSpan.FromSeconds(15)), $"{address} stopped answering across the hostd restart");
         }
     }
+
+    private static ConsoleMarker LastMarker(string console, string marker)
+        => console.Split('\n').Select(ConsoleMarker.TryParse).LastOrDefault(m => m?.Event == marker)
+            ?? throw new Xunit.Sdk.XunitException($"no '{marker}' marker on the console:\n{console}");
 
     private static bool IsLiveClone(JsonElement vm)
         => vm.GetProperty("role").GetString() == "clone" && vm.GetProperty("state").GetString() == "alive";
