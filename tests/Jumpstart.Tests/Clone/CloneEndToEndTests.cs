@@ -101,8 +101,8 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
             var refused = await cluster.Host.CliAsync(
                 "deploy", "--bundle", bundle, "--count", "1", "--deployment", "e2e-corrupted", "--admin-token-file", cluster.Host.AdminTokenFile);
 
-            Assert.NotEqual(0, refused.ExitCode);
-            Assert.Contains("sha256", refused.StandardError, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(Shared.Cli.ExitCodes.DataError, refused.ExitCode);
+            Assert.Contains("SHA-256", refused.StandardError, StringComparison.Ordinal);
             Assert.Equal(before, await LiveVmNamesAsync());
             Assert.DoesNotContain((await cluster.VmsAsync()), v => v.GetProperty("name").GetString()!.StartsWith("e2e-corrupted", StringComparison.Ordinal));
         }
