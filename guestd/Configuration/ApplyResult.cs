@@ -18,6 +18,12 @@ public sealed record ApplyResult
     /// <summary>The kernel hostname read back after setting it (proves the UTS namespace took it).</summary>
     public string? KernelHostname { get; init; }
 
+    /// <summary>What the clone-uniqueness steps did (null when already applied).</summary>
+    public IdentityOutcome? Identity { get; init; }
+
+    /// <summary>True for a template's warm-up disc: the code paths ran, nothing about the identity changed.</summary>
+    public bool WarmUp { get; init; }
+
     public IReadOnlyList<StepTiming> Steps { get; init; } = [];
 
     public TimeSpan Total => Steps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);

@@ -10,20 +10,23 @@ using Microsoft.Extensions.Logging;
 namespace Jumpstart.Guestd.Configuration;
 
 /// <summary>
-/// Turns a clone into the instance its metadata disc describes (issue §7): read and validate the
-/// disc, network, DNS, hostname, <c>self</c>, register with the CMS, wait for the role, apply it,
+/// Turns a clone into the instance its metadata disc describes: read and validate the disc; the
+/// clone-uniqueness checklist (RNG reseed, clock, machine-id, network with gratuitous ARP, DNS,
+/// hostname, SSH host keys); <c>self</c>; register with the CMS, wait for the role, apply it,
 /// report. A disc whose instance-id the marker already holds changes nothing.
 /// </summary>
 /// <remarks>
 /// Validation runs before the first change, so a bad disc leaves the machine as it was. Once
 /// registered, any failure is reported to the CMS as <c>failed</c> with the step and reason. The
-/// marker is written last, so a failed run is retried in full next time.
+/// marker is written last, so a failed run is retried in full next time (every identity step is
+/// idempotent, so repeating it is safe).
 /// </remarks>
 public sealed partial class ConfigurationEngine(
     EngineOptions options,
     INetworkConfigurator network,
     IKernelHostname kernelHostname,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    CloneIdentity? identity = null)
 {
     /// <summary>The role name master/worker policies give workers; such a worker needs its master's address.</summary>
     public const string WorkerRole = "worker";
@@ -33,6 +36,7 @@ public sealed partial class ConfigurationEngine(
     private static readonly TimeSpan s_waitPoll = TimeSpan.FromSeconds(30);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConfigurationEngine>();
+    private readonly CloneIdentity _identity = identity ?? CloneIdentity.None;
     private readonly NetworkApplier _networkApplier = new(network, loggerFactory.CreateLogger<NetworkApplier>());
     private readonly SelfScriptRunner _self = new(loggerFactory.CreateLogger<SelfScriptRunner>());
     private readonly RoleApplier _roles = new(loggerFactory.CreateLogger<RoleApplier>());
@@ -49,6 +53,12 @@ public sealed partial class ConfigurationEngine(
     /// <summary>Applies metadata that was already read.</summary>
     public Task<ApplyResult> ApplyAsync(CloneMetadata metadata, CancellationToken cancellationToken)
         => ApplyAsync(metadata, new StepRecorder(), cancellationToken);
+
+    /// <summary>
+    /// Raised once the identity (RNG, clock, machine-id, network, hostname, SSH keys) is in place and
+    /// before <c>self</c> and the CMS, so the service can announce it on the console early.
+    /// </summary>
+    public event Action<ValidatedMetadata, IdentityOutcome>? IdentityApplied;
 
     /// <summary>The instance-id the state directory says was applied last, or null.</summary>
     public string? AppliedInstanceId => InstanceMarker.Read(options.StateDirectory)?.InstanceId;
@@ -78,6 +88,7 @@ public sealed partial class ConfigurationEngine(
         var registered = false;
         try
         {
+            var identity = ApplyIdentityBeforeNetwork(validated, steps);
             var links = await steps.RunAsync(StepNames.Network, () => _networkApplier.ApplyAsync(
                 validated.Interfaces, marker?.Links ?? new Dictionary<string, string>(), cancellationToken));
             steps.Run(StepNames.Dns, () => ResolvConf.Write(options.Root, validated.InstanceId, validated.Interfaces));
@@ -87,6 +98,8 @@ public sealed partial class ConfigurationEngine(
                 HostnameFile.Write(options.Root, validated.Hostname);
                 return name;
             });
+            identity = await RegenerateSshKeysAsync(identity, steps, cancellationToken);
+            IdentityApplied?.Invoke(validated, identity);
 
             var environment = GuestEnvironment.ForInstance(validated, options.Root, options.StateDirectory);
             if (!string.IsNullOrWhiteSpace(metadata.SelfScript))
@@ -129,6 +142,7 @@ public sealed partial class ConfigurationEngine(
                 InstanceId = validated.InstanceId,
                 Hostname = validated.Hostname,
                 KernelHostname = kernelName,
+                Identity = identity,
                 Role = assignment?.Role,
                 MasterAddress = assignment?.MasterAddress,
                 Steps = steps.Steps,

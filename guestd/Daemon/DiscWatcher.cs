@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Jumpstart.Guestd.Configuration;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Shared.Systemd;
@@ -7,43 +8,102 @@ using Microsoft.Extensions.Logging;
 namespace Jumpstart.Guestd.Daemon;
 
 /// <summary>
-/// Service mode: polls the configured CDROM devices for a metadata disc whose instance-id has not
+/// Service mode: watches the configured CDROM devices for a metadata disc whose instance-id has not
 /// been applied, and applies it. After a resume hostd inserts the clone's disc, and the next poll
-/// reconfigures the clone.
+/// (every few milliseconds) reconfigures the clone. A warm-up disc runs the clone's code paths
+/// without changing anything (<see cref="ConfigurationEngine.WarmUpAsync"/>).
 /// </summary>
 /// <remarks>
-/// A disc that failed is not retried while it stays in the drive (a failing step would otherwise
-/// repeat every poll); inserting a new disc, or restarting the service, tries again.
+/// A CDROM is only read when <see cref="CdromProbe"/> says a disc is in and it is new (the drive
+/// had no disc before, or reports a media change), so polling costs two ioctls, not a disc read.
+/// Anything that is not a CDROM (an image file in tests) is read every poll. A disc that failed is
+/// not retried while it stays in the drive (a failing step would otherwise repeat every poll);
+/// inserting a new disc, or restarting the service, tries again.
 /// </remarks>
-public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEngine engine, ILogger<DiscWatcher> logger, ServiceStatus? status = null)
-    : BackgroundService
+public sealed partial class DiscWatcher : BackgroundService
 {
+    private readonly GuestdSettings _settings;
+    private readonly ConfigurationEngine _engine;
+    private readonly ILogger<DiscWatcher> _logger;
+    private readonly ServiceStatus? _status;
+    private readonly ConsoleMarkers? _markers;
     private readonly Dictionary<string, string> _lastProblem = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CdromStatus> _lastStatus = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unread = new(StringComparer.Ordinal);
     private string? _failedInstanceId;
+    private string? _warmedInstanceId;
 
-    /// <summary>One pass over the devices; returns the result of an apply, if one ran.</summary>
+    public DiscWatcher(GuestdSettings settings, ConfigurationEngine engine, ILogger<DiscWatcher> logger, ServiceStatus? status = null, ConsoleMarkers? markers = null)
+    {
+        _settings = settings;
+        _engine = engine;
+        _logger = logger;
+        _status = status;
+        _markers = markers;
+        engine.IdentityApplied += (validated, identity) => markers?.Write(
+            ConsoleMarkers.Identity,
+            ("instance", validated.InstanceId),
+            ("hostname", validated.Hostname),
+            ("machine-id", identity.MachineId),
+            ("rng", identity.RngReseeded ? "reseeded" : "unchanged"),
+            ("seed-bytes", identity.SeedBytes),
+            ("clock", identity.ClockSource is null ? "unchanged" : identity.ClockSet ? "set" : "ok"),
+            ("clock-source", identity.ClockSource),
+            ("clock-step-ms", (long)identity.ClockStep.TotalMilliseconds),
+            ("macs", string.Join(',', validated.Interfaces.Select(i => i.Mac).OfType<string>())),
+            ("addresses", string.Join(',', validated.Interfaces.SelectMany(i => i.Addresses))),
+            ("ssh-keys", identity.SshHostKeys));
+    }
+
+    /// <summary>One pass over the devices; returns the result of an apply or warm-up, if one ran.</summary>
     public async Task<ApplyResult?> PollOnceAsync(CancellationToken cancellationToken)
     {
-        foreach (var device in settings.WatchedDevices)
+        foreach (var device in _settings.WatchedDevices)
         {
-            var metadata = TryRead(device);
-            if (metadata is null || metadata.InstanceId == _failedInstanceId || metadata.InstanceId == engine.AppliedInstanceId)
+            if (!ShouldRead(device))
             {
                 continue;
             }
 
-            LogNewDisc(logger, device, metadata.InstanceId);
+            var detected = Stopwatch.GetTimestamp();
+            var metadata = TryRead(device);
+            if (metadata is null || metadata.InstanceId == _failedInstanceId || metadata.InstanceId == _warmedInstanceId
+                || metadata.InstanceId == _engine.AppliedInstanceId)
+            {
+                continue;
+            }
+
+            LogNewDisc(_logger, device, metadata.InstanceId);
+            _markers?.Write(ConsoleMarkers.Disc, ("device", device), ("instance", metadata.InstanceId), ("warmup", metadata.Warmup));
             try
             {
-                var result = await engine.ApplyAsync(metadata, cancellationToken);
+                var result = metadata.Warmup
+                    ? await _engine.WarmUpAsync(metadata, cancellationToken)
+                    : await _engine.ApplyAsync(metadata, cancellationToken);
                 _failedInstanceId = null;
-                status?.Set($"instance {result.InstanceId} applied as {result.Role ?? "standalone"}");
+                if (result.WarmUp)
+                {
+                    _warmedInstanceId = result.InstanceId;
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(detected);
+                _status?.Set(result.WarmUp ? $"warmed up with {result.InstanceId}" : $"instance {result.InstanceId} applied as {result.Role ?? "standalone"}");
+                _markers?.Write(
+                    result.WarmUp ? ConsoleMarkers.WarmedUp : ConsoleMarkers.Configured,
+                    ("instance", result.InstanceId),
+                    ("hostname", result.Hostname),
+                    ("kernel-hostname", result.KernelHostname),
+                    ("role", result.Role),
+                    ("master", result.MasterAddress),
+                    ("total-ms", (long)elapsed.TotalMilliseconds),
+                    ("steps", string.Join(',', result.Steps.Select(s => $"{s.Step}:{(long)s.Duration.TotalMilliseconds}"))));
                 return result;
             }
             catch (GuestConfigException ex)
             {
                 _failedInstanceId = metadata.InstanceId;
-                status?.Set($"instance {metadata.InstanceId} failed at {ex.Step}: {ex.Message}");
+                _status?.Set($"instance {metadata.InstanceId} failed at {ex.Step}: {ex.Message}");
+                _markers?.Write(ConsoleMarkers.Failed, ("instance", metadata.InstanceId), ("step", ex.Step), ("reason", ex.Message));
             }
         }
 
@@ -52,13 +112,43 @@ public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEn
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogWatching(logger, string.Join(", ", settings.WatchedDevices), settings.PollIntervalMs);
-        status?.Set($"watching {string.Join(", ", settings.WatchedDevices)}");
-        var interval = TimeSpan.FromMilliseconds(settings.PollIntervalMs);
+        LogWatching(_logger, string.Join(", ", _settings.WatchedDevices), _settings.PollIntervalMs);
+        _status?.Set($"watching {string.Join(", ", _settings.WatchedDevices)}");
+        _markers?.Write(ConsoleMarkers.Ready, ("devices", string.Join(',', _settings.WatchedDevices)), ("poll-ms", _settings.PollIntervalMs),
+            ("applied", _engine.AppliedInstanceId));
+        var interval = TimeSpan.FromMilliseconds(_settings.PollIntervalMs);
         while (!stoppingToken.IsCancellationRequested)
         {
             await PollOnceAsync(stoppingToken);
             await Task.Delay(interval, stoppingToken);
+        }
+    }
+
+    /// <summary>Whether to read the disc in <paramref name="device"/> now (see the class remarks).</summary>
+    private bool ShouldRead(string device)
+    {
+        var status = CdromProbe.Probe(device, out var changed);
+        var known = _lastStatus.TryGetValue(device, out var last);
+        _lastStatus[device] = status;
+        switch (status)
+        {
+            case CdromStatus.NotCdrom:
+                return true;
+            case CdromStatus.DiscOk:
+                if (changed || !known || last != CdromStatus.DiscOk)
+                {
+                    _unread.Add(device);
+                }
+
+                return _unread.Contains(device);
+            default:
+                _unread.Remove(device);
+                if (!known || last != status)
+                {
+                    Problem(device, status.ToString());
+                }
+
+                return false;
         }
     }
 
@@ -74,23 +164,35 @@ public sealed partial class DiscWatcher(GuestdSettings settings, ConfigurationEn
             else
             {
                 var metadata = MetadataDisc.Read(device);
+                _unread.Remove(device);
                 _lastProblem.Remove(device);
                 return metadata;
             }
         }
-        catch (Exception ex) when (ex is MetadataException or IOException or UnauthorizedAccessException)
+        catch (MetadataException ex)
         {
-            // An empty drive (ENOMEDIUM) or a foreign disc is normal; say so once, not every poll.
+            // A foreign disc stays foreign: do not read it again until the medium changes.
+            _unread.Remove(device);
+            problem = ex.Message;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // An empty drive (ENOMEDIUM) or a drive still spinning up: try again next poll.
             problem = ex.Message;
         }
 
+        Problem(device, problem);
+        return null;
+    }
+
+    /// <summary>Logs why a device gave nothing, once per distinct reason rather than every poll.</summary>
+    private void Problem(string device, string problem)
+    {
         if (!_lastProblem.TryGetValue(device, out var last) || last != problem)
         {
             _lastProblem[device] = problem;
-            LogNoDisc(logger, device, problem);
+            LogNoDisc(_logger, device, problem);
         }
-
-        return null;
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Watching {Devices} every {IntervalMs} ms for a metadata disc")]

@@ -6,15 +6,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Guestd.Daemon;
 
-/// <summary>Wires the real implementations (iproute2, sethostname) into the engine, for both the service and <c>apply</c>.</summary>
+/// <summary>Wires the real implementations (iproute2, sethostname, RNG/clock ioctls) into the engine, for both the service and <c>apply</c>.</summary>
 public static class GuestdServices
 {
-    public static IServiceCollection AddGuestd(this IServiceCollection services, GuestdSettings settings, EngineOptions? engineOptions = null)
+    /// <summary>Registers the engine and its real collaborators; <paramref name="identity"/> defaults to <see cref="CloneIdentity.For"/> the settings' root.</summary>
+    public static IServiceCollection AddGuestd(this IServiceCollection services, GuestdSettings settings, EngineOptions? engineOptions = null, CloneIdentity? identity = null)
     {
         services.AddSingleton(settings);
         services.AddSingleton(engineOptions ?? settings.ToEngineOptions());
-        services.AddSingleton<INetworkConfigurator>(sp => new IpRouteConfigurator(sp.GetRequiredService<ILogger<IpRouteConfigurator>>(), settings.IpTool));
+        services.AddSingleton<INetworkConfigurator>(sp => new IpRouteConfigurator(
+            sp.GetRequiredService<ILogger<IpRouteConfigurator>>(), settings.IpTool, arpingTool: settings.ArpingTool));
         services.AddSingleton<IKernelHostname, KernelHostname>();
+        services.AddSingleton(identity ?? CloneIdentity.For(settings.Root));
+        services.AddSingleton<ConsoleMarkers>();
         services.AddSingleton<ConfigurationEngine>();
         return services;
     }

@@ -46,6 +46,12 @@ public sealed record GuestdSettings
     /// <summary>The iproute2 binary.</summary>
     public string IpTool { get; init; } = "ip";
 
+    /// <summary>arping (busybox's or iputils') for the gratuitous ARP after the address changed.</summary>
+    public string ArpingTool { get; init; } = "arping";
+
+    /// <summary>Where to write <see cref="ConsoleMarkers"/> lines (e.g. /dev/console in the test guest); null: none.</summary>
+    public string? ConsoleDevice { get; init; }
+
     /// <summary>Reads the <c>Guestd</c> section of <paramref name="path"/>; a missing file gives the defaults.</summary>
     /// <exception cref="GuestdConfigFileException">The file is unreadable, malformed or out of range.</exception>
     public static GuestdSettings Load(string path)
@@ -100,6 +106,7 @@ public sealed record GuestdSettings
         Require(PollIntervalMs is >= 10 and <= 600_000, path, "pollIntervalMs must be 10-600000");
         Require(Path.IsPathRooted(StateDirectory) && Path.IsPathRooted(Root), path, "stateDirectory and root must be absolute");
         Require(SelfTimeoutSeconds > 0 && CommandTimeoutSeconds > 0 && CmsRetrySeconds > 0 && RoleWaitSeconds > 0, path, "timeouts must be positive");
-        Require(!string.IsNullOrEmpty(IpTool), path, "ipTool must not be empty");
+        Require(!string.IsNullOrEmpty(IpTool) && !string.IsNullOrEmpty(ArpingTool), path, "ipTool and arpingTool must not be empty");
+        Require(ConsoleDevice is null || ConsoleDevice.StartsWith('/'), path, "consoleDevice must be an absolute path");
     }
 }

@@ -22,6 +22,12 @@ public interface INetworkConfigurator
     /// <summary>Removes every address of <paramref name="link"/> (the template's addresses on a fresh clone).</summary>
     Task FlushAddressesAsync(string link, CancellationToken cancellationToken);
 
+    /// <summary>Removes every route through <paramref name="link"/>, both families (the template's routes).</summary>
+    Task FlushRoutesAsync(string link, CancellationToken cancellationToken);
+
+    /// <summary>Removes every neighbour (ARP/NDP) entry of <paramref name="link"/>: the template's peers' MACs.</summary>
+    Task FlushNeighboursAsync(string link, CancellationToken cancellationToken);
+
     Task AddAddressAsync(string link, IpPrefix address, CancellationToken cancellationToken);
 
     Task SetLinkUpAsync(string link, CancellationToken cancellationToken);
@@ -30,4 +36,7 @@ public interface INetworkConfigurator
     Task ReplaceDefaultRouteAsync(string link, IPAddress gateway, CancellationToken cancellationToken);
 
     Task ReplaceRouteAsync(string link, RoutePlan route, CancellationToken cancellationToken);
+
+    /// <summary>Sends a gratuitous ARP for <paramref name="address"/> (IPv4) from <paramref name="link"/>, so switches and peers learn the new MAC at once.</summary>
+    Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken);
 }

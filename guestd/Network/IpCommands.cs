@@ -29,6 +29,19 @@ public static class IpCommands
 
     public static IReadOnlyList<string> FlushAddresses(string link) => ["address", "flush", "dev", CheckedName(link)];
 
+    public static IReadOnlyList<string> FlushRoutes(string link, bool ipv6) => [ipv6 ? "-6" : "-4", "route", "flush", "dev", CheckedName(link)];
+
+    public static IReadOnlyList<string> FlushNeighbours(string link) => ["neigh", "flush", "dev", CheckedName(link)];
+
+    /// <summary>
+    /// arping(8) in unsolicited mode, one packet: <c>arping -U -c 1 -I LINK ADDRESS</c>. The same flags
+    /// work for busybox's and iputils' arping.
+    /// </summary>
+    public static IReadOnlyList<string> GratuitousArp(string link, IPAddress address)
+        => address.AddressFamily == AddressFamily.InterNetwork
+            ? ["-U", "-c", "1", "-I", CheckedName(link), address.ToString()]
+            : throw new ArgumentException("gratuitous ARP is IPv4 only", nameof(address));
+
     public static IReadOnlyList<string> AddAddress(string link, IpPrefix address)
         => [Family(address.Address), "address", "add", address.ToString(), "dev", CheckedName(link)];
 

@@ -11,7 +11,7 @@ namespace Jumpstart.Guestd.Network;
 /// the argument vectors of <see cref="IpCommands"/>. Works on the network namespace it runs in, or
 /// on the named one (<c>ip -n NAME</c>) when <paramref name="networkNamespace"/> is given.
 /// </summary>
-public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip", string? networkNamespace = null)
+public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip", string? networkNamespace = null, string arpingTool = "arping")
     : INetworkConfigurator
 {
     private readonly string[] _prefix = networkNamespace is null ? [] : ["-n", CheckNamespace(networkNamespace)];
@@ -68,6 +68,37 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
 
     public Task FlushAddressesAsync(string link, CancellationToken cancellationToken) => RunAsync(IpCommands.FlushAddresses(link), cancellationToken);
 
+    public async Task FlushRoutesAsync(string link, CancellationToken cancellationToken)
+    {
+        await RunAsync(IpCommands.FlushRoutes(link, ipv6: false), cancellationToken);
+        await RunAsync(IpCommands.FlushRoutes(link, ipv6: true), cancellationToken);
+    }
+
+    public Task FlushNeighboursAsync(string link, CancellationToken cancellationToken) => RunAsync(IpCommands.FlushNeighbours(link), cancellationToken);
+
+    public async Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken)
+    {
+        // In a named namespace the announcement must leave from inside it: ip netns exec NAME arping ...
+        var (tool, argv) = networkNamespace is null
+            ? (arpingTool, IpCommands.GratuitousArp(link, address))
+            : (ipTool, (IReadOnlyList<string>)["netns", "exec", _prefix[1], arpingTool, .. IpCommands.GratuitousArp(link, address)]);
+        LogArping(logger, link, address.ToString());
+        ProcessResult result;
+        try
+        {
+            result = await ProcessRunner.RunAsync(tool, argv, new ProcessRunOptions { Timeout = CommandTimeout, MaxCapturedChars = MaxCommandOutputChars }, cancellationToken);
+        }
+        catch (ProcessStartException ex)
+        {
+            throw new NetworkConfigurationException($"cannot run '{arpingTool}' for a gratuitous ARP: {ex.Message}", ex);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new NetworkConfigurationException($"'{arpingTool} {string.Join(' ', IpCommands.GratuitousArp(link, address))}' failed ({ProcessFailure.Describe(result, CommandTimeout)})");
+        }
+    }
+
     public Task AddAddressAsync(string link, IpPrefix address, CancellationToken cancellationToken)
         => RunAsync(IpCommands.AddAddress(link, address), cancellationToken);
 
@@ -107,6 +138,9 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
         => name.Length is > 0 and <= MaxNamespaceNameLength && name[0] != '-' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? name
             : throw new ArgumentException($"unsafe network namespace name '{name}'", nameof(name));
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Gratuitous ARP for {Address} on {Link}")]
+    private static partial void LogArping(ILogger logger, string link, string address);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "ip {Arguments}")]
     private static partial void LogIp(ILogger logger, string arguments);

@@ -83,8 +83,10 @@ public sealed partial class NetworkApplier(INetworkConfigurator configurator, IL
             await configurator.SetMtuAsync(name, mtu, cancellationToken);
         }
 
-        // The template's addresses must not survive on a clone.
+        // The template's addresses, routes and neighbour entries must not survive on a clone.
         await configurator.FlushAddressesAsync(name, cancellationToken);
+        await configurator.FlushRoutesAsync(name, cancellationToken);
+        await configurator.FlushNeighboursAsync(name, cancellationToken);
         foreach (var address in plan.Addresses)
         {
             await configurator.AddAddressAsync(name, address, cancellationToken);
@@ -106,7 +108,28 @@ public sealed partial class NetworkApplier(INetworkConfigurator configurator, IL
             LogDhcpLeftToSystem(logger, name);
         }
 
+        // Not awaited: arping waits about a second for replies that an unsolicited ARP never gets,
+        // and the clone's configuration must not wait with it. Bounded by the configurator's timeout.
+        foreach (var address in plan.Addresses.Where(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            _ = AnnounceAsync(name, address.Address, cancellationToken);
+        }
+
         return name;
+    }
+
+    /// <summary>Best effort, never throws: peers also learn the new MAC from the clone's first packets, so a missing arping only warns.</summary>
+    private async Task AnnounceAsync(string link, System.Net.IPAddress address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await configurator.AnnounceAsync(link, address, cancellationToken);
+            LogAnnounced(logger, address.ToString(), link);
+        }
+        catch (Exception ex) when (ex is NetworkConfigurationException or OperationCanceledException or IOException)
+        {
+            LogAnnounceFailed(logger, address.ToString(), link, ex.Message);
+        }
     }
 
     private static string Describe(InterfacePlan plan)
@@ -114,6 +137,12 @@ public sealed partial class NetworkApplier(INetworkConfigurator configurator, IL
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Interface {Match} is link {Link}")]
     private static partial void LogMatched(ILogger logger, string match, string link);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Gratuitous ARP sent for {Address} on {Link}")]
+    private static partial void LogAnnounced(ILogger logger, string address, string link);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "No gratuitous ARP for {Address} on {Link}: {Reason}")]
+    private static partial void LogAnnounceFailed(ILogger logger, string address, string link, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Link {Link} asks for DHCP; guestd brings it up and leaves DHCP to the system's client")]
     private static partial void LogDhcpLeftToSystem(ILogger logger, string link);

@@ -54,6 +54,11 @@ public static class CliAction
             await error.WriteLineAsync($"jumpstart: connection lost: {ex.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (Deploy.DeployException ex)
+        {
+            await error.WriteLineAsync($"jumpstart: deploy: {ex.Message}");
+            return ExitCodes.Unavailable;
+        }
         catch (RemoteInvocationException ex)
         {
             await error.WriteLineAsync($"jumpstart: the service refused: {ex.Message} (code {ex.Code})");

@@ -100,7 +100,7 @@ public static class DeploymentCommands
             return await body(client, parse.InvocationConfiguration.Output);
         });
 
-    private static System.Net.EndPoint ParseEndPoint(string text)
+    internal static System.Net.EndPoint ParseEndPoint(string text)
     {
         try
         {

@@ -39,7 +39,7 @@ internal static class DeploymentTable
 
     private static string Count(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void AppendTable(StringBuilder text, string[] header, IEnumerable<string[]> rows)
+    internal static void AppendTable(StringBuilder text, string[] header, IEnumerable<string[]> rows)
     {
         var all = new List<string[]> { header };
         all.AddRange(rows);

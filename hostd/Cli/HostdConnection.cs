@@ -17,10 +17,10 @@ public static class HostdConnection
     };
 
     /// <summary>Connects, turning "no such socket" into a message that says what to check.</summary>
-    public static async Task<JsonRpcConnection> ConnectAsync(string socketPath, CancellationToken cancellationToken)
-        => await ConnectAsync(socketPath, configure: null, cancellationToken);
+    public static Task<JsonRpcConnection> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+        => ConnectAsync(socketPath, configure: null, cancellationToken);
 
-    /// <summary>Connects; <paramref name="configure"/> may bind methods hostd calls back (e.g. progress) before listening starts.</summary>
+    /// <summary>Connects; <paramref name="configure"/> may add local targets (e.g. for hostd's progress notifications) before listening starts.</summary>
     public static async Task<JsonRpcConnection> ConnectAsync(string socketPath, Action<JsonRpcConnection>? configure, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))

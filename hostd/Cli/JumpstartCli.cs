@@ -64,5 +64,6 @@ public static class JumpstartCli
         yield return TemplateCommands.CreateBundle();
         yield return CloneCommands.Create();
         yield return VmCommands.Create();
+        yield return DeployCommands.Create();
     }
 }

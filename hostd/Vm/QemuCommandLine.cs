@@ -80,10 +80,12 @@ public static class QemuCommandLine
 
         if (spec.Nic is { } nic)
         {
-            // Without a tap the NIC still exists (the device set must match) but talks to nothing.
+            // Without a tap the NIC still exists (the device set must match) but talks to nothing: a hub
+            // port alone on its hub. Not "user": slirp saves a 'slirp' migration section, so a template
+            // booted with it could only be resumed by clones without a tap ("Unknown savevm section").
             var backend = launch.TapInterface is { } tap
                 ? $"tap,id=netdev-{nic.Id},ifname={QemuOptionValue.Escape(tap)},script=no,downscript=no"
-                : $"user,id=netdev-{nic.Id},restrict=on";
+                : $"hubport,id=netdev-{nic.Id},hubid=0";
             args.AddRange(["-netdev", backend]);
             args.AddRange(["-device", $"virtio-net-pci,netdev=netdev-{nic.Id},id={nic.Id},mac={nic.Mac.ToLowerInvariant()},addr={Slot(nic.PciSlot)}"]);
         }

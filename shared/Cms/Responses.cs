@@ -50,6 +50,12 @@ public sealed record PeerInfo
 
     /// <summary>When the instance last sent <c>cms.heartbeat</c> (UTC), if ever.</summary>
     public DateTimeOffset? LastHeartbeat { get; init; }
+
+    /// <summary>When the instance registered, on the CMS's clock (null while waiting); deploy times the guest's configuration with it.</summary>
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    /// <summary>When the instance's record last changed (registration, report or heartbeat), on the CMS's clock.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
 }
 
 /// <summary>The answer to <c>cms.wait</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Jumpstart.Shared.Metadata;
 
@@ -36,6 +37,14 @@ public sealed record CloneMetadata
 
     /// <summary>Free-form user data (JSON), passed through untouched.</summary>
     public JsonElement? UserData { get; init; }
+
+    /// <summary>
+    /// A template's warm-up disc (a minor schema addition; absent means false): guestd runs the code
+    /// paths a clone runs, so they are compiled before the template is suspended, without changing the
+    /// identity or calling the CMS.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Warmup { get; init; }
 
     /// <summary>Which disc format this came from.</summary>
     public MetadataSource Source { get; init; } = MetadataSource.Jumpstart;

@@ -7,7 +7,7 @@ namespace Jumpstart.Hostd.Cms.Storage;
 internal sealed partial class CmsStore
 {
     private const string InstanceColumns =
-        "deployment_id, instance_id, token_digest, rank, hostname, addresses_json, role, variables_json, phase, detail, arrival, last_heartbeat";
+        "deployment_id, instance_id, token_digest, rank, hostname, addresses_json, role, variables_json, phase, detail, arrival, last_heartbeat, registered_at, updated_at";
 
     /// <summary>
     /// Records first registrations with the roles their policy chose, all in one transaction (one
@@ -151,5 +151,7 @@ internal sealed partial class CmsStore
         Detail = reader.IsDBNull(9) ? null : reader.GetString(9),
         Arrival = reader.IsDBNull(10) ? null : reader.GetInt64(10),
         LastHeartbeat = ParseTime(reader, 11),
+        RegisteredAt = ParseTime(reader, 12),
+        UpdatedAt = ParseTime(reader, 13),
     };
 }

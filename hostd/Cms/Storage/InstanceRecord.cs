@@ -32,6 +32,12 @@ internal sealed record InstanceRecord
 
     public DateTimeOffset? LastHeartbeat { get; init; }
 
+    /// <summary>When the instance first registered (the CMS's clock).</summary>
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    /// <summary>When the row last changed: registration, identity, report or heartbeat (the CMS's clock).</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+
     public bool IsRegistered => Role is not null;
 
     /// <summary>The address peers reach this instance at: the first one, without a prefix length.</summary>
@@ -47,5 +53,7 @@ internal sealed record InstanceRecord
         Phase = Phase,
         Detail = Detail,
         LastHeartbeat = LastHeartbeat,
+        RegisteredAt = RegisteredAt,
+        UpdatedAt = UpdatedAt,
     };
 }

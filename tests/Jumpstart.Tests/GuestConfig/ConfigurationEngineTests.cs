@@ -37,12 +37,16 @@ public sealed class ConfigurationEngineTests : IDisposable
             "link|set|dev|ens3|address|52:54:00:00:00:05",
             "link|set|dev|ens3|mtu|1400",
             "address|flush|dev|ens3",
+            "-4|route|flush|dev|ens3",
+            "-6|route|flush|dev|ens3",
+            "neigh|flush|dev|ens3",
             "-4|address|add|10.0.0.5/24|dev|ens3",
             "link|set|dev|ens3|up",
             "-4|route|replace|default|via|10.0.0.1|dev|ens3",
+            "arping|-U|-c|1|-I|ens3|10.0.0.5",
         ], _network.Commands);
         Assert.Equal(["node1"], _hostname.Names);
-        Assert.Equal([StepNames.Validate, StepNames.Network, StepNames.Dns, StepNames.Hostname], result.Steps.Select(s => s.Step));
+        Assert.Equal([StepNames.Validate, StepNames.MachineId, StepNames.Network, StepNames.Dns, StepNames.Hostname], result.Steps.Select(s => s.Step));
         Assert.All(result.Steps, s => Assert.True(s.Succeeded));
     }
 

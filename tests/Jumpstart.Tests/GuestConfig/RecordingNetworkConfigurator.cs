@@ -36,6 +36,16 @@ internal sealed class RecordingNetworkConfigurator(params NetworkLink[] links) :
 
     public Task FlushAddressesAsync(string link, CancellationToken cancellationToken) => Record(IpCommands.FlushAddresses(link));
 
+    public async Task FlushRoutesAsync(string link, CancellationToken cancellationToken)
+    {
+        await Record(IpCommands.FlushRoutes(link, ipv6: false));
+        await Record(IpCommands.FlushRoutes(link, ipv6: true));
+    }
+
+    public Task FlushNeighboursAsync(string link, CancellationToken cancellationToken) => Record(IpCommands.FlushNeighbours(link));
+
+    public Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken) => Record(["arping", .. IpCommands.GratuitousArp(link, address)]);
+
     public Task AddAddressAsync(string link, IpPrefix address, CancellationToken cancellationToken) => Record(IpCommands.AddAddress(link, address));
 
     public Task SetLinkUpAsync(string link, CancellationToken cancellationToken) => Record(IpCommands.LinkUp(link));

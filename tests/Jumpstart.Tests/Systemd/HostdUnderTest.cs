@@ -27,7 +27,7 @@ public sealed class HostdUnderTest : IAsyncDisposable
     private readonly TaskCompletionSource<int> _pid = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<string> _stdout = new();
 
-    private HostdUnderTest(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    private HostdUnderTest(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? lifetime = null)
     {
         var variables = s_systemdVariables.ToDictionary(v => v, _ => (string?)null);
         foreach (var (key, value) in environment)
@@ -37,7 +37,7 @@ public sealed class HostdUnderTest : IAsyncDisposable
 
         Exited = ProcessRunner.RunAsync(program, arguments, new ProcessRunOptions
         {
-            Timeout = MaxLifetime,
+            Timeout = lifetime ?? MaxLifetime,
             Environment = variables,
             OnStarted = pid => _pid.TrySetResult(pid),
             OnLine = line =>
@@ -71,9 +71,13 @@ public sealed class HostdUnderTest : IAsyncDisposable
         return Start(directory, configJson, variables);
     }
 
-    /// <summary>Starts <paramref name="program"/> (a wrapper such as systemd-socket-activate) with arguments as given.</summary>
-    public static HostdUnderTest StartWrapped(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
-        => new(program, arguments, environment);
+    /// <summary>Starts <paramref name="program"/> (a wrapper such as systemd-socket-activate or <c>ip netns exec</c>) with arguments as given.</summary>
+    /// <param name="program">The wrapper to run.</param>
+    /// <param name="arguments">Its arguments, hostd's included.</param>
+    /// <param name="environment">Variables to set (null removes one).</param>
+    /// <param name="lifetime">Bound on the process's life; <see cref="MaxLifetime"/> when null.</param>
+    public static HostdUnderTest StartWrapped(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? lifetime = null)
+        => new(program, arguments, environment, lifetime);
 
     public static string ConfigPath(TempDirectory directory) => directory.Combine("hostd.json");
 

@@ -1,0 +1,90 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Guestd.Daemon;
+
+/// <summary>
+/// One-line, machine-readable milestones on the guest's console (the serial port under QEMU), so a
+/// host or a test following the serial log knows when guestd is ready, saw a disc, applied the
+/// identity and finished: <c>JUMPSTART-GUESTD: configured instance=i-1 role=worker total-ms=412</c>.
+/// </summary>
+/// <remarks>
+/// Values are single tokens (white space becomes '_'), so a line splits on spaces and '='. Writing is
+/// best effort: a console that cannot be opened is logged once and never fails configuration.
+/// </remarks>
+public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<ConsoleMarkers> logger)
+{
+    /// <summary>Every marker line starts with this.</summary>
+    public const string Prefix = "JUMPSTART-GUESTD:";
+
+    public const string Ready = "ready";
+    public const string Disc = "disc";
+    public const string Identity = "identity";
+    public const string Configured = "configured";
+    public const string WarmedUp = "warmed-up";
+    public const string Failed = "failed";
+
+    /// <summary>A marker is one short line; longer values (a failure reason) are cut.</summary>
+    private const int MaxValueChars = 200;
+
+    private readonly Lock _gate = new();
+    private bool _reportedFailure;
+
+    /// <summary>Writes <c>PREFIX event key=value ...</c> when a console device is configured.</summary>
+    public void Write(string eventName, params (string Key, object? Value)[] fields)
+    {
+        if (settings.ConsoleDevice is not { Length: > 0 } device)
+        {
+            return;
+        }
+
+        var line = new StringBuilder(Prefix).Append(' ').Append(eventName);
+        foreach (var (key, value) in fields)
+        {
+            line.Append(' ').Append(key).Append('=').Append(Token(value));
+        }
+
+        line.Append('\n');
+        lock (_gate)
+        {
+            try
+            {
+                using var stream = new FileStream(device, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                stream.Write(Encoding.UTF8.GetBytes(line.ToString()));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (!_reportedFailure)
+                {
+                    _reportedFailure = true;
+                    LogConsoleFailed(logger, device, ex.Message);
+                }
+            }
+        }
+    }
+
+    private static string Token(object? value)
+    {
+        var text = value switch
+        {
+            null => "-",
+            IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "-",
+        };
+        if (text.Length > MaxValueChars)
+        {
+            text = text[..MaxValueChars];
+        }
+
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            builder.Append(char.IsWhiteSpace(c) || char.IsControl(c) ? '_' : c);
+        }
+
+        return builder.Length == 0 ? "-" : builder.ToString();
+    }
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Cannot write markers to {Device}: {Reason}")]
+    private static partial void LogConsoleFailed(ILogger logger, string device, string reason);
+}
