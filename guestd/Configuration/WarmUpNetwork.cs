@@ -21,7 +21,7 @@ internal sealed class WarmUpNetwork(INetworkConfigurator real) : INetworkConfigu
 
     public Task FlushAddressesAsync(string link, CancellationToken cancellationToken) => Built(IpCommands.FlushAddresses(link));
 
-    public Task FlushRoutesAsync(string link, CancellationToken cancellationToken) => Built(IpCommands.FlushRoutes(link, ipv6: false));
+    public Task FlushRoutesAsync(string link, CancellationToken cancellationToken) => Built(IpCommands.FlushRoutes(link));
 
     public Task FlushNeighboursAsync(string link, CancellationToken cancellationToken) => Built(IpCommands.FlushNeighbours(link));
 
@@ -33,6 +33,8 @@ internal sealed class WarmUpNetwork(INetworkConfigurator real) : INetworkConfigu
         => Built(IpCommands.ReplaceDefaultRoute(link, gateway));
 
     public Task ReplaceRouteAsync(string link, RoutePlan route, CancellationToken cancellationToken) => Built(IpCommands.ReplaceRoute(link, route));
+
+    public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken) => Built(IpCommands.GratuitousArp(link, address));
 

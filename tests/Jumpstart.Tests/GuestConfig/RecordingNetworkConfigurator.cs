@@ -36,11 +36,9 @@ internal sealed class RecordingNetworkConfigurator(params NetworkLink[] links) :
 
     public Task FlushAddressesAsync(string link, CancellationToken cancellationToken) => Record(IpCommands.FlushAddresses(link));
 
-    public async Task FlushRoutesAsync(string link, CancellationToken cancellationToken)
-    {
-        await Record(IpCommands.FlushRoutes(link, ipv6: false));
-        await Record(IpCommands.FlushRoutes(link, ipv6: true));
-    }
+    public Task FlushRoutesAsync(string link, CancellationToken cancellationToken) => Record(IpCommands.FlushRoutes(link));
+
+    public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task FlushNeighboursAsync(string link, CancellationToken cancellationToken) => Record(IpCommands.FlushNeighbours(link));
 
