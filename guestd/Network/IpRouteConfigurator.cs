@@ -15,7 +15,7 @@ namespace Jumpstart.Guestd.Network;
 /// <see cref="CommitAsync"/> as one <c>ip -batch</c>. Works on the network namespace it runs in, or
 /// on the named one (<c>ip -n NAME</c>) when <paramref name="networkNamespace"/> is given.
 /// </summary>
-public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip", string? networkNamespace = null, string arpingTool = "arping")
+public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip", string? networkNamespace = null, string arpingTool = "arping", string? sysfsDirectory = SysfsLinks.DefaultDirectory)
     : INetworkConfigurator
 {
     private static readonly Regex s_failedLine = new(@"Command failed -:(\d+)", RegexOptions.CultureInvariant);
@@ -37,8 +37,17 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
 
     private const string LoopbackType = "loopback";
 
+    /// <summary>
+    /// From /sys/class/net when working on guestd's own namespace (no process to start), else
+    /// <c>ip -j link show</c>: sysfs shows the namespace that mounted it, not a named one.
+    /// </summary>
     public async Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken)
     {
+        if (networkNamespace is null && sysfsDirectory is not null && SysfsLinks.TryRead(sysfsDirectory) is { } fromSysfs)
+        {
+            return fromSysfs;
+        }
+
         var output = await RunAsync(IpCommands.ListLinks(), MaxListOutputChars, cancellationToken);
         try
         {
