@@ -16,7 +16,7 @@ namespace Jumpstart.Guestd.Network;
 /// on the named one (<c>ip -n NAME</c>) when <paramref name="networkNamespace"/> is given.
 /// </summary>
 public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> logger, string ipTool = "ip", string? networkNamespace = null, string arpingTool = "arping", string? sysfsDirectory = SysfsLinks.DefaultDirectory)
-    : INetworkConfigurator
+    : IpCommandConfigurator
 {
     private static readonly Regex s_failedLine = new(@"Command failed -:(\d+)", RegexOptions.CultureInvariant);
 
@@ -41,7 +41,7 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
     /// From /sys/class/net when working on guestd's own namespace (no process to start), else
     /// <c>ip -j link show</c>: sysfs shows the namespace that mounted it, not a named one.
     /// </summary>
-    public async Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken)
     {
         if (networkNamespace is null && sysfsDirectory is not null && SysfsLinks.TryRead(sysfsDirectory) is { } fromSysfs)
         {
@@ -74,21 +74,7 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
         }
     }
 
-    public Task SetLinkDownAsync(string link, CancellationToken cancellationToken) => Queue(IpCommands.LinkDown(link));
-
-    public Task SetMacAsync(string link, string mac, CancellationToken cancellationToken) => Queue(IpCommands.SetMac(link, mac));
-
-    public Task SetMtuAsync(string link, int mtu, CancellationToken cancellationToken) => Queue(IpCommands.SetMtu(link, mtu));
-
-    public Task RenameAsync(string link, string newName, CancellationToken cancellationToken) => Queue(IpCommands.Rename(link, newName));
-
-    public Task FlushAddressesAsync(string link, CancellationToken cancellationToken) => Queue(IpCommands.FlushAddresses(link));
-
-    public Task FlushRoutesAsync(string link, CancellationToken cancellationToken) => Queue(IpCommands.FlushRoutes(link));
-
-    public Task FlushNeighboursAsync(string link, CancellationToken cancellationToken) => Queue(IpCommands.FlushNeighbours(link));
-
-    public async Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken)
+    public override async Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken)
     {
         // In a named namespace the announcement must leave from inside it: ip netns exec NAME arping ...
         var (tool, argv) = networkNamespace is null
@@ -111,24 +97,13 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
         }
     }
 
-    public Task AddAddressAsync(string link, IpPrefix address, CancellationToken cancellationToken)
-        => Queue(IpCommands.AddAddress(link, address));
-
-    public Task SetLinkUpAsync(string link, CancellationToken cancellationToken) => Queue(IpCommands.LinkUp(link));
-
-    public Task ReplaceDefaultRouteAsync(string link, IPAddress gateway, CancellationToken cancellationToken)
-        => Queue(IpCommands.ReplaceDefaultRoute(link, gateway));
-
-    public Task ReplaceRouteAsync(string link, RoutePlan route, CancellationToken cancellationToken)
-        => Queue(IpCommands.ReplaceRoute(link, route));
-
     /// <summary>
     /// Runs the queued changes as one <c>ip -batch -</c> process: under TCG every process start costs
     /// tens of milliseconds, and a clone's network step is about ten changes. <c>ip</c> stops at the
     /// first failing line and names it (<c>Command failed -:N</c>); the error quotes that command.
     /// </summary>
     /// <remarks>ip(8): "-b, -batch FILENAME: Read commands from provided file or standard input and invoke them. First failure will cause termination of ip."</remarks>
-    public async Task CommitAsync(CancellationToken cancellationToken)
+    public override async Task CommitAsync(CancellationToken cancellationToken)
     {
         if (_pending.Count == 0)
         {
@@ -164,7 +139,7 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
     }
 
     /// <summary>Changes wait for <see cref="CommitAsync"/>; the list is bounded by what one interface plan asks for.</summary>
-    private Task Queue(IReadOnlyList<string> argv)
+    protected override Task ChangeAsync(IReadOnlyList<string> argv, CancellationToken cancellationToken)
     {
         _pending.Add(argv);
         return Task.CompletedTask;
