@@ -9,10 +9,13 @@ public sealed partial class ConfigurationEngine
     /// <summary>Scratch folder (under the state directory) that stands in for the root and the state during a warm-up.</summary>
     public const string WarmUpDirectory = "warm-up";
 
+    /// <summary>What a warm-up runs instead of the disc's <c>self</c> script: nothing, through /bin/sh.</summary>
+    private const string WarmUpSelfScript = ": jumpstart warm-up\n";
+
     /// <summary>
     /// Runs the same engine over <paramref name="metadata"/> with the network and hostname changes
     /// dropped (links are still listed, argv still built), files written to a scratch root, the clock
-    /// read but not set, and no <c>self</c> or CMS. The kernel RNG does take the seed: more entropy
+    /// read but not set, a no-op shell instead of <c>self</c>, and no CMS. The kernel RNG does take the seed: more entropy
     /// never hurts. Leaves the instance marker untouched, so the first real disc applies in full.
     /// </summary>
     /// <remarks>
@@ -31,7 +34,9 @@ public sealed partial class ConfigurationEngine
             _identity with { Clock = _identity.Clock is { } clock ? new WarmUpClock(clock) : null, SshKeys = null });
         try
         {
-            var result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = null, Warmup = false }, cancellationToken);
+            // A no-op self script: starting a process is the costliest cold path of a clone's
+            // configuration (the ip batch, arping, self all go through it), so it must be warm too.
+            var result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = WarmUpSelfScript, Warmup = false }, cancellationToken);
             LogWarmedUp(_logger, metadata.InstanceId, result.Total.TotalMilliseconds);
             return result with { WarmUp = true };
         }

@@ -37,6 +37,13 @@ public interface INetworkConfigurator
 
     Task ReplaceRouteAsync(string link, RoutePlan route, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes every change requested since the last commit take effect. An implementation may queue
+    /// changes until here (iproute2's <c>-batch</c> runs them in one process); one that applies each
+    /// change at once does nothing.
+    /// </summary>
+    Task CommitAsync(CancellationToken cancellationToken);
+
     /// <summary>Sends a gratuitous ARP for <paramref name="address"/> (IPv4) from <paramref name="link"/>, so switches and peers learn the new MAC at once.</summary>
     Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken);
 }

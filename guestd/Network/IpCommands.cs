@@ -29,7 +29,8 @@ public static class IpCommands
 
     public static IReadOnlyList<string> FlushAddresses(string link) => ["address", "flush", "dev", CheckedName(link)];
 
-    public static IReadOnlyList<string> FlushRoutes(string link, bool ipv6) => [ipv6 ? "-6" : "-4", "route", "flush", "dev", CheckedName(link)];
+    /// <summary>Every route through the link, both families, every table (<c>table all</c> is what makes <c>ip</c> flush IPv6 too).</summary>
+    public static IReadOnlyList<string> FlushRoutes(string link) => ["route", "flush", "dev", CheckedName(link), "table", "all"];
 
     public static IReadOnlyList<string> FlushNeighbours(string link) => ["neigh", "flush", "dev", CheckedName(link)];
 
@@ -63,6 +64,26 @@ public static class IpCommands
         }
 
         return argv;
+    }
+
+    /// <summary>
+    /// One line of an <c>ip -batch</c> script for <paramref name="argv"/>. Batch lines take no global
+    /// options, so a leading <c>-4</c>/<c>-6</c> is dropped: every such command names an address or
+    /// prefix from which <c>ip</c> infers the family.
+    /// </summary>
+    /// <exception cref="ArgumentException">An element holds white space (it would split into two words); validated values never do.</exception>
+    public static string BatchLine(IReadOnlyList<string> argv)
+    {
+        var words = argv.Count > 0 && argv[0] is "-4" or "-6" ? argv.Skip(1) : argv;
+        foreach (var word in words)
+        {
+            if (word.Length == 0 || word.Any(char.IsWhiteSpace))
+            {
+                throw new ArgumentException($"'{word}' cannot be one word of an ip batch line", nameof(argv));
+            }
+        }
+
+        return string.Join(' ', words);
     }
 
     private static string Family(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? "-6" : "-4";

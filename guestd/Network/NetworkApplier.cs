@@ -103,6 +103,7 @@ public sealed partial class NetworkApplier(INetworkConfigurator configurator, IL
             await configurator.ReplaceRouteAsync(name, route, cancellationToken);
         }
 
+        await configurator.CommitAsync(cancellationToken);
         if (plan.Dhcp)
         {
             LogDhcpLeftToSystem(logger, name);

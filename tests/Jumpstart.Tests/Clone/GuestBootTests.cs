@@ -2,7 +2,9 @@ using System.Globalization;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.GuestConfig;
 using Jumpstart.Tests.Support;
+using Jumpstart.Tests.Vm;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Jumpstart.Tests.Clone;
 
@@ -12,7 +14,7 @@ namespace Jumpstart.Tests.Clone;
 /// checklist with the real ioctls, and the host side checks the result on the wire.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Clone)]
-public sealed class GuestBootTests : IAsyncLifetime
+public sealed class GuestBootTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string BridgeAddress = "10.88.0.1";
     private const string GuestAddress = "10.88.0.10";
@@ -50,7 +52,7 @@ public sealed class GuestBootTests : IAsyncLifetime
     [ToolFact("qemu-system-x86_64", "ip", "ping", "zstd", "cpio", "depmod", NeedsRoot = true)]
     public async Task ColdBoot_WithAMetadataDisc_TakesTheNewMacIpHostnameMachineIdClockAndRng()
     {
-        var guest = await TestGuest.BuildAsync();
+        var guest = await TestGuest.GetAsync();
         _ns = await NetworkNamespace.CreateAsync("boot");
         await _ns.IpAsync("link", "add", "br0", "type", "bridge");
         await _ns.IpAsync("address", "add", BridgeAddress + "/24", "dev", "br0");
@@ -71,12 +73,14 @@ public sealed class GuestBootTests : IAsyncLifetime
             ],
         }, disc);
 
+        var boot = System.Diagnostics.Stopwatch.StartNew();
         _vm = GuestVm.Start(guest, new GuestVmOptions
         {
             Disc = disc, Tap = Tap, Mac = TemplateMac, NetworkNamespace = _ns.Name, RtcBase = s_staleRtc,
         });
         var configured = await _vm.WaitForMarkerAsync("configured", s_bootTimeout);
         var identity = await _vm.WaitForMarkerAsync("identity", TimeSpan.Zero);
+        output.WriteLine($"cold boot + configure: {boot.Elapsed.TotalSeconds:0.0} s; guestd: disc -> configured {configured["total-ms"]} ms ({configured["steps"]})");
 
         Assert.Equal("boot-test-1", configured["instance"]);
         Assert.Equal("clone-one", configured["kernel-hostname"]);

@@ -75,6 +75,7 @@ public sealed class CloneIdentityTests : IDisposable
         var warm = await engine.WarmUpAsync(Clone("warm-1") with { Warmup = true, RandomSeed = Convert.ToBase64String(new byte[16]) }, CancellationToken.None);
 
         Assert.True(warm.WarmUp);
+        Assert.Contains(warm.Steps, s => s.Step == StepNames.Self && s.Succeeded);
         Assert.Empty(_network.Commands);
         Assert.Empty(_hostname.Names);
         Assert.Empty(_clock.SetTo);

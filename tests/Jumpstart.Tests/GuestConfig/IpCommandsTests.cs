@@ -56,4 +56,15 @@ public sealed class IpCommandsTests
     {
         Assert.False(IpPrefix.TryParse(text, requirePrefix: true, out _));
     }
+
+    [Fact]
+    public void BatchLine_DropsTheFamilyOptionThatBatchLinesDoNotAccept()
+        => Assert.Equal("route replace default via 10.0.0.1 dev eth0", IpCommands.BatchLine(IpCommands.ReplaceDefaultRoute("eth0", System.Net.IPAddress.Parse("10.0.0.1"))));
+
+    [Theory]
+    [InlineData("eth0 up")]
+    [InlineData("eth0\nlink del eth1")]
+    [InlineData("")]
+    public void BatchLine_AWordThatWouldSplit_IsRefused(string word)
+        => Assert.Throws<ArgumentException>(() => IpCommands.BatchLine(["link", "set", "dev", word]));
 }

@@ -64,9 +64,37 @@ public sealed class IpRouteConfiguratorTests
         await using var ns = await NetworkNamespace.CreateAsync("ipbad");
         var configurator = new IpRouteConfigurator(NullLogger<IpRouteConfigurator>.Instance, "ip", ns.Name);
 
-        var ex = await Assert.ThrowsAsync<NetworkConfigurationException>(() => configurator.SetMtuAsync("nosuch0", 1400, CancellationToken.None));
+        await configurator.SetLinkUpAsync("lo", CancellationToken.None);
+        await configurator.SetMtuAsync("nosuch0", 1400, CancellationToken.None);
+        await configurator.SetLinkUpAsync("lo", CancellationToken.None);
 
-        Assert.Contains("nosuch0", ex.Message, StringComparison.Ordinal);
+        var ex = await Assert.ThrowsAsync<NetworkConfigurationException>(() => configurator.CommitAsync(CancellationToken.None));
+
+        Assert.Contains("'ip link set dev nosuch0 mtu 1400' failed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Cannot find device", ex.Message, StringComparison.Ordinal);
         Assert.Equal(StepNames.Network, ex.Step);
+    }
+
+    [ToolFact("ip", "arping", "ping", NeedsRoot = true)]
+    public async Task Announce_AfterAMacChange_UpdatesAPeersNeighbourEntryWithoutItAsking()
+    {
+        await using var clone = await NetworkNamespace.CreateAsync("garp-a");
+        await using var peer = await NetworkNamespace.CreateAsync("garp-b");
+        await clone.IpAsync("link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", peer.Name);
+        await clone.IpAsync("address", "add", "10.9.1.5/24", "dev", "eth0");
+        await peer.IpAsync("address", "add", "10.9.1.6/24", "dev", "eth0");
+        await clone.IpAsync("link", "set", "eth0", "up");
+        await peer.IpAsync("link", "set", "eth0", "up");
+        await Requirements.RunToolAsync("ip", ["netns", "exec", peer.Name, "ping", "-c", "1", "-W", "5", "10.9.1.5"]);
+        var configurator = new IpRouteConfigurator(NullLogger<IpRouteConfigurator>.Instance, "ip", clone.Name);
+        await configurator.SetLinkDownAsync("eth0", CancellationToken.None);
+        await configurator.SetMacAsync("eth0", "52:54:00:9a:00:05", CancellationToken.None);
+        await configurator.SetLinkUpAsync("eth0", CancellationToken.None);
+        await configurator.CommitAsync(CancellationToken.None);
+
+        await configurator.AnnounceAsync("eth0", System.Net.IPAddress.Parse("10.9.1.5"), CancellationToken.None);
+
+        var neighbour = await peer.IpAsync("neigh", "show", "10.9.1.5", "dev", "eth0");
+        Assert.Contains("52:54:00:9a:00:05", neighbour, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
+using Jumpstart.Hostd.Qmp;
 using Jumpstart.Shared.Processes;
+using Jumpstart.Tests.Vm;
 
 namespace Jumpstart.Tests.Support;
 
@@ -7,6 +9,7 @@ namespace Jumpstart.Tests.Support;
 /// Cold-boots the test guest under QEMU (TCG: this machine's KVM cannot run stock kernels) with an
 /// optional metadata disc in the IDE CDROM and an optional tap NIC, follows the serial console line
 /// by line, and waits for guestd's console markers. The cold-boot baseline of the clone benchmark.
+/// A QMP socket lets a test swap discs the way hostd does after a resume.
 /// </summary>
 public sealed class GuestVm : IAsyncDisposable
 {
@@ -23,8 +26,14 @@ public sealed class GuestVm : IAsyncDisposable
     private readonly Task<ProcessResult> _qemu;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private GuestVm(IReadOnlyList<string> argv, string? networkNamespace)
+    /// <summary>The qdev id of the IDE CDROM, for <c>blockdev-change-medium</c>.</summary>
+    public const string CdromId = "cd0";
+
+    private readonly string _qmpSocket;
+
+    private GuestVm(IReadOnlyList<string> argv, string? networkNamespace, string qmpSocket)
     {
+        _qmpSocket = qmpSocket;
         var (file, arguments) = networkNamespace is null
             ? (Requirements.RequireTool("qemu-system-x86_64"), argv)
             : (Requirements.RequireTool("ip"), (IReadOnlyList<string>)["netns", "exec", networkNamespace, Requirements.RequireTool("qemu-system-x86_64"), .. argv]);
@@ -47,8 +56,10 @@ public sealed class GuestVm : IAsyncDisposable
     /// <summary>Boots <paramref name="guest"/>; returns once QEMU started (the guest boots in the background).</summary>
     public static GuestVm Start(TestGuest guest, GuestVmOptions options)
     {
+        var qmp = Path.Combine(Path.GetTempPath(), $"jsvm-{Guid.NewGuid():N}.qmp");
         List<string> argv =
         [
+            "-qmp", $"unix:{qmp},server=on,wait=off",
             "-accel", "tcg", "-cpu", "max", "-m", options.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-kernel", guest.Kernel, "-initrd", guest.Initrd, "-append", guest.CommandLine,
             "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults",
@@ -59,12 +70,32 @@ public sealed class GuestVm : IAsyncDisposable
         }
 
         argv.AddRange(options.Disc is null
-            ? ["-drive", "if=ide,index=1,media=cdrom"]
-            : ["-drive", $"if=ide,index=1,media=cdrom,readonly=on,format=raw,file={options.Disc}"]);
+            ? ["-drive", "if=none,id=drive-cd0,media=cdrom,readonly=on"]
+            : ["-drive", $"if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file={options.Disc}"]);
+        argv.AddRange(["-device", $"ide-cd,drive=drive-cd0,id={CdromId},bus=ide.1,unit=0"]);
         argv.AddRange(options.Tap is null
-            ? ["-nic", "none"]
+            ? ["-netdev", "user,id=n0", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]
             : ["-netdev", $"tap,id=n0,ifname={options.Tap},script=no,downscript=no", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]);
-        return new GuestVm(argv, options.NetworkNamespace);
+        return new GuestVm(argv, options.NetworkNamespace, qmp);
+    }
+
+    /// <summary>Markers seen so far, in order.</summary>
+    public IReadOnlyList<ConsoleMarker> Markers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _markers];
+            }
+        }
+    }
+
+    /// <summary>Puts <paramref name="iso"/> in the CDROM over QMP, as hostd does after a resume (ejecting what was there).</summary>
+    public async Task InsertDiscAsync(string iso)
+    {
+        await using var qmp = await QmpClient.ConnectAsync(_qmpSocket, timeout: TimeSpan.FromSeconds(30));
+        await qmp.ChangeMediumAsync(CdromId, iso);
     }
 
     /// <summary>Waits for the first marker of <paramref name="eventName"/>; fails with the serial log on timeout, on a <c>failed</c> marker or when QEMU exits.</summary>
@@ -124,6 +155,7 @@ public sealed class GuestVm : IAsyncDisposable
         }
 
         _kill.Dispose();
+        File.Delete(_qmpSocket);
     }
 
     private void OnLine(ProcessOutputLine line)

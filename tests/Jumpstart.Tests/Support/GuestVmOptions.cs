@@ -9,7 +9,7 @@ public sealed record GuestVmOptions
     /// <summary>A metadata ISO for the IDE CDROM, or null for an empty drive.</summary>
     public string? Disc { get; init; }
 
-    /// <summary>A tap device that already exists (in <see cref="NetworkNamespace"/>), or null for no NIC.</summary>
+    /// <summary>A tap device that already exists (in <see cref="NetworkNamespace"/>), or null for QEMU's user-mode network.</summary>
     public string? Tap { get; init; }
 
     /// <summary>The NIC's (template) MAC.</summary>
