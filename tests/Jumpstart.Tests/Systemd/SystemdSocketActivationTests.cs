@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Jumpstart.Shared.Systemd;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,17 +17,26 @@ public sealed class SystemdSocketActivationTests
 {
     private const int FdCloexec = 1;
 
+    /// <summary>fcntl(2) F_DUPFD_CLOEXEC: dup with close-on-exec set atomically.</summary>
+    private const int FDupfdCloexec = 1030;
+
     /// <summary>
     /// A listening socket on an abstract address (no file: disposing the original .NET socket
     /// would unlink a path) and a dup of it as the "passed" descriptor.
     /// </summary>
-    private static (Socket Original, int PassedFd, UnixDomainSocketEndPoint Address) PassListeningSocket()
+    /// <remarks>
+    /// Other tests in this process start children (ip, qemu -daemonize) at any moment. A plain dup()
+    /// has no close-on-exec flag until SystemdSocketActivation sets it, and a child forked in that
+    /// window would keep the listener alive; tests that need the socket to really close ask for an
+    /// atomically close-on-exec copy.
+    /// </remarks>
+    private static (Socket Original, int PassedFd, UnixDomainSocketEndPoint Address) PassListeningSocket(bool closeOnExec = false)
     {
         var address = new UnixDomainSocketEndPoint($"\0jumpstart-test-activation-{Guid.NewGuid():N}");
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(address);
         socket.Listen(4);
-        var fd = Syscall.dup((int)socket.Handle);
+        var fd = closeOnExec ? DupCloseOnExec((int)socket.Handle, FDupfdCloexec, 0) : Syscall.dup((int)socket.Handle);
         Assert.True(fd >= 0, $"dup failed: {Stdlib.GetLastError()}");
         return (socket, fd, address);
     }
@@ -66,7 +76,7 @@ public sealed class SystemdSocketActivationTests
     [Fact]
     public async Task CloseUnclaimed_ClosesThePassedDescriptor_SoTheSocketStopsListening()
     {
-        var (original, fd, address) = PassListeningSocket();
+        var (original, fd, address) = PassListeningSocket(closeOnExec: true);
         original.Dispose();
         using var activation = Activation(new PassedDescriptor(fd, "extra"));
 
@@ -96,4 +106,7 @@ public sealed class SystemdSocketActivationTests
         Assert.Empty(activation.Unclaimed);
         Assert.Equal(0, activation.CloseUnclaimed());
     }
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int DupCloseOnExec(int fd, int command, int lowestFd);
 }
