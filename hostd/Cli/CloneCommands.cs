@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Jumpstart.Hostd.Clones;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Metadata;
@@ -62,18 +62,23 @@ public static class CloneCommands
             throw new CliUsageException($"--count must be 1-{CloneRequest.MaxClones}");
         }
 
-        uint first = 0;
-        var prefixLength = 0;
+        IReadOnlyList<string> addresses = [];
         if (firstAddress is not null)
         {
-            var parts = firstAddress.Split('/');
-            if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out prefixLength) || prefixLength is < 1 or > 30)
+            try
             {
-                throw new CliUsageException($"--address '{firstAddress}' is not an IPv4 address with a prefix (e.g. 10.0.0.10/24)");
+                addresses = CloneAddressing.Consecutive(firstAddress, count);
             }
+            catch (FormatException ex)
+            {
+                throw new CliUsageException($"--address: {ex.Message}");
+            }
+        }
 
-            first = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes());
+        var macs = new HashSet<string>(StringComparer.Ordinal);
+        if (templateMac is not null)
+        {
+            macs.Add(templateMac.ToLowerInvariant());
         }
 
         var clones = new List<CloneInstanceRequest>(count);
@@ -83,16 +88,14 @@ public static class CloneCommands
             IReadOnlyList<InterfaceConfig> interfaces = [];
             if (firstAddress is not null)
             {
-                var bytes = new byte[4];
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, first + (uint)i);
                 interfaces =
                 [
                     new InterfaceConfig
                     {
                         MatchMac = templateMac,
                         MatchName = templateMac is null ? "eth0" : null,
-                        Mac = NewMac(),
-                        Addresses = [string.Create(CultureInfo.InvariantCulture, $"{new IPAddress(bytes)}/{prefixLength}")],
+                        Mac = CloneAddressing.NewMac(macs),
+                        Addresses = [addresses[i]],
                         Gateway = gateway,
                     },
                 ];
@@ -108,12 +111,6 @@ public static class CloneCommands
         }
 
         return clones;
-    }
-
-    private static string NewMac()
-    {
-        var bytes = RandomNumberGenerator.GetBytes(3);
-        return $"52:54:00:{bytes[0]:x2}:{bytes[1]:x2}:{bytes[2]:x2}";
     }
 
     private static async Task<IReadOnlyList<CloneInstanceRequest>> ReadInstancesAsync(FileInfo file, CancellationToken cancellationToken)

@@ -1,8 +1,5 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
+using Jumpstart.Hostd.Clones;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.Metadata;
 
@@ -15,9 +12,6 @@ namespace Jumpstart.Hostd.Deploy;
 /// </summary>
 public sealed class ClonePlan
 {
-    /// <summary>QEMU's OUI: the new MACs stay recognisably virtual, unicast and unique per deploy.</summary>
-    public const string MacPrefix = "52:54:00";
-
     private ClonePlan(IReadOnlyList<PlannedClone> clones)
     {
         Clones = clones;
@@ -44,23 +38,14 @@ public sealed class ClonePlan
             throw new FormatException($"'{templateMac}' is not a MAC address");
         }
 
-        var (address, prefix) = ParseIpv4Cidr(firstAddress);
-        var hostBits = 32 - prefix;
-        var first = ToUInt32(address);
-        var network = hostBits == 32 ? 0 : first & (uint.MaxValue << hostBits);
-        var broadcast = network | (hostBits == 32 ? uint.MaxValue : (1u << hostBits) - 1);
-        if (first + (uint)count - 1 >= broadcast || first + (uint)count - 1 < first)
-        {
-            throw new FormatException($"{firstAddress}: the subnet has no room for {count} clones from this address");
-        }
-
+        var addresses = CloneAddressing.Consecutive(firstAddress, count);
         var macs = new HashSet<string>(StringComparer.Ordinal) { templateMac.ToLowerInvariant() };
         var clones = new List<PlannedClone>(count);
         for (var i = 0; i < count; i++)
         {
             var name = ClusterDeploymentSpec.InstanceId(deploymentId, i);
             var token = ClusterDeploymentSpec.NewToken();
-            var mac = NewMac(macs);
+            var mac = CloneAddressing.NewMac(macs);
             var metadata = new CloneMetadata
             {
                 InstanceId = name,
@@ -72,7 +57,7 @@ public sealed class ClonePlan
                     {
                         MatchMac = templateMac.ToLowerInvariant(),
                         Mac = mac,
-                        Addresses = [$"{FromUInt32(first + (uint)i)}/{prefix.ToString(CultureInfo.InvariantCulture)}"],
+                        Addresses = [addresses[i]],
                         Gateway = gateway,
                     },
                 ],
@@ -82,42 +67,5 @@ public sealed class ClonePlan
         }
 
         return new ClonePlan(clones);
-    }
-
-    private static string NewMac(HashSet<string> taken)
-    {
-        while (true)
-        {
-            var bytes = RandomNumberGenerator.GetBytes(3);
-            var mac = $"{MacPrefix}:{bytes[0]:x2}:{bytes[1]:x2}:{bytes[2]:x2}";
-            if (taken.Add(mac))
-            {
-                return mac;
-            }
-        }
-    }
-
-    private static (IPAddress Address, int Prefix) ParseIpv4Cidr(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length != 2
-            || !IPAddress.TryParse(parts[0], out var address)
-            || address.AddressFamily != AddressFamily.InterNetwork
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
-            || prefix is < 1 or > 30)
-        {
-            throw new FormatException($"'{text}' is not an IPv4 address with a prefix length of 1-30 (e.g. 10.99.0.10/24)");
-        }
-
-        return (address, prefix);
-    }
-
-    private static uint ToUInt32(IPAddress address) => BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes());
-
-    private static string FromUInt32(uint value)
-    {
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return new IPAddress(bytes).ToString();
     }
 }

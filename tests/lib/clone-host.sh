@@ -19,6 +19,18 @@ CH_NS=""
 
 ch_say() { printf '%s: %s\n' "${CH_TAG:-clone-host}" "$*" >&2; }
 
+# clone_host_programs ROOT: sets CH_BIN, CH_CONFIGURATION (JUMPSTART_CONFIGURATION, default Release)
+# and CH_JUMPSTART, the built CLI; returns 69 when it is not built.
+clone_host_programs() {
+  CH_BIN="$1/hostd/Programs"
+  CH_CONFIGURATION=${JUMPSTART_CONFIGURATION:-Release}  # Debug: run an unreleased build
+  CH_JUMPSTART="$CH_BIN/jumpstart/bin/$CH_CONFIGURATION/net10.0/jumpstart"
+  [[ -x "$CH_JUMPSTART" ]] || { ch_say "error: $CH_JUMPSTART is not built; run packaging/setup first"; return 69; }
+}
+
+# js ARGS...: the jumpstart CLI inside the host's namespace, on its control socket.
+js() { ip netns exec "$CH_NS" "$CH_JUMPSTART" "$@" --socket "$CH_SOCKET"; }
+
 clone_host_start() {
   CH_WORK=$1
   CH_NS=$2
