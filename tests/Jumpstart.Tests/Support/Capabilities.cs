@@ -15,4 +15,5 @@ public static class Capabilities
     public const string Systemd = "Systemd";
     public const string Cli = "Cli";
     public const string Clone = "Clone";
+    public const string Nbd = "Nbd";
 }
