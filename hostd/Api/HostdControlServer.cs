@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
-public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private JsonRpcServer? _server;
 
@@ -16,7 +17,8 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
         _server = JsonRpcServer.Listen(controlSocket.Listener, connection =>
         {
             connection.AddLocalTarget(api);
-            connection.AddLocalTarget(new VmApi(vms, connection));
+            connection.AddLocalTarget(new VmApi(vms, connection, images));
+            connection.AddLocalTarget(new ImageApi(images, connection));
         }, loggerFactory: loggerFactory);
         return Task.CompletedTask;
     }

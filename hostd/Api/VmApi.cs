@@ -1,5 +1,6 @@
 using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Clones;
+using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Qmp;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.HostApi;
@@ -12,7 +13,7 @@ namespace Jumpstart.Hostd.Api;
 /// and console. One instance per connection, so long operations can send <see cref="HostMethods.Progress"/>
 /// notifications to the client that asked. Failures become typed JSON-RPC errors (<see cref="HostErrorCodes"/>).
 /// </summary>
-public sealed class VmApi(VmHost host, JsonRpcConnection connection)
+public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageService? images = null)
 {
     /// <summary>Bound on the <c>query-status</c> each listed VM is asked.</summary>
     private static readonly TimeSpan s_statusTimeout = TimeSpan.FromSeconds(2);
@@ -31,7 +32,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
         {
             Name = request.Name,
             Spec = SpecOf(request.Spec, request.SpecFile),
-            BaseImages = request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(b.Value, request.BaseFormats.GetValueOrDefault(b.Key, "raw"))),
+            BaseImages = request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(Resolve(b.Value), request.BaseFormats.GetValueOrDefault(b.Key, "raw"))),
             MemoryFormat = format,
             Compress = request.Compress,
             ReadyMarker = request.ReadyMarker,
@@ -96,7 +97,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
         var progress = Progress();
         var report = await host.Services.Clones.BootAsync(
             SpecOf(request.Spec, request.SpecFile),
-            request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(b.Value)),
+            request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(Resolve(b.Value))),
             request.Clones,
             request.Network,
             request.Concurrency,
@@ -187,41 +188,15 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection)
 
     private NotifyingProgress Progress() => new(connection);
 
-    /// <summary>Sends each note as a notification, in order; a client that went away just misses them.</summary>
-    private sealed class NotifyingProgress(JsonRpcConnection connection) : IProgress<ProgressNote>
+    /// <summary><c>image:NAME</c> -> the local image service's URI for NAME; anything else unchanged.</summary>
+    private string Resolve(string baseImage)
     {
-        private readonly Lock _lock = new();
-        private Task _tail = Task.CompletedTask;
-
-        public void Report(ProgressNote value)
+        if (!TemplateBaseImage.IsImageReference(baseImage))
         {
-            // Chained, so notes from parallel clones reach the client in the order they happened.
-            lock (_lock)
-            {
-                _tail = SendAfterAsync(_tail, value);
-            }
+            return baseImage;
         }
 
-        /// <summary>Waits until every note so far was handed to the connection, so they precede the answer.</summary>
-        public Task FlushAsync()
-        {
-            lock (_lock)
-            {
-                return _tail;
-            }
-        }
-
-        private async Task SendAfterAsync(Task previous, ProgressNote value)
-        {
-            await previous;
-            try
-            {
-                await connection.NotifyAsync(HostMethods.Progress, new object[] { value });
-            }
-            catch (Exception ex) when (ex is ConnectionLostException or IOException or ObjectDisposedException)
-            {
-                // Progress is advisory.
-            }
-        }
+        var name = baseImage[TemplateBaseImage.ImagePrefix.Length..];
+        return (images ?? throw new InvalidOperationException("this hostd has no image service")).LocalUriOf(name);
     }
 }

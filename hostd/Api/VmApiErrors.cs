@@ -7,7 +7,7 @@ using Jumpstart.Shared.Metadata;
 
 namespace Jumpstart.Hostd.Api;
 
-/// <summary>The one place the VM layer's exceptions become JSON-RPC errors with <see cref="HostErrorCodes"/>.</summary>
+/// <summary>The one place the VM and image layers' exceptions become JSON-RPC errors with <see cref="HostErrorCodes"/>.</summary>
 internal static class VmApiErrors
 {
     public static async Task<T> GuardAsync<T>(Func<Task<T>> body)
@@ -28,6 +28,8 @@ internal static class VmApiErrors
         BundleException e => new LocalRpcException(HostErrorCodes.BundleInvalid, e.Message, new { problem = e.Problem.ToString() }),
         VmSpecException e => new LocalRpcException(HostErrorCodes.SpecMismatch, e.Message, new { problems = e.Problems }),
         VmNotFoundException e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
+        KeyNotFoundException e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
+        InvalidDataException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),
         MetadataException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),
         ArgumentException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),
         VmStartException or QmpException or IOException => new LocalRpcException(HostErrorCodes.VmFailed, ex.Message),

@@ -43,7 +43,7 @@ public static class TemplateCommands
         var format = new Option<string>("--format") { Description = "Memory format: stream or mapped.", DefaultValueFactory = _ => "stream" };
         format.AcceptOnlyFromAmong("stream", "mapped");
         var compress = new Option<bool>("--compress") { Description = "zstd-compress the migration stream (stream format)." };
-        var baseImages = new Option<string[]>("--base") { Description = "A disk's base image: ID=PATH or ID=PATH:FORMAT (raw, qcow2). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var baseImages = new Option<string[]>("--base") { Description = "A disk's base image: ID=PATH[:FORMAT] (raw, qcow2), ID=image:NAME (an image this hostd serves) or ID=NBD-URI. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var ready = new Option<string?>("--ready-marker") { Description = "Serial-console text that says the guest is up; suspend only after it." };
         var warmup = new Option<FileInfo?>("--warmup-disc") { Description = "A metadata disc to insert and eject before suspending (warms the guest's code paths)." };
         var warmupDone = new Option<string?>("--warmup-done-marker") { Description = "Serial-console text that says the guest finished with the warm-up disc." };
@@ -150,6 +150,7 @@ public static class TemplateCommands
             rest = rest[..colon];
         }
 
-        return (id, System.IO.Path.GetFullPath(rest), format);
+        var keep = TemplateBaseImage.IsNbdUri(rest) || TemplateBaseImage.IsImageReference(rest);
+        return (id, keep ? rest : System.IO.Path.GetFullPath(rest), format);
     }
 }

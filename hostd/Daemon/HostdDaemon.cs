@@ -1,5 +1,6 @@
 using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.Systemd;
@@ -48,8 +49,7 @@ public static class HostdDaemon
         services.AddSingleton<IConfigurationReloadValidator>(provider => provider.GetRequiredService<HostdOptionsValidator>());
 
         // Hosted services start in this order: directories, the socket in them, the CMS (if enabled), the VMs
-        // (accelerator probe, rediscovery),
-        // the API on the socket, then the status line.
+        // (accelerator probe, rediscovery), the image service (NBD sockets), the API on the socket, then the status line.
         services.AddHostedService<HostdDirectories>();
         services.AddSingleton<ControlSocket>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
@@ -58,6 +58,9 @@ public static class HostdDaemon
         services.Configure<VmOptions>(builder.Configuration.GetSection(VmOptions.Section));
         services.AddSingleton<VmHost>();
         services.AddHostedService(provider => provider.GetRequiredService<VmHost>());
+        services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
+        services.AddSingleton<ImageService>();
+        services.AddHostedService(provider => provider.GetRequiredService<ImageService>());
         services.AddSingleton<HostdApi>();
         services.AddHostedService<HostdControlServer>();
         services.AddHostedService<HostdStatusReporter>();

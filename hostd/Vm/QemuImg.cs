@@ -18,7 +18,9 @@ public static class QemuImg
             throw new ArgumentException($"backing format '{backingFormat}' is not raw or qcow2", nameof(backingFormat));
         }
 
-        await RunAsync(["create", "-q", "-f", "qcow2", "-b", Path.GetFullPath(backingFile), "-F", backingFormat, path], cancellationToken);
+        // An NBD URI stays a URI: qemu-img and QEMU open it with their NBD client (nbd+unix:// or nbd://).
+        var backing = Bundles.TemplateBaseImage.IsNbdUri(backingFile) ? backingFile : Path.GetFullPath(backingFile);
+        await RunAsync(["create", "-q", "-f", "qcow2", "-b", backing, "-F", backingFormat, path], cancellationToken);
     }
 
     /// <summary>An empty image of <paramref name="bytes"/> (for tests and scratch disks).</summary>

@@ -39,6 +39,27 @@ public static class HostMethods
     /// <summary>The tail of a VM's serial console: <see cref="ConsoleRequest"/> -> string.</summary>
     public const string VmConsole = "vm.console";
 
+    /// <summary>Serves an image: <see cref="ImageAddRequest"/> -> <see cref="ImageInfo"/>.</summary>
+    public const string ImageAdd = "image.add";
+
+    /// <summary>Lists the images this host serves: -> <see cref="ImageInfo"/>[].</summary>
+    public const string ImageList = "image.list";
+
+    /// <summary>Stops serving an image (its files stay): <see cref="NameRequest"/>.</summary>
+    public const string ImageRemove = "image.remove";
+
+    /// <summary>An image's counters: <see cref="NameRequest"/> -> <see cref="ImageStats"/>.</summary>
+    public const string ImageStats = "image.stats";
+
+    /// <summary>Fills a pseudo image (progress notes): <see cref="ImageFillRequest"/> -> <see cref="ImageInfo"/>.</summary>
+    public const string ImageFill = "image.fill";
+
+    /// <summary>Switches a pseudo image's upstream live: <see cref="ImageSwitchRequest"/> -> <see cref="ImageInfo"/>.</summary>
+    public const string ImageSwitch = "image.switch";
+
+    /// <summary>Copies an image here and serves it (progress notes): <see cref="ImageReplicateRequest"/> -> <see cref="ImageInfo"/>.</summary>
+    public const string ImageReplicate = "image.replicate";
+
     /// <summary>The default socket path; overridden with <c>--socket</c> or <c>JUMPSTART_SOCKET</c>.</summary>
     public const string DefaultSocketPath = "/run/jumpstart/hostd.sock";
 
