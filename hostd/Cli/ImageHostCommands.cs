@@ -12,14 +12,22 @@ namespace Jumpstart.Hostd.Cli;
 public static class ImageHostCommands
 {
     /// <summary>Adds the hostd-backed subcommands to the <c>image</c> group.</summary>
-    public static void AddTo(Command image, HostdCall.Options options)
+    public static void AddTo(Command image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        image.Subcommands.Add(CreateAdd(options));
-        image.Subcommands.Add(CreateList(options));
-        image.Subcommands.Add(CreateRemove(options));
-        image.Subcommands.Add(CreateStats(options));
-        image.Subcommands.Add(CreateSwitch(options));
+        image.Subcommands.Add(CreateAdd(HostdCall.CreateOptions()));
+        image.Subcommands.Add(CreateList(HostdCall.CreateOptions()));
+        image.Subcommands.Add(CreateRemove(HostdCall.CreateOptions()));
+        image.Subcommands.Add(CreateStats(HostdCall.CreateOptions()));
+        image.Subcommands.Add(CreateSwitch(HostdCall.CreateOptions()));
+    }
+
+    /// <summary>Each subcommand carries its own --socket/--json: <c>image serve</c> has a --json of its own.</summary>
+    private static Command WithHostdOptions(Command command, HostdCall.Options options)
+    {
+        command.Options.Add(options.Socket);
+        command.Options.Add(options.Json);
+        return command;
     }
 
     private static Command CreateAdd(HostdCall.Options options)
@@ -54,7 +62,7 @@ public static class ImageHostCommands
             await CliOutput.WriteAsync(output, json, info, i => $"serving {i.Name} ({i.Kind}, {i.Size} bytes) at {i.LocalUri}");
             return ExitCodes.Ok;
         }));
-        return command;
+        return WithHostdOptions(command, options);
     }
 
     private static Command CreateList(HostdCall.Options options)
@@ -66,7 +74,7 @@ public static class ImageHostCommands
             await CliOutput.WriteAsync(output, json, list, FormatList);
             return ExitCodes.Ok;
         }));
-        return command;
+        return WithHostdOptions(command, options);
     }
 
     private static Command CreateRemove(HostdCall.Options options)
@@ -79,7 +87,7 @@ public static class ImageHostCommands
             await CliOutput.WriteAsync(output, json, new { removed = parse.GetRequiredValue(name) }, _ => $"removed {parse.GetRequiredValue(name)}");
             return ExitCodes.Ok;
         }));
-        return command;
+        return WithHostdOptions(command, options);
     }
 
     private static Command CreateStats(HostdCall.Options options)
@@ -92,7 +100,7 @@ public static class ImageHostCommands
             await CliOutput.WriteAsync(output, json, stats, FormatStats);
             return ExitCodes.Ok;
         }));
-        return command;
+        return WithHostdOptions(command, options);
     }
 
     private static Command CreateSwitch(HostdCall.Options options)
@@ -107,7 +115,7 @@ public static class ImageHostCommands
             await CliOutput.WriteAsync(output, json, info, i => $"{i.Name} now fetches from {i.ActiveUpstream}");
             return ExitCodes.Ok;
         }));
-        return command;
+        return WithHostdOptions(command, options);
     }
 
     private static string FormatList(ImageInfo[] list) => list.Length == 0
