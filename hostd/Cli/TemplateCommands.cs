@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Jumpstart.Hostd.Bundles;
 using System.Text.Json;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;

@@ -26,6 +26,9 @@ internal static partial class ImageLog
     [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "image {Name} replicated from {From}: {Bytes} bytes in {Seconds:F1} s")]
     public static partial void Replicated(ILogger logger, string name, string from, long bytes, double seconds);
 
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "image {Name}: replay of {AccessLog} failed: {Problem}")]
+    public static partial void ReplayFailed(ILogger logger, string name, string accessLog, string problem);
+
     [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "image service stopped")]
     public static partial void Stopped(ILogger logger);
 }

@@ -126,7 +126,8 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
 
             if (request.ReplayLog is { Length: > 0 } replay && image.Pseudo is { } pseudo)
             {
-                await pseudo.ReplayAsync(replay, cancellationToken);
+                // Prefetch in the background: the image serves (and fetches on demand) meanwhile.
+                _ = Task.Run(() => ReplayAsync(request.Name, pseudo, replay), CancellationToken.None);
             }
 
             catalog.Put(entry);
@@ -188,6 +189,18 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
     }
 
     private string LocalUri(string name) => $"nbd+unix:///{name}?socket={SocketPath}";
+
+    private async Task ReplayAsync(string name, PseudoImage pseudo, string accessLog)
+    {
+        try
+        {
+            await pseudo.ReplayAsync(accessLog, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException or UnauthorizedAccessException)
+        {
+            ImageLog.ReplayFailed(_logger, name, accessLog, ex.Message);
+        }
+    }
 
     private ServedImage Require(string name)
         => _images.TryGetValue(name, out var image) ? image : throw new KeyNotFoundException($"no image named {name}");
@@ -261,8 +274,8 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
             File = entry.File,
             CacheDirectory = entry.CacheDirectory,
             Upstreams = entry.Upstreams,
-            ActiveUpstream = image.Replicas?.Active,
-            PresentBytes = status?.PresentBytes ?? image.Export?.Size ?? 0,
+            ActiveUpstream = image.Replicas?.Name,
+            PresentBytes = status?.BytesPresent ?? image.Export?.Size ?? 0,
             Complete = image.Problem is null && (status?.Complete ?? true),
             Description = entry.Description,
             Problem = image.Problem,
