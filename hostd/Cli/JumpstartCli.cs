@@ -65,5 +65,6 @@ public static class JumpstartCli
         yield return CloneCommands.Create();
         yield return VmCommands.Create();
         yield return DeployCommands.Create();
+        yield return ImageCommands.Create();
     }
 }
