@@ -1,15 +1,15 @@
 namespace Jumpstart.Shared.Nbd;
 
 /// <summary>
-/// The peer broke a mandatory rule of the protocol (bad magic, unknown client flags, a length over a limit that
-/// cannot be skipped): the connection is dropped, the server goes on.
+/// The peer broke the NBD protocol (bad magic, an unknown cookie, a length over a limit, a reply that does
+/// not match its request). The connection cannot be trusted afterwards and is closed.
 /// </summary>
-/// <remarks>proto.md "Termination of the session during option haggling": a party that detects a violation of a
-/// mandatory condition MAY initiate a hard disconnect.</remarks>
-public sealed class NbdProtocolException : Exception
+/// <remarks>An <see cref="IOException"/>, so callers that fail over on a lost connection also fail over on a
+/// garbage-speaking peer.</remarks>
+public class NbdProtocolException : IOException
 {
-    public NbdProtocolException(string message)
-        : base(message)
+    public NbdProtocolException(string message, Exception? innerException = null)
+        : base(message, innerException)
     {
     }
 }
