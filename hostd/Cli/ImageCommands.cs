@@ -13,6 +13,8 @@ public static class ImageCommands
             "Base images over NBD: serve a raw image in the foreground (serve); through hostd: add, list, stats, "
             + "replicate, fill; and plan the distribution scheme (plan).");
         image.Subcommands.Add(CreateServe());
+        image.Subcommands.Add(ImagePlanCommand.Create());
+        image.Subcommands.Add(ImageReplicateCommand.Create());
         return image;
     }
 

@@ -24,7 +24,8 @@ public sealed record CopyOptions
     /// <summary>Least time between two progress reports (the last one is always sent).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a value out of range.</summary>
+    public void Validate()
     {
         if (Streams is < 1 or > MaxStreams)
         {

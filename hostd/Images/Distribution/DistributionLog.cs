@@ -23,6 +23,9 @@ internal static partial class DistributionLog
     [LoggerMessage(EventId = 4620, Level = LogLevel.Information, Message = "Background deployment: {Action} ({Reason}); latency {LatencyMicroseconds:0} µs at {RequestsPerSecond:0} req/s, {Replicas} replicas")]
     public static partial void Decision(ILogger logger, string action, string reason, double latencyMicroseconds, double requestsPerSecond, int replicas);
 
+    [LoggerMessage(EventId = 4622, Level = LogLevel.Debug, Message = "Background deployment: {Action} ({Reason}); latency {LatencyMicroseconds:0} µs at {RequestsPerSecond:0} req/s, {Replicas} replicas")]
+    public static partial void Observation(ILogger logger, string action, string reason, double latencyMicroseconds, double requestsPerSecond, int replicas);
+
     [LoggerMessage(EventId = 4621, Level = LogLevel.Warning, Message = "Background deployment step failed; retrying next interval")]
     public static partial void StepFailed(ILogger logger, Exception exception);
 }

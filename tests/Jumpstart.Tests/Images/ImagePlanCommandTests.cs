@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Jumpstart.Hostd.Cli;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Tests.Support;
@@ -11,7 +10,7 @@ public sealed class ImagePlanCommandTests
 {
     private static readonly string[] s_plan =
     [
-        "plan", "--vms", "20", "--image-size", "2GiB", "--read-per-vm", "200MiB", "--pattern", "random",
+        "image", "plan", "--vms", "20", "--image-size", "2GiB", "--read-per-vm", "200MiB", "--pattern", "random",
         "--disk-bw", "500MB/s", "--net-bw", "1Gbit/s", "--latency", "0.2ms", "--max-images", "4",
     ];
 
@@ -71,10 +70,7 @@ public sealed class ImagePlanCommandTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var root = new RootCommand { ImagePlanCommand.Create() };
-        var parse = root.Parse(args);
-        Assert.Empty(parse.Errors);
-        var code = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var code = await JumpstartCli.RunAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 }
