@@ -1,4 +1,3 @@
-using Jumpstart.Hostd.Cli;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Tests.Support;
 using Xunit;
@@ -17,7 +16,7 @@ public sealed class ImagePlanCommandTests
     [Fact]
     public async Task Plan_PrintsATableRowPerSchemeAndKAndTheBest()
     {
-        var (code, output, error) = await RunAsync(s_plan);
+        var (code, output, error) = await ImageCli.RunAsync(s_plan);
 
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("best: ", output, StringComparison.Ordinal);
@@ -32,7 +31,7 @@ public sealed class ImagePlanCommandTests
     [Fact]
     public async Task Plan_WithJsonAndOneScheme_PrintsOnlyThatScheme()
     {
-        var (code, output, error) = await RunAsync([.. s_plan, "--scheme", "multicast", "--json"]);
+        var (code, output, error) = await ImageCli.RunAsync([.. s_plan, "--scheme", "multicast", "--json"]);
 
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("\"best\"", output, StringComparison.Ordinal);
@@ -59,18 +58,10 @@ public sealed class ImagePlanCommandTests
             args.AddRange([option, value]);
         }
 
-        var (code, _, error) = await RunAsync([.. args]);
+        var (code, _, error) = await ImageCli.RunAsync([.. args]);
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("jumpstart: ", error, StringComparison.Ordinal);
         Assert.True(error.Contains(option, StringComparison.Ordinal) || error.Contains(value, StringComparison.Ordinal) || error.Contains("max images", StringComparison.Ordinal), error);
-    }
-
-    internal static async Task<(int Code, string Output, string Error)> RunAsync(string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await JumpstartCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

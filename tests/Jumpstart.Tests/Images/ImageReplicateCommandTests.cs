@@ -1,4 +1,3 @@
-using Jumpstart.Hostd.Cli;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Nbd;
 using Jumpstart.Tests.Support;
@@ -20,7 +19,7 @@ public sealed class ImageReplicateCommandTests
         exports.Add("base", export);
         await using var server = NbdServer.ListenUnix(dir.Combine("nbd.sock"), exports);
 
-        var (code, output, error) = await RunAsync(
+        var (code, output, error) = await ImageCli.RunAsync(
             "image", "replicate", "--from", $"nbd+unix:///base?socket={dir.Combine("nbd.sock")}",
             "--to", dir.Combine("a.raw"), "--to", dir.Combine("b.raw"), "--streams", "8", "--chunk-size", "512K");
 
@@ -40,7 +39,7 @@ public sealed class ImageReplicateCommandTests
         using var dir = new TempDirectory("replicate");
         var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 2);
 
-        var (code, _, error) = await RunAsync("image", "replicate", "--from", image, "--to", dir.Combine("copy.raw"), option, value);
+        var (code, _, error) = await ImageCli.RunAsync("image", "replicate", "--from", image, "--to", dir.Combine("copy.raw"), option, value);
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("jumpstart: ", error, StringComparison.Ordinal);
@@ -53,7 +52,7 @@ public sealed class ImageReplicateCommandTests
         using var dir = new TempDirectory("replicate");
         var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 2);
 
-        var (code, _, error) = await RunAsync("image", "replicate", "--from", image, "--to", dir.Combine("copy.raw"), "--regions", "1MiB:2MiB");
+        var (code, _, error) = await ImageCli.RunAsync("image", "replicate", "--from", image, "--to", dir.Combine("copy.raw"), "--regions", "1MiB:2MiB");
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("not inside the image", error, StringComparison.Ordinal);
@@ -66,17 +65,9 @@ public sealed class ImageReplicateCommandTests
         using var dir = new TempDirectory("replicate");
         var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 1);
 
-        var (code, _, error) = await RunAsync("image", "replicate", "--multicast", "--from", image, "--to", "base.raw");
+        var (code, _, error) = await ImageCli.RunAsync("image", "replicate", "--multicast", "--from", image, "--to", "base.raw");
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--receiver", error, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await JumpstartCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }
