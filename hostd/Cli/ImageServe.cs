@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Nbd;
 using Microsoft.Extensions.Logging;
@@ -18,19 +17,7 @@ public static class ImageServe
     public static async Task<int> RunAsync(ImageServeOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-
-        // Logs go to stderr so stdout carries only the lines scripts parse.
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(LogLevel.Warning));
-
+        using var run = new ForegroundRun(cancellationToken, LogLevel.Warning);
         FileExport export;
         try
         {
@@ -54,26 +41,19 @@ public static class ImageServe
                 var uris = new List<string>();
                 if (options.UnixSocket is { } socketPath)
                 {
-                    servers.Add(NbdServer.ListenUnix(socketPath, exports, loggerFactory: loggerFactory));
+                    servers.Add(NbdServer.ListenUnix(socketPath, exports, loggerFactory: run.LoggerFactory));
                     uris.Add($"nbd+unix:///{Uri.EscapeDataString(options.Name)}?socket={socketPath}");
                 }
 
                 if (options.Tcp is { } endPoint)
                 {
-                    var server = NbdServer.ListenTcp(endPoint, exports, loggerFactory: loggerFactory);
+                    var server = NbdServer.ListenTcp(endPoint, exports, loggerFactory: run.LoggerFactory);
                     servers.Add(server);
                     uris.Add($"nbd://{server.LocalEndPoint}/{Uri.EscapeDataString(options.Name)}");
                 }
 
                 await PrintStartAsync(options, export, uris, output);
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // SIGINT or SIGTERM: stop below and report.
-                }
+                await run.WaitForStopAsync();
             }
             finally
             {
