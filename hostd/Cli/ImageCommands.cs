@@ -14,6 +14,8 @@ public static class ImageCommands
             + "replicate, fill; and plan the distribution scheme (plan).");
         image.Subcommands.Add(CreateServe());
         ImageHostCommands.AddTo(image);
+        image.Subcommands.Add(ImagePlanCommand.Create());
+        image.Subcommands.Add(ImageReplicateCommand.Create());
         return image;
     }
 

@@ -65,7 +65,8 @@ public static class AtomicFile
         SyncDirectory(directory);
     }
 
-    private static void SyncDirectory(string directory)
+    /// <summary>fsync a directory, making a rename or create in it durable (best effort).</summary>
+    public static void SyncDirectory(string directory)
     {
         var fd = Syscall.open(directory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
         if (fd < 0)

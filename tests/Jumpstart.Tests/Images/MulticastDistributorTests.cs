@@ -1,0 +1,109 @@
+using System.Globalization;
+using Jumpstart.Hostd.Images.Distribution;
+using Jumpstart.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Jumpstart.Tests.Images;
+
+/// <summary>Multicast pre-deployment with the real uftp/uftpd between network namespaces.</summary>
+[Trait(Capabilities.Trait, Capabilities.Nbd)]
+public sealed class MulticastDistributorTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan s_sendTimeout = TimeSpan.FromMinutes(2);
+
+    [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
+    public async Task Send_From_One_Namespace_Reaches_Two_Receivers_ByteEqual()
+    {
+        using var dir = new TempDirectory("mcast");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 96, dataEvery: 1, seed: 7);
+        await using var lan = await HostLan.CreateAsync(3);
+        var distributor = new MulticastDistributor();
+        var group = new MulticastGroup("239.77.1.1", 11044);
+        var receivers = new List<MulticastReceiver>();
+        try
+        {
+            for (var i = 1; i <= 2; i++)
+            {
+                var dest = Directory.CreateDirectory(dir.Combine("host" + i.ToString(CultureInfo.InvariantCulture))).FullName;
+                receivers.Add(await distributor.StartReceiverAsync(
+                    new MulticastReceiverOptions { DestinationDirectory = dest, ClientId = (uint)(0x100 + i), Group = group with { Interface = HostLan.Interface(i) }, CommandPrefix = lan.Exec(i) },
+                    CancellationToken.None));
+            }
+
+            var result = await distributor.SendAsync(
+                new MulticastSendOptions
+                {
+                    File = image,
+                    DestinationName = "base-copy.raw",
+                    Receivers = [0x101, 0x102],
+                    Group = group with { Interface = HostLan.Interface(0) },
+                    RateKbps = 300_000,
+                    Timeout = s_sendTimeout,
+                    CommandPrefix = lan.Exec(0),
+                },
+                CancellationToken.None);
+
+            Assert.True(ImageFiles.SameBytes(image, dir.Combine("host1", "base-copy.raw")), "host1's copy differs");
+            Assert.True(ImageFiles.SameBytes(image, dir.Combine("host2", "base-copy.raw")), "host2's copy differs");
+            Assert.Equal(2, result.Receivers.Count(r => r.Completed));
+            Assert.Equal(96L * 1024 * 1024, result.Bytes);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multicast 96 MiB to 2 receivers: {result.Elapsed.TotalSeconds:0.00} s, {result.BytesPerSecond / 1048576:0.0} MiB/s"));
+        }
+        finally
+        {
+            foreach (var receiver in receivers)
+            {
+                await receiver.DisposeAsync();
+            }
+        }
+    }
+
+    [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
+    public async Task Send_ToAReceiverThatIsNotThere_FailsNamingIt()
+    {
+        using var dir = new TempDirectory("mcast");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 1);
+        await using var lan = await HostLan.CreateAsync(1);
+
+        var error = await Assert.ThrowsAsync<MulticastException>(() => new MulticastDistributor().SendAsync(
+            new MulticastSendOptions { File = image, Receivers = [0x999], Group = new MulticastGroup("239.77.1.2", 11045, HostLan.Interface(0)), Timeout = s_sendTimeout, CommandPrefix = lan.Exec(0) },
+            CancellationToken.None));
+
+        Assert.Contains("0x00000999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_WithoutUftpInstalled_SaysWhichPackageIsMissing()
+    {
+        using var dir = new TempDirectory("mcast");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 1);
+
+        var error = await Assert.ThrowsAsync<MulticastToolMissingException>(() => new MulticastDistributor().SendAsync(
+            new MulticastSendOptions { File = image, Receivers = [1], Program = "uftp-not-installed" }, CancellationToken.None));
+
+        Assert.Contains("apt-get install uftp", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1")]
+    [InlineData("not-an-address")]
+    public async Task Send_ToANonMulticastGroup_IsRefusedBeforeStarting(string address)
+        => await Assert.ThrowsAsync<ArgumentException>(() => new MulticastDistributor().SendAsync(
+            new MulticastSendOptions { File = "/nonexistent", Receivers = [1], Group = new MulticastGroup(address) }, CancellationToken.None));
+
+    [Fact]
+    public void StatusParser_ReadsUftpsTransferReport()
+    {
+        const string Report = """
+            Transfer status:
+            Host: 0x00000002       Status: Completed   time:   2.340 seconds
+            Host: 0x00000003       Status: Aborted
+            Total elapsed time: 2.340 seconds
+            """;
+
+        var statuses = MulticastDistributor.ParseStatus(Report);
+
+        Assert.Equal([new MulticastReceiverStatus(2, "Completed", 2.34), new MulticastReceiverStatus(3, "Aborted", null)], statuses);
+    }
+}

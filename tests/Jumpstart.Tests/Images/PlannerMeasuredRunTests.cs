@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using Jumpstart.Hostd.Images.Distribution;
+using Jumpstart.Hostd.Images.Planning;
+using Jumpstart.Shared.Nbd;
+using Jumpstart.Tests.Nbd;
+using Jumpstart.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Jumpstart.Tests.Images;
+
+/// <summary>
+/// The planner against a measured run on loopback: real nbdkit image servers with a bandwidth cap (rate filter)
+/// and an added per-read latency (delay filter), N reader tasks each reading its load through our NbdClient
+/// one request at a time (a VM's synchronous reads). Shared (k = 1) against unicast pre-deployment to k = 2
+/// (copies made by ImageCopier from the capped server, then each served by its own capped nbdkit).
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.Nbd)]
+public sealed class PlannerMeasuredRunTests(ITestOutputHelper output)
+{
+    /// <summary>Measured times must be within this fraction of the prediction.</summary>
+    private const double Tolerance = 0.35;
+
+    private const int Vms = 6;
+    private const int MiB = 1024 * 1024;
+    private const int ImageMiB = 8;
+    private const int ReadPerVmMiB = 12;
+    private const int RequestBytes = 256 * 1024;
+    private const double ServerBytesPerSecond = 16.0 * MiB;
+    private const double LatencySeconds = 0.002;
+
+    private static readonly string[] s_serverFilters =
+    [
+        "--filter=rate", "--filter=delay",
+        string.Create(CultureInfo.InvariantCulture, $"rate={(long)(ServerBytesPerSecond * 8)}"), "burstiness=0.1",
+        string.Create(CultureInfo.InvariantCulture, $"delay-read={LatencySeconds * 1000}ms"),
+    ];
+
+    [ToolFact("nbdkit")]
+    public async Task Prediction_MatchesMeasuredSharedAndPreDeployedRuns_AndRanksThemTheSame()
+    {
+        using var dir = new TempDirectory("plan-measured");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), ImageMiB, dataEvery: 1);
+        var input = new PlanInput
+        {
+            Vms = Vms,
+            ImageSize = (long)ImageMiB * MiB,
+            ReadPerVm = (long)ReadPerVmMiB * MiB,
+            Pattern = AccessPattern.Sequential,
+            RequestSize = RequestBytes,
+            DiskBandwidth = ServerBytesPerSecond,
+
+            // Loopback: the links are not the bottleneck; every server, local or not, adds the same delay.
+            NetworkBandwidth = 1e12,
+            Latency = LatencySeconds,
+            LocalLatency = LatencySeconds,
+            MaxImages = 2,
+        };
+        var predictedShared = ImagePlanner.Predict(input, DistributionScheme.Shared, 1);
+        var predictedCopies = ImagePlanner.Predict(input, DistributionScheme.PreDeployUnicast, 2);
+
+        // Shared: every VM reads from the one real server.
+        await using var real = await NbdPeerServer.StartAsync(NbdPeerServer.Nbdkit, image, dir.Combine("real.sock"), s_serverFilters);
+        var sharedRun = await ReadAllAsync(Enumerable.Repeat(real.Uri, Vms).ToList());
+
+        // Unicast pre-deployment: two copies from the real server, then half of the VMs on each copy's server.
+        var copyClock = Stopwatch.StartNew();
+        await using (var source = await NbdClient.ConnectAsync(real.Uri))
+        {
+            await new ImageCopier().ReplicateAsync(source, [dir.Combine("copy1.raw"), dir.Combine("copy2.raw")], new CopyOptions { Streams = 4, Sparse = false }, null, CancellationToken.None);
+        }
+
+        var distribution = copyClock.Elapsed.TotalSeconds;
+        Assert.True(ImageFiles.SameBytes(image, dir.Combine("copy2.raw")));
+        await using var copy1 = await NbdPeerServer.StartAsync(NbdPeerServer.Nbdkit, dir.Combine("copy1.raw"), dir.Combine("copy1.sock"), s_serverFilters);
+        await using var copy2 = await NbdPeerServer.StartAsync(NbdPeerServer.Nbdkit, dir.Combine("copy2.raw"), dir.Combine("copy2.sock"), s_serverFilters);
+        var copiesRun = await ReadAllAsync([.. Enumerable.Range(0, Vms).Select(i => i % 2 == 0 ? copy1.Uri : copy2.Uri)]);
+        var measuredShared = sharedRun;
+        var measuredCopies = distribution + copiesRun;
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shared k=1:  predicted {predictedShared.CloudSeconds:0.00} s, measured {measuredShared:0.00} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"unicast k=2: predicted {predictedCopies.DistributionSeconds:0.00} + {predictedCopies.RunningSeconds:0.00} = {predictedCopies.CloudSeconds:0.00} s, measured {distribution:0.00} + {copiesRun:0.00} = {measuredCopies:0.00} s"));
+        AssertWithin(predictedShared.CloudSeconds, measuredShared, "shared cloud time");
+        AssertWithin(predictedCopies.DistributionSeconds, distribution, "unicast distribution time");
+        AssertWithin(predictedCopies.RunningSeconds, copiesRun, "running time on two copies");
+        Assert.Equal(predictedCopies.CloudSeconds < predictedShared.CloudSeconds, measuredCopies < measuredShared);
+    }
+
+    private static void AssertWithin(double predicted, double measured, string what)
+        => Assert.True(
+            Math.Abs(measured - predicted) <= Tolerance * predicted,
+            string.Create(CultureInfo.InvariantCulture, $"{what}: measured {measured:0.000} s is not within ±{Tolerance:P0} of the predicted {predicted:0.000} s"));
+
+    /// <summary>One reader per URI, all at once, each reading its load sequentially one request at a time; wall seconds until the last finishes.</summary>
+    private static async Task<double> ReadAllAsync(IReadOnlyList<NbdUri> servers)
+    {
+        var clients = new List<NbdClient>();
+        try
+        {
+            foreach (var uri in servers)
+            {
+                clients.Add(await NbdClient.ConnectAsync(uri));
+            }
+
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(clients.Select((client, index) => Task.Run(() => ReadLoadAsync(client, index))));
+            return clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task ReadLoadAsync(NbdClient client, int index)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var buffer = new byte[RequestBytes];
+        var requests = (long)ReadPerVmMiB * MiB / RequestBytes;
+        var imageRequests = client.Size / RequestBytes;
+        for (long i = 0; i < requests; i++)
+        {
+            // Each VM starts at its own place and wraps around the image.
+            await client.ReadAsync((i + (index * 5)) % imageRequests * RequestBytes, buffer, bound.Token);
+        }
+    }
+}
