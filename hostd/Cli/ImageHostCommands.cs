@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 
@@ -20,6 +21,7 @@ public static class ImageHostCommands
         image.Subcommands.Add(CreateRemove(HostdCall.CreateOptions()));
         image.Subcommands.Add(CreateStats(HostdCall.CreateOptions()));
         image.Subcommands.Add(CreateSwitch(HostdCall.CreateOptions()));
+        image.Subcommands.Add(CreateFill(HostdCall.CreateOptions()));
     }
 
     /// <summary>Each subcommand carries its own --socket/--json: <c>image serve</c> has a --json of its own.</summary>
@@ -38,9 +40,12 @@ public static class ImageHostCommands
         var extent = new Option<string?>("--extent-size") { Description = "Pseudo image: bytes fetched per miss (default 1MiB)." };
         var replay = new Option<string?>("--replay") { Description = "Pseudo image: replay this access log right away (prefetch a boot working set)." };
         var description = new Option<string?>("--description") { Description = "Shown by nbdinfo and 'image list'." };
-        var command = new Command("add", "Serve an image from this host's hostd: a raw file (real image) or a pseudo image over upstream replicas.")
+        var copyFrom = new Option<string?>("--copy-from") { Description = "Pre-deployment: copy the image here from this NBD URI first, then serve the copy." };
+        var streams = new Option<int>("--streams") { Description = "With --copy-from: reads in flight.", DefaultValueFactory = _ => 4 };
+        var regions = new Option<string?>("--regions") { Description = "With --copy-from: copy only OFFSET:LENGTH[,...] (the rest stays a hole)." };
+        var command = new Command("add", "Serve an image from this host's hostd: a raw file (real image), a copy pre-deployed from a peer, or a pseudo image over upstream replicas.")
         {
-            name, file, upstream, extent, replay, description,
+            name, file, upstream, extent, replay, description, copyFrom, streams, regions,
         };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
         {
@@ -49,16 +54,22 @@ public static class ImageHostCommands
                 Name = parse.GetRequiredValue(name),
                 File = parse.GetValue(file) is { } path ? Path.GetFullPath(path) : null,
                 Upstreams = parse.GetValue(upstream) is { Length: > 0 } upstreams ? upstreams : null,
-                ExtentSize = parse.GetValue(extent) is { } size ? checked((int)ByteSize.Parse(size, "--extent-size")) : null,
+                ExtentSize = parse.GetValue(extent) is { } size ? checked((int)CliUsageException.Parse("--extent-size", () => Quantities.ParseBytes(size))) : null,
                 ReplayLog = parse.GetValue(replay) is { } log ? Path.GetFullPath(log) : null,
                 Description = parse.GetValue(description),
             };
-            if ((request.File is null) == (request.Upstreams is null))
+            var source = parse.GetValue(copyFrom);
+            if ((request.File is null ? 0 : 1) + (request.Upstreams is null ? 0 : 1) + (source is null ? 0 : 1) != 1)
             {
-                throw new CliUsageException("give either --file (a real image) or --upstream (a pseudo image)");
+                throw new CliUsageException("give one of --file (a real image), --copy-from (a pre-deployed copy) or --upstream (a pseudo image)");
             }
 
-            var info = await connection.InvokeAsync<ImageInfo>(HostMethods.ImageAdd, request, cancellationToken);
+            var info = source is null
+                ? await connection.InvokeAsync<ImageInfo>(HostMethods.ImageAdd, request, cancellationToken)
+                : await connection.InvokeAsync<ImageInfo>(
+                    HostMethods.ImageReplicate,
+                    new ImageReplicateRequest { Name = request.Name, From = source, Streams = parse.GetValue(streams), Regions = parse.GetValue(regions) },
+                    cancellationToken);
             await CliOutput.WriteAsync(output, json, info, i => $"serving {i.Name} ({i.Kind}, {i.Size} bytes) at {i.LocalUri}");
             return ExitCodes.Ok;
         }));
@@ -118,18 +129,37 @@ public static class ImageHostCommands
         return WithHostdOptions(command, options);
     }
 
+    private static Command CreateFill(HostdCall.Options options)
+    {
+        var name = new Argument<string>("name") { Description = "A pseudo image served by hostd." };
+        var rate = new Option<string?>("--rate") { Description = "Upper bound on the fetch rate, e.g. 50MB/s (default: unlimited)." };
+        var command = new Command("fill", "Background deployment: fetch every block a pseudo image lacks so it becomes a full replica (progress on stderr).") { name, rate };
+        command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
+        {
+            var request = new ImageFillRequest
+            {
+                Name = parse.GetRequiredValue(name),
+                RateBytesPerSecond = parse.GetValue(rate) is { } text ? (long)CliUsageException.Parse("--rate", () => Quantities.ParseRate(text)) : 0,
+            };
+            var info = await connection.InvokeAsync<ImageInfo>(HostMethods.ImageFill, request, cancellationToken);
+            await CliOutput.WriteAsync(output, json, info, i => $"{i.Name}: {Quantities.FormatBytes(i.PresentBytes)} of {Quantities.FormatBytes(i.Size)} present{(i.Complete ? ", complete" : string.Empty)}");
+            return ExitCodes.Ok;
+        }));
+        return WithHostdOptions(command, options);
+    }
+
     private static string FormatList(ImageInfo[] list) => list.Length == 0
         ? "no images"
         : string.Join('\n', [
             $"{"NAME",-20} {"KIND",-6} {"SIZE",10} {"PRESENT",8} {"SOURCE",-40}",
-            .. list.Select(i => $"{i.Name,-20} {i.Kind,-6} {ByteSize.Format(i.Size),10} {Percent(i),8} {i.File ?? i.ActiveUpstream ?? "-",-40}{(i.Problem is { } problem ? $"  ({problem})" : string.Empty)}")]);
+            .. list.Select(i => $"{i.Name,-20} {i.Kind,-6} {Quantities.FormatBytes(i.Size),10} {Percent(i),8} {i.File ?? i.ActiveUpstream ?? "-",-40}{(i.Problem is { } problem ? $"  ({problem})" : string.Empty)}")]);
 
     private static string Percent(ImageInfo image)
         => image.Size == 0 ? "-" : (100.0 * image.PresentBytes / image.Size).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     private static string FormatStats(ImageStats stats)
     {
-        var lines = new List<string> { $"image: {stats.Image.Name} ({stats.Image.Kind}, {ByteSize.Format(stats.Image.Size)})" };
+        var lines = new List<string> { $"image: {stats.Image.Name} ({stats.Image.Kind}, {Quantities.FormatBytes(stats.Image.Size)})" };
         if (stats.Export is { } export)
         {
             lines.Add($"connections: {export.Connections}");

@@ -45,8 +45,8 @@ public static class ImageReplicateCommand
             var options = new CopyOptions
             {
                 Streams = parse.GetValue(streams),
-                ChunkSize = parse.GetValue(chunk) is { } c ? (int)Math.Min(int.MaxValue, ParseOrUsage("--chunk-size", () => Quantities.ParseBytes(c))) : 1024 * 1024,
-                Regions = parse.GetValue(regions) is { } r ? ParseOrUsage("--regions", () => ImageRegion.ParseList(r)) : null,
+                ChunkSize = parse.GetValue(chunk) is { } c ? (int)Math.Min(int.MaxValue, CliUsageException.Parse("--chunk-size", () => Quantities.ParseBytes(c))) : 1024 * 1024,
+                Regions = parse.GetValue(regions) is { } r ? CliUsageException.Parse("--regions", () => ImageRegion.ParseList(r)) : null,
             };
             try
             {
@@ -97,7 +97,7 @@ public static class ImageReplicateCommand
             throw new CliUsageException("--multicast needs --receiver ID for each uftpd receiver");
         }
 
-        var bytesPerSecond = parse.GetValue(rate) is { } r ? ParseOrUsage("--rate", () => Quantities.ParseRate(r)) : 25e6;
+        var bytesPerSecond = parse.GetValue(rate) is { } r ? CliUsageException.Parse("--rate", () => Quantities.ParseRate(r)) : 25e6;
         var options = new MulticastSendOptions
         {
             File = file,
@@ -152,18 +152,6 @@ public static class ImageReplicateCommand
         return uint.TryParse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id) && id != 0
             ? id
             : throw new CliUsageException($"--receiver '{text}' is not a uftpd id (hex, e.g. 0x0a000002)");
-    }
-
-    private static T ParseOrUsage<T>(string option, Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (FormatException ex)
-        {
-            throw new CliUsageException($"{option}: {ex.Message}");
-        }
     }
 
     /// <summary>One progress line per report on stderr: destination, percent, rate, time left.</summary>

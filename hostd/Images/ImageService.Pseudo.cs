@@ -34,7 +34,7 @@ public sealed partial class ImageService
                 ActiveUpstream = upstream,
             };
             RequireCatalog().Put(image.Entry);
-            ImageLog.Switched(_logger, request.Name, upstream);
+            ImageServiceLog.Switched(_logger, request.Name, upstream);
             return Describe(image);
         }
         finally
@@ -56,7 +56,7 @@ public sealed partial class ImageService
             CultureInfo.InvariantCulture,
             $"{p.Fraction * 100:F1}% ({p.BytesPresent}/{p.BytesTotal} bytes, {p.BytesPerSecond / 1e6:F1} MB/s)")));
         await pseudo.FillAsync(request.RateBytesPerSecond, report, cancellationToken);
-        ImageLog.Filled(_logger, request.Name, pseudo.Status.BytesFetched - before, clock.Elapsed.TotalSeconds);
+        ImageServiceLog.Filled(_logger, request.Name, pseudo.Status.BytesFetched - before, clock.Elapsed.TotalSeconds);
         return Describe(image);
     }
 

@@ -65,11 +65,11 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
             throw new IOException($"cannot set mode {settings.SocketMode} on {SocketPath}: {Stdlib.GetLastError()}");
         }
 
-        ImageLog.Listening(_logger, SocketPath);
+        ImageServiceLog.Listening(_logger, SocketPath);
         if (settings.Listen is { Length: > 0 } listen)
         {
             _tcpServer = NbdServer.ListenTcp(IPEndPoint.Parse(listen), Exports, loggerFactory: loggerFactory);
-            ImageLog.Listening(_logger, _tcpServer.LocalEndPoint.ToString() ?? listen);
+            ImageServiceLog.Listening(_logger, _tcpServer.LocalEndPoint.ToString() ?? listen);
         }
     }
 
@@ -96,7 +96,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
             }
         }
 
-        ImageLog.Stopped(_logger);
+        ImageServiceLog.Stopped(_logger);
     }
 
     /// <summary>The images, in name order.</summary>
@@ -154,7 +154,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
             Exports.Remove(name);
             RequireCatalog().Remove(name);
             await image.CloseAsync();
-            ImageLog.Removed(_logger, name);
+            ImageServiceLog.Removed(_logger, name);
             return true;
         }
         finally
@@ -198,7 +198,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException or UnauthorizedAccessException)
         {
-            ImageLog.ReplayFailed(_logger, name, accessLog, ex.Message);
+            ImageServiceLog.ReplayFailed(_logger, name, accessLog, ex.Message);
         }
     }
 
@@ -250,12 +250,12 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
                 _ => throw new InvalidDataException($"unknown image kind '{entry.Kind}'"),
             };
             Exports.Add(entry.Name, image.Export!);
-            ImageLog.Served(_logger, entry.Name, entry.Kind, image.Export!.Size);
+            ImageServiceLog.Served(_logger, entry.Name, entry.Kind, image.Export!.Size);
             return image;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or NbdErrorException or FormatException or ArgumentException)
         {
-            ImageLog.Unavailable(_logger, entry.Name, ex.Message);
+            ImageServiceLog.Unavailable(_logger, entry.Name, ex.Message);
             return new ServedImage { Entry = entry, Problem = ex.Message };
         }
     }

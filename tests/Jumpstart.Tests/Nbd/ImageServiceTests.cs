@@ -118,7 +118,7 @@ public sealed class ImageServiceTests : IDisposable
 
             // A slow fill (8 MB/s: ~8 s for the image) from another process; kill hostd part-way.
             using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            var fill = CliAsync("image", "fill", "crash", "--rate", "8MB", "--socket", socket);
+            var fill = CliAsync("image", "fill", "crash", "--rate", "8MB/s", "--socket", socket);
             presentBeforeKill = await WaitForPresentAsync(socket, "crash", 10L * TestImages.MiB, cancel.Token);
             await hostd.SignalAsync(Signum.SIGKILL);
             var killed = await hostd.WaitForExitAsync();

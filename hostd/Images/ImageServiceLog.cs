@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Jumpstart.Hostd.Images;
 
 /// <summary>The image service's log messages (event ids 7000-7099).</summary>
-internal static partial class ImageLog
+internal static partial class ImageServiceLog
 {
     [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "images served on {EndPoint}")]
     public static partial void Listening(ILogger logger, string endPoint);
