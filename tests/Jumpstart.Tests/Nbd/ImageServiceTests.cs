@@ -45,7 +45,8 @@ public sealed class ImageServiceTests : IDisposable
             Assert.Contains("test base", nbdinfo, StringComparison.Ordinal);
 
             var stats = await StatsAsync(socket, "base");
-            Assert.True(stats.Export!.Reads > 0 && stats.Export.BytesRead >= ImageSize, $"reads {stats.Export.Reads}, bytes {stats.Export.BytesRead}");
+            // qemu-img compare skips the holes that base:allocation reports, so it reads at least the data half.
+            Assert.True(stats.Export!.Reads > 0 && stats.Export.BytesRead >= ImageSize / 2, $"reads {stats.Export.Reads}, bytes {stats.Export.BytesRead}");
 
             var again = await CliAsync("image", "add", "base", "--file", original, "--socket", socket);
             Assert.Equal(ExitCodes.Usage, again.Code);
