@@ -9,6 +9,9 @@ internal sealed partial class NbdServerConnection
 {
     private const int RequestHeaderLength = 28;
 
+    // The reader only parses headers and starts requests: a small stack keeps thousands of connections cheap.
+    private const int ReaderStackSize = 256 * 1024;
+
     /// <summary>Reads requests until DISC, end of stream or cancellation; then waits for the requests in flight.</summary>
     /// <remarks>
     /// The reader is a dedicated thread doing blocking receives: the kernel wakes it directly when a request arrives,
@@ -18,18 +21,20 @@ internal sealed partial class NbdServerConnection
     private async Task TransmitAsync(Session session, CancellationToken cancellationToken)
     {
         var reader = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
+        var thread = new Thread(
+            () =>
             {
-                ReadRequests(session, cancellationToken);
-                reader.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                reader.TrySetException(ex);
-            }
-        })
+                try
+                {
+                    ReadRequests(session, cancellationToken);
+                    reader.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    reader.TrySetException(ex);
+                }
+            },
+            ReaderStackSize)
         {
             IsBackground = true,
             Name = $"nbd-connection-{_id}",

@@ -131,4 +131,47 @@ public sealed class NbdHandshakeTests
             directory.Dispose();
         }
     }
+
+    [Fact]
+    public async Task HandshakeAndRequestsSentOneByteAtATime_AreParsedAcrossEverySplit()
+    {
+        await using var server = NbdTestServer.Start();
+        await using var client = await RawNbdClient.ConnectTcpAsync(server.TcpPort);
+        await client.ReadGreetingAsync();
+        var flags = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(flags, (uint)NbdClientFlags.FixedNewstyle);
+        var go = RawNbdClient.GoData(NbdTestServer.ExportName);
+        var option = new byte[16 + go.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(option, NbdMagic.IHaveOpt);
+        BinaryPrimitives.WriteUInt32BigEndian(option.AsSpan(8), (uint)NbdOption.Go);
+        BinaryPrimitives.WriteUInt32BigEndian(option.AsSpan(12), (uint)go.Length);
+        go.CopyTo(option, 16);
+        foreach (var b in flags.Concat(option))
+        {
+            await client.SendAsync([b]);
+        }
+
+        NbdOptionReplyType type;
+        do
+        {
+            type = (await client.ReadOptionReplyAsync()).Type;
+        }
+        while (type == NbdOptionReplyType.Info);
+        Assert.Equal(NbdOptionReplyType.Ack, type);
+
+        var request = new byte[28];
+        BinaryPrimitives.WriteUInt32BigEndian(request, NbdMagic.Request);
+        BinaryPrimitives.WriteUInt16BigEndian(request.AsSpan(6), (ushort)NbdCommand.Read);
+        BinaryPrimitives.WriteUInt64BigEndian(request.AsSpan(8), 42);
+        BinaryPrimitives.WriteUInt64BigEndian(request.AsSpan(16), (ulong)TestImage.PatternStart);
+        BinaryPrimitives.WriteUInt32BigEndian(request.AsSpan(24), 513);
+        foreach (var b in request)
+        {
+            await client.SendAsync([b]);
+        }
+
+        var (error, cookie, data) = await client.ReadSimpleReplyAsync(513);
+        Assert.Equal((NbdError.None, 42UL), (error, cookie));
+        Assert.All(data, b => Assert.Equal(TestImage.PatternByte, b));
+    }
 }
