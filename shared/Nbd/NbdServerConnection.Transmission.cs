@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace Jumpstart.Shared.Nbd;
 
@@ -41,7 +42,7 @@ internal sealed partial class NbdServerConnection
         };
 
         // A blocked receive does not see the token: shutting the socket down wakes it (end of stream).
-        await using (cancellationToken.UnsafeRegister(static state => ShutdownQuietly((System.Net.Sockets.Socket)state!), _socket))
+        await using (cancellationToken.UnsafeRegister(static state => ShutdownQuietly((Socket)state!), _socket))
         {
             thread.Start();
             await reader.Task;
@@ -106,13 +107,13 @@ internal sealed partial class NbdServerConnection
         }
     }
 
-    private static void ShutdownQuietly(System.Net.Sockets.Socket socket)
+    private static void ShutdownQuietly(Socket socket)
     {
         try
         {
-            socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            socket.Shutdown(SocketShutdown.Both);
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // Already closed or reset: the reader is waking up anyway.
         }

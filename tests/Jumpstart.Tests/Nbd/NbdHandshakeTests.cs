@@ -174,4 +174,42 @@ public sealed class NbdHandshakeTests
         Assert.Equal((NbdError.None, 42UL), (error, cookie));
         Assert.All(data, b => Assert.Equal(TestImage.PatternByte, b));
     }
+
+    [Fact]
+    public async Task MetaContext_IsOnlyActiveForTheExportItWasSetFor_AndUnknownExportsAreRefused()
+    {
+        await using var server = NbdTestServer.Start();
+        var second = server.Directory + "/second.raw";
+        await File.WriteAllBytesAsync(second, new byte[8192]);
+        using var secondExport = FileExport.Open(second, readOnly: true);
+        server.Exports.Add("second", secondExport);
+
+        await using var client = await RawNbdClient.ConnectUnixAsync(server.SocketPath);
+        await client.ReadGreetingAsync();
+        await client.SendClientFlagsAsync((uint)(NbdClientFlags.FixedNewstyle | NbdClientFlags.NoZeroes));
+        await client.SendOptionAsync((uint)NbdOption.StructuredReply, []);
+        Assert.Equal(NbdOptionReplyType.Ack, (await client.ReadOptionReplyAsync()).Type);
+
+        await client.SendOptionAsync((uint)NbdOption.ListMetaContext, RawNbdClient.MetaContextData("nope", "base:"));
+        Assert.Equal(NbdOptionReplyType.ErrUnknown, (await client.ReadOptionReplyAsync()).Type);
+
+        // Unknown contexts are simply not selected; base:allocation is, with a non-zero id.
+        await client.SendOptionAsync((uint)NbdOption.SetMetaContext, RawNbdClient.MetaContextData(NbdTestServer.ExportName, "qemu:dirty-bitmap:x", "base:allocation"));
+        var (_, type, data) = await client.ReadOptionReplyAsync();
+        Assert.Equal(NbdOptionReplyType.MetaContext, type);
+        Assert.NotEqual(0u, BinaryPrimitives.ReadUInt32BigEndian(data));
+        Assert.Equal("base:allocation", Encoding.UTF8.GetString(data, 4, data.Length - 4));
+        Assert.Equal(NbdOptionReplyType.Ack, (await client.ReadOptionReplyAsync()).Type);
+
+        // ... but GO selects another export, so BLOCK_STATUS is not available on it.
+        await client.GoAsync("second");
+        await client.SendRequestAsync(NbdCommand.BlockStatus, 5, 0, 4096);
+        var chunk = await client.ReadAsync(20);
+        Assert.Equal(NbdMagic.StructuredReply, BinaryPrimitives.ReadUInt32BigEndian(chunk));
+        Assert.Equal((ushort)NbdReplyType.Error, BinaryPrimitives.ReadUInt16BigEndian(chunk.AsSpan(6)));
+        Assert.Equal((ushort)NbdReplyFlags.Done, BinaryPrimitives.ReadUInt16BigEndian(chunk.AsSpan(4)));
+        var payload = await client.ReadAsync((int)BinaryPrimitives.ReadUInt32BigEndian(chunk.AsSpan(16)));
+        Assert.Equal((uint)NbdError.Inval, BinaryPrimitives.ReadUInt32BigEndian(payload));
+        Assert.Equal(payload.Length - 6, BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(4)));
+    }
 }
