@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Shared.Nbd;
@@ -14,7 +15,9 @@ namespace Jumpstart.Tests.Images;
 /// The planner against a measured run on loopback: real nbdkit image servers with a bandwidth cap (rate filter)
 /// and an added per-read latency (delay filter), N reader tasks each reading its load through our NbdClient
 /// one request at a time (a VM's synchronous reads). Shared (k = 1) against unicast pre-deployment to k = 2
-/// (copies made by ImageCopier from the capped server, then each served by its own capped nbdkit).
+/// (copies made by ImageCopier from the capped server, then each served by its own capped nbdkit), and shared
+/// against on-demand with k = 2 pseudo images (our PseudoImage behind our NbdServer, one per host, fetching from
+/// the capped server).
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Nbd)]
 public sealed class PlannerMeasuredRunTests(ITestOutputHelper output)
@@ -85,6 +88,76 @@ public sealed class PlannerMeasuredRunTests(ITestOutputHelper output)
         AssertWithin(predictedCopies.DistributionSeconds, distribution, "unicast distribution time");
         AssertWithin(predictedCopies.RunningSeconds, copiesRun, "running time on two copies");
         Assert.Equal(predictedCopies.CloudSeconds < predictedShared.CloudSeconds, measuredCopies < measuredShared);
+    }
+
+    [ToolFact("nbdkit")]
+    public async Task Prediction_MatchesMeasuredSharedAndOnDemandRuns_AndRanksThemTheSame()
+    {
+        using var dir = new TempDirectory("plan-measured");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), ImageMiB, dataEvery: 1);
+
+        // Two hosts, each with its pseudo image on a unix socket: VM reads are local (no added delay, memory-fast),
+        // only misses cross to the capped real server.
+        var input = new PlanInput
+        {
+            Vms = Vms,
+            Hosts = 2,
+            ImageSize = (long)ImageMiB * MiB,
+            ReadPerVm = (long)ReadPerVmMiB * MiB,
+            Pattern = AccessPattern.Sequential,
+            RequestSize = RequestBytes,
+            WorkingSetFraction = 1,
+            DiskBandwidth = 1e12,
+            NetworkBandwidth = 1e12,
+            ServerBandwidth = ServerBytesPerSecond,
+            Latency = LatencySeconds,
+            LocalLatency = 0,
+            MaxImages = 2,
+        };
+        var predictedShared = ImagePlanner.Predict(input, DistributionScheme.Shared, 1);
+        var predictedOnDemand = ImagePlanner.Predict(input, DistributionScheme.OnDemand, 2);
+
+        await using var real = await NbdPeerServer.StartAsync(NbdPeerServer.Nbdkit, image, dir.Combine("real.sock"), s_serverFilters);
+        var measuredShared = await ReadAllAsync(Enumerable.Repeat(real.Uri, Vms).ToList());
+
+        var pseudoUris = new List<NbdUri>();
+        var servers = new List<NbdServer>();
+        var pseudos = new List<PseudoImage>();
+        try
+        {
+            for (var host = 0; host < 2; host++)
+            {
+                var upstream = await NbdClient.ConnectAsync(real.Uri);
+                var pseudo = await PseudoImage.OpenAsync(new PseudoImageOptions { CacheDirectory = dir.Combine($"pseudo{host}"), Identity = "base" }, upstream, null, CancellationToken.None);
+                pseudos.Add(pseudo);
+                var exports = new NbdExportSet();
+                exports.Add("base", pseudo);
+                servers.Add(NbdServer.ListenUnix(dir.Combine($"pseudo{host}.sock"), exports));
+                pseudoUris.Add(NbdUri.ForUnix(dir.Combine($"pseudo{host}.sock"), "base"));
+            }
+
+            var measuredOnDemand = await ReadAllAsync([.. Enumerable.Range(0, Vms).Select(i => pseudoUris[i % 2])]);
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shared k=1:    predicted {predictedShared.CloudSeconds:0.00} s, measured {measuredShared:0.00} s"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"on-demand k=2: predicted {predictedOnDemand.CloudSeconds:0.00} s, measured {measuredOnDemand:0.00} s ({pseudos.Sum(p => p.Status.ExtentsFetched)} extents fetched)"));
+            AssertWithin(predictedShared.CloudSeconds, measuredShared, "shared cloud time");
+            AssertWithin(predictedOnDemand.CloudSeconds, measuredOnDemand, "on-demand cloud time");
+            Assert.Equal(predictedOnDemand.CloudSeconds < predictedShared.CloudSeconds, measuredOnDemand < measuredShared);
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+
+            foreach (var pseudo in pseudos)
+            {
+                var upstream = pseudo.Upstream;
+                await pseudo.DisposeAsync();
+                await upstream.DisposeAsync();
+            }
+        }
     }
 
     private static void AssertWithin(double predicted, double measured, string what)
