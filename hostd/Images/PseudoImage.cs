@@ -39,7 +39,8 @@ public sealed partial class PseudoImage : INbdExport, IAsyncDisposable
         _upstream = upstream;
         _logger = logger;
         _cache = cache;
-        _readAheadSlots = new SemaphoreSlim(Math.Max(1, options.ReadAheadExtents));
+        // Twice the window: the previous window's fetches may still hold their slots when the reader moves on.
+        _readAheadSlots = new SemaphoreSlim(Math.Max(1, 2 * options.ReadAheadExtents));
         _recorder = options.RecordAccessPath is null ? null : new AccessLogRecorder(options.RecordAccessPath, options.ExtentSize);
     }
 

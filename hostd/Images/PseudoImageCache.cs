@@ -174,8 +174,26 @@ internal sealed class PseudoImageCache : IAsyncDisposable
         }
 
         File.Move(temporary, presentPath, overwrite: true);
-        using var dir = File.OpenHandle(directory, FileMode.Open, FileAccess.Read);
-        Sync(dir, directory, datasync: false);
+
+        // The rename is durable only once the directory is synced (fsync(2): "an explicit fsync() on a file
+        // descriptor for the directory is also needed"); .NET cannot open a directory, so through the syscall.
+        var dir = Syscall.open(directory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
+        if (dir < 0)
+        {
+            throw new IOException($"cannot open {directory}: {Stdlib.GetLastError()}");
+        }
+
+        try
+        {
+            if (Syscall.fsync(dir) != 0)
+            {
+                throw new IOException($"fsync of {directory} failed: {Stdlib.GetLastError()}");
+            }
+        }
+        finally
+        {
+            _ = Syscall.close(dir);
+        }
     }
 
     private static void Validate(string path, byte[] page, string identity, long size, int extentSize)

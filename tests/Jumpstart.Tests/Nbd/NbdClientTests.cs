@@ -173,10 +173,16 @@ public sealed class NbdClientTests
         await serve.WaitAsync(s_timeout);
     }
 
-    internal static async Task ReadAndCompareAsync(IBlockSource source, byte[] content, long offset, int size)
+    internal static Task ReadAndCompareAsync(IBlockSource source, byte[] content, long offset, int size)
+        => ReadAndCompareAsync(source.ReadAsync, content, offset, size);
+
+    internal static Task ReadAndCompareAsync(INbdExport export, byte[] content, long offset, int size)
+        => ReadAndCompareAsync(export.ReadAsync, content, offset, size);
+
+    private static async Task ReadAndCompareAsync(Func<long, Memory<byte>, CancellationToken, ValueTask> read, byte[] content, long offset, int size)
     {
         var buffer = new byte[size];
-        await source.ReadAsync(offset, buffer, CancellationToken.None);
+        await read(offset, buffer, CancellationToken.None);
         Assert.True(content.AsSpan((int)offset, size).SequenceEqual(buffer), $"bytes differ at {offset}+{size}");
     }
 
