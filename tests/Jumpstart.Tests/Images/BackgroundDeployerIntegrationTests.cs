@@ -14,6 +14,7 @@ namespace Jumpstart.Tests.Images;
 /// (real copies on new NbdServers) and switches the busiest hosts live; latency at the real server drops.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Nbd)]
+[Collection(TimedRunsCollection.Name)]
 public sealed class BackgroundDeployerIntegrationTests(ITestOutputHelper output)
 {
     private const int Hosts = 4;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Jumpstart.Hostd.Images.Distribution;
+using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -8,6 +9,7 @@ namespace Jumpstart.Tests.Images;
 
 /// <summary>Multicast pre-deployment with the real uftp/uftpd between network namespaces.</summary>
 [Trait(Capabilities.Trait, Capabilities.Nbd)]
+[Collection(TimedRunsCollection.Name)]
 public sealed class MulticastDistributorTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_sendTimeout = TimeSpan.FromMinutes(2);
@@ -48,7 +50,14 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
             Assert.True(ImageFiles.SameBytes(image, dir.Combine("host2", "base-copy.raw")), "host2's copy differs");
             Assert.Equal(2, result.Receivers.Count(r => r.Completed));
             Assert.Equal(96L * 1024 * 1024, result.Bytes);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multicast 96 MiB to 2 receivers: {result.Elapsed.TotalSeconds:0.00} s, {result.BytesPerSecond / 1048576:0.0} MiB/s"));
+
+            // The planner's multicast time for this link rate: (1 + ρ) S / rate, the same for any number of receivers.
+            var predicted = ImagePlanner.Predict(
+                new PlanInput { Vms = 3, ImageSize = result.Bytes, ReadPerVm = 0, DiskBandwidth = 1e12, NetworkBandwidth = 300_000 * 1000 / 8.0, Latency = 0, MaxImages = 2 },
+                DistributionScheme.PreDeployMulticast,
+                2).DistributionSeconds;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multicast 96 MiB to 2 receivers: {result.Elapsed.TotalSeconds:0.00} s, {result.BytesPerSecond / 1048576:0.0} MiB/s (planner: {predicted:0.00} s)"));
+            Assert.InRange(result.Elapsed.TotalSeconds, predicted * 0.5, predicted * 1.5);
         }
         finally
         {

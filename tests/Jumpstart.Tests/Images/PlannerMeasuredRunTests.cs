@@ -20,6 +20,7 @@ namespace Jumpstart.Tests.Images;
 /// the capped server).
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Nbd)]
+[Collection(TimedRunsCollection.Name)]
 public sealed class PlannerMeasuredRunTests(ITestOutputHelper output)
 {
     /// <summary>Measured times must be within this fraction of the prediction.</summary>
