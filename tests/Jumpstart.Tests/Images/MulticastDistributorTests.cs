@@ -1,6 +1,8 @@
 using System.Globalization;
 using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Images.Planning;
+using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -80,6 +82,61 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
             CancellationToken.None));
 
         Assert.Contains("0x00000999", error.Message, StringComparison.Ordinal);
+    }
+
+    [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
+    public async Task ReplicateCommand_Multicast_FromTheSenderNamespace_ReachesBothReceivers()
+    {
+        using var dir = new TempDirectory("mcast-cli");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 32, dataEvery: 1, seed: 9);
+        await using var lan = await HostLan.CreateAsync(3);
+        var distributor = new MulticastDistributor();
+        var group = new MulticastGroup("239.77.1.3", 11046);
+        var receivers = new List<MulticastReceiver>();
+        try
+        {
+            for (var i = 1; i <= 2; i++)
+            {
+                var dest = Directory.CreateDirectory(dir.Combine("host" + i.ToString(CultureInfo.InvariantCulture))).FullName;
+                receivers.Add(await distributor.StartReceiverAsync(
+                    new MulticastReceiverOptions { DestinationDirectory = dest, ClientId = (uint)(0x200 + i), Group = group with { Interface = HostLan.Interface(i) }, CommandPrefix = lan.Exec(i) },
+                    CancellationToken.None));
+            }
+
+            var result = await ProcessRunner.RunAsync(
+                "ip",
+                [.. lan.Exec(0).Skip(1), BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"), "image", "replicate", "--multicast", "--from", image, "--to", "copy.raw",
+                    "--group", group.Address, "--port", group.Port.ToString(CultureInfo.InvariantCulture), "--interface", HostLan.Interface(0),
+                    "--receiver", "0x201", "--receiver", "0x202", "--rate", "300Mbit/s", "--json"],
+                new ProcessRunOptions { Timeout = s_sendTimeout });
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            Assert.Contains("\"completed\": true", result.StandardOutput, StringComparison.Ordinal);
+            Assert.True(ImageFiles.SameBytes(image, dir.Combine("host1", "copy.raw")));
+            Assert.True(ImageFiles.SameBytes(image, dir.Combine("host2", "copy.raw")));
+        }
+        finally
+        {
+            foreach (var receiver in receivers)
+            {
+                await receiver.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReplicateCommand_Multicast_WithoutUftp_ExitsUnavailableNamingThePackage()
+    {
+        using var dir = new TempDirectory("mcast-cli");
+        var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 1);
+
+        var result = await ProcessRunner.RunAsync(
+            BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"),
+            ["image", "replicate", "--multicast", "--from", image, "--to", "copy.raw", "--receiver", "0x1"],
+            new ProcessRunOptions { Timeout = s_sendTimeout, Environment = new Dictionary<string, string?> { ["PATH"] = dir.Path } });
+
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.Contains("apt-get install uftp", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
