@@ -27,13 +27,7 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
         var receivers = new List<MulticastReceiver>();
         try
         {
-            for (var i = 1; i <= 2; i++)
-            {
-                var dest = Directory.CreateDirectory(dir.Combine("host" + i.ToString(CultureInfo.InvariantCulture))).FullName;
-                receivers.Add(await distributor.StartReceiverAsync(
-                    new MulticastReceiverOptions { DestinationDirectory = dest, ClientId = (uint)(0x100 + i), Group = group with { Interface = HostLan.Interface(i) }, CommandPrefix = lan.Exec(i) },
-                    CancellationToken.None));
-            }
+            await StartReceiversAsync(distributor, lan, dir, group, 0x100, receivers);
 
             var result = await distributor.SendAsync(
                 new MulticastSendOptions
@@ -95,13 +89,7 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
         var receivers = new List<MulticastReceiver>();
         try
         {
-            for (var i = 1; i <= 2; i++)
-            {
-                var dest = Directory.CreateDirectory(dir.Combine("host" + i.ToString(CultureInfo.InvariantCulture))).FullName;
-                receivers.Add(await distributor.StartReceiverAsync(
-                    new MulticastReceiverOptions { DestinationDirectory = dest, ClientId = (uint)(0x200 + i), Group = group with { Interface = HostLan.Interface(i) }, CommandPrefix = lan.Exec(i) },
-                    CancellationToken.None));
-            }
+            await StartReceiversAsync(distributor, lan, dir, group, 0x200, receivers);
 
             var result = await ProcessRunner.RunAsync(
                 "ip",
@@ -157,6 +145,18 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
     public async Task Send_ToANonMulticastGroup_IsRefusedBeforeStarting(string address)
         => await Assert.ThrowsAsync<ArgumentException>(() => new MulticastDistributor().SendAsync(
             new MulticastSendOptions { File = "/nonexistent", Receivers = [1], Group = new MulticastGroup(address) }, CancellationToken.None));
+
+    /// <summary>uftpd on hosts 1 and 2 of the LAN, ids <paramref name="firstId"/>+1 and +2, each into its own directory hostN.</summary>
+    private static async Task StartReceiversAsync(MulticastDistributor distributor, HostLan lan, TempDirectory dir, MulticastGroup group, uint firstId, List<MulticastReceiver> receivers)
+    {
+        for (var i = 1; i <= 2; i++)
+        {
+            var dest = Directory.CreateDirectory(dir.Combine("host" + i.ToString(CultureInfo.InvariantCulture))).FullName;
+            receivers.Add(await distributor.StartReceiverAsync(
+                new MulticastReceiverOptions { DestinationDirectory = dest, ClientId = (uint)(firstId + i), Group = group with { Interface = HostLan.Interface(i) }, CommandPrefix = lan.Exec(i) },
+                CancellationToken.None));
+        }
+    }
 
     [Fact]
     public void StatusParser_ReadsUftpsTransferReport()
