@@ -145,6 +145,32 @@ public sealed class ImagePlannerTests
     }
 
     [Theory]
+    [InlineData(20.0)]
+    [InlineData(0.01)]
+    public void ApproximateMva_AgreesWithTheExactRecursion_AtTheSwitchOver(double thinkMilliseconds)
+    {
+        var stations = new[] { new ClosedQueueingModel.StationGroup(0.001, 1), new ClosedQueueingModel.StationGroup(0.004, 4), new ClosedQueueingModel.StationGroup(0.00001, 100) };
+        var n = ClosedQueueingModel.ExactLimit;
+
+        var exact = ClosedQueueingModel.Exact(n, thinkMilliseconds / 1000, stations);
+        var approximate = ClosedQueueingModel.Approximate(n, thinkMilliseconds / 1000, stations);
+
+        Assert.InRange(approximate, exact * 0.97, exact * 1.03);
+    }
+
+    [Fact]
+    public void Plan_ForAMillionVmsAndManyImages_FinishesAndStillPrefersCopies()
+    {
+        var input = Cluster(vms: PlanInput.MaxVms, maxImages: 64) with { Hosts = 10_000, ReadPerVm = 100 * MiB, ServerBandwidth = 10e9 / 8 };
+
+        var plan = ImagePlanner.Plan(input);
+
+        Assert.Equal(1 + (4 * 64), plan.Predictions.Count);
+        Assert.NotEqual(DistributionScheme.Shared, plan.Best.Scheme);
+        Assert.All(plan.Predictions, p => Assert.True(double.IsFinite(p.CloudSeconds) && p.CloudSeconds > 0));
+    }
+
+    [Theory]
     [InlineData(0, 1)]
     [InlineData(10, 0)]
     [InlineData(10, 2000)]
