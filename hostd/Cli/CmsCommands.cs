@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Cms.Storage;
 using Jumpstart.Shared.Cli;
-using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Cli;
 
@@ -69,23 +67,11 @@ public static class CmsCommands
 
     private static async Task<int> ServeAsync(CmsOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-
-        // Logs go to stderr so stdout carries only the endpoint line scripts wait for.
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(LogLevel.Information));
-
+        using var run = new ForegroundRun(cancellationToken);
         CmsServer server;
         try
         {
-            server = await CmsServer.StartAsync(options, loggerFactory, stop.Token);
+            server = await CmsServer.StartAsync(options, run.LoggerFactory, run.Stopping);
         }
         catch (CmsStoreException ex)
         {
@@ -102,14 +88,7 @@ public static class CmsCommands
             }
 
             await output.FlushAsync(CancellationToken.None);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGTERM or Ctrl-C: stop gracefully below.
-            }
+            await run.WaitForStopAsync();
         }
 
         await output.WriteLineAsync("stopped");

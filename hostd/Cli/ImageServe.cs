@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Nbd;
 using Microsoft.Extensions.Logging;
@@ -18,10 +17,7 @@ public static class ImageServe
     public static async Task<int> RunAsync(ImageServeOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = CancelOnSigterm(stop);
-        using var loggerFactory = CreateLoggerFactory();
-
+        using var run = new ForegroundRun(cancellationToken, LogLevel.Warning);
         FileExport export;
         try
         {
@@ -37,16 +33,16 @@ public static class ImageServe
         using (export)
         {
             var endpoints = new ServeEndpoints(options.Name, options.UnixSocket, options.Tcp, options.Json);
-            await ServeAsync(endpoints, export, uris => new { export = options.Name, file = export.Path, size = export.Size, readOnly = export.ReadOnly, listening = uris }, loggerFactory, output, stop.Token);
+            await ServeAsync(endpoints, export, uris => new { export = options.Name, file = export.Path, size = export.Size, readOnly = export.ReadOnly, listening = uris }, run, output);
         }
 
         return ExitCodes.Ok;
     }
 
-    /// <summary>Serves <paramref name="export"/> on the endpoints until <paramref name="stop"/>, printing the
+    /// <summary>Serves <paramref name="export"/> on the endpoints until <paramref name="run"/> is stopped, printing the
     /// <c>listening:</c> lines first and the statistics last; returns those statistics.</summary>
     internal static async Task<NbdExportStatistics> ServeAsync(
-        ServeEndpoints endpoints, INbdExport export, Func<IReadOnlyList<string>, object> describe, ILoggerFactory loggerFactory, TextWriter output, CancellationToken stop)
+        ServeEndpoints endpoints, INbdExport export, Func<IReadOnlyList<string>, object> describe, ForegroundRun run, TextWriter output)
     {
         var exports = new NbdExportSet();
         exports.Add(endpoints.Name, export);
@@ -57,26 +53,19 @@ public static class ImageServe
             var uris = new List<string>();
             if (endpoints.UnixSocket is { } socketPath)
             {
-                servers.Add(NbdServer.ListenUnix(socketPath, exports, loggerFactory: loggerFactory));
+                servers.Add(NbdServer.ListenUnix(socketPath, exports, loggerFactory: run.LoggerFactory));
                 uris.Add($"nbd+unix:///{Uri.EscapeDataString(endpoints.Name)}?socket={socketPath}");
             }
 
             if (endpoints.Tcp is { } endPoint)
             {
-                var server = NbdServer.ListenTcp(endPoint, exports, loggerFactory: loggerFactory);
+                var server = NbdServer.ListenTcp(endPoint, exports, loggerFactory: run.LoggerFactory);
                 servers.Add(server);
                 uris.Add($"nbd://{server.LocalEndPoint}/{Uri.EscapeDataString(endpoints.Name)}");
             }
 
             await PrintStartAsync(endpoints.Json, uris, describe(uris), output);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGINT or SIGTERM: stop below and report.
-            }
+            await run.WaitForStopAsync();
         }
         finally
         {
@@ -90,21 +79,6 @@ public static class ImageServe
         await PrintStopAsync(endpoints.Json, statistics, output);
         return statistics;
     }
-
-    /// <summary>Cancels <paramref name="stop"/> on SIGTERM (SIGINT already cancels the command's token).</summary>
-    internal static PosixSignalRegistration CancelOnSigterm(CancellationTokenSource stop)
-        => PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-
-    /// <summary>Logs go to stderr so stdout carries only the lines scripts parse.</summary>
-    internal static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Warning)
-        => LoggerFactory.Create(builder => builder
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(minimum));
 
     private static async Task PrintStartAsync(bool json, List<string> uris, object description, TextWriter output)
     {

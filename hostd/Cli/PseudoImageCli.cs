@@ -20,19 +20,16 @@ public static class PseudoImageCli
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endpoints);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = ImageServe.CancelOnSigterm(stop);
-        using var loggerFactory = ImageServe.CreateLoggerFactory(LogLevel.Information);
-        return await WithImageAsync(options, loggerFactory, error, stop.Token, async (set, image) =>
+        using var run = new ForegroundRun(cancellationToken, LogLevel.Information);
+        return await WithImageAsync(options, run.LoggerFactory, error, run.Stopping, async (set, image) =>
         {
-            var replay = options.Replay is null ? Task.CompletedTask : image.ReplayAsync(options.Replay, stop.Token);
+            var replay = options.Replay is null ? Task.CompletedTask : image.ReplayAsync(options.Replay, run.Stopping);
             await ImageServe.ServeAsync(
                 endpoints,
                 image,
                 uris => new { export = endpoints.Name, upstreams = set.Replicas, cache = options.CacheDirectory, size = image.Size, listening = uris },
-                loggerFactory,
-                output,
-                stop.Token);
+                run,
+                output);
             await Observe(replay, error);
             await PrintStatusAsync(image.Status, endpoints.Json, output);
             return ExitCodes.Ok;
@@ -44,12 +41,10 @@ public static class PseudoImageCli
     public static async Task<int> FillAsync(PseudoImageCliOptions options, double megabytesPerSecond, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = ImageServe.CancelOnSigterm(stop);
-        using var loggerFactory = ImageServe.CreateLoggerFactory();
-        return await WithImageAsync(options, loggerFactory, error, stop.Token, async (_, image) =>
+        using var run = new ForegroundRun(cancellationToken, LogLevel.Warning);
+        return await WithImageAsync(options, run.LoggerFactory, error, run.Stopping, async (_, image) =>
         {
-            await image.FillAsync((long)(megabytesPerSecond * BytesPerMegabyte), new LineProgress(error), stop.Token);
+            await image.FillAsync((long)(megabytesPerSecond * BytesPerMegabyte), new LineProgress(error), run.Stopping);
             await PrintStatusAsync(image.Status, json, output);
             return ExitCodes.Ok;
         });

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Jumpstart.Shared.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,8 +13,6 @@ namespace Jumpstart.Shared.JsonRpc;
 /// </summary>
 public sealed class JsonRpcServer : IAsyncDisposable
 {
-    private static readonly TimeSpan s_acceptRetryDelay = TimeSpan.FromMilliseconds(100);
-
     private readonly Socket _listener;
     private readonly Action<JsonRpcConnection> _configure;
     private readonly JsonRpcOptions _options;
@@ -46,21 +45,9 @@ public sealed class JsonRpcServer : IAsyncDisposable
     /// <summary>Listens on TCP. <paramref name="configure"/> adds targets to each new connection before it starts.</summary>
     public static JsonRpcServer ListenTcp(IPEndPoint endPoint, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(configure);
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen();
-            return new JsonRpcServer(socket, null, configure, options, loggerFactory);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        var socket = ListeningSockets.BindTcp(endPoint);
+        return new JsonRpcServer(socket, null, configure, options, loggerFactory);
     }
 
     /// <summary>Listens on a unix socket at <paramref name="path"/> (a stale socket file is replaced).</summary>
@@ -75,32 +62,15 @@ public sealed class JsonRpcServer : IAsyncDisposable
     /// </summary>
     public static JsonRpcServer ListenUnix(string path, UnixFileMode? socketMode, Action<JsonRpcConnection> configure, JsonRpcOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(configure);
-        var replaced = UnixSocketFile.RemoveIfStale(path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        var socket = ListeningSockets.BindUnix(path, socketMode, out var replaced);
+        var server = new JsonRpcServer(socket, path, configure, options, loggerFactory);
+        if (replaced)
         {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            if (socketMode is { } mode && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, mode);
-            }
-
-            socket.Listen();
-            var server = new JsonRpcServer(socket, path, configure, options, loggerFactory);
-            if (replaced)
-            {
-                JsonRpcLog.StaleSocketReplaced(server._logger, path);
-            }
-
-            return server;
+            JsonRpcLog.StaleSocketReplaced(server._logger, path);
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+
+        return server;
     }
 
     /// <summary>
@@ -134,31 +104,8 @@ public sealed class JsonRpcServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && _stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // A connection reset before accept completed, or fd exhaustion: keep serving the others,
-                // pausing briefly so a persistent failure does not spin.
-                JsonRpcLog.AcceptFailed(_logger, ex);
-                await Task.Delay(s_acceptRetryDelay, CancellationToken.None);
-                continue;
-            }
-
-            Start(socket);
-        }
-    }
+    private Task AcceptLoopAsync()
+        => SocketAcceptLoop.RunAsync(_listener, Start, ex => JsonRpcLog.AcceptFailed(_logger, ex), _stopping.Token);
 
     private void Start(Socket socket)
     {

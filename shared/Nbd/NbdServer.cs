@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Jumpstart.Shared.JsonRpc;
+using Jumpstart.Shared.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +16,6 @@ namespace Jumpstart.Shared.Nbd;
 /// live in <see cref="NbdServerConnection"/>'s partial files, each citing its sections.</remarks>
 public sealed class NbdServer : IAsyncDisposable
 {
-    private static readonly TimeSpan s_acceptRetryDelay = TimeSpan.FromMilliseconds(100);
-
     private readonly Socket _listener;
     private readonly string? _unixPath;
     private readonly NbdExportSet _exports;
@@ -53,47 +51,22 @@ public sealed class NbdServer : IAsyncDisposable
     /// <exception cref="IOException">Another process listens there, or the path is not a socket.</exception>
     public static NbdServer ListenUnix(string path, NbdExportSet exports, NbdServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(exports);
-        var replaced = UnixSocketFile.RemoveIfStale(path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        var socket = ListeningSockets.BindUnix(path, socketMode: null, out var replaced);
+        var server = new NbdServer(socket, path, exports, options, loggerFactory);
+        if (replaced)
         {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            socket.Listen();
-            var server = new NbdServer(socket, path, exports, options, loggerFactory);
-            if (replaced)
-            {
-                NbdLog.StaleSocketReplaced(server._logger, path);
-            }
+            NbdLog.StaleSocketReplaced(server._logger, path);
+        }
 
-            return server;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return server;
     }
 
     /// <summary>Listens on TCP (port 0 picks a free port; see <see cref="LocalEndPoint"/>).</summary>
     public static NbdServer ListenTcp(IPEndPoint endPoint, NbdExportSet exports, NbdServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(exports);
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen();
-            return new NbdServer(socket, null, exports, options, loggerFactory);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return new NbdServer(ListeningSockets.BindTcp(endPoint), null, exports, options, loggerFactory);
     }
 
     /// <summary>Serves on a socket already bound and listening (e.g. from systemd); its file is never deleted.</summary>
@@ -124,36 +97,19 @@ public sealed class NbdServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private Task AcceptLoopAsync()
+        => SocketAcceptLoop.RunAsync(_listener, Accept, ex => NbdLog.AcceptFailed(_logger, ex), _stopping.Token);
+
+    private void Accept(Socket socket)
     {
-        while (!_stopping.IsCancellationRequested)
+        if (_connections.Count >= _options.MaxConnections)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && _stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // A reset before accept completed, or fd exhaustion: keep serving, pausing so a lasting failure does not spin.
-                NbdLog.AcceptFailed(_logger, ex);
-                await Task.Delay(s_acceptRetryDelay, CancellationToken.None);
-                continue;
-            }
-
-            if (_connections.Count >= _options.MaxConnections)
-            {
-                NbdLog.TooManyConnections(_logger, _options.MaxConnections);
-                socket.Dispose();
-                continue;
-            }
-
-            Start(socket);
+            NbdLog.TooManyConnections(_logger, _options.MaxConnections);
+            socket.Dispose();
+            return;
         }
+
+        Start(socket);
     }
 
     private void Start(Socket socket)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace Jumpstart.Shared.Nbd;
 
@@ -9,19 +10,60 @@ internal sealed partial class NbdServerConnection
 {
     private const int RequestHeaderLength = 28;
 
-    /// <summary>Reads requests until DISC, end of stream or cancellation; each runs on its own task.</summary>
+    // The reader only parses headers and starts requests: a small stack keeps thousands of connections cheap.
+    private const int ReaderStackSize = 256 * 1024;
+
+    /// <summary>Reads requests until DISC, end of stream or cancellation; then waits for the requests in flight.</summary>
+    /// <remarks>
+    /// The reader is a dedicated thread doing blocking receives: the kernel wakes it directly when a request arrives,
+    /// whereas an asynchronous receive completes on the socket engine's thread and hops to the thread pool, which
+    /// doubled the latency of a 4 KiB read. Requests are started inline on that thread (see <see cref="ExecuteAsync"/>).
+    /// </remarks>
     private async Task TransmitAsync(Session session, CancellationToken cancellationToken)
+    {
+        var reader = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    ReadRequests(session, cancellationToken);
+                    reader.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    reader.TrySetException(ex);
+                }
+            },
+            ReaderStackSize)
+        {
+            IsBackground = true,
+            Name = $"nbd-connection-{_id}",
+        };
+
+        // A blocked receive does not see the token: shutting the socket down wakes it (end of stream).
+        await using (cancellationToken.UnsafeRegister(static state => ShutdownQuietly((Socket)state!), _socket))
+        {
+            thread.Start();
+            await reader.Task;
+        }
+
+        // "The server MUST ... complete any outstanding requests ... then close the connection" (NBD_CMD_DISC).
+        NbdLog.Disconnected(_logger, _id);
+        await DrainAsync();
+    }
+
+    /// <summary>The reader thread's loop; returns on DISC, throws on end of stream, cancellation or a protocol violation.</summary>
+    private void ReadRequests(Session session, CancellationToken cancellationToken)
     {
         while (true)
         {
-            await ReadExactlyAsync(_header, cancellationToken);
+            _input.ReadExactly(_header);
+            cancellationToken.ThrowIfCancellationRequested();
             var received = Stopwatch.GetTimestamp();
             var request = ParseRequest(_header);
             if (request.Command == NbdCommand.Disconnect)
             {
-                // "The server MUST ... complete any outstanding requests ... then close the connection".
-                NbdLog.Disconnected(_logger, _id);
-                await DrainAsync();
                 return;
             }
 
@@ -38,7 +80,7 @@ internal sealed partial class NbdServerConnection
                 payload = ArrayPool<byte>.Shared.Rent((int)request.Length);
                 try
                 {
-                    await ReadExactlyAsync(payload.AsMemory(0, (int)request.Length), cancellationToken);
+                    _input.ReadExactly(payload.AsSpan(0, (int)request.Length));
                 }
                 catch
                 {
@@ -49,7 +91,8 @@ internal sealed partial class NbdServerConnection
 
             try
             {
-                await _inFlight.WaitAsync(cancellationToken);
+                // Blocks the reader while MaxInFlightRequests are running: back-pressure onto the client's socket.
+                _inFlight.Wait(cancellationToken);
             }
             catch
             {
@@ -57,7 +100,22 @@ internal sealed partial class NbdServerConnection
                 throw;
             }
 
-            _ = Task.Run(() => ExecuteAsync(session, request, payload, received, cancellationToken), CancellationToken.None);
+            // Started inline: a request the export completes synchronously (a page-cached file) is answered on this
+            // thread with no hop at all; one that really waits (an upstream fetch) yields at its first await and the
+            // reader goes on with the next request.
+            _ = ExecuteAsync(session, request, payload, received, cancellationToken);
+        }
+    }
+
+    private static void ShutdownQuietly(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed or reset: the reader is waking up anyway.
         }
     }
 

@@ -59,7 +59,7 @@ public sealed class NbdHostileClientTests
         }
 
         // SET_META_CONTEXT before STRUCTURED_REPLY is invalid (proto.md), not unsupported.
-        await client.SendOptionAsync((uint)NbdOption.SetMetaContext, MetaContextData(NbdTestServer.ExportName, "base:allocation"));
+        await client.SendOptionAsync((uint)NbdOption.SetMetaContext, RawNbdClient.MetaContextData(NbdTestServer.ExportName, "base:allocation"));
         Assert.Equal(NbdOptionReplyType.ErrInvalid, (await client.ReadOptionReplyAsync()).Type);
 
         var (size, flags) = await client.GoAsync(NbdTestServer.ExportName);
@@ -289,19 +289,6 @@ public sealed class NbdHostileClientTests
         var bytes = new byte[length];
         await file.ReadExactlyAsync(bytes);
         return bytes;
-    }
-
-    private static byte[] MetaContextData(string export, string query)
-    {
-        var name = System.Text.Encoding.UTF8.GetBytes(export);
-        var q = System.Text.Encoding.UTF8.GetBytes(query);
-        var data = new byte[4 + name.Length + 4 + 4 + q.Length];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data, (uint)name.Length);
-        name.CopyTo(data, 4);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(4 + name.Length), 1);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8 + name.Length), (uint)q.Length);
-        q.CopyTo(data, 12 + name.Length);
-        return data;
     }
 
     private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;

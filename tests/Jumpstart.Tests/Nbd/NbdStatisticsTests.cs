@@ -29,8 +29,8 @@ public sealed class NbdStatisticsTests
         await client.SendRequestAsync(NbdCommand.Write, 1, 0, 16, new byte[16]);
         Assert.Equal(NbdError.Perm, (await client.ReadSimpleReplyAsync()).Error);
 
-        var after = server.Exports.StatisticsOf(NbdTestServer.ExportName)!;
-        Assert.Equal(Reads + 1, after.Requests);
+        // A request is counted right after its reply is sent, so the client may see the last reply a moment earlier.
+        var after = await WaitForAsync(server, s => s.Requests == Reads + 1);
         Assert.Equal(Reads, after.Reads);
         Assert.Equal((long)Reads * Length, after.BytesRead);
         Assert.Equal(0, after.BytesWritten);
@@ -43,14 +43,24 @@ public sealed class NbdStatisticsTests
 
         await client.SendRequestAsync(NbdCommand.Disconnect, 0, 0, 0);
         Assert.True(await client.IsClosedByServerAsync());
+        await WaitForAsync(server, s => s.Connections == 0);
+        Assert.Null(server.Exports.StatisticsOf("no-such-export"));
+    }
+
+    private static async Task<NbdExportStatistics> WaitForAsync(NbdTestServer server, Func<NbdExportStatistics, bool> condition)
+    {
         var deadline = DateTime.UtcNow + RawNbdClient.Timeout;
-        while (server.Exports.StatisticsOf(NbdTestServer.ExportName)!.Connections != 0)
+        while (true)
         {
-            Assert.True(DateTime.UtcNow < deadline, "connection count did not drop after DISC");
+            var statistics = server.Exports.StatisticsOf(NbdTestServer.ExportName)!;
+            if (condition(statistics))
+            {
+                return statistics;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"statistics never matched: {statistics}");
             await Task.Delay(10);
         }
-
-        Assert.Null(server.Exports.StatisticsOf("no-such-export"));
     }
 
     [Fact]

@@ -90,6 +90,27 @@ public sealed class RawNbdClient : IAsyncDisposable
         return data;
     }
 
+    /// <summary>The data of LIST/SET_META_CONTEXT: export name, then the queries.</summary>
+    public static byte[] MetaContextData(string export, params string[] queries)
+    {
+        var name = Encoding.UTF8.GetBytes(export);
+        var encoded = queries.Select(Encoding.UTF8.GetBytes).ToList();
+        var data = new byte[4 + name.Length + 4 + encoded.Sum(q => 4 + q.Length)];
+        BinaryPrimitives.WriteUInt32BigEndian(data, (uint)name.Length);
+        name.CopyTo(data, 4);
+        var at = 4 + name.Length;
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(at), (uint)encoded.Count);
+        at += 4;
+        foreach (var query in encoded)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(at), (uint)query.Length);
+            query.CopyTo(data, at + 4);
+            at += 4 + query.Length;
+        }
+
+        return data;
+    }
+
     /// <summary>Sends GO and reads replies up to the final one; returns the export size and flags from INFO_EXPORT.</summary>
     public async Task<(long Size, NbdTransmissionFlags Flags)> GoAsync(string name)
     {
