@@ -7,8 +7,8 @@ using Jumpstart.Shared.HostApi;
 namespace Jumpstart.Hostd.Cli;
 
 /// <summary>
-/// The <c>jumpstart image</c> subcommands that act on the local hostd's image service: add, list,
-/// remove, stats, switch, and fill/replicate of a served image.
+/// The <c>jumpstart image</c> subcommands that act on the local hostd's image service: add (file, pre-deployed copy or pseudo),
+/// list, remove, stats, switch. <c>image fill IMAGE</c> lives with the offline fill in <see cref="ImageCommands"/>.
 /// </summary>
 public static class ImageHostCommands
 {
@@ -21,7 +21,6 @@ public static class ImageHostCommands
         image.Subcommands.Add(CreateRemove(HostdCall.CreateOptions()));
         image.Subcommands.Add(CreateStats(HostdCall.CreateOptions()));
         image.Subcommands.Add(CreateSwitch(HostdCall.CreateOptions()));
-        image.Subcommands.Add(CreateFill(HostdCall.CreateOptions()));
     }
 
     /// <summary>Each subcommand carries its own --socket/--json: <c>image serve</c> has a --json of its own.</summary>
@@ -124,25 +123,6 @@ public static class ImageHostCommands
             var request = new ImageSwitchRequest { Name = parse.GetRequiredValue(name), Upstream = parse.GetRequiredValue(upstream) };
             var info = await connection.InvokeAsync<ImageInfo>(HostMethods.ImageSwitch, request, cancellationToken);
             await CliOutput.WriteAsync(output, json, info, i => $"{i.Name} now fetches from {i.ActiveUpstream}");
-            return ExitCodes.Ok;
-        }));
-        return WithHostdOptions(command, options);
-    }
-
-    private static Command CreateFill(HostdCall.Options options)
-    {
-        var name = new Argument<string>("name") { Description = "A pseudo image served by hostd." };
-        var rate = new Option<string?>("--rate") { Description = "Upper bound on the fetch rate, e.g. 50MB/s (default: unlimited)." };
-        var command = new Command("fill", "Background deployment: fetch every block a pseudo image lacks so it becomes a full replica (progress on stderr).") { name, rate };
-        command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
-        {
-            var request = new ImageFillRequest
-            {
-                Name = parse.GetRequiredValue(name),
-                RateBytesPerSecond = parse.GetValue(rate) is { } text ? (long)CliUsageException.Parse("--rate", () => Quantities.ParseRate(text)) : 0,
-            };
-            var info = await connection.InvokeAsync<ImageInfo>(HostMethods.ImageFill, request, cancellationToken);
-            await CliOutput.WriteAsync(output, json, info, i => $"{i.Name}: {Quantities.FormatBytes(i.PresentBytes)} of {Quantities.FormatBytes(i.Size)} present{(i.Complete ? ", complete" : string.Empty)}");
             return ExitCodes.Ok;
         }));
         return WithHostdOptions(command, options);

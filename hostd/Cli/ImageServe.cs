@@ -32,49 +32,59 @@ public static class ImageServe
 
         using (export)
         {
-            var exports = new NbdExportSet();
-            exports.Add(options.Name, export);
-            exports.DefaultExport = options.Name;
-            var servers = new List<NbdServer>();
-            try
-            {
-                var uris = new List<string>();
-                if (options.UnixSocket is { } socketPath)
-                {
-                    servers.Add(NbdServer.ListenUnix(socketPath, exports, loggerFactory: run.LoggerFactory));
-                    uris.Add($"nbd+unix:///{Uri.EscapeDataString(options.Name)}?socket={socketPath}");
-                }
-
-                if (options.Tcp is { } endPoint)
-                {
-                    var server = NbdServer.ListenTcp(endPoint, exports, loggerFactory: run.LoggerFactory);
-                    servers.Add(server);
-                    uris.Add($"nbd://{server.LocalEndPoint}/{Uri.EscapeDataString(options.Name)}");
-                }
-
-                await PrintStartAsync(options, export, uris, output);
-                await run.WaitForStopAsync();
-            }
-            finally
-            {
-                foreach (var server in servers)
-                {
-                    await server.DisposeAsync();
-                }
-            }
-
-            await PrintStopAsync(options, exports.StatisticsOf(options.Name)!, output);
+            var endpoints = new ServeEndpoints(options.Name, options.UnixSocket, options.Tcp, options.Json);
+            await ServeAsync(endpoints, export, uris => new { export = options.Name, file = export.Path, size = export.Size, readOnly = export.ReadOnly, listening = uris }, run, output);
         }
 
         return ExitCodes.Ok;
     }
 
-    private static async Task PrintStartAsync(ImageServeOptions options, FileExport export, List<string> uris, TextWriter output)
+    /// <summary>Serves <paramref name="export"/> on the endpoints until <paramref name="run"/> is stopped, printing the
+    /// <c>listening:</c> lines first and the statistics last; returns those statistics.</summary>
+    internal static async Task<NbdExportStatistics> ServeAsync(
+        ServeEndpoints endpoints, INbdExport export, Func<IReadOnlyList<string>, object> describe, ForegroundRun run, TextWriter output)
     {
-        if (options.Json)
+        var exports = new NbdExportSet();
+        exports.Add(endpoints.Name, export);
+        exports.DefaultExport = endpoints.Name;
+        var servers = new List<NbdServer>();
+        try
         {
-            await output.WriteLineAsync(CliOutput.ToJson(new { export = options.Name, file = export.Path, size = export.Size, readOnly = export.ReadOnly, listening = uris })
-                .ReplaceLineEndings(" "));
+            var uris = new List<string>();
+            if (endpoints.UnixSocket is { } socketPath)
+            {
+                servers.Add(NbdServer.ListenUnix(socketPath, exports, loggerFactory: run.LoggerFactory));
+                uris.Add($"nbd+unix:///{Uri.EscapeDataString(endpoints.Name)}?socket={socketPath}");
+            }
+
+            if (endpoints.Tcp is { } endPoint)
+            {
+                var server = NbdServer.ListenTcp(endPoint, exports, loggerFactory: run.LoggerFactory);
+                servers.Add(server);
+                uris.Add($"nbd://{server.LocalEndPoint}/{Uri.EscapeDataString(endpoints.Name)}");
+            }
+
+            await PrintStartAsync(endpoints.Json, uris, describe(uris), output);
+            await run.WaitForStopAsync();
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+
+        var statistics = exports.StatisticsOf(endpoints.Name)!;
+        await PrintStopAsync(endpoints.Json, statistics, output);
+        return statistics;
+    }
+
+    private static async Task PrintStartAsync(bool json, List<string> uris, object description, TextWriter output)
+    {
+        if (json)
+        {
+            await output.WriteLineAsync(CliOutput.ToJson(description).ReplaceLineEndings(" "));
         }
         else
         {
@@ -87,9 +97,9 @@ public static class ImageServe
         await output.FlushAsync(CancellationToken.None);
     }
 
-    private static async Task PrintStopAsync(ImageServeOptions options, NbdExportStatistics statistics, TextWriter output)
+    private static async Task PrintStopAsync(bool json, NbdExportStatistics statistics, TextWriter output)
     {
-        if (options.Json)
+        if (json)
         {
             await output.WriteLineAsync(CliOutput.ToJson(new { stopped = statistics }).ReplaceLineEndings(" "));
             return;

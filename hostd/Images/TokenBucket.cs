@@ -4,11 +4,11 @@ namespace Jumpstart.Hostd.Images;
 
 /// <summary>
 /// A token bucket for byte rates: <see cref="TakeAsync"/> waits until the bytes fit under the rate. A burst of at
-/// most a quarter second (or one request, if larger) can go out at once. Not thread-safe: one taker.
+/// most a twentieth of a second (or one request, if larger) can go out at once. Not thread-safe: one taker.
 /// </summary>
 internal sealed class TokenBucket(long bytesPerSecond)
 {
-    private const double BurstSeconds = 0.25;
+    private const double BurstSeconds = 0.05;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly double _capacity = Math.Max(1, bytesPerSecond * BurstSeconds);
     private double _tokens = Math.Max(1, bytesPerSecond * BurstSeconds);

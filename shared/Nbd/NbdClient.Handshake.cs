@@ -145,6 +145,7 @@ public sealed partial class NbdClient
                     return false;
                 case var error when IsError(error):
                     var message = Encoding.UTF8.GetString(reply.Data);
+                    await AbortQuietlyAsync(cancellationToken);
                     throw new NbdProtocolException($"{Name}: the server refused export '{exportName}': {error}{(message.Length > 0 ? $" ({message})" : string.Empty)}");
                 default:
                     throw new NbdProtocolException($"{Name}: unexpected reply {reply.Type} to GO");
@@ -210,6 +211,20 @@ public sealed partial class NbdClient
 
         Size = (long)size;
         TransmissionFlags = (NbdTransmissionFlags)flags;
+    }
+
+    /// <summary>NBD_OPT_ABORT before hanging up in the option phase, as proto.md "Option haggling" asks of a
+    /// client that gives up; the server's ACK is not awaited.</summary>
+    private async Task AbortQuietlyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendOptionAsync(NbdOption.Abort, [], cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            // The server may already be gone; the refusal is what the caller needs to hear about.
+        }
     }
 
     private async Task SendOptionAsync(NbdOption option, byte[] data, CancellationToken cancellationToken)

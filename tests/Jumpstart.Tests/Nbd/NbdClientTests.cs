@@ -133,6 +133,25 @@ public sealed class NbdClientTests
         await Assert.ThrowsAnyAsync<IOException>(async () => await client.ReadAsync(0, new byte[512], CancellationToken.None));
     }
 
+    [ToolFact(NbdPeerServer.Nbdkit)]
+    public async Task CancelledRead_ReturnsAtOnce_AndItsLateReplyIsDrainedWithoutHarm()
+    {
+        using var dir = new TempDirectory("nbdclient");
+        var content = TestImages.CreateSparse(dir.Combine("image.raw"), 4L * TestImages.MiB);
+        await using var server = await NbdPeerServer.StartAsync(NbdPeerServer.Nbdkit, dir.Combine("image.raw"), dir.Combine("nbd.sock"), "--filter=delay", "rdelay=1");
+        await using var client = await NbdClient.ConnectAsync(server.Uri);
+        var abandoned = new byte[TestImages.MiB];
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.ReadAsync(0, abandoned, cancel.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(0.9), $"cancellation took {clock.Elapsed}");
+
+        // The late reply's data goes nowhere near the abandoned buffer, and the connection carries on.
+        await ReadAndCompareAsync(client, content, TestImages.MiB, 4096);
+        Assert.All(abandoned, b => Assert.Equal(0, b));
+        Assert.Equal(0, client.PendingRequests);
+    }
+
     [Fact]
     public async Task GarbageServer_FailsTheConnectWithNbdProtocolException()
     {
