@@ -46,40 +46,23 @@ public sealed class ReplicaSet : IBlockSource
     /// <exception cref="InvalidDataException">Replicas disagree on the size (with <see cref="ReplicaSetOptions.RequireSameSize"/>).</exception>
     public static async Task<ReplicaSet> ConnectAsync(IEnumerable<ReplicaSource> sources, ReplicaSetOptions? options, ILogger? logger, CancellationToken cancellationToken)
     {
-        var set = new ReplicaSet(sources, options ?? new ReplicaSetOptions(), logger ?? NullLogger.Instance);
-        if (set._replicas.Length == 0)
+        var list = sources.ToList();
+        if (list.Count == 0)
         {
             throw new ArgumentException("a replica set needs at least one replica", nameof(sources));
         }
 
-        Exception? last = null;
-        for (var i = 0; i < set._replicas.Length; i++)
+        var set = new ReplicaSet(list, options ?? new ReplicaSetOptions(), logger ?? NullLogger.Instance);
+
+        try
         {
-            try
-            {
-                var connection = await set.GetConnectionAsync(set._replicas[i], cancellationToken);
-                if (set.Size == 0)
-                {
-                    set.Size = connection.Size;
-                    set._primary = i;
-                }
-                else if (connection.Size != set.Size)
-                {
-                    throw new InvalidDataException($"replica {set._replicas[i].Source.Name} is {connection.Size} bytes, {set.Name} is {set.Size}");
-                }
-
-                if (!set._options.RequireSameSize)
-                {
-                    return set;
-                }
-            }
-            catch (Exception ex) when (IsReplicaFailure(ex) && !set._options.RequireSameSize)
-            {
-                last = ex;
-            }
+            return await set.LearnSizeAsync(cancellationToken);
         }
-
-        return set.Size > 0 ? set : throw new IOException($"no replica could be reached: {last?.Message}", last);
+        catch
+        {
+            await set.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Appends a replica (e.g. one background deployment just made); it serves after fail-over or a switch.</summary>
@@ -184,6 +167,38 @@ public sealed class ReplicaSet : IBlockSource
         }
 
         _lifetime.Dispose();
+    }
+
+    private async Task<ReplicaSet> LearnSizeAsync(CancellationToken cancellationToken)
+    {
+        Exception? last = null;
+        for (var i = 0; i < _replicas.Length; i++)
+        {
+            try
+            {
+                var connection = await GetConnectionAsync(_replicas[i], cancellationToken);
+                if (Size == 0)
+                {
+                    Size = connection.Size;
+                    _primary = i;
+                }
+                else if (connection.Size != Size)
+                {
+                    throw new InvalidDataException($"replica {_replicas[i].Source.Name} is {connection.Size} bytes, {Name} is {Size}");
+                }
+
+                if (!_options.RequireSameSize)
+                {
+                    return this;
+                }
+            }
+            catch (Exception ex) when (IsReplicaFailure(ex) && !_options.RequireSameSize)
+            {
+                last = ex;
+            }
+        }
+
+        return Size > 0 ? this : throw new IOException($"no replica could be reached: {last?.Message}", last);
     }
 
     private static bool IsReplicaFailure(Exception ex)

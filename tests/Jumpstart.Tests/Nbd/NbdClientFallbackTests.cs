@@ -25,7 +25,7 @@ public sealed class NbdClientFallbackTests
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen();
         var seenOptions = new List<NbdOption>();
-        var server = Task.Run(() => ServeOldStyleAsync(listener, seenOptions));
+        var server = Task.Run(() => ServeOldStyleAsync(listener, seenOptions, garbage: false));
 
         await using (var client = await NbdClient.ConnectAsync(NbdUri.ForUnix(socketPath, "old")).WaitAsync(s_timeout))
         {
@@ -44,10 +44,28 @@ public sealed class NbdClientFallbackTests
         Assert.Equal([NbdOption.StructuredReply, NbdOption.Go, NbdOption.ExportName], seenOptions);
     }
 
+    [Fact]
+    public async Task GarbageReplyInTransmission_FailsThePendingReadWithNbdProtocolException_AndClosesTheConnection()
+    {
+        using var dir = new TempDirectory("nbdfallback");
+        var socketPath = dir.Combine("garbage.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen();
+        var server = Task.Run(() => ServeOldStyleAsync(listener, [], garbage: true));
+
+        await using var client = await NbdClient.ConnectAsync(NbdUri.ForUnix(socketPath, "old")).WaitAsync(s_timeout);
+        var ex = await Assert.ThrowsAsync<NbdProtocolException>(async () => await client.ReadAsync(0, new byte[512], CancellationToken.None).AsTask().WaitAsync(s_timeout));
+        Assert.Contains("bad reply magic", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<IOException>(async () => await client.ReadAsync(0, new byte[512], CancellationToken.None));
+        await Assert.ThrowsAnyAsync<IOException>(() => server.WaitAsync(s_timeout));
+    }
+
     private static byte Pattern(long offset) => (byte)(offset * 7 % 251);
 
-    /// <summary>Handshake without NO_ZEROES; ERR_UNSUP to everything but EXPORT_NAME; then simple replies until DISC.</summary>
-    private static async Task ServeOldStyleAsync(Socket listener, List<NbdOption> seenOptions)
+    /// <summary>Handshake without NO_ZEROES; ERR_UNSUP to everything but EXPORT_NAME; then simple replies (or, with
+    /// <paramref name="garbage"/>, replies with a bad magic) until DISC.</summary>
+    private static async Task ServeOldStyleAsync(Socket listener, List<NbdOption> seenOptions, bool garbage)
     {
         using var peer = await listener.AcceptAsync();
         await using var stream = new NetworkStream(peer);
@@ -97,7 +115,7 @@ public sealed class NbdClientFallbackTests
             var offset = (long)BinaryPrimitives.ReadUInt64BigEndian(request.AsSpan(16));
             var length = (int)BinaryPrimitives.ReadUInt32BigEndian(request.AsSpan(24));
             var reply = new byte[16 + length];
-            BinaryPrimitives.WriteUInt32BigEndian(reply, NbdMagic.SimpleReply);
+            BinaryPrimitives.WriteUInt32BigEndian(reply, garbage ? 0xdeadbeef : NbdMagic.SimpleReply);
             request.AsSpan(8, 8).CopyTo(reply.AsSpan(8));
             for (var i = 0; i < length; i++)
             {

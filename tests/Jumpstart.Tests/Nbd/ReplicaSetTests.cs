@@ -110,4 +110,20 @@ public sealed class ReplicaSetTests
         var inval = await Assert.ThrowsAsync<NbdErrorException>(async () => await single.ReadAsync(ImageSize, new byte[512], CancellationToken.None));
         Assert.Equal(NbdError.Inval, inval.Error);
     }
+
+    [ToolFact(NbdPeerServer.QemuNbd)]
+    public async Task ReplicasOfDifferentSizes_AreRefused_WhenSizesMustMatch()
+    {
+        using var dir = new TempDirectory("replicas");
+        TestImages.CreateSparse(dir.Combine("a.raw"), ImageSize);
+        TestImages.CreateSparse(dir.Combine("b.raw"), ImageSize + TestImages.MiB);
+        await using var first = await NbdPeerServer.StartAsync(NbdPeerServer.QemuNbd, dir.Combine("a.raw"), dir.Combine("a.sock"));
+        await using var second = await NbdPeerServer.StartAsync(NbdPeerServer.QemuNbd, dir.Combine("b.raw"), dir.Combine("b.sock"));
+        ReplicaSource[] sources = [ReplicaSource.ForNbd(first.Uri), ReplicaSource.ForNbd(second.Uri)];
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => ReplicaSet.ConnectAsync(sources, new ReplicaSetOptions { RequireSameSize = true }, null, CancellationToken.None));
+        Assert.Contains("b.sock", ex.Message, StringComparison.Ordinal);
+        await using var lenient = await ReplicaSet.ConnectAsync(sources, null, null, CancellationToken.None);
+        Assert.Equal(ImageSize, lenient.Size);
+    }
 }
