@@ -17,6 +17,9 @@ public sealed class HostdUnderTest : IAsyncDisposable
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromSeconds(90);
     public static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The environment override of <c>Vm:Accelerator</c> (JUMPSTART_ prefix, <c>__</c> for <c>:</c>).</summary>
+    public const string AcceleratorVariable = "JUMPSTART_Vm__Accelerator";
+
     private static readonly string[] s_systemdVariables =
     [
         SystemdEnvironment.NotifySocketVariable, SystemdEnvironment.WatchdogUsecVariable, SystemdEnvironment.WatchdogPidVariable,
@@ -30,6 +33,10 @@ public sealed class HostdUnderTest : IAsyncDisposable
     private HostdUnderTest(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? lifetime = null)
     {
         var variables = s_systemdVariables.ToDictionary(v => v, _ => (string?)null);
+
+        // /dev/kvm here is nested PVM: with Vm:Accelerator=auto every hostd would first boot a KVM probe VM (up to
+        // AcceleratorProbe.ProbeTimeout) before READY=1. Tests that are not about the probe take TCG, as the probe would.
+        variables[AcceleratorVariable] = "tcg";
         foreach (var (key, value) in environment)
         {
             variables[key] = value;

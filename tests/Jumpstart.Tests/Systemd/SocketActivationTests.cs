@@ -30,6 +30,7 @@ public sealed class SocketActivationTests
         [
             "-l", control, "-l", extra, $"--fdname={ControlSocket}:extra",
             "-E", $"{SystemdEnvironment.NotifySocketVariable}={listener.Address}",
+            "-E", $"{HostdUnderTest.AcceleratorVariable}=tcg",
         ];
         if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } dotnetRoot)
         {

@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Jumpstart.Bench.Nbd;
+
+/// <summary>
+/// The whole benchmark, in one run on one image: our server against qemu-nbd and nbdkit (sequential over
+/// a unix socket and TCP, 4 KiB random reads at QD1 and QD32), then our pseudo image against nbdkit's
+/// cache filter over the same upstream with added latency (cold), and the pseudo image warm. Rounds are
+/// interleaved across contenders and the best of each is kept, so a burst of load on this shared
+/// machine hurts no contender alone.
+/// </summary>
+internal sealed class NbdBenchRun(BenchSettings settings)
+{
+    private const string ExportName = "bench";
+    private const string Ours = "jumpstart";
+    private const string QemuNbd = "qemu-nbd";
+    private const string Nbdkit = "nbdkit";
+    private readonly Dictionary<string, double> _results = new(StringComparer.Ordinal);
+    private string _work = string.Empty;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        _work = settings.WorkDirectory ?? Directory.CreateTempSubdirectory("jumpstart-nbdbench-").FullName;
+        Directory.CreateDirectory(_work);
+        try
+        {
+            var image = Path.Combine(_work, "image.raw");
+            await WriteImageAsync(image, settings.ImageBytes, cancellationToken);
+            Print("image_bytes", settings.ImageBytes.ToString(CultureInfo.InvariantCulture));
+            Print("rounds", settings.Rounds.ToString(CultureInfo.InvariantCulture));
+
+            var servers = new List<ServerProcess>();
+            try
+            {
+                var (ours, ourTcpPort) = await StartOursAsync(image, servers);
+                var contenders = new[] { ours, await StartQemuNbdAsync(image, servers), await StartNbdkitAsync(image, servers) };
+                await SequentialAsync(contenders, cancellationToken);
+                await RandomAsync(contenders, cancellationToken);
+                await PseudoAsync(new IPEndPoint(IPAddress.Loopback, ourTcpPort), cancellationToken);
+            }
+            finally
+            {
+                foreach (var server in servers)
+                {
+                    await server.DisposeAsync();
+                }
+            }
+
+            PrintSummary();
+            return 0;
+        }
+        finally
+        {
+            if (settings.WorkDirectory is null)
+            {
+                Directory.Delete(_work, recursive: true);
+            }
+        }
+    }
+
+    private static void Print(string key, string value) => Console.WriteLine($"{key}: {value}");
+
+    private static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private static string UnixUri(string socket) => $"nbd+unix:///{ExportName}?socket={socket}";
+
+    private static string TcpUri(int port) => $"nbd://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/{ExportName}";
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    // Incompressible, non-sparse data: no server may win by skipping holes or zeros. Written once and left
+    // in the page cache (24 GiB here), so every server reads from memory and the protocol path is measured.
+    private static async Task WriteImageAsync(string path, long bytes, CancellationToken cancellationToken)
+    {
+        var random = new Random(20261202);
+        var chunk = new byte[4 << 20];
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        for (long written = 0; written < bytes; written += chunk.Length)
+        {
+            random.NextBytes(chunk);
+            await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - written)), cancellationToken);
+        }
+    }
+
+    private async Task<(Contender Contender, int TcpPort)> StartOursAsync(string image, List<ServerProcess> servers)
+    {
+        var socket = Path.Combine(_work, "ours.sock");
+        var port = FreePort();
+        servers.Add(await ServerProcess.StartAsync(_work, settings.Jumpstart,
+            ["image", "serve", "--file", image, "--name", ExportName, "--unix", socket, "--tcp", $"127.0.0.1:{Port(port)}"],
+            pidFileArguments: null, new UnixDomainSocketEndPoint(socket)));
+        return (new Contender(Ours, UnixUri(socket), TcpUri(port)), port);
+    }
+
+    private async Task<Contender> StartQemuNbdAsync(string image, List<ServerProcess> servers)
+    {
+        // qemu-nbd listens on one endpoint per process.
+        var socket = Path.Combine(_work, "qemu-nbd.sock");
+        var port = FreePort();
+        string[] common = ["--read-only", "--persistent", "--shared=0", "--format=raw", "--export-name", ExportName];
+        servers.Add(await ServerProcess.StartAsync(_work, QemuNbd, [.. common, "--socket", socket, image], null, new UnixDomainSocketEndPoint(socket)));
+        servers.Add(await ServerProcess.StartAsync(_work, QemuNbd, [.. common, "--bind", "127.0.0.1", "--port", Port(port), image], null, new IPEndPoint(IPAddress.Loopback, port)));
+        return new Contender(QemuNbd, UnixUri(socket), TcpUri(port));
+    }
+
+    private async Task<Contender> StartNbdkitAsync(string image, List<ServerProcess> servers)
+    {
+        var socket = Path.Combine(_work, "nbdkit.sock");
+        var port = FreePort();
+        servers.Add(await ServerProcess.StartAsync(_work, Nbdkit, ["--foreground", "--read-only", "--unix", socket, "file", image],
+            pid => ["--pidfile", pid], new UnixDomainSocketEndPoint(socket)));
+        servers.Add(await ServerProcess.StartAsync(_work, Nbdkit, ["--foreground", "--read-only", "--ipaddr", "127.0.0.1", "--port", Port(port), "file", image],
+            pid => ["--pidfile", pid], new IPEndPoint(IPAddress.Loopback, port)));
+        return new Contender(Nbdkit, UnixUri(socket), TcpUri(port));
+    }
+
+    // Best of the rounds: the least disturbed run of each contender.
+    private void KeepBest(string key, double value, bool higherIsBetter)
+    {
+        if (!_results.TryGetValue(key, out var best) || (higherIsBetter ? value > best : value < best))
+        {
+            _results[key] = value;
+        }
+    }
+
+    private async Task SequentialAsync(Contender[] contenders, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"nbd bench: sequential reads with nbdcopy, {settings.Rounds} rounds");
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            foreach (var contender in contenders)
+            {
+                KeepBest($"seq_unix_s_{contender.Name}", await Measure.SequentialSecondsAsync(contender.UnixUri, cancellationToken), higherIsBetter: false);
+                KeepBest($"seq_tcp_s_{contender.Name}", await Measure.SequentialSecondsAsync(contender.TcpUri, cancellationToken), higherIsBetter: false);
+            }
+        }
+
+        foreach (var transport in new[] { "unix", "tcp" })
+        {
+            foreach (var contender in contenders)
+            {
+                var seconds = _results[$"seq_{transport}_s_{contender.Name}"];
+                Print($"seq_{transport}_{contender.Name}", $"{Format(seconds, "0.000")} s, {Format(settings.ImageBytes / seconds / 1e6, "0")} MB/s");
+            }
+        }
+    }
+
+    private async Task RandomAsync(Contender[] contenders, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"nbd bench: 4 KiB random reads with fio (nbd engine, unix socket), {settings.Rounds} rounds of {settings.FioSeconds} s");
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            foreach (var depth in new[] { 1, 32 })
+            {
+                foreach (var contender in contenders)
+                {
+                    KeepBest($"rand4k_qd{depth}_iops_{contender.Name}",
+                        await Measure.RandomReadIopsAsync(contender.UnixUri, depth, settings.FioSeconds, cancellationToken), higherIsBetter: true);
+                }
+            }
+        }
+
+        foreach (var depth in new[] { 1, 32 })
+        {
+            foreach (var contender in contenders)
+            {
+                Print($"rand4k_qd{depth}_iops_{contender.Name}", Format(_results[$"rand4k_qd{depth}_iops_{contender.Name}"], "0"));
+            }
+        }
+    }
+
+    private async Task PseudoAsync(IPEndPoint upstream, CancellationToken cancellationToken)
+    {
+        foreach (var delayMs in settings.DelaysMs)
+        {
+            Console.Error.WriteLine($"nbd bench: cold reads through a pseudo image and nbdkit's cache filter, upstream +{Format(delayMs, "0.###")} ms, {settings.ColdRounds} rounds");
+            await using var proxy = new DelayProxy(upstream, TimeSpan.FromMilliseconds(delayMs));
+            var label = Format(delayMs, "0.###").Replace('.', '_');
+            for (var round = 0; round < settings.ColdRounds; round++)
+            {
+                var warm = round == settings.ColdRounds - 1 && delayMs == settings.DelaysMs[0];
+                KeepBest($"pseudo_cold_{label}ms_s", await PseudoColdAsync(proxy.Port, warm, cancellationToken), higherIsBetter: false);
+                KeepBest($"nbdkit_cache_cold_{label}ms_s", await NbdkitCacheColdAsync(proxy.Port, cancellationToken), higherIsBetter: false);
+            }
+
+            foreach (var name in new[] { "pseudo", "nbdkit_cache" })
+            {
+                var seconds = _results[$"{name}_cold_{label}ms_s"];
+                Print($"{name}_cold_{label}ms", $"{Format(seconds, "0.000")} s, {Format(settings.ImageBytes / seconds / 1e6, "0")} MB/s");
+            }
+        }
+
+        Print("pseudo_warm_seq_unix", $"{Format(_results["pseudo_warm_seq_s"], "0.000")} s, {Format(settings.ImageBytes / _results["pseudo_warm_seq_s"] / 1e6, "0")} MB/s");
+        Print("pseudo_warm_rand4k_qd1_iops", Format(_results["pseudo_warm_qd1_iops"], "0"));
+    }
+
+    private async Task<double> PseudoColdAsync(int upstreamPort, bool thenWarm, CancellationToken cancellationToken)
+    {
+        var cache = Path.Combine(_work, $"pseudo-{Guid.NewGuid():N}");
+        var socket = Path.Combine(_work, $"pseudo-{Guid.NewGuid():N}.sock");
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(_work, settings.Jumpstart,
+                ["image", "serve", "--upstream", TcpUri(upstreamPort), "--cache", cache, "--name", ExportName, "--unix", socket],
+                null, new UnixDomainSocketEndPoint(socket));
+            var cold = await Measure.SequentialSecondsAsync(UnixUri(socket), cancellationToken);
+            if (thenWarm)
+            {
+                for (var round = 0; round < settings.Rounds; round++)
+                {
+                    KeepBest("pseudo_warm_seq_s", await Measure.SequentialSecondsAsync(UnixUri(socket), cancellationToken), higherIsBetter: false);
+                    KeepBest("pseudo_warm_qd1_iops", await Measure.RandomReadIopsAsync(UnixUri(socket), 1, settings.FioSeconds, cancellationToken), higherIsBetter: true);
+                }
+            }
+
+            return cold;
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    private async Task<double> NbdkitCacheColdAsync(int upstreamPort, CancellationToken cancellationToken)
+    {
+        // The cache filter keeps its blocks in a temporary file under TMPDIR; cache-on-read makes it keep what
+        // it reads (by default it caches only writes), which is what a pseudo image does.
+        var tmp = Directory.CreateDirectory(Path.Combine(_work, $"nbdkit-cache-{Guid.NewGuid():N}")).FullName;
+        var socket = Path.Combine(tmp, "nbdkit-cache.sock");
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(_work, Nbdkit,
+                ["--foreground", "--read-only", "--unix", socket, "--filter=cache", "nbd", "hostname=127.0.0.1", $"port={Port(upstreamPort)}",
+                 $"export={ExportName}", "cache-on-read=true"],
+                pid => ["--pidfile", pid], new UnixDomainSocketEndPoint(socket), new Dictionary<string, string> { ["TMPDIR"] = tmp });
+            return await Measure.SequentialSecondsAsync(UnixUri(socket), cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(tmp, recursive: true);
+        }
+    }
+
+    private void PrintSummary()
+    {
+        double Ratio(string better, string worse) => _results[worse] / _results[better];
+        double Gain(string ours, string theirs) => _results[ours] / _results[theirs];
+        var seqUnix = Ratio($"seq_unix_s_{Ours}", $"seq_unix_s_{QemuNbd}");
+        var seqTcp = Ratio($"seq_tcp_s_{Ours}", $"seq_tcp_s_{QemuNbd}");
+        var qd1 = Gain($"rand4k_qd1_iops_{Ours}", $"rand4k_qd1_iops_{Nbdkit}");
+        var qd32 = Gain($"rand4k_qd32_iops_{Ours}", $"rand4k_qd32_iops_{Nbdkit}");
+        var warm = Ratio("pseudo_warm_seq_s", $"seq_unix_s_{QemuNbd}");
+        var warmQd1 = Gain("pseudo_warm_qd1_iops", $"rand4k_qd1_iops_{QemuNbd}");
+        Print("ratio_seq_unix_vs_qemu_nbd", Format(seqUnix, "0.00"));
+        Print("ratio_seq_tcp_vs_qemu_nbd", Format(seqTcp, "0.00"));
+        Print("ratio_rand4k_qd1_vs_nbdkit", Format(qd1, "0.00"));
+        Print("ratio_rand4k_qd32_vs_nbdkit", Format(qd32, "0.00"));
+        Print("ratio_pseudo_warm_seq_vs_qemu_nbd", Format(warm, "0.00"));
+        Print("ratio_pseudo_warm_qd1_vs_qemu_nbd", Format(warmQd1, "0.00"));
+        var cold = new List<string>();
+        foreach (var delayMs in settings.DelaysMs)
+        {
+            var label = Format(delayMs, "0.###").Replace('.', '_');
+            var ratio = Ratio($"pseudo_cold_{label}ms_s", $"nbdkit_cache_cold_{label}ms_s");
+            Print($"ratio_pseudo_cold_{label}ms_vs_nbdkit_cache", Format(ratio, "0.00"));
+            cold.Add($"pseudo cold +{Format(delayMs, "0.###")}ms {Format(ratio, "0.00")}x nbdkit-cache (target {(delayMs >= 1 ? ">=3x" : "-")})");
+        }
+
+        Print("summary", string.Join("; ", new[]
+        {
+            $"seq unix {Format(seqUnix, "0.00")}x qemu-nbd (target >=1.0)",
+            $"seq tcp {Format(seqTcp, "0.00")}x qemu-nbd",
+            $"4K QD1 {Format(qd1, "0.00")}x nbdkit (target >=1.0)",
+            $"4K QD32 {Format(qd32, "0.00")}x nbdkit",
+            $"pseudo warm seq {Format(warm, "0.00")}x qemu-nbd (target >=1.0)",
+        }.Concat(cold)));
+    }
+}
