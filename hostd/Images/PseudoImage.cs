@@ -133,9 +133,16 @@ public sealed partial class PseudoImage : INbdExport, IAsyncDisposable
             await Task.WhenAll(waits).WaitAsync(cancellationToken);
         }
 
+        ReadPresent(offset, destination.Span);
+    }
+
+    // A synchronous pread, as FileExport does: the cache file is page-cached, and an asynchronous read hops through
+    // the thread pool, which cut warm 4 KiB QD1 reads to a quarter of the plain file server's rate.
+    private void ReadPresent(long offset, Span<byte> destination)
+    {
         for (var done = 0; done < destination.Length;)
         {
-            var read = await RandomAccess.ReadAsync(_cache.Data, destination[done..], offset + done, cancellationToken);
+            var read = RandomAccess.Read(_cache.Data, destination[done..], offset + done);
             done += read > 0 ? read : throw new IOException($"{_options.CacheDirectory}: the data file ended at {offset + done}");
         }
     }

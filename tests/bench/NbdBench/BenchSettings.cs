@@ -15,13 +15,15 @@ internal sealed record BenchSettings
 
     public int FioSeconds { get; init; } = 4;
 
+    public long ColdQd1Bytes { get; init; } = 256L << 20;
+
     public IReadOnlyList<double> DelaysMs { get; init; } = [0, 1];
 
     public string? WorkDirectory { get; init; }
 
     public static string Usage =>
         "usage: NbdBench run --jumpstart PATH [--size-mib N (2048)] [--rounds N (3)] [--cold-rounds N (2)]\n" +
-        "                    [--fio-seconds N (4)] [--delays-ms \"0 1\"] [--work DIR]";
+        "                    [--fio-seconds N (4)] [--cold-qd1-mib N (256)] [--delays-ms \"0 1\"] [--work DIR]";
 
     public static BenchSettings? Parse(IReadOnlyList<string> args, out string error)
     {
@@ -68,6 +70,9 @@ internal sealed record BenchSettings
                     }
 
                     settings = settings with { DelaysMs = delays };
+                    break;
+                case "--cold-qd1-mib" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var qd1) && qd1 is >= 1 and <= 65536:
+                    settings = settings with { ColdQd1Bytes = qd1 << 20 };
                     break;
                 case "--work":
                     settings = settings with { WorkDirectory = value };

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Mono.Unix.Native;
 
 namespace Jumpstart.Bench.Nbd;
 
@@ -114,8 +115,7 @@ internal sealed class DelayProxy : IAsyncDisposable
         Shutdown(to);
     }
 
-    // A reader task stamps each chunk; a dedicated thread sends it when its time has come. Thread.Sleep
-    // (nanosleep) keeps the delay to ~0.1 ms of its target, where timer-based waits round to whole ms.
+    // A reader task stamps each chunk; a dedicated thread sends it when its time has come.
     private void StartDelayedPump(Socket from, Socket to, CancellationToken cancellationToken)
     {
         var queue = new BlockingCollection<(byte[] Buffer, int Length, long Due)>(MaxChunksInFlight);
@@ -151,11 +151,7 @@ internal sealed class DelayProxy : IAsyncDisposable
             {
                 foreach (var (buffer, length, due) in queue.GetConsumingEnumerable())
                 {
-                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                    if (wait > TimeSpan.Zero)
-                    {
-                        Thread.Sleep(wait);
-                    }
+                    SleepUntil(due);
 
                     to.Send(buffer.AsSpan(0, length));
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -171,6 +167,23 @@ internal sealed class DelayProxy : IAsyncDisposable
         })
         { IsBackground = true, Name = "delay-proxy" };
         sender.Start();
+    }
+
+    // nanosleep(2) directly: Thread.Sleep and timers round to whole milliseconds, which turned a 1 ms delay into 0.
+    private static void SleepUntil(long due)
+    {
+        while (true)
+        {
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var request = new Timespec { tv_sec = 0, tv_nsec = Math.Min(999_999_999, (long)(wait.TotalMilliseconds * 1e6)) };
+            var remaining = default(Timespec);
+            _ = Syscall.nanosleep(ref request, ref remaining);
+        }
     }
 
     private static void Shutdown(Socket socket)
