@@ -1,0 +1,15 @@
+namespace Jumpstart.Hostd.Store;
+
+/// <summary>A store operation asked for something impossible (too few servers, unknown name, name taken).</summary>
+public sealed class StoreUsageException : StoreException
+{
+    public StoreUsageException(string message)
+        : base(message)
+    {
+    }
+
+    public StoreUsageException(string message, Exception? inner)
+        : base(message, inner)
+    {
+    }
+}
