@@ -13,7 +13,12 @@ public static class FlowExtractor
     private const int CancellationCheckInterval = 4_096;
 
     /// <summary>Reads <paramref name="source"/> to its end (or <see cref="PcapSource.Stop"/>), then finishes every open flow.</summary>
-    public static void Run(PcapSource source, FlowTable table, CancellationToken cancellationToken = default, Action<FlowTable>? onTimeout = null)
+    /// <param name="source">Where packets come from.</param>
+    /// <param name="table">Where decoded packets go.</param>
+    /// <param name="tee">Also writes every packet read to this capture file (null: none).</param>
+    /// <param name="onTimeout">Called when a live read times out (idle interface), e.g. to expire flows.</param>
+    /// <param name="cancellationToken">Checked every few thousand packets and on every read timeout.</param>
+    public static void Run(PcapSource source, FlowTable table, ICaptureFileWriter? tee = null, Action<FlowTable>? onTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(table);
@@ -28,6 +33,7 @@ public static class FlowExtractor
                 var result = source.TryRead(out var packet, out var data);
                 if (result == PcapReadResult.Packet)
                 {
+                    tee?.Write(packet, data);
                     switch (PacketDecoder.Decode(linkType, data, packet.WireLength, ref decoded))
                     {
                         case DecodeStatus.Ok:
@@ -77,7 +83,7 @@ public static class FlowExtractor
     {
         using var source = PcapSource.OpenFile(path);
         var table = new FlowTable(options, finished);
-        Run(source, table, cancellationToken);
+        Run(source, table, cancellationToken: cancellationToken);
         return table.Counters;
     }
 }

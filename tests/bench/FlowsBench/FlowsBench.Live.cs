@@ -2,7 +2,5 @@ namespace Jumpstart.Bench.Flows;
 
 public static partial class FlowsBench
 {
-    private static Task OfflineAsync(BenchOptions options, List<string> summary) => Task.CompletedTask;
-
     private static Task LiveAsync(BenchOptions options, List<string> summary) => Task.CompletedTask;
 }
