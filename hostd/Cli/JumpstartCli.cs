@@ -67,5 +67,6 @@ public static class JumpstartCli
         yield return DeployCommands.Create();
         yield return ImageCommands.Create();
         yield return StoreCommands.Create();
+        yield return FlowsCommands.Create();
     }
 }

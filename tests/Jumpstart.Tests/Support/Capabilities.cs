@@ -17,4 +17,5 @@ public static class Capabilities
     public const string Clone = "Clone";
     public const string Nbd = "Nbd";
     public const string Store = "Store";
+    public const string Flows = "Flows";
 }

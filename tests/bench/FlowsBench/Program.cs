@@ -1,0 +1,3 @@
+using Jumpstart.Bench.Flows;
+
+return await FlowsBench.RunAsync(args);
