@@ -66,5 +66,6 @@ public static class JumpstartCli
         yield return VmCommands.Create();
         yield return DeployCommands.Create();
         yield return ImageCommands.Create();
+        yield return ClassifyCommands.Create();
     }
 }
