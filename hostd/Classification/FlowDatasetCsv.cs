@@ -95,6 +95,12 @@ public static class FlowDatasetCsv
         writer.Write(',');
         writer.Write(ClassColumn);
         writer.Write('\n');
+        WriteRows(data, writer, "");
+    }
+
+    /// <summary>One line per row: the values (round-trip precision), then the class name or <paramref name="missingLabel"/>.</summary>
+    internal static void WriteRows(FlowDataset data, TextWriter writer, string missingLabel)
+    {
         for (var i = 0; i < data.Count; i++)
         {
             foreach (var value in data.Row(i))
@@ -103,7 +109,7 @@ public static class FlowDatasetCsv
                 writer.Write(',');
             }
 
-            writer.Write(data.Labels[i] >= 0 ? data.ClassNames[data.Labels[i]] : "");
+            writer.Write(data.Labels[i] >= 0 ? data.ClassNames[data.Labels[i]] : missingLabel);
             writer.Write('\n');
         }
     }

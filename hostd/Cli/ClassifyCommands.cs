@@ -81,8 +81,8 @@ public static class ClassifyCommands
                 "co-forest" => new CoForestLearner(new CoForestOptions { Trees = treeCount, Confidence = parse.GetValue(confidence) }).TrainModel(labeled, unlabeledFlows, seedValue),
                 "random-forest" => BaggingLearner.RandomForest(treeCount).Train(labeled, seedValue),
                 "bagging" => BaggingLearner.Bagging(treeCount).Train(labeled, seedValue),
-                "j48" => new C45Learner().Train(labeled, seedValue),
-                "random-tree" => new RandomTreeLearner().Train(labeled, seedValue),
+                "j48" => SingleTreeLearner.J48().Train(labeled, seedValue),
+                "random-tree" => SingleTreeLearner.RandomTree().Train(labeled, seedValue),
                 _ => throw new CliUsageException($"--algorithm: unknown '{name}' (co-forest, random-forest, bagging, j48, random-tree)"),
             };
             model = model.WithUnknownThreshold(Math.Min(thetaValue, model.Trees.Count));

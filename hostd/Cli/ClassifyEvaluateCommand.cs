@@ -55,7 +55,7 @@ internal static class ClassifyEvaluateCommand
             }
 
             var error = parse.InvocationConfiguration.Error;
-            var progress = new Progress<string>(line => error.WriteLine($"classify: {line}"));
+            var progress = new StderrProgress(error);
             var report = await Task.Run(() => new EvaluationRunner(options, progress).Run(dataset, path, cancellationToken), cancellationToken);
             if (parse.GetValue(chart) is { } pngPath)
             {
@@ -83,5 +83,19 @@ internal static class ClassifyEvaluateCommand
         }
 
         return rates.Count > 0 ? [.. rates] : throw new CliUsageException("--rates: no rates given");
+    }
+
+    /// <summary>Progress lines on stderr, written at once (not posted), from any thread.</summary>
+    private sealed class StderrProgress(TextWriter error) : IProgress<string>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(string value)
+        {
+            lock (_gate)
+            {
+                error.WriteLine($"classify: {value}");
+            }
+        }
     }
 }

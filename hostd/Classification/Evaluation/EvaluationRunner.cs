@@ -68,8 +68,8 @@ public sealed class EvaluationRunner(EvaluationOptions options, IProgress<string
         var unlabeled = data.Subset(split.Unlabeled);
         var stream = (split.Repeat * 100) + (int)Math.Round(split.UnlabeledRate * 100);
         int Seed(int learner) => Seeds.Derive(options.Seed, stream, learner);
-        var j48 = Error(new C45Learner().Train(labeled, Seed(0)), data, split.Test);
-        var randomTree = Error(new RandomTreeLearner().Train(labeled, Seed(1)), data, split.Test);
+        var j48 = Error(SingleTreeLearner.J48().Train(labeled, Seed(0)), data, split.Test);
+        var randomTree = Error(SingleTreeLearner.RandomTree().Train(labeled, Seed(1)), data, split.Test);
         var bagging = Error(BaggingLearner.Bagging(options.Trees).Train(labeled, Seed(2)), data, split.Test);
         var forest = Error(BaggingLearner.RandomForest(options.Trees).Train(labeled, Seed(3)), data, split.Test);
         var coForest = CoForest().Train(labeled, unlabeled, Seed(4), cancellationToken);

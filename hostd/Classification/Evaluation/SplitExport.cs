@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jumpstart.Hostd.Classification.Evaluation;
 
 /// <summary>
@@ -39,17 +37,7 @@ public static class SplitExport
         }
 
         writer.Write($"@attribute class {{{string.Join(',', data.ClassNames)}}}\n\n@data\n");
-        for (var i = 0; i < data.Count; i++)
-        {
-            foreach (var value in data.Row(i))
-            {
-                writer.Write(value.ToString("R", CultureInfo.InvariantCulture));
-                writer.Write(',');
-            }
-
-            writer.Write(data.Labels[i] >= 0 ? data.ClassNames[data.Labels[i]] : "?");
-            writer.Write('\n');
-        }
+        FlowDatasetCsv.WriteRows(data, writer, "?");
     }
 
     private static void WriteBoth(FlowDataset data, string stem)

@@ -16,4 +16,5 @@ public static class Capabilities
     public const string Cli = "Cli";
     public const string Clone = "Clone";
     public const string Nbd = "Nbd";
+    public const string Classifier = "Classifier";
 }
