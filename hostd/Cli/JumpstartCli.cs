@@ -68,5 +68,6 @@ public static class JumpstartCli
         yield return ImageCommands.Create();
         yield return StoreCommands.Create();
         yield return FlowsCommands.Create();
+        yield return ClassifyCommands.Create();
     }
 }

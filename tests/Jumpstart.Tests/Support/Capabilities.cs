@@ -18,4 +18,5 @@ public static class Capabilities
     public const string Nbd = "Nbd";
     public const string Store = "Store";
     public const string Flows = "Flows";
+    public const string Classifier = "Classifier";
 }

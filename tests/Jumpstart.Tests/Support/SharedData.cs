@@ -1,0 +1,16 @@
+namespace Jumpstart.Tests.Support;
+
+/// <summary>The team's data folder beside the checkout (<c>../shared/data</c>); read-only, never copied into the repository.</summary>
+public static class SharedData
+{
+    public static string Root { get; } = Path.GetFullPath(Path.Combine(BuiltPrograms.RepositoryRoot, "..", "shared", "data"));
+
+    public static string PathOf(string relativePath) => Path.Combine(Root, relativePath);
+
+    /// <summary>The file's path; fails the test (in CI, where it must exist) when it is absent.</summary>
+    public static string Require(string relativePath)
+    {
+        var path = PathOf(relativePath);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"shared data file {path} is missing (CI needs the team data folder)", path);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Runtime.InteropServices;
+using Jumpstart.Bench.Classifier;
+using Jumpstart.Shared.Cli;
+
+// classifier bench: "run [--data CSV] [--repeats N] [--seed N]" (data defaults to <repository>/../shared/data/nims/nims-22.csv).
+using var stopping = new CancellationTokenSource();
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stopping.Cancel();
+});
+
+if (args is ["run", "--root", var root, .. var rest])
+{
+    var settings = ClassifierBenchSettings.Parse(rest, Path.Combine(root, "..", "shared", "data", "nims", "nims-22.csv"), out var error);
+    if (settings is null)
+    {
+        await Console.Error.WriteLineAsync($"classifier bench: {error}");
+        return ExitCodes.Usage;
+    }
+
+    return new ClassifierBenchRun(settings).Run(stopping.Token);
+}
+
+await Console.Error.WriteLineAsync("usage: ClassifierBench run --root REPOSITORY [--data CSV] [--repeats N] [--seed N]");
+return ExitCodes.Usage;
