@@ -60,29 +60,29 @@ public sealed class BlockRepository
         AtomicFile.SyncDirectory(directory);
     }
 
-    /// <summary>Reads object <paramref name="id"/> into a new array, or null when absent.</summary>
-    public async Task<byte[]?> GetAsync(string peer, string id, CancellationToken cancellationToken)
+    /// <summary>Reads object <paramref name="id"/> into <paramref name="buffer"/>; returns its length, or -1 when absent.</summary>
+    public async Task<int> ReadAsync(string peer, string id, byte[] buffer, CancellationToken cancellationToken)
     {
         var path = ObjectPath(peer, id);
         try
         {
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-            if (stream.Length > StoreLimits.MaxBlockSize)
+            if (stream.Length > Math.Min(buffer.Length, StoreLimits.MaxBlockSize))
             {
                 throw new IOException($"object {id} is larger than {StoreLimits.MaxBlockSize} bytes");
             }
 
-            var data = new byte[stream.Length];
-            await stream.ReadExactlyAsync(data, cancellationToken);
-            return data;
+            var length = (int)stream.Length;
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+            return length;
         }
         catch (FileNotFoundException)
         {
-            return null;
+            return -1;
         }
         catch (DirectoryNotFoundException)
         {
-            return null;
+            return -1;
         }
     }
 

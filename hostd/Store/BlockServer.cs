@@ -225,8 +225,17 @@ public sealed class BlockServer : IAsyncDisposable
                 await RespondAsync(stream, BlockStatus.Ok, ReadOnlyMemory<byte>.Empty, cancellationToken);
                 break;
             case BlockOp.Get:
-                var data = await _repository.GetAsync(peer, id, cancellationToken);
-                await RespondAsync(stream, data is null ? BlockStatus.NotFound : BlockStatus.Ok, data ?? ReadOnlyMemory<byte>.Empty, cancellationToken);
+                var buffer = ArrayPool<byte>.Shared.Rent(StoreLimits.MaxBlockSize);
+                try
+                {
+                    var length = await _repository.ReadAsync(peer, id, buffer, cancellationToken);
+                    await RespondAsync(stream, length < 0 ? BlockStatus.NotFound : BlockStatus.Ok, buffer.AsMemory(0, Math.Max(length, 0)), cancellationToken);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
                 break;
             case BlockOp.Delete:
                 _repository.Delete(peer, id);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Jumpstart.Hostd.Store;
@@ -7,6 +8,8 @@ namespace Jumpstart.Hostd.Store;
 public static class BlockXor
 {
     /// <summary><paramref name="destination"/> ^= <paramref name="source"/> (same length).</summary>
+    /// <remarks>Optimised from the first call: this loop carries every byte the store moves.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Into(Span<byte> destination, ReadOnlySpan<byte> source)
     {
         if (source.Length != destination.Length)
