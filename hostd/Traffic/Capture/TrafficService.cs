@@ -31,6 +31,7 @@ public sealed partial class TrafficService(
     private Task? _writer;
     private Task? _poller;
     private long _dropped;
+    private int _disposed;
 
     /// <summary>The database flows go to (null while disabled).</summary>
     public string? DatabasePath { get; private set; }
@@ -104,6 +105,12 @@ public sealed partial class TrafficService(
 
     public async ValueTask DisposeAsync()
     {
+        // The container may dispose this twice (singleton + hosted-service registrations).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None);
         _store?.Dispose();
         _stopping.Dispose();
