@@ -107,7 +107,8 @@ public static partial class FlowsCommands
 
         if (db is not null)
         {
-            using var store = FlowStore.Open(db, new FlowStoreOptions());
+            // Capture files are history: keep their flows however old (only the count limit applies).
+            using var store = FlowStore.Open(db, new FlowStoreOptions { MaxAge = null });
             store.Add(rows);
         }
 

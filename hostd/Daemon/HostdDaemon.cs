@@ -49,7 +49,7 @@ public static class HostdDaemon
         services.AddSingleton<IConfigurationReloadValidator>(provider => provider.GetRequiredService<HostdOptionsValidator>());
 
         // Hosted services start in this order: directories, the socket in them, the CMS (if enabled), the VMs
-        // (accelerator probe, rediscovery), the image service (NBD sockets), the API on the socket, then the status line.
+        // (accelerator probe, rediscovery), the image service (NBD sockets), traffic capture (if enabled), the API on the socket, then the status line.
         services.AddHostedService<HostdDirectories>();
         services.AddSingleton<ControlSocket>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
@@ -63,6 +63,9 @@ public static class HostdDaemon
         services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
         services.AddSingleton<ImageService>();
         services.AddHostedService(provider => provider.GetRequiredService<ImageService>());
+        services.Configure<Traffic.Capture.TrafficOptions>(builder.Configuration.GetSection(Traffic.Capture.TrafficOptions.Section));
+        services.AddSingleton<Traffic.Capture.TrafficService>();
+        services.AddHostedService(provider => provider.GetRequiredService<Traffic.Capture.TrafficService>());
         services.AddSingleton<HostdApi>();
         services.AddHostedService<HostdControlServer>();
         services.AddHostedService<HostdStatusReporter>();

@@ -14,10 +14,14 @@ public sealed class LiveFlowCapture : IAsyncDisposable
     private readonly PcapSource _source;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan s_drainMargin = TimeSpan.FromMilliseconds(50);
     private PcapStatistics _lastStatistics;
 
-    private LiveFlowCapture(string device, PcapSource source, FlowTable table, ICaptureFileWriter? tee)
+    private readonly TimeSpan _readTimeout;
+
+    private LiveFlowCapture(string device, PcapSource source, FlowTable table, ICaptureFileWriter? tee, TimeSpan readTimeout)
     {
+        _readTimeout = readTimeout;
         Device = device;
         _source = source;
         Table = table;
@@ -51,7 +55,7 @@ public sealed class LiveFlowCapture : IAsyncDisposable
     public static LiveFlowCapture Start(string device, PcapLiveOptions captureOptions, FlowTableOptions flowOptions, Action<Flow> finished, ICaptureFileWriter? tee = null)
     {
         var source = PcapSource.OpenLive(device, captureOptions);
-        var capture = new LiveFlowCapture(device, source, new FlowTable(flowOptions, finished), tee);
+        var capture = new LiveFlowCapture(device, source, new FlowTable(flowOptions, finished), tee, captureOptions.ReadTimeout);
         capture._thread.Start();
         return capture;
     }
@@ -77,6 +81,13 @@ public sealed class LiveFlowCapture : IAsyncDisposable
     /// <summary>Stops capturing, waits (bounded) for the thread to finish the open flows, and returns the final counters.</summary>
     public async Task<PcapStatistics> StopAsync(TimeSpan timeout)
     {
+        if (!_completion.Task.IsCompleted)
+        {
+            // The kernel hands packets over in blocks retired by the read timeout (TPACKET_V3):
+            // let the last block arrive before breaking the loop, or its packets would be lost.
+            await Task.Delay((2 * _readTimeout) + s_drainMargin);
+        }
+
         var statistics = Statistics();
         _source.Stop();
         try

@@ -92,7 +92,10 @@ public sealed class NdpiAgreement
         if (theirs.InterArrivalMilliseconds is { } iat)
         {
             var ok = Close(iat, 0, c2s.InterArrivalMicroseconds, 1_000, 1.0001) && Close(iat, 1, s2c.InterArrivalMicroseconds, 1_000, 1.0001);
-            Count("IAT min/avg/max/std (±1 ms)", ok);
+            if (!Count("IAT min/avg/max/std (±1 ms)", ok))
+            {
+                Differences.Add(FormattableString.Invariant($"{name}: {key}: IAT ndpi [{string.Join(' ', iat)}], ours c2s {c2s.InterArrivalMicroseconds.Minimum / 1000:0.#}/{c2s.InterArrivalMicroseconds.Mean / 1000:0.#}/{c2s.InterArrivalMicroseconds.Maximum / 1000:0.#}/{c2s.InterArrivalMicroseconds.PopulationStandardDeviation / 1000:0.#} s2c {s2c.InterArrivalMicroseconds.Minimum / 1000:0.#}/{s2c.InterArrivalMicroseconds.Mean / 1000:0.#}/{s2c.InterArrivalMicroseconds.Maximum / 1000:0.#}/{s2c.InterArrivalMicroseconds.PopulationStandardDeviation / 1000:0.#}"));
+            }
         }
 
         if (theirs.PacketLengths is { } lengths)

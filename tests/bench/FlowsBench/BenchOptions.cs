@@ -7,7 +7,7 @@ public sealed record BenchOptions
 {
     public string? Data { get; init; }
 
-    public long Packets { get; init; } = 2_000_000;
+    public long Packets { get; init; } = 1_000_000;
 
     public int LiveSeconds { get; init; } = 5;
 

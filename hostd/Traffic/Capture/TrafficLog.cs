@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Hostd.Traffic.Capture;
+
+/// <summary>Traffic capture log messages (event ids 7400-7449).</summary>
+internal static partial class TrafficLog
+{
+    [LoggerMessage(EventId = 7400, Level = LogLevel.Information, Message = "Capturing {Interface} (VM {Vm}) into {Database}")]
+    public static partial void CaptureStarted(ILogger logger, string @interface, string? vm, string database);
+
+    [LoggerMessage(EventId = 7401, Level = LogLevel.Information, Message = "Capture of {Interface} stopped: {Received} packets received, {Dropped} dropped")]
+    public static partial void CaptureStopped(ILogger logger, string @interface, uint received, uint dropped);
+
+    [LoggerMessage(EventId = 7402, Level = LogLevel.Warning, Message = "Cannot capture {Interface}: {Reason}")]
+    public static partial void CaptureFailed(ILogger logger, string @interface, string reason);
+
+    [LoggerMessage(EventId = 7403, Level = LogLevel.Warning, Message = "{Count} finished flows were dropped: the store fell behind")]
+    public static partial void FlowsDropped(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 7404, Level = LogLevel.Warning, Message = "Storing flows failed: {Reason}")]
+    public static partial void StoreFailed(ILogger logger, string reason);
+}
