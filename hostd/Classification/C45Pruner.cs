@@ -131,6 +131,5 @@ internal sealed class C45Pruner(TrainingSet set, TreeGrower grower)
         }
     }
 
-    private (int[] Left, int[] Right) Split(TreeNode node, int[] rows)
-        => (rows.Where(r => set.Value(r, node.Feature) <= node.Threshold).ToArray(), rows.Where(r => set.Value(r, node.Feature) > node.Threshold).ToArray());
+    private (int[] Left, int[] Right) Split(TreeNode node, int[] rows) => TreeGrower.Partition(set, rows, node.Feature, node.Threshold);
 }

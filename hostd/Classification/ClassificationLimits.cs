@@ -7,6 +7,9 @@ public static class ClassificationLimits
     public const int MaxClasses = 1024;
     public const int MaxNameLength = 256;
     public const int MaxRows = 5_000_000;
+    /// <summary>Rows x features of one data set (64 M values, 512 MiB of doubles).</summary>
+    public const long MaxValues = 64L * 1024 * 1024;
+
     public const int MaxLineLength = 64 * 1024;
     public const int MaxTrees = 1024;
     public const int MaxNodesPerTree = 16 * 1024 * 1024;

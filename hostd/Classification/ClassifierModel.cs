@@ -69,35 +69,63 @@ public sealed partial class ClassifierModel : IFlowClassifier
         }
 
         var classCount = ClassNames.Count;
+        var trees = Trees.Count;
         Span<int> votes = classCount <= MaxStackClasses ? stackalloc int[classCount] : new int[classCount];
-        Span<double> mass = classCount <= MaxStackClasses ? stackalloc double[classCount] : new double[classCount];
+        Span<int> leaves = trees <= MaxStackClasses ? stackalloc int[trees] : new int[trees];
         votes.Clear();
-        mass.Clear();
-        foreach (var tree in Trees)
+        for (var t = 0; t < trees; t++)
         {
-            var leaf = tree.Leaf(features);
-            var probabilities = tree.LeafProbabilities(leaf);
-            votes[tree.LeafClassOf(leaf)]++;
-            for (var c = 0; c < classCount; c++)
-            {
-                mass[c] += probabilities[c];
-            }
+            leaves[t] = Trees[t].Leaf(features);
+            votes[Trees[t].LeafClassOf(leaves[t])]++;
         }
 
         var best = 0;
+        var tied = false;
         for (var c = 1; c < classCount; c++)
         {
-            var better = Voting == EnsembleVoting.Majority
-                ? votes[c] > votes[best] || (votes[c] == votes[best] && mass[c] > mass[best])
-                : mass[c] > mass[best];
-            if (better)
+            if (votes[c] > votes[best])
             {
                 best = c;
+                tied = false;
+            }
+            else if (votes[c] == votes[best])
+            {
+                tied = true;
             }
         }
 
+        // Class probabilities are summed only when they decide: averaging, or a tie of votes.
+        var mass = 0.0;
+        if (Voting == EnsembleVoting.AverageProbabilities || tied)
+        {
+            Span<double> sums = classCount <= MaxStackClasses ? stackalloc double[classCount] : new double[classCount];
+            sums.Clear();
+            for (var t = 0; t < trees; t++)
+            {
+                var probabilities = Trees[t].LeafProbabilities(leaves[t]);
+                for (var c = 0; c < classCount; c++)
+                {
+                    sums[c] += probabilities[c];
+                }
+            }
+
+            var top = votes[best];
+            for (var c = 0; c < classCount; c++)
+            {
+                var better = Voting == EnsembleVoting.Majority
+                    ? votes[c] == top && sums[c] > sums[best]
+                    : sums[c] > sums[best];
+                if (better)
+                {
+                    best = c;
+                }
+            }
+
+            mass = sums[best];
+        }
+
         winnerVotes = votes[best];
-        confidence = Voting == EnsembleVoting.Majority ? (double)votes[best] / Trees.Count : mass[best] / Trees.Count;
+        confidence = Voting == EnsembleVoting.Majority ? (double)votes[best] / trees : mass / trees;
         return winnerVotes < UnknownThreshold ? -1 : best;
     }
 }

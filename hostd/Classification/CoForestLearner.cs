@@ -12,7 +12,8 @@ namespace Jumpstart.Hostd.Classification;
 /// bag (a labeled flow counts only for trees that did not see it, and only when those trees agree by
 /// more than C). If e_i &lt; e'_i, a random subsample of U of ceil(e'_i W'_i / e_i - 1) flows is drawn,
 /// and every flow H_i labels with confidence (share of its trees agreeing) above C joins L'_i with
-/// that confidence as weight. Tree i is rebuilt on its bootstrap of L plus L'_i when |L'_i| &gt; W'_i
+/// that confidence as weight. Tree i is rebuilt on its own bootstrap of L (as in Li and Zhou's
+/// implementation, so that the out-of-bag estimates stay valid) plus L'_i when |L'_i| &gt; W'_i
 /// and e_i W_i &lt; e'_i W'_i; then e'_i = e_i, W'_i = W_i. Starting values: e' = 0.5,
 /// W' = min(|U| / 10, 100). Training stops when no tree changes; U is never consumed.
 /// </remarks>

@@ -51,9 +51,9 @@ public static class FlowDatasetCsv
                 continue;
             }
 
-            if (labels.Count >= ClassificationLimits.MaxRows)
+            if (labels.Count >= ClassificationLimits.MaxRows || (long)(labels.Count + 1) * featureNames.Length > ClassificationLimits.MaxValues)
             {
-                ClassificationDataException.Throw($"{source}: more than {ClassificationLimits.MaxRows} rows");
+                ClassificationDataException.Throw($"{source}: more than {ClassificationLimits.MaxRows} rows or {ClassificationLimits.MaxValues} values");
             }
 
             var fields = line.Split(',');

@@ -45,6 +45,33 @@ internal sealed class TreeGrower
     /// <summary>Grows a tree on <paramref name="rows"/> (all of positive weight).</summary>
     public TreeNode Grow(int[] rows) => GrowNode(rows, 0);
 
+    /// <summary>Splits <paramref name="rows"/> by <c>value &lt;= threshold</c>, keeping their order.</summary>
+    internal static (int[] Left, int[] Right) Partition(TrainingSet set, int[] rows, int feature, double threshold)
+    {
+        var leftCount = 0;
+        foreach (var row in rows)
+        {
+            leftCount += set.Value(row, feature) <= threshold ? 1 : 0;
+        }
+
+        var left = new int[leftCount];
+        var right = new int[rows.Length - leftCount];
+        int l = 0, r = 0;
+        foreach (var row in rows)
+        {
+            if (set.Value(row, feature) <= threshold)
+            {
+                left[l++] = row;
+            }
+            else
+            {
+                right[r++] = row;
+            }
+        }
+
+        return (left, right);
+    }
+
     internal static double XLogX(double x) => x > 0 ? x * Math.Log(x) : 0;
 
     internal double[] DistributionOf(int[] rows)
@@ -76,8 +103,7 @@ internal sealed class TreeGrower
             return node;
         }
 
-        var leftRows = rows.Where(r => _set.Value(r, feature) <= threshold).ToArray();
-        var rightRows = rows.Where(r => _set.Value(r, feature) > threshold).ToArray();
+        var (leftRows, rightRows) = Partition(_set, rows, feature, threshold);
         if (leftRows.Length == 0 || rightRows.Length == 0)
         {
             return node;
