@@ -13,13 +13,23 @@ public static partial class FlowsCommands
     {
         var db = DatabaseOption();
         var by = new Option<FlowOrder>("--by") { Description = "Order: Bytes or Packets.", DefaultValueFactory = _ => FlowOrder.Bytes };
-        var limit = new Option<int>("--limit") { Description = "How many flows.", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit") { Description = "How many flows (or application rows).", DefaultValueFactory = _ => 20 };
         var vm = new Option<string?>("--vm") { Description = "Only flows captured on this VM's tap." };
+        var byApp = new Option<bool>("--by-app") { Description = "Traffic per application per VM (the classifier's labels) instead of single flows." };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var top = new Command("top", "The largest stored flows.") { db, by, limit, vm, json };
+        var top = new Command("top", "The largest stored flows, or with --by-app the traffic of each application on each VM.") { db, by, limit, vm, byApp, json };
         top.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            var rows = Read(parse.GetRequiredValue(db), new FlowQuery { OrderBy = parse.GetValue(by), Limit = Limit(parse.GetValue(limit)), Vm = parse.GetValue(vm) });
+            var count = Limit(parse.GetValue(limit));
+            if (parse.GetValue(byApp))
+            {
+                using var store = OpenExisting(parse.GetRequiredValue(db));
+                var applications = store.TrafficByApplication(parse.GetValue(vm), count);
+                await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), applications, ApplicationTable);
+                return ExitCodes.Ok;
+            }
+
+            var rows = Read(parse.GetRequiredValue(db), new FlowQuery { OrderBy = parse.GetValue(by), Limit = count, Vm = parse.GetValue(vm) });
             await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), rows, FlowTable);
             return ExitCodes.Ok;
         }));
@@ -89,12 +99,12 @@ public static partial class FlowsCommands
 
     private static IReadOnlyList<FlowRow> Read(string db, FlowQuery query)
     {
-        if (!File.Exists(db))
-        {
-            throw new FileNotFoundException($"no flow database at {db}", db);
-        }
-
-        using var store = FlowStore.Open(db, new FlowStoreOptions { MaxAge = null, MaxFlows = long.MaxValue / 2 });
+        using var store = OpenExisting(db);
         return store.Query(query);
     }
+
+    // Retention is hostd's business: a reader never deletes flows.
+    private static FlowStore OpenExisting(string db) => File.Exists(db)
+        ? FlowStore.Open(db, new FlowStoreOptions { MaxAge = null, MaxFlows = long.MaxValue / 2 })
+        : throw new FileNotFoundException($"no flow database at {db}", db);
 }

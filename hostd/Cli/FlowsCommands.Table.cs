@@ -20,6 +20,19 @@ public static partial class FlowsCommands
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>Traffic per application per VM, largest first.</summary>
+    internal static string ApplicationTable(IEnumerable<ApplicationTraffic> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"VM",-20} {"APPLICATION",-16} {"FLOWS",8} {"PACKETS",10} {"BYTES",14}");
+        foreach (var row in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{row.Vm ?? "-",-20} {row.Application,-16} {row.Flows,8} {row.Packets,10} {row.Bytes,14}");
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
     private static string Endpoint(string address, int port)
         => address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
 }

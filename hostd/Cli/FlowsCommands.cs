@@ -12,10 +12,11 @@ public static partial class FlowsCommands
 {
     public static Command Create()
     {
-        var flows = new Command("flows", "Bidirectional IP flows and their features: extract from capture files, show and export stored flows.");
+        var flows = new Command("flows", "Bidirectional IP flows and their features: extract from capture files, show, export and classify stored flows.");
         flows.Subcommands.Add(CreateExtract());
         flows.Subcommands.Add(CreateTop());
         flows.Subcommands.Add(CreateExport());
+        flows.Subcommands.Add(CreateClassify());
         return flows;
     }
 

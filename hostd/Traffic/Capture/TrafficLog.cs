@@ -19,4 +19,16 @@ internal static partial class TrafficLog
 
     [LoggerMessage(EventId = 7404, Level = LogLevel.Warning, Message = "Storing flows failed: {Reason}")]
     public static partial void StoreFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7405, Level = LogLevel.Information, Message = "Labelling flows with the {Algorithm} model {Path} ({Classes} classes)")]
+    public static partial void ModelLoaded(ILogger logger, string algorithm, string path, int classes);
+
+    [LoggerMessage(EventId = 7406, Level = LogLevel.Error, Message = "Cannot use the classifier model {Path}, keeping the previous one ({Previous}): {Reason}")]
+    public static partial void ModelRejected(ILogger logger, string path, string previous, string reason);
+
+    [LoggerMessage(EventId = 7407, Level = LogLevel.Information, Message = "No classifier model configured: flows are stored unlabelled")]
+    public static partial void ModelUnloaded(ILogger logger);
+
+    [LoggerMessage(EventId = 7408, Level = LogLevel.Information, Message = "{Labelled} flows labelled, {Unknown} of them unknown")]
+    public static partial void LabellingSummary(ILogger logger, long labelled, long unknown);
 }

@@ -35,6 +35,13 @@ public sealed class TrafficOptions
     /// <summary>Days a flow is kept.</summary>
     public double RetentionDays { get; set; } = 7;
 
+    /// <summary>
+    /// A classifier model (<c>jumpstart classify train</c>) that labels every finished flow before it is stored;
+    /// relative paths are under hostd's state directory; null or empty: flows are stored unlabelled. Re-read on
+    /// SIGHUP, so replacing the file and reloading swaps the model without losing a flow.
+    /// </summary>
+    public string? ModelPath { get; set; }
+
     /// <summary>How often running VMs are looked up for new or gone taps.</summary>
     public double PollSeconds { get; set; } = 5;
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Jumpstart.Hostd.Classification;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
@@ -14,7 +15,8 @@ namespace Jumpstart.Hostd.Traffic.Capture;
 /// <summary>
 /// hostd's traffic capture: one <see cref="LiveFlowCapture"/> per running VM's tap (tagged with the
 /// VM, the instance-id and deployment of its metadata disc) and per configured interface; finished
-/// flows pass through a bounded queue to the <see cref="FlowStore"/>.
+/// flows pass through a bounded queue, are labelled by the active classifier model (<see cref="FlowLabeller"/>,
+/// <see cref="TrafficOptions.ModelPath"/>, reloaded on SIGHUP) and go to the <see cref="FlowStore"/>.
 /// </summary>
 public sealed partial class TrafficService(
     IOptions<TrafficOptions> options, IOptions<HostdOptions> hostd, IServiceProvider services, ILogger<TrafficService> logger) : IHostedService, IAsyncDisposable
@@ -30,11 +32,16 @@ public sealed partial class TrafficService(
     private FlowStore? _store;
     private Task? _writer;
     private Task? _poller;
+    private readonly FlowLabeller _labeller = new();
+    private IDisposable? _reloadSubscription;
     private long _dropped;
     private int _disposed;
 
     /// <summary>The database flows go to (null while disabled).</summary>
     public string? DatabasePath { get; private set; }
+
+    /// <summary>The classifier stage: the active model and how many flows it labelled.</summary>
+    public FlowLabeller Labeller => _labeller;
 
     /// <summary>The interfaces being captured now.</summary>
     public IReadOnlyList<string> Interfaces
@@ -62,6 +69,13 @@ public sealed partial class TrafficService(
             MaxFlows = settings.RetentionMaxFlows,
             MaxAge = settings.RetentionDays > 0 ? TimeSpan.FromDays(settings.RetentionDays) : null,
         });
+        LoadModel(settings.ModelPath);
+        if (services.GetService(typeof(IOptionsMonitor<TrafficOptions>)) is IOptionsMonitor<TrafficOptions> monitor)
+        {
+            // SIGHUP reloads the configuration; the model file is read again even if its path did not change.
+            _reloadSubscription = monitor.OnChange(changed => LoadModel(changed.ModelPath));
+        }
+
         _writer = Task.Run(() => WriteAsync(_store), CancellationToken.None);
         foreach (var configured in settings.Interfaces)
         {
@@ -76,8 +90,40 @@ public sealed partial class TrafficService(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Makes <paramref name="path"/> the active model (relative to the state directory), or stops labelling when it
+    /// is null or empty. Returns false, logs why and keeps the previous model when the file cannot be used.
+    /// </summary>
+    public bool LoadModel(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            if (_labeller.ModelPath is not null)
+            {
+                _labeller.Unload();
+                TrafficLog.ModelUnloaded(logger);
+            }
+
+            return true;
+        }
+
+        var full = Path.IsPathRooted(path) ? path : Path.Combine(hostd.Value.StateDirectory, path);
+        try
+        {
+            var model = _labeller.Load(full);
+            TrafficLog.ModelLoaded(logger, model.Algorithm, full, model.ClassNames.Count);
+            return true;
+        }
+        catch (Exception ex) when (ex is ClassificationDataException or IOException or UnauthorizedAccessException)
+        {
+            TrafficLog.ModelRejected(logger, full, _labeller.ModelPath ?? "none", ex.Message);
+            return false;
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _reloadSubscription?.Dispose();
         await _stopping.CancelAsync();
         if (_poller is not null)
         {
@@ -100,6 +146,11 @@ public sealed partial class TrafficService(
         if (_writer is not null)
         {
             await _writer.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_labeller.Labelled > 0)
+        {
+            TrafficLog.LabellingSummary(logger, _labeller.Labelled, _labeller.Unknown);
         }
     }
 
@@ -167,7 +218,7 @@ public sealed partial class TrafficService(
         {
             while (batch.Count < BatchSize && reader.TryRead(out var row))
             {
-                batch.Add(row);
+                batch.Add(_labeller.Label(row));
             }
 
             try
