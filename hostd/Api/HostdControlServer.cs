@@ -1,14 +1,16 @@
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Hostd.Images;
+using Jumpstart.Hostd.Store;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
-public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private JsonRpcServer? _server;
 
@@ -19,6 +21,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
             connection.AddLocalTarget(api);
             connection.AddLocalTarget(new VmApi(vms, connection, images));
             connection.AddLocalTarget(new ImageApi(images, connection));
+            connection.AddLocalTarget(new StoreApi(store));
         }, loggerFactory: loggerFactory);
         return Task.CompletedTask;
     }

@@ -1,6 +1,6 @@
 namespace Jumpstart.Hostd.Store;
 
-/// <summary>The block server inside jumpstart-hostd (section <c>Store</c> of the hostd configuration).</summary>
+/// <summary>The state store inside jumpstart-hostd (section <c>Store</c> of the hostd configuration): the block server and the fog's catalog.</summary>
 public sealed class BlockServiceOptions
 {
     /// <summary>The configuration section name.</summary>
@@ -17,4 +17,7 @@ public sealed class BlockServiceOptions
 
     /// <summary>The peers allowed in and their tokens (<see cref="PeerTokens"/>).</summary>
     public string TokenFile { get; set; } = "/etc/jumpstart/store-peers";
+
+    /// <summary>The fog's catalog (keys and block maps) the control socket's <c>store.*</c> methods read.</summary>
+    public string Catalog { get; set; } = StoreCatalog.DefaultPath;
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 
 namespace Jumpstart.Hostd.Store;
@@ -38,7 +37,7 @@ public sealed partial class FogStore
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(plain);
+                    retrieval.Plain.Return(plain);
                 }
 
                 progress?.Report(length);
@@ -51,7 +50,7 @@ public sealed partial class FogStore
             {
                 try
                 {
-                    ArrayPool<byte>.Shared.Return((await task).Plain);
+                    retrieval.Plain.Return((await task).Plain);
                 }
                 catch (Exception)
                 {
@@ -66,7 +65,7 @@ public sealed partial class FogStore
         return new GetResult(file, [.. retrieval.Problems], session.Down(), clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Rebuilds and decrypts one stripe; returns a pooled buffer with its plaintext.</summary>
+    /// <summary>Rebuilds and decrypts one stripe; returns a buffer of <c>retrieval.Plain</c> with its plaintext.</summary>
     private async Task<(byte[] Plain, int Length)> ReadStripeAsync(Retrieval retrieval, FileCipher cipher, long stripe, CancellationToken cancellationToken)
     {
         var layout = retrieval.Layout;
@@ -90,8 +89,8 @@ public sealed partial class FogStore
             }
 
             var chunk = cipher.ChunkSize;
-            var plain = ArrayPool<byte>.Shared.Rent(layout.DataBlocks * chunk);
-            var block = ArrayPool<byte>.Shared.Rent(file.BlockSize);
+            var plain = retrieval.Plain.Rent();
+            var block = retrieval.Blocks.Rent();
             var length = 0;
             try
             {
@@ -112,19 +111,19 @@ public sealed partial class FogStore
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(plain);
+                retrieval.Plain.Return(plain);
                 throw;
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(block);
+                retrieval.Blocks.Return(block);
             }
 
             return (plain, length);
         }
         finally
         {
-            ReturnAll(got);
+            ReturnAll(retrieval, got);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -41,6 +40,7 @@ public sealed partial class FogStore
         var cipher = new FileCipher(file.Key, file.Id, file.NoncePrefix, file.BlockSize);
         var macKey = CombinationMac.DeriveKey(file.Key);
         var stripeBytes = layout.DataBlocks * cipher.ChunkSize;
+        var buffers = new PutBuffers(new BufferPool(stripeBytes), new BufferPool(layout.DataBlocks * file.BlockSize), new BufferPool(layout.Slots.Count * file.BlockSize));
         var stored = new ConcurrentQueue<StoredCombination>();
         await using var session = new ServerSession(registered);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -49,7 +49,7 @@ public sealed partial class FogStore
         long length = 0;
         try
         {
-            var current = ArrayPool<byte>.Shared.Rent(stripeBytes);
+            var current = buffers.Plain.Rent();
             var currentLength = await input.ReadAtLeastAsync(current.AsMemory(0, stripeBytes), stripeBytes, throwOnEndOfStream: false, failed.Token);
             for (long stripe = 0; ; stripe++)
             {
@@ -57,21 +57,21 @@ public sealed partial class FogStore
                 var nextLength = 0;
                 if (currentLength == stripeBytes)
                 {
-                    next = ArrayPool<byte>.Shared.Rent(stripeBytes);
+                    next = buffers.Plain.Rent();
                     nextLength = await input.ReadAtLeastAsync(next.AsMemory(0, stripeBytes), stripeBytes, throwOnEndOfStream: false, failed.Token);
                 }
 
                 var final = nextLength == 0;
                 length += currentLength;
                 await window.WaitAsync(failed.Token);
-                var job = new PutStripe(file, layout, cipher, macKey, stripe, current, currentLength, final);
+                var job = new PutStripe(file, layout, cipher, macKey, stripe, current, currentLength, final, buffers);
                 running.Add(RunStripeAsync(job, session, stored, window, progress, failed));
                 running.RemoveAll(t => t.IsCompletedSuccessfully);
                 if (final)
                 {
                     if (next is not null)
                     {
-                        ArrayPool<byte>.Shared.Return(next);
+                        buffers.Plain.Return(next);
                     }
 
                     break;
@@ -158,13 +158,14 @@ public sealed partial class FogStore
         }
     }
 
-    private sealed record PutStripe(StoredFile File, StoreLayout Layout, FileCipher Cipher, byte[] MacKey, long Stripe, byte[] Plain, int PlainLength, bool Final);
+    private sealed record PutBuffers(BufferPool Plain, BufferPool Blocks, BufferPool Combinations);
+
+    private sealed record PutStripe(StoredFile File, StoreLayout Layout, FileCipher Cipher, byte[] MacKey, long Stripe, byte[] Plain, int PlainLength, bool Final, PutBuffers Buffers);
 
     private static async Task RunStripeAsync(PutStripe job, ServerSession session, ConcurrentQueue<StoredCombination> stored, SemaphoreSlim window, IProgress<long>? progress, CancellationTokenSource failed)
     {
         var blockSize = job.File.BlockSize;
-        var n = job.Layout.Slots.Count;
-        var combinations = ArrayPool<byte>.Shared.Rent(n * blockSize);
+        var combinations = job.Buffers.Combinations.Rent();
         try
         {
             var records = await Task.Run(() => Encode(job, combinations), failed.Token);
@@ -182,8 +183,8 @@ public sealed partial class FogStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(combinations);
-            ArrayPool<byte>.Shared.Return(job.Plain);
+            job.Buffers.Combinations.Return(combinations);
+            job.Buffers.Plain.Return(job.Plain);
             window.Release();
         }
     }
@@ -195,7 +196,7 @@ public sealed partial class FogStore
         var k = job.Layout.DataBlocks;
         var chunk = job.Cipher.ChunkSize;
         var chunks = job.Final ? Math.Max(1, (job.PlainLength + chunk - 1) / chunk) : k;
-        var blocks = ArrayPool<byte>.Shared.Rent(k * blockSize);
+        var blocks = job.Buffers.Blocks.Rent();
         try
         {
             for (var i = 0; i < k; i++)
@@ -230,7 +231,7 @@ public sealed partial class FogStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(blocks);
+            job.Buffers.Blocks.Return(blocks);
         }
     }
 }

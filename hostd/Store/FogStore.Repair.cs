@@ -28,7 +28,7 @@ public sealed partial class FogStore
             }
             finally
             {
-                ReturnAll(got);
+                ReturnAll(retrieval, got);
             }
 
             progress?.Report(StripeLength(file, stripe));
@@ -163,7 +163,7 @@ public sealed partial class FogStore
         }
         finally
         {
-            ReturnAll(got);
+            ReturnAll(retrieval, got);
         }
 
     }

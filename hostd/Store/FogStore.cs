@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
@@ -67,6 +66,13 @@ public sealed partial class FogStore
 
         public ConcurrentQueue<StoreProblem> Problems { get; } = new();
 
+        /// <summary>Buffers for fetched combinations (one byte longer than a block, to see an oversized answer).</summary>
+        public BufferPool Combinations { get; } = new(file.BlockSize + 1);
+
+        public BufferPool Plain { get; } = new(file.Layout.DataBlocks * (file.BlockSize - FileCipher.TagLength));
+
+        public BufferPool Blocks { get; } = new(file.BlockSize);
+
         public StoredCombination? Find(long stripe, int slot) => _map.GetValueOrDefault((stripe, slot));
     }
 
@@ -93,7 +99,7 @@ public sealed partial class FogStore
                 return;
             }
 
-            var buffer = ArrayPool<byte>.Shared.Rent(blockSize + 1);
+            var buffer = retrieval.Combinations.Rent();
             var keep = false;
             try
             {
@@ -126,7 +132,7 @@ public sealed partial class FogStore
             {
                 if (!keep)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    retrieval.Combinations.Return(buffer);
                 }
             }
         }));
@@ -183,13 +189,13 @@ public sealed partial class FogStore
         }
     }
 
-    private static void ReturnAll(byte[]?[] buffers)
+    private static void ReturnAll(Retrieval retrieval, byte[]?[] buffers)
     {
         for (var i = 0; i < buffers.Length; i++)
         {
             if (buffers[i] is { } buffer)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                retrieval.Combinations.Return(buffer);
                 buffers[i] = null;
             }
         }

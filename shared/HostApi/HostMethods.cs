@@ -60,6 +60,12 @@ public static class HostMethods
     /// <summary>Copies an image here and serves it (progress notes): <see cref="ImageReplicateRequest"/> -> <see cref="ImageInfo"/>.</summary>
     public const string ImageReplicate = "image.replicate";
 
+    /// <summary>The files in this host's state store: -> <see cref="StoredFileInfo"/>[].</summary>
+    public const string StoreList = "store.list";
+
+    /// <summary>Fetches and checks every combination of a stored file: <see cref="NameRequest"/> -> <see cref="StoreVerifyReport"/>.</summary>
+    public const string StoreVerify = "store.verify";
+
     /// <summary>The default socket path; overridden with <c>--socket</c> or <c>JUMPSTART_SOCKET</c>.</summary>
     public const string DefaultSocketPath = "/run/jumpstart/hostd.sock";
 
