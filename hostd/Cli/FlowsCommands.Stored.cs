@@ -20,7 +20,7 @@ public static partial class FlowsCommands
         top.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var rows = Read(parse.GetRequiredValue(db), new FlowQuery { OrderBy = parse.GetValue(by), Limit = Limit(parse.GetValue(limit)), Vm = parse.GetValue(vm) });
-            await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), rows, FlowTable);
+            await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), rows, FormatTable);
             return ExitCodes.Ok;
         }));
         return top;
