@@ -66,7 +66,7 @@ public sealed class LiveCaptureTests
     private static async Task RunTrafficAsync(IPAddress peer)
     {
         using var cancel = new CancellationTokenSource(s_bound);
-        using (var http = new HttpClient())
+        using (var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }))
         {
             var page = await http.GetByteArrayAsync($"http://{peer}:{NamespaceResponders.HttpPort}/page.bin", cancel.Token);
             Assert.Equal(300_000, page.Length);
