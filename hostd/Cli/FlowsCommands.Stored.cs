@@ -30,7 +30,7 @@ public static partial class FlowsCommands
             }
 
             var rows = Read(parse.GetRequiredValue(db), new FlowQuery { OrderBy = parse.GetValue(by), Limit = count, Vm = parse.GetValue(vm) });
-            await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), rows, FlowTable);
+            await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), rows, FormatTable);
             return ExitCodes.Ok;
         }));
         return top;

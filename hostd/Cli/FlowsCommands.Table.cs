@@ -7,7 +7,7 @@ namespace Jumpstart.Hostd.Cli;
 public static partial class FlowsCommands
 {
     /// <summary>A people-readable table: one flow per line, forward (up) and backward (down) sums.</summary>
-    internal static string FlowTable(IEnumerable<FlowRow> rows)
+    internal static string FormatTable(IEnumerable<FlowRow> rows)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{"ID",6} {"PROTO",5} {"CLIENT",-40} {"SERVER",-40} {"UP PKTS",8} {"UP BYTES",10} {"DOWN PKTS",9} {"DOWN BYTES",10} {"SECONDS",9} {"END",-13} {"LABEL",-10}");

@@ -10,6 +10,8 @@ namespace Jumpstart.Hostd.Cli;
 /// <summary><c>jumpstart flows ...</c>: flows from capture files, and the flows hostd stored.</summary>
 public static partial class FlowsCommands
 {
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
+
     public static Command Create()
     {
         var flows = new Command("flows", "Bidirectional IP flows and their features: extract from capture files, show, export and classify stored flows.");
@@ -89,7 +91,15 @@ public static partial class FlowsCommands
         var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            counters = await Task.Run(() => FlowExtractor.ExtractFile(file, options, flow => rows.Add(FlowRow.From(flow)), cancellationToken), cancellationToken);
+            var table = new FlowTable(options, flow => rows.Add(FlowRow.From(flow)));
+            var extraction = Task.Run(() => FlowExtractor.ExtractFile(file, table, cancellationToken), cancellationToken);
+            while (await Task.WhenAny(extraction, Task.Delay(s_progressInterval, cancellationToken)) != extraction)
+            {
+                // Progress for long files; the counters are plain longs the reader thread updates.
+                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{table.Counters.TotalPackets} packets, {table.Counters.FlowsCreated} flows so far"));
+            }
+
+            counters = await extraction;
         }
         catch (PcapFileException ex)
         {
@@ -123,7 +133,7 @@ public static partial class FlowsCommands
         }
         else
         {
-            await output.WriteLineAsync(FlowTable(rows));
+            await output.WriteLineAsync(FormatTable(rows));
         }
 
         return ExitCodes.Ok;

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Jumpstart.Hostd.Traffic.Flows;
 
-/// <summary>Why a flow was finished.</summary>
+/// <summary>Why a flow was finished (JSON: its name).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FlowEndReason>))]
 public enum FlowEndReason
 {
     /// <summary>No packet for the idle timeout.</summary>

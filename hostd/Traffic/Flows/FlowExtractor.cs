@@ -80,9 +80,13 @@ public static class FlowExtractor
 
     /// <summary>Extracts the flows of a capture file; <paramref name="finished"/> gets each flow as it ends.</summary>
     public static FlowCounters ExtractFile(string path, FlowTableOptions options, Action<Flow> finished, CancellationToken cancellationToken = default)
+        => ExtractFile(path, new FlowTable(options, finished), cancellationToken);
+
+    /// <summary>Extracts the flows of a capture file into <paramref name="table"/> (whose counters another thread may read for progress).</summary>
+    public static FlowCounters ExtractFile(string path, FlowTable table, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(table);
         using var source = PcapSource.OpenFile(path);
-        var table = new FlowTable(options, finished);
         Run(source, table, cancellationToken: cancellationToken);
         return table.Counters;
     }

@@ -64,12 +64,14 @@ public sealed class CaptureFileTests
         Assert.Throws<PcapFileException>(() => PcapSource.OpenFile(junk));
     }
 
-    [Fact]
-    public void MutatedAndTruncatedCaptureFiles_NeverCrashOrHangTheReader()
+    [Theory]
+    [InlineData("pcap")]
+    [InlineData("pcapng")]
+    public void MutatedAndTruncatedCaptureFiles_NeverCrashOrHangTheReader(string format)
     {
         using var dir = new TempDirectory("flows");
-        var good = dir.Combine("good.pcap");
-        using (var writer = new PcapFileWriter(good, LinkTypes.Ethernet))
+        var good = dir.Combine("good." + format);
+        using (ICaptureFileWriter writer = format == "pcap" ? new PcapFileWriter(good, LinkTypes.Ethernet) : new PcapNgWriter(good, LinkTypes.Ethernet))
         {
             for (var i = 0; i < 40; i++)
             {
@@ -80,7 +82,7 @@ public sealed class CaptureFileTests
 
         var original = File.ReadAllBytes(good);
         var random = new Random(11);
-        var mutant = dir.Combine("mutant.pcap");
+        var mutant = dir.Combine("mutant." + format);
         var started = System.Diagnostics.Stopwatch.StartNew();
         for (var round = 0; round < 300; round++)
         {

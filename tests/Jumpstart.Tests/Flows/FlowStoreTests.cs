@@ -57,6 +57,7 @@ public sealed class FlowStoreTests
         (code, output, _) = await RunAsync("flows", "export", "--db", db, "--format", "json");
         Assert.Equal(0, code);
         Assert.Contains("\"nims\"", output, StringComparison.Ordinal);
+        Assert.Contains("\"endReason\": \"EndOfCapture\"", output, StringComparison.Ordinal);
     }
 
     [Fact]

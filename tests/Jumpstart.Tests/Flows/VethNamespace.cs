@@ -10,6 +10,7 @@ namespace Jumpstart.Tests.Flows;
 /// </summary>
 public sealed class VethNamespace : IAsyncDisposable
 {
+    private static int s_next = Environment.ProcessId;
     private readonly List<Process> _processes = [];
 
     private VethNamespace(string id, int subnet)
@@ -33,8 +34,10 @@ public sealed class VethNamespace : IAsyncDisposable
 
     public static async Task<VethNamespace> CreateAsync()
     {
-        var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next()))[..6].ToLowerInvariant();
-        var veth = new VethNamespace(id, Random.Shared.Next(1, 250));
+        // Distinct names and /30 subnets for namespaces made at the same time by parallel tests.
+        var next = Interlocked.Increment(ref s_next);
+        var id = (next & 0xFFFFFF).ToString("x6", System.Globalization.CultureInfo.InvariantCulture);
+        var veth = new VethNamespace(id, 1 + (next % 250));
         try
         {
             await Ip("netns", "add", veth.Namespace);
