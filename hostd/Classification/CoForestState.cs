@@ -25,6 +25,7 @@ internal sealed class CoForestState
     private readonly double[] _error;
     private readonly double[] _weight;
     private readonly int[] _selected;
+    private readonly int[] _trainedWith;
     private readonly bool[] _changed;
     private readonly bool[] _stale;
 
@@ -49,6 +50,7 @@ internal sealed class CoForestState
         _error = new double[_n];
         _weight = new double[_n];
         _selected = new int[_n];
+        _trainedWith = new int[_n];
         _changed = new bool[_n];
         _stale = new bool[_n];
         Array.Fill(_stale, true);
@@ -138,6 +140,7 @@ internal sealed class CoForestState
             {
                 _trees[i] = Build(i, Seeds.For(_seed, RebuildStream + round, i));
                 _stale[i] = true;
+                _trainedWith[i] = _selected[i];
                 _lastError[i] = _error[i];
                 _lastWeight[i] = _weight[i];
             }
@@ -148,7 +151,8 @@ internal sealed class CoForestState
     public ClassifierModel Model(FlowDataset labeled, int theta)
         => new("co-forest", labeled.FeatureNames, labeled.ClassNames, [.. _trees], EnsembleVoting.Majority, theta);
 
-    public IReadOnlyList<int> PseudoLabeledCounts() => [.. _selected];
+    /// <summary>How many pseudo-labeled flows each final tree was trained with (0: never rebuilt).</summary>
+    public IReadOnlyList<int> PseudoLabeledCounts() => [.. _trainedWith];
 
     private static TreeOptions[] FeatureSubsetOptions(int featureCount, int n, bool subsets, int seed)
     {

@@ -29,6 +29,8 @@ internal sealed class TreeGrower
     private readonly int[] _items;
     private readonly double[] _left;
     private readonly double[] _right;
+    private readonly double[] _leftTerm;
+    private readonly double[] _rightTerm;
 
     public TreeGrower(TrainingSet set, TreeOptions options, Random? random, int maxRows)
     {
@@ -40,6 +42,8 @@ internal sealed class TreeGrower
         _items = new int[maxRows];
         _left = new double[set.ClassCount];
         _right = new double[set.ClassCount];
+        _leftTerm = new double[set.ClassCount];
+        _rightTerm = new double[set.ClassCount];
     }
 
     /// <summary>Grows a tree on <paramref name="rows"/> (all of positive weight).</summary>
@@ -269,27 +273,34 @@ internal sealed class TreeGrower
     private (double SumLeft, double SumRight, double ParentTerm) StartSweep(double[] distribution)
     {
         Array.Clear(_left);
+        Array.Clear(_leftTerm);
         distribution.CopyTo(_right, 0);
         var sumRight = 0.0;
-        foreach (var count in distribution)
+        for (var c = 0; c < distribution.Length; c++)
         {
-            sumRight += XLogX(count);
+            _rightTerm[c] = XLogX(distribution[c]);
+            sumRight += _rightTerm[c];
         }
 
         return (0, sumRight, XLogX(distribution.Sum()) - sumRight);
     }
 
-    /// <summary>Moves row <paramref name="row"/> from the right side to the left, keeping the x ln x sums; returns its weight.</summary>
+    /// <summary>
+    /// Moves row <paramref name="row"/> from the right side to the left, keeping the x ln x sums
+    /// (each class's current term is cached, so a move costs two logarithms); returns its weight.
+    /// </summary>
     private double Move(int row, ref double sumLeft, ref double sumRight)
     {
         var c = _set.Labels[row];
         var w = _set.Weights[row];
-        sumLeft -= XLogX(_left[c]);
-        sumRight -= XLogX(_right[c]);
+        sumLeft -= _leftTerm[c];
+        sumRight -= _rightTerm[c];
         _left[c] += w;
         _right[c] -= w;
-        sumLeft += XLogX(_left[c]);
-        sumRight += XLogX(Math.Max(_right[c], 0));
+        _leftTerm[c] = XLogX(_left[c]);
+        _rightTerm[c] = XLogX(_right[c]);
+        sumLeft += _leftTerm[c];
+        sumRight += _rightTerm[c];
         return w;
     }
 

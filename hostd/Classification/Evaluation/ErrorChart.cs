@@ -42,7 +42,16 @@ public static class ErrorChart
             script.AppendLine($"plot {string.Join(", ", plots)}");
             var scriptPath = Path.Combine(work.FullName, "chart.gp");
             await File.WriteAllTextAsync(scriptPath, script.ToString(), cancellationToken);
-            var result = await ProcessRunner.RunAsync(gnuplot, [scriptPath], new ProcessRunOptions { Timeout = s_timeout }, cancellationToken);
+            ProcessResult result;
+            try
+            {
+                result = await ProcessRunner.RunAsync(gnuplot, [scriptPath], new ProcessRunOptions { Timeout = s_timeout }, cancellationToken);
+            }
+            catch (ProcessStartException ex)
+            {
+                throw new IOException($"cannot run {gnuplot} for the chart (Debian package gnuplot-nox): {ex.Message}", ex);
+            }
+
             if (!result.Succeeded || !File.Exists(pngPath))
             {
                 throw new IOException($"gnuplot failed ({result.ExitCode}{(result.TimedOut ? ", timed out" : "")}): {result.StandardError.Trim()}");

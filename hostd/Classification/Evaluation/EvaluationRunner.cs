@@ -24,6 +24,10 @@ public sealed class EvaluationRunner(EvaluationOptions options, IProgress<string
 
         var clock = Stopwatch.StartNew();
         var splits = Enumerable.Range(0, options.Repeats).SelectMany(r => EvaluationSplits.Draw(data, options, r)).ToArray();
+        if (splits.FirstOrDefault(s => s.Labeled.Length == 0 || s.Test.Length == 0) is { } empty)
+        {
+            throw new ClassificationDataException($"{name}: too few flows: at {empty.UnlabeledRate:P0} unlabeled the split has {empty.Labeled.Length} labeled and {empty.Test.Length} test flows");
+        }
         if (options.ExportDirectory is { } directory)
         {
             SplitExport.Write(data, splits, directory);

@@ -137,6 +137,18 @@ public sealed class ClassifyCliTests : IDisposable
         Assert.Contains("--rates", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Evaluate_OnTooFewFlows_ExitsWithDataError()
+    {
+        var data = _temp.Combine("tiny.csv");
+        await File.WriteAllTextAsync(data, "a,b,class\n1,2,x\n3,4,y\n");
+
+        var (code, _, error) = await RunAsync("classify", "evaluate", data, "--repeats", "1");
+
+        Assert.Equal(ExitCodes.DataError, code);
+        Assert.Contains("too few flows", error, StringComparison.Ordinal);
+    }
+
     private string WriteFlows(string name, FlowDataset data, int hideEvery = 0)
     {
         var labels = hideEvery > 0 ? data.Labels.Select((l, i) => i % hideEvery == 0 ? -1 : l).ToArray() : data.Labels;

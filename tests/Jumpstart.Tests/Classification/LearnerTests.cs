@@ -88,6 +88,8 @@ public sealed class LearnerTests
         Assert.Equal(0, result.TreesChangedPerRound[^1]);
         Assert.True(result.Rounds < CoForestOptions.DefaultMaxRounds);
         Assert.NotEqual(result.Initial.ToBytes(), result.Final.ToBytes());
+        Assert.Contains(result.PseudoLabeledPerTree, count => count > 0);
+        Assert.All(result.PseudoLabeledPerTree, count => Assert.InRange(count, 0, unlabeled.Count));
         var initialError = EvaluationRunner.Error(result.Initial, all, test);
         var finalError = EvaluationRunner.Error(result.Final, all, test);
         Assert.True(finalError <= initialError + 0.02, $"co-training made it worse: {initialError:P1} -> {finalError:P1}");

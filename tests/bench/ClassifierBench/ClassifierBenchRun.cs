@@ -11,7 +11,7 @@ namespace Jumpstart.Bench.Classifier;
 /// prediction rate, and runs the paper's evaluation; checks the targets and prints
 /// <c>key: value</c> lines ending with <c>summary:</c>.
 /// </summary>
-public sealed class ClassifierBenchRun(ClassifierBenchSettings settings)
+public sealed class ClassifierBenchRun(ClassifierBenchSettings settings, string root)
 {
     private const int LabeledForTiming = 3000;
     private const int UnlabeledForTiming = 7000;
@@ -21,7 +21,7 @@ public sealed class ClassifierBenchRun(ClassifierBenchSettings settings)
     private const double ImprovementTarget = 0.10;
     private static readonly TimeSpan s_predictionWindow = TimeSpan.FromSeconds(2);
 
-    public int Run(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(settings.Data))
         {
@@ -74,6 +74,14 @@ public sealed class ClassifierBenchRun(ClassifierBenchSettings settings)
         }
 
         Print("improvement_u80", $"{at80.Improvement:P1}");
+        var peerNote = "";
+        if (settings.PeerRepeats > 0)
+        {
+            var worst = await PeerRun.RunAsync(data, root, settings.PeerRepeats, settings.Seed, cancellationToken);
+            Print("peer_max_difference_pp", $"{worst:F2} (tolerance 1.00)");
+            peerNote = string.Create(CultureInfo.InvariantCulture, $", baselines within {worst:F2} pp of Weka/scikit-learn");
+        }
+
         var checks = new[]
         {
             ("coforest_below_randomforest_every_rate", beatsForest),
@@ -87,7 +95,7 @@ public sealed class ClassifierBenchRun(ClassifierBenchSettings settings)
         }
 
         Print("summary", string.Create(CultureInfo.InvariantCulture,
-            $"train {training:F2} s, predict {rate / 1e6:F2} M flows/s, error u80 RF {at80.RandomForest:F4} vs Co-Forest {at80.CoForestFinal:F4} (improvement {at80.Improvement:P1}), Co-Forest < RF at {report.Rates.Count(r => r.CoForestFinal < r.RandomForest)}/{report.Rates.Count} rates, targets met {checks.Count(c => c.Item2)}/{checks.Length}"));
+            $"train {training:F2} s, predict {rate / 1e6:F2} M flows/s, error u80 RF {at80.RandomForest:F4} vs Co-Forest {at80.CoForestFinal:F4} (improvement {at80.Improvement:P1}), Co-Forest < RF at {report.Rates.Count(r => r.CoForestFinal < r.RandomForest)}/{report.Rates.Count} rates, targets met {checks.Count(c => c.Item2)}/{checks.Length}{peerNote}"));
         return ExitCodes.Ok;
     }
 

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Jumpstart.Bench.Classifier;
 
-/// <summary>Command-line settings: <c>--data CSV</c>, <c>--repeats N</c> (20), <c>--seed N</c> (1).</summary>
-public sealed record ClassifierBenchSettings(string Data, int Repeats, int Seed)
+/// <summary>Command-line settings: <c>--data CSV</c>, <c>--repeats N</c> (20), <c>--seed N</c> (1), <c>--peers N</c> (0: no peer run; N repeats of Weka and scikit-learn).</summary>
+public sealed record ClassifierBenchSettings(string Data, int Repeats, int Seed, int PeerRepeats)
 {
     private const int MaxRepeats = 1000;
 
@@ -13,6 +13,7 @@ public sealed record ClassifierBenchSettings(string Data, int Repeats, int Seed)
         var data = defaultData;
         var repeats = 20;
         var seed = 1;
+        var peers = 0;
         error = null;
         for (var i = 0; i < args.Count; i += 2)
         {
@@ -22,6 +23,7 @@ public sealed record ClassifierBenchSettings(string Data, int Repeats, int Seed)
                 "--data" => (data = value ?? string.Empty).Length > 0,
                 "--repeats" => int.TryParse(value, CultureInfo.InvariantCulture, out repeats) && repeats is > 0 and <= MaxRepeats,
                 "--seed" => int.TryParse(value, CultureInfo.InvariantCulture, out seed),
+                "--peers" => int.TryParse(value, CultureInfo.InvariantCulture, out peers) && peers is >= 0 and <= MaxRepeats,
                 _ => false,
             };
             if (!ok)
@@ -31,6 +33,6 @@ public sealed record ClassifierBenchSettings(string Data, int Repeats, int Seed)
             }
         }
 
-        return new ClassifierBenchSettings(data, repeats, seed);
+        return new ClassifierBenchSettings(data, repeats, seed, peers);
     }
 }

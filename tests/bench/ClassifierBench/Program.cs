@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Jumpstart.Bench.Classifier;
 using Jumpstart.Shared.Cli;
 
-// classifier bench: "run [--data CSV] [--repeats N] [--seed N]" (data defaults to <repository>/../shared/data/nims/nims-22.csv).
+// classifier bench: "run [--data CSV] [--repeats N] [--seed N] [--peers N]" (data defaults to <repository>/../shared/data/nims/nims-22.csv).
 using var stopping = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
@@ -19,8 +19,8 @@ if (args is ["run", "--root", var root, .. var rest])
         return ExitCodes.Usage;
     }
 
-    return new ClassifierBenchRun(settings).Run(stopping.Token);
+    return await new ClassifierBenchRun(settings, root).RunAsync(stopping.Token);
 }
 
-await Console.Error.WriteLineAsync("usage: ClassifierBench run --root REPOSITORY [--data CSV] [--repeats N] [--seed N]");
+await Console.Error.WriteLineAsync("usage: ClassifierBench run --root REPOSITORY [--data CSV] [--repeats N] [--seed N] [--peers N]");
 return ExitCodes.Usage;
