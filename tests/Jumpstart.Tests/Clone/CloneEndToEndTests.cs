@@ -11,6 +11,7 @@ namespace Jumpstart.Tests.Clone;
 /// <c>jumpstart-hostd</c>, real QEMU (TCG here) and the real test guest with jumpstart-guestd inside.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Clone)]
+[Collection(GuestVmsCollection.Name)]
 public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixture<CloneClusterFixture>
 {
     private static readonly TimeSpan s_deathBound = TimeSpan.FromSeconds(20);

@@ -14,6 +14,7 @@ namespace Jumpstart.Tests.Clone;
 /// checklist with the real ioctls, and the host side checks the result on the wire.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Clone)]
+[Collection(GuestVmsCollection.Name)]
 public sealed class GuestBootTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string BridgeAddress = "10.88.0.1";

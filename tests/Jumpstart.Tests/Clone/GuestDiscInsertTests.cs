@@ -13,6 +13,7 @@ namespace Jumpstart.Tests.Clone;
 /// changing the identity, then the clone's disc configures the guest.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Clone)]
+[Collection(GuestVmsCollection.Name)]
 public sealed class GuestDiscInsertTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string TemplateMac = "52:54:00:aa:cc:01";

@@ -10,6 +10,7 @@ namespace Jumpstart.Tests.Vm;
 
 /// <summary>Clones of the real test guest: they resume and guestd applies their own discs.</summary>
 [Trait(Capabilities.Trait, Capabilities.Clone)]
+[Collection(GuestVmsCollection.Name)]
 public sealed class GuestCloneTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_guestBound = TimeSpan.FromSeconds(60);
