@@ -1,6 +1,7 @@
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
-public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, TrafficService traffic, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private JsonRpcServer? _server;
 
@@ -22,6 +23,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
             connection.AddLocalTarget(new VmApi(vms, connection, images));
             connection.AddLocalTarget(new ImageApi(images, connection));
             connection.AddLocalTarget(new StoreApi(store));
+            connection.AddLocalTarget(new TrafficApi(traffic));
         }, loggerFactory: loggerFactory);
         return Task.CompletedTask;
     }

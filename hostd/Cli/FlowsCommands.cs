@@ -19,6 +19,8 @@ public static partial class FlowsCommands
         flows.Subcommands.Add(CreateTop());
         flows.Subcommands.Add(CreateExport());
         flows.Subcommands.Add(CreateClassify());
+        flows.Subcommands.Add(CreateStatus());
+        flows.Subcommands.Add(CreateModel());
         return flows;
     }
 

@@ -20,4 +20,7 @@ public static class HostErrorCodes
 
     /// <summary>The VM capability is not running on this hostd: exit 69.</summary>
     public const int Unavailable = -32015;
+
+    /// <summary>A file the request names is damaged or unusable (e.g. a classifier model): exit 65.</summary>
+    public const int DataInvalid = -32016;
 }

@@ -66,6 +66,12 @@ public static class HostMethods
     /// <summary>Fetches and checks every combination of a stored file: <see cref="NameRequest"/> -> <see cref="StoreVerifyReport"/>.</summary>
     public const string StoreVerify = "store.verify";
 
+    /// <summary>Traffic capture and the active classifier model: -> <see cref="TrafficStatus"/>.</summary>
+    public const string FlowsStatus = "flows.status";
+
+    /// <summary>Replaces the model that labels live flows, keeping the old one if the file is bad: <see cref="ModelLoadRequest"/> -> <see cref="TrafficStatus"/>.</summary>
+    public const string FlowsModelLoad = "flows.model.load";
+
     /// <summary>The default socket path; overridden with <c>--socket</c> or <c>JUMPSTART_SOCKET</c>.</summary>
     public const string DefaultSocketPath = "/run/jumpstart/hostd.sock";
 

@@ -96,6 +96,24 @@ public sealed partial class TrafficService(
     /// </summary>
     public bool LoadModel(string? path)
     {
+        try
+        {
+            ReplaceModel(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is ClassificationDataException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="LoadModel"/>, but a file that cannot be used throws (<see cref="ClassificationDataException"/>,
+    /// <see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>) after it is logged; the previous model stays.
+    /// Returns the active model's full path, or null when labelling stopped.
+    /// </summary>
+    public string? ReplaceModel(string? path)
+    {
         if (string.IsNullOrWhiteSpace(path))
         {
             if (_labeller.ModelPath is not null)
@@ -104,7 +122,7 @@ public sealed partial class TrafficService(
                 TrafficLog.ModelUnloaded(logger);
             }
 
-            return true;
+            return null;
         }
 
         var full = Path.IsPathRooted(path) ? path : Path.Combine(hostd.Value.StateDirectory, path);
@@ -112,12 +130,12 @@ public sealed partial class TrafficService(
         {
             var model = _labeller.Load(full);
             TrafficLog.ModelLoaded(logger, model.Algorithm, full, model.ClassNames.Count);
-            return true;
+            return full;
         }
         catch (Exception ex) when (ex is ClassificationDataException or IOException or UnauthorizedAccessException)
         {
             TrafficLog.ModelRejected(logger, full, _labeller.ModelPath ?? "none", ex.Message);
-            return false;
+            throw;
         }
     }
 

@@ -11,8 +11,11 @@ using Jumpstart.Hostd.Traffic.Features;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
 using Jumpstart.Hostd.Traffic.Storage;
+using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Systemd;
 using Jumpstart.Tests.Flows;
 using Jumpstart.Tests.Support;
+using Jumpstart.Tests.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -131,6 +134,52 @@ public sealed class OnlineLabellingTests
         Assert.Equal("dns", echoes[40001].Label);
         Assert.Equal("name-service", echoes[40002].Label);
         Assert.InRange(echoes[40002].Confidence!.Value, 0.5, 1.0);
+    }
+
+    [Fact]
+    public async Task Hostd_ReplacesTheModelThroughTheControlSocket_AndABadFileKeepsTheCurrentOne()
+    {
+        using var dir = new TempDirectory("online");
+        var first = await TrainAsync(dir, "dns", "web", "first.model");
+        var second = await TrainAsync(dir, "name-service", "http", "second.model");
+        var damaged = dir.Combine("damaged.model");
+        var bytes = await File.ReadAllBytesAsync(second);
+        bytes[bytes.Length / 2] ^= 0x5a;
+        await File.WriteAllBytesAsync(damaged, bytes);
+        using var listener = NotifyListener.AtPath(dir.Combine("notify"));
+        var config = $$"""
+            { "Hostd": { "NodeName": "hv-model" }, "Traffic": { "Enabled": true, "CaptureVmTaps": false, "ModelPath": "{{first}}" } }
+            """;
+        await using var daemon = HostdUnderTest.Start(dir, config, listener);
+        await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", HostdUnderTest.StepTimeout);
+        var socket = dir.Combine("run", "hostd.sock");
+
+        var (code, output) = await RunAsync("flows", "status", "--socket", socket, "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(first, JsonDocument.Parse(output).RootElement.GetProperty("model").GetString());
+
+        (code, output) = await RunAsync("flows", "model", second, "--socket", socket);
+        Assert.Equal(0, code);
+        Assert.Equal($"labelling with {second} (2 applications: name-service, http)", output.Trim());
+
+        Assert.Equal(ExitCodes.DataError, (await RunAsync("flows", "model", damaged, "--socket", socket)).Code);
+        Assert.Equal(ExitCodes.NoInput, (await RunAsync("flows", "model", dir.Combine("missing.model"), "--socket", socket)).Code);
+        Assert.Equal(ExitCodes.Usage, (await RunAsync("flows", "model", second, "--unload", "--socket", socket)).Code);
+        (code, output) = await RunAsync("flows", "status", "--socket", socket, "--json");
+        using (var status = JsonDocument.Parse(output))
+        {
+            Assert.Equal(second, status.RootElement.GetProperty("model").GetString());
+            Assert.Equal(["name-service", "http"], status.RootElement.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+        }
+
+        // Without PATH the active file is read again: a retrained model under the same name takes over.
+        File.Copy(first, second, overwrite: true);
+        (code, output) = await RunAsync("flows", "model", "--socket", socket);
+        Assert.Equal((0, $"labelling with {second} (2 applications: dns, web)"), (code, output.Trim()));
+
+        (code, output) = await RunAsync("flows", "model", "--unload", "--socket", socket);
+        Assert.Equal((0, "labelling stopped: flows are stored without a label"), (code, output.Trim()));
+        Assert.Equal(ExitCodes.Usage, (await RunAsync("flows", "model", "--socket", socket)).Code);
     }
 
     private static async Task EchoAsync(VethNamespace veth, int sourcePort)

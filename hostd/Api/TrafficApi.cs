@@ -1,0 +1,57 @@
+using Jumpstart.Hostd.Traffic.Capture;
+using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.JsonRpc;
+
+namespace Jumpstart.Hostd.Api;
+
+/// <summary>
+/// The traffic methods of the control socket: what is captured, and replacing the classifier model at runtime
+/// (the API twin of SIGHUP). A model loaded here lasts until the next reload of the configuration or restart;
+/// to keep it, set <c>Traffic:ModelPath</c>.
+/// </summary>
+public sealed class TrafficApi(TrafficService traffic)
+{
+    [JsonRpcMethod(HostMethods.FlowsStatus)]
+    public TrafficStatus Status() => new()
+    {
+        Enabled = traffic.DatabasePath is not null,
+        Database = traffic.DatabasePath,
+        Interfaces = traffic.Interfaces,
+        Model = traffic.Labeller.ModelPath,
+        Classes = traffic.Labeller.ClassNames,
+        Labelled = traffic.Labeller.Labelled,
+        Unknown = traffic.Labeller.Unknown,
+    };
+
+    [JsonRpcMethod(HostMethods.FlowsModelLoad, UseSingleObjectParameterDeserialization = true)]
+    public TrafficStatus LoadModel(ModelLoadRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (traffic.DatabasePath is null)
+        {
+            throw new LocalRpcException(HostErrorCodes.Unavailable, "traffic capture is disabled on this host (Traffic:Enabled is false)");
+        }
+
+        if (request.Unload && request.Path is not null)
+        {
+            throw new LocalRpcException(HostErrorCodes.InvalidRequest, "give a model path or unload, not both");
+        }
+
+        var path = request.Unload ? null : request.Path ?? traffic.Labeller.ModelPath
+            ?? throw new LocalRpcException(HostErrorCodes.InvalidRequest, "no model is active to read again; give a model path");
+        try
+        {
+            traffic.ReplaceModel(path);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new LocalRpcException(HostErrorCodes.NotFound, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new LocalRpcException(HostErrorCodes.DataInvalid, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
+        }
+
+        return Status();
+    }
+}
