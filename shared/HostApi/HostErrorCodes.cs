@@ -20,4 +20,7 @@ public static class HostErrorCodes
 
     /// <summary>The VM capability is not running on this hostd: exit 69.</summary>
     public const int Unavailable = -32015;
+
+    /// <summary>Stored data is lost beyond what the layout survives, or failed its integrity check: exit 65.</summary>
+    public const int DataLost = -32016;
 }
