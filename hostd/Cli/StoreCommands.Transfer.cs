@@ -98,7 +98,7 @@ public static partial class StoreCommands
         var name = new Argument<string>("NAME") { Description = "The stored file." };
         var outputPath = new Option<string?>("--output", "-o") { Description = "Where to write it (a directory for a stored directory); '-' writes stdout." };
         var bundle = new Option<string?>("--bundle") { Description = "Restore a stored directory as this bundle of the local hostd, then verify it (needs the control socket)." };
-        var replace = new Option<bool>("--replace") { Description = "With --bundle: replace an existing bundle of that name." };
+        var replace = new Option<bool>("--replace") { Description = "Replace an existing bundle (with --bundle) or a non-empty output directory of that name." };
         var db = DbOption();
         var json = JsonOption();
         var socket = HostdConnection.CreateSocketOption();
