@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Store;
@@ -11,18 +12,19 @@ using Microsoft.Extensions.Options;
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
-public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, TrafficService traffic, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, IOptions<HostdOptions> hostd, TrafficService traffic, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private JsonRpcServer? _server;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        var bundles = new BundleStore(hostd.Value.StateDirectory);
         _server = JsonRpcServer.Listen(controlSocket.Listener, connection =>
         {
             connection.AddLocalTarget(api);
             connection.AddLocalTarget(new VmApi(vms, connection, images));
             connection.AddLocalTarget(new ImageApi(images, connection));
-            connection.AddLocalTarget(new StoreApi(store));
+            connection.AddLocalTarget(new StoreApi(store, bundles, connection, loggerFactory.CreateLogger<FogStore>()));
             connection.AddLocalTarget(new TrafficApi(traffic));
         }, loggerFactory: loggerFactory);
         return Task.CompletedTask;

@@ -1,27 +1,26 @@
+using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Store;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Jumpstart.Hostd.Api;
 
-/// <summary>The state-store methods of the control socket, on the catalog named in section <c>Store</c>.</summary>
-public sealed class StoreApi(IOptions<BlockServiceOptions> options)
+/// <summary>
+/// The state-store methods of the control socket, on the catalog named in section <c>Store</c>. One instance per
+/// connection, so puts and gets can send progress notes to the client that asked. Paths are the host's: hostd
+/// runs as root, so only clients allowed on the control socket reach these.
+/// </summary>
+public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore bundles, JsonRpcConnection? connection = null, ILogger<FogStore>? logger = null)
 {
+    private static readonly TimeSpan s_noteInterval = TimeSpan.FromMilliseconds(500);
+
     [JsonRpcMethod(HostMethods.StoreList)]
     public Task<StoredFileInfo[]> ListAsync() => GuardAsync(() =>
     {
         using var catalog = StoreCatalog.Open(options.Value.Catalog);
-        return Task.FromResult(catalog.Files().Select(f => new StoredFileInfo
-        {
-            Name = f.Name,
-            Kind = f.Kind,
-            Length = f.Length,
-            BlockSize = f.BlockSize,
-            Servers = f.Servers,
-            Stripes = f.Stripes,
-            Created = f.Created,
-        }).ToArray());
+        return Task.FromResult(catalog.Files().Select(StoreReports.ToInfo).ToArray());
     });
 
     [JsonRpcMethod(HostMethods.StoreVerify, UseSingleObjectParameterDeserialization = true)]
@@ -41,19 +40,144 @@ public sealed class StoreApi(IOptions<BlockServiceOptions> options)
         };
     });
 
-    private static async Task<T> GuardAsync<T>(Func<Task<T>> body)
+    /// <summary>Stores a host file or directory, or a bundle of this host (as a directory).</summary>
+    [JsonRpcMethod(HostMethods.StorePut, UseSingleObjectParameterDeserialization = true)]
+    public Task<StorePutResult> PutAsync(StorePutRequest request, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var source = request.Bundle is { } bundle ? BundleSource(bundle, request.Path) : HostPath(request.Path, "Path");
+        var put = new PutOptions
+        {
+            Name = request.Name ?? request.Bundle ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(source)),
+            Servers = request.Servers,
+            BlockSize = request.BlockSize ?? StoreLimits.DefaultBlockSize,
+            Replace = request.Replace,
+        };
+        using var catalog = StoreCatalog.Open(options.Value.Catalog);
+        var store = new FogStore(catalog, logger);
+        var total = File.Exists(source) ? new FileInfo(source).Length : (long?)null;
+        var result = await WithNotesAsync(HostMethods.StorePut, "stored", total, progress => store.PutPathAsync(source, put, progress, cancellationToken));
+        return StoreReports.ToPutResult(result);
+    });
+
+    /// <summary>Fetches a stored file to a host path, or restores a stored directory as a bundle of this host and verifies it.</summary>
+    [JsonRpcMethod(HostMethods.StoreGet, UseSingleObjectParameterDeserialization = true)]
+    public Task<StoreGetResult> GetAsync(StoreGetRequest request, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var catalog = StoreCatalog.Open(options.Value.Catalog);
+        var file = catalog.GetFile(request.Name).File;
+        var target = request.Bundle is { } bundle ? BundleTarget(bundle, file, request) : HostPath(request.Path, "Path");
+        var store = new FogStore(catalog, logger);
+        var result = await WithNotesAsync(HostMethods.StoreGet, "fetched", file.Length, progress => store.GetToPathAsync(file.Name, target, request.Replace, progress, cancellationToken));
+        var report = StoreReports.ToGetResult(result, target);
+        if (request.Bundle is null)
+        {
+            return report;
+        }
+
         try
         {
-            return await body();
+            await bundles.VerifyAsync(request.Bundle, cancellationToken);
+            return report with { BundleVerified = true };
         }
-        catch (StoreNotFoundException ex)
+        catch (BundleException ex)
         {
-            throw new LocalRpcException(HostErrorCodes.NotFound, ex.Message);
+            return report with { BundleVerified = false, BundleProblem = ex.Message };
         }
-        catch (StoreException ex)
+    });
+
+    /// <summary>Re-creates lost or corrupt combinations; <c>Auto</c> picks replacements for unreachable servers.</summary>
+    [JsonRpcMethod(HostMethods.StoreRepair, UseSingleObjectParameterDeserialization = true)]
+    public Task<StoreRepairReport> RepairAsync(StoreRepairRequest request, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var catalog = StoreCatalog.Open(options.Value.Catalog);
+        var replacements = request.Replace ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = await new FogStore(catalog, logger).RepairAsync(request.Name, replacements, request.Auto, cancellationToken);
+        return StoreReports.ToRepairReport(result);
+    });
+
+    [JsonRpcMethod(HostMethods.StoreRemove, UseSingleObjectParameterDeserialization = true)]
+    public Task<bool> RemoveAsync(NameRequest request, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var catalog = StoreCatalog.Open(options.Value.Catalog);
+        await new FogStore(catalog, logger).RemoveAsync(request.Name, cancellationToken);
+        return true;
+    });
+
+    private static string HostPath(string? path, string what)
+        => path is null ? throw new StoreUsageException("give Path or Bundle")
+            : Path.IsPathFullyQualified(path) ? path
+            : throw new StoreUsageException($"{what} '{path}' must be absolute (it is a path on the host)");
+
+    private string BundleSource(string bundle, string? path)
+    {
+        if (path is not null)
         {
-            throw new LocalRpcException(HostErrorCodes.Unavailable, ex.Message);
+            throw new StoreUsageException("give Path or Bundle, not both");
         }
+
+        var directory = bundles.PathOf(bundle);
+        return File.Exists(Path.Combine(directory, BundleManifest.FileName))
+            ? directory
+            : throw new BundleException(bundle, BundleProblem.NotFound, $"no bundle at {directory}");
     }
+
+    private string BundleTarget(string bundle, StoredFile file, StoreGetRequest request)
+    {
+        if (request.Path is not null)
+        {
+            throw new StoreUsageException("give Path or Bundle, not both");
+        }
+
+        if (file.Kind != StoreKinds.Directory)
+        {
+            throw new StoreUsageException($"'{file.Name}' is a stored {file.Kind}, not a directory: it cannot be a bundle");
+        }
+
+        var directory = bundles.PathOf(bundle);
+        if (Directory.Exists(directory) && !request.Replace)
+        {
+            throw new StoreUsageException($"a bundle named '{bundle}' exists (set Replace to overwrite it)");
+        }
+
+        Directory.CreateDirectory(bundles.Root);
+        return directory;
+    }
+
+    /// <summary>Runs a transfer, sending its byte counts as progress notes that all precede the answer.</summary>
+    private async Task<T> WithNotesAsync<T>(string operation, string verb, long? total, Func<IProgress<long>?, Task<T>> transfer)
+    {
+        if (connection is null)
+        {
+            return await transfer(null);
+        }
+
+        var notes = new NotifyingProgress(connection);
+        var bytes = new ByteProgress(total, s_noteInterval, s => notes.Report(new ProgressNote
+        {
+            Operation = operation,
+            Stage = s.Describe(verb),
+            BytesDone = s.Done,
+            BytesTotal = s.Total,
+        }));
+        var result = await transfer(bytes);
+        bytes.Complete();
+        await notes.FlushAsync();
+        return result;
+    }
+
+    private static Task<T> GuardAsync<T>(Func<Task<T>> body) => VmApiErrors.GuardAsync(body, Translate);
+
+    private static LocalRpcException? Translate(Exception ex) => ex switch
+    {
+        StoreNotFoundException or FileNotFoundException or DirectoryNotFoundException => new LocalRpcException(HostErrorCodes.NotFound, ex.Message),
+        BundleException { Problem: BundleProblem.NotFound } => new LocalRpcException(HostErrorCodes.NotFound, ex.Message),
+        StoreUsageException or ArgumentException => new LocalRpcException(HostErrorCodes.InvalidRequest, ex.Message),
+        StoreDataLostException or StoreIntegrityException => new LocalRpcException(HostErrorCodes.DataError, ex.Message),
+        StoreException => new LocalRpcException(HostErrorCodes.Unavailable, ex.Message),
+        _ => null,
+    };
 }

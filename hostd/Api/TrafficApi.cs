@@ -49,7 +49,7 @@ public sealed class TrafficApi(TrafficService traffic)
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            throw new LocalRpcException(HostErrorCodes.DataInvalid, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
+            throw new LocalRpcException(HostErrorCodes.DataError, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
         }
 
         return Status();

@@ -10,13 +10,16 @@ namespace Jumpstart.Hostd.Api;
 /// <summary>The one place the VM and image layers' exceptions become JSON-RPC errors with <see cref="HostErrorCodes"/>.</summary>
 internal static class VmApiErrors
 {
-    public static async Task<T> GuardAsync<T>(Func<Task<T>> body)
+    public static Task<T> GuardAsync<T>(Func<Task<T>> body) => GuardAsync(body, Translate);
+
+    /// <summary>Runs <paramref name="body"/>; an exception <paramref name="translate"/> maps becomes that JSON-RPC error, others pass.</summary>
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> body, Func<Exception, LocalRpcException?> translate)
     {
         try
         {
             return await body();
         }
-        catch (Exception ex) when (Translate(ex) is { } error)
+        catch (Exception ex) when (translate(ex) is { } error)
         {
             throw error;
         }

@@ -65,7 +65,7 @@ public static class CliAction
             return ex.Code switch
             {
                 HostErrorCodes.InvalidRequest => ExitCodes.Usage,
-                HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch or HostErrorCodes.DataInvalid => ExitCodes.DataError,
+                HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch or HostErrorCodes.DataError => ExitCodes.DataError,
                 HostErrorCodes.NotFound => ExitCodes.NoInput,
                 HostErrorCodes.VmFailed or HostErrorCodes.Unavailable => ExitCodes.Unavailable,
                 _ => ExitCodes.Failure,

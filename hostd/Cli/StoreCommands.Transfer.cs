@@ -1,9 +1,9 @@
 using System.CommandLine;
-using System.Formats.Tar;
-using System.IO.Pipes;
+using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Hostd.Store;
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.HostApi;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Cli;
@@ -12,94 +12,138 @@ public static partial class StoreCommands
 {
     private static Command CreatePut()
     {
-        var path = new Argument<string>("PATH") { Description = "A file, or a directory (e.g. a state bundle) stored as a tar stream; '-' reads stdin." };
-        var name = new Option<string?>("--name") { Description = "Name in the catalog (default: the file or directory name)." };
+        var path = new Argument<string?>("PATH") { Description = "A file, or a directory (e.g. a state bundle) stored as a tar stream; '-' reads stdin.", Arity = ArgumentArity.ZeroOrOne };
+        var bundle = new Option<string?>("--bundle") { Description = "Store this bundle of the local hostd instead of PATH (hostd reads it; needs the control socket)." };
+        var name = new Option<string?>("--name") { Description = "Name in the catalog (default: the file, directory or bundle name)." };
         var servers = new Option<string?>("--servers") { Description = "Comma-separated servers to spread over, in order (default: all registered)." };
         var blockSize = new Option<string?>("--block-size") { Description = "Block length, e.g. 1MiB (default), 4KiB-8MiB." };
         var replace = new Option<bool>("--replace") { Description = "Replace a stored file of the same name." };
         var db = DbOption();
         var json = JsonOption();
-        var put = new Command("put", "Encrypt a file and spread it as XOR combinations over block servers.") { path, name, servers, blockSize, replace, db, json };
-        put.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, error) =>
+        var socket = HostdConnection.CreateSocketOption();
+        var put = new Command("put", "Encrypt a file and spread it as XOR combinations over block servers.") { path, bundle, name, servers, blockSize, replace, db, json, socket };
+        put.SetAction((parse, cancellationToken) =>
         {
-            var source = parse.GetRequiredValue(path);
-            var isDirectory = Directory.Exists(source);
-            if (source != "-" && !isDirectory && !File.Exists(source))
+            var serverList = parse.GetValue(servers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            int? BlockSize() => parse.GetValue(blockSize) is { } b ? checked((int)CliUsageException.Parse("--block-size", () => Quantities.ParseBytes(b))) : null;
+            if (parse.GetValue(bundle) is { } bundleName)
             {
-                throw new FileNotFoundException($"no such file or directory: {source}");
+                return HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+                {
+                    if (parse.GetValue(path) is not null)
+                    {
+                        throw new CliUsageException("give PATH or --bundle, not both");
+                    }
+
+                    var request = new StorePutRequest { Bundle = bundleName, Name = parse.GetValue(name), Servers = serverList, BlockSize = BlockSize(), Replace = parse.GetValue(replace) };
+                    var stored = await connection.InvokeAsync<StorePutResult>(HostMethods.StorePut, request, cancellationToken);
+                    await WritePutAsync(output, asJson, stored);
+                    return ExitCodes.Ok;
+                });
             }
 
-            var options = new PutOptions
+            return RunAsync(parse, async (output, error) =>
             {
-                Name = parse.GetValue(name) ?? (source == "-" ? throw new CliUsageException("--name is required when reading stdin") : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)))),
-                Servers = parse.GetValue(servers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                BlockSize = parse.GetValue(blockSize) is { } b ? checked((int)CliUsageException.Parse("--block-size", () => Quantities.ParseBytes(b))) : StoreLimits.DefaultBlockSize,
-                Replace = parse.GetValue(replace),
-                Kind = isDirectory ? StoreKinds.Directory : StoreKinds.File,
-            };
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
-            using var logs = Logs(error);
-            var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
-            PutResult result;
-            if (isDirectory)
-            {
-                result = await PutDirectoryAsync(store, source, options, new TransferProgress(error, "put", null), cancellationToken);
-            }
-            else
-            {
-                await using var input = source == "-" ? Console.OpenStandardInput() : new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-                var total = source == "-" ? (long?)null : input.Length;
-                result = await store.PutAsync(input, options, new TransferProgress(error, "put", total), cancellationToken);
-            }
+                var source = parse.GetValue(path) ?? throw new CliUsageException("give PATH (or --bundle NAME)");
+                var options = new PutOptions
+                {
+                    Name = parse.GetValue(name) ?? (source == "-" ? throw new CliUsageException("--name is required when reading stdin") : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)))),
+                    Servers = serverList,
+                    BlockSize = BlockSize() ?? StoreLimits.DefaultBlockSize,
+                    Replace = parse.GetValue(replace),
+                };
+                using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
+                using var logs = Logs(error);
+                var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
+                PutResult result;
+                if (source == "-")
+                {
+                    await using var input = Console.OpenStandardInput();
+                    result = await store.PutAsync(input, options, new TransferProgress(error, "put", null), cancellationToken);
+                }
+                else
+                {
+                    var total = File.Exists(source) ? new FileInfo(source).Length : (long?)null;
+                    result = await store.PutPathAsync(source, options, new TransferProgress(error, "put", total), cancellationToken);
+                }
 
-            var summary = new
-            {
-                name = result.File.Name,
-                kind = result.File.Kind,
-                length = result.File.Length,
-                blockSize = result.File.BlockSize,
-                servers = result.File.Servers,
-                stripes = result.File.Stripes,
-                combinations = result.Combinations,
-                storedBytes = result.StoredBytes,
-                seconds = result.Seconds,
-                mbPerSecond = result.File.Length / Math.Max(result.Seconds, 1e-6) / 1e6,
-            };
-            await CliOutput.WriteAsync(output, parse.GetValue(json), summary, s =>
-                $"stored {s.name} ({s.kind}, {s.length} bytes) as {s.combinations} combinations over {string.Join(", ", s.servers)} in {s.seconds:F2} s ({s.mbPerSecond:F0} MB/s)");
-            return ExitCodes.Ok;
-        }));
+                await WritePutAsync(output, parse.GetValue(json), StoreReports.ToPutResult(result));
+                return ExitCodes.Ok;
+            });
+        });
         return put;
+    }
+
+    private static async Task WritePutAsync(TextWriter output, bool json, StorePutResult result)
+    {
+        var file = result.File;
+        var summary = new
+        {
+            name = file.Name,
+            kind = file.Kind,
+            length = file.Length,
+            blockSize = file.BlockSize,
+            servers = file.Servers,
+            stripes = file.Stripes,
+            combinations = result.Combinations,
+            storedBytes = result.StoredBytes,
+            seconds = result.Seconds,
+            mbPerSecond = StoreReports.MegabytesPerSecond(file.Length, result.Seconds),
+        };
+        await CliOutput.WriteAsync(output, json, summary, _ => StoreReports.Describe(result));
     }
 
     private static Command CreateGet()
     {
         var name = new Argument<string>("NAME") { Description = "The stored file." };
-        var outputPath = new Option<string>("--output", "-o") { Description = "Where to write it (a directory for a stored directory); '-' writes stdout.", Required = true };
+        var outputPath = new Option<string?>("--output", "-o") { Description = "Where to write it (a directory for a stored directory); '-' writes stdout." };
+        var bundle = new Option<string?>("--bundle") { Description = "Restore a stored directory as this bundle of the local hostd, then verify it (needs the control socket)." };
+        var replace = new Option<bool>("--replace") { Description = "Replace an existing bundle (with --bundle) or a non-empty output directory of that name." };
         var db = DbOption();
         var json = JsonOption();
-        var get = new Command("get", "Fetch, verify, rebuild and decrypt a stored file.") { name, outputPath, db, json };
-        get.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, error) =>
+        var socket = HostdConnection.CreateSocketOption();
+        var get = new Command("get", "Fetch, verify, rebuild and decrypt a stored file.") { name, outputPath, bundle, replace, db, json, socket };
+        get.SetAction((parse, cancellationToken) =>
         {
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
-            using var logs = Logs(error);
-            var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
-            var file = catalog.GetFile(parse.GetRequiredValue(name)).File;
-            var target = parse.GetRequiredValue(outputPath);
-            var progress = new TransferProgress(error, "get", file.Length);
-            GetResult result;
-            if (target == "-")
+            if (parse.GetValue(bundle) is { } bundleName)
             {
-                await using var stdout = Console.OpenStandardOutput();
-                result = await store.GetAsync(file.Name, stdout, progress, cancellationToken);
-                return await ReportGetAsync(result, parse.GetValue(json) ? error : TextWriter.Null, error, json: true);
+                return HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+                {
+                    if (parse.GetValue(outputPath) is not null)
+                    {
+                        throw new CliUsageException("give --output or --bundle, not both");
+                    }
+
+                    var request = new StoreGetRequest { Name = parse.GetRequiredValue(name), Bundle = bundleName, Replace = parse.GetValue(replace) };
+                    var result = await connection.InvokeAsync<StoreGetResult>(HostMethods.StoreGet, request, cancellationToken);
+                    await CliOutput.WriteAsync(output, asJson, result, r =>
+                        $"restored {r.Name} ({r.Length} bytes) as bundle {bundleName} in {r.Seconds:F2} s"
+                        + (r.UnreachableServers.Count > 0 ? $"; unreachable: {string.Join(", ", r.UnreachableServers.Keys)}" : string.Empty)
+                        + (r.BadServers.Count > 0 ? $"; served bad data: {string.Join(", ", r.BadServers)}" : string.Empty)
+                        + (r.BundleVerified == true ? "; bundle verified" : $"; BUNDLE FAILS VERIFICATION: {r.BundleProblem}"));
+                    return result.BundleVerified == true ? ExitCodes.Ok : ExitCodes.DataError;
+                });
             }
 
-            result = file.Kind == StoreKinds.Directory
-                ? await GetDirectoryAsync(store, file.Name, target, progress, cancellationToken)
-                : await GetFileAsync(store, file.Name, target, progress, cancellationToken);
-            return await ReportGetAsync(result, output, error, parse.GetValue(json));
-        }));
+            return RunAsync(parse, async (output, error) =>
+            {
+                var target = parse.GetValue(outputPath) ?? throw new CliUsageException("give --output PATH (or --bundle NAME)");
+                using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
+                using var logs = Logs(error);
+                var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
+                var file = catalog.GetFile(parse.GetRequiredValue(name)).File;
+                var progress = new TransferProgress(error, "get", file.Length);
+                if (target == "-")
+                {
+                    await using var stdout = Console.OpenStandardOutput();
+                    var streamed = await store.GetAsync(file.Name, stdout, progress, cancellationToken);
+                    return await ReportGetAsync(streamed, parse.GetValue(json) ? error : TextWriter.Null, error, json: true);
+                }
+
+                var result = await store.GetToPathAsync(file.Name, target, parse.GetValue(replace), progress, cancellationToken);
+                return await ReportGetAsync(result, output, error, parse.GetValue(json));
+            });
+        });
         return get;
     }
 
@@ -153,9 +197,10 @@ public static partial class StoreCommands
     {
         var name = new Argument<string>("NAME") { Description = "The stored file." };
         var replace = new Option<string[]>("--replace") { Description = "OLD=NEW: re-create every combination on server OLD on server NEW.", AllowMultipleArgumentsPerToken = false };
+        var auto = new Option<bool>("--auto") { Description = "Replace every unreachable server of the file by a free registered server (first registered first, each once)." };
         var db = DbOption();
         var json = JsonOption();
-        var repair = new Command("repair", "Re-create lost or corrupt combinations (exit 0 when all repaired, 65 otherwise).") { name, replace, db, json };
+        var repair = new Command("repair", "Re-create lost or corrupt combinations (exit 0 when all repaired, 65 otherwise).") { name, replace, auto, db, json };
         repair.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, error) =>
         {
             var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -171,10 +216,9 @@ public static partial class StoreCommands
             using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
             using var logs = Logs(error);
             var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
-            var result = await store.RepairAsync(parse.GetRequiredValue(name), replacements, cancellationToken);
-            var summary = new { name = result.File.Name, found = result.Found, recreated = result.Recreated, notRepaired = result.NotRepaired };
-            await CliOutput.WriteAsync(output, parse.GetValue(json), summary, s =>
-                string.Join('\n', s.notRepaired.Select(p => "not repaired: " + p).Append($"{s.name}: {s.found.Count} problem(s) found, {s.recreated} combination(s) re-created")));
+            var result = StoreReports.ToRepairReport(await store.RepairAsync(parse.GetRequiredValue(name), replacements, parse.GetValue(auto), cancellationToken));
+            var summary = new { name = result.Name, found = result.Found, recreated = result.Recreated, notRepaired = result.NotRepaired, replacements = result.Replacements, servers = result.Servers };
+            await CliOutput.WriteAsync(output, parse.GetValue(json), summary, _ => StoreReports.Describe(result));
             return result.NotRepaired.Count == 0 ? ExitCodes.Ok : ExitCodes.DataError;
         }));
         return repair;
@@ -215,122 +259,4 @@ public static partial class StoreCommands
         .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
         .AddSimpleConsole(o => o.SingleLine = true)
         .SetMinimumLevel(LogLevel.Error));
-
-    /// <summary>Streams a directory as a tar archive into a put (a state bundle can be larger than the free disk).</summary>
-    private static async Task<PutResult> PutDirectoryAsync(FogStore store, string directory, PutOptions options, IProgress<long> progress, CancellationToken cancellationToken)
-    {
-        using var writeEnd = new AnonymousPipeServerStream(PipeDirection.Out);
-        using var readEnd = new AnonymousPipeClientStream(PipeDirection.In, writeEnd.ClientSafePipeHandle);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tar = Task.Run(async () =>
-        {
-            try
-            {
-                await TarFile.CreateFromDirectoryAsync(directory, writeEnd, includeBaseDirectory: false, stop.Token);
-            }
-            finally
-            {
-                writeEnd.Dispose();
-            }
-        }, CancellationToken.None);
-        try
-        {
-            var result = await store.PutAsync(readEnd, options, progress, cancellationToken);
-            await tar;
-            return result;
-        }
-        catch
-        {
-            await stop.CancelAsync();
-            readEnd.Dispose();
-            try
-            {
-                await tar;
-            }
-            catch (Exception)
-            {
-                // The put's failure is the one to report.
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>Gets into a temporary file beside <paramref name="target"/>, renamed only when every byte verified.</summary>
-    private static async Task<GetResult> GetFileAsync(FogStore store, string name, string target, IProgress<long> progress, CancellationToken cancellationToken)
-    {
-        var full = Path.GetFullPath(target);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Guid.NewGuid():N}");
-        try
-        {
-            GetResult result;
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                result = await store.GetAsync(name, stream, progress, cancellationToken);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-            return result;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
-
-    /// <summary>Gets a stored directory: the tar stream is extracted into a temporary directory renamed at the end.</summary>
-    private static async Task<GetResult> GetDirectoryAsync(FogStore store, string name, string target, IProgress<long> progress, CancellationToken cancellationToken)
-    {
-        var full = Path.GetFullPath(target);
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-        {
-            throw new CliUsageException($"--output {target} exists and is not empty");
-        }
-
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
-        {
-            using var writeEnd = new AnonymousPipeServerStream(PipeDirection.Out);
-            using var readEnd = new AnonymousPipeClientStream(PipeDirection.In, writeEnd.ClientSafePipeHandle);
-            var extract = Task.Run(() => TarFile.ExtractToDirectoryAsync(readEnd, temp, overwriteFiles: false, cancellationToken), CancellationToken.None);
-            GetResult result;
-            try
-            {
-                result = await store.GetAsync(name, writeEnd, progress, cancellationToken);
-            }
-            catch
-            {
-                writeEnd.Dispose();
-                try
-                {
-                    await extract;
-                }
-                catch (Exception)
-                {
-                    // A cut-off tar stream: the get's failure is the one to report.
-                }
-
-                throw;
-            }
-
-            writeEnd.Dispose();
-            await extract;
-            if (Directory.Exists(full))
-            {
-                Directory.Delete(full);
-            }
-
-            Directory.Move(temp, full);
-            return result;
-        }
-        finally
-        {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
-    }
 }

@@ -44,24 +44,42 @@ public sealed partial class FogStore
     /// <param name="name">The stored file.</param>
     /// <param name="replacements">Old server name to new server name.</param>
     /// <param name="cancellationToken">Stops the repair between stripes (each stripe's map update is atomic).</param>
-    public async Task<RepairResult> RepairAsync(string name, IReadOnlyDictionary<string, string> replacements, CancellationToken cancellationToken)
+    public Task<RepairResult> RepairAsync(string name, IReadOnlyDictionary<string, string> replacements, CancellationToken cancellationToken)
+        => RepairAsync(name, replacements, auto: false, cancellationToken);
+
+    /// <summary>
+    /// Re-creates missing, corrupt and unreachable combinations from the good ones: on the same server when it
+    /// answers, else on its replacement. A replacement takes the whole role of the server it replaces (every
+    /// combination on it moves, and the file's placement names the new server), so the layout's guarantees hold.
+    /// </summary>
+    /// <param name="name">The stored file.</param>
+    /// <param name="replacements">Old server name to new server name.</param>
+    /// <param name="auto">
+    /// Give every unreachable server of the file without a replacement the first registered server (in
+    /// registration order) that holds nothing of the file and replaces no other server.
+    /// </param>
+    /// <param name="cancellationToken">Stops the repair between stripes (each stripe's map update is atomic).</param>
+    /// <exception cref="StoreUsageException">A replacement is not registered, already holds part of the file, or replaces two servers.</exception>
+    public async Task<RepairResult> RepairAsync(string name, IReadOnlyDictionary<string, string> replacements, bool auto, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replacements);
         var (file, combinations) = _catalog.GetFile(name);
-        var registered = _catalog.Servers();
-        foreach (var target in replacements.Values.Where(t => registered.All(s => s.Name != t)))
+        var registered = _catalog.Servers(byRegistration: true);
+        CheckReplacements(file, combinations, registered, replacements);
+        await using var session = new ServerSession(registered);
+        var notRepaired = new List<string>();
+        var chosen = new Dictionary<string, string>(replacements, StringComparer.Ordinal);
+        if (auto)
         {
-            throw new StoreUsageException($"replacement server '{target}' is not registered");
+            notRepaired.AddRange(await ChooseReplacementsAsync(file, combinations, registered, session, chosen, cancellationToken));
         }
 
-        await using var session = new ServerSession(registered);
         var retrieval = new Retrieval(file, combinations, session);
-        var notRepaired = new List<string>();
         var recreated = 0;
         var obsolete = new List<StoredCombination>();
         await ForEachStripeAsync(file, async stripe =>
         {
-            var (count, failures, moved) = await RepairStripeAsync(retrieval, stripe, replacements, cancellationToken);
+            var (count, failures, moved) = await RepairStripeAsync(retrieval, stripe, chosen, cancellationToken);
             lock (notRepaired)
             {
                 recreated += count;
@@ -70,8 +88,9 @@ public sealed partial class FogStore
             }
         }, cancellationToken);
         await DeleteQuietlyAsync(session, obsolete, cancellationToken);
+        file = TakeOverRoles(file, chosen);
         StoreLog.Repaired(_logger, file.Name, recreated);
-        return new RepairResult(file, Sorted(retrieval), recreated, notRepaired);
+        return new RepairResult(file, Sorted(retrieval), recreated, notRepaired, chosen);
     }
 
     private async Task<(int Recreated, List<string> NotRepaired, List<StoredCombination> Moved)> RepairStripeAsync(

@@ -64,6 +64,19 @@ public sealed partial class StoreCatalog
         }
     }
 
+    /// <summary>Changes a file's placement (after a repair moved a whole role to a replacement server).</summary>
+    public void SetFileServers(byte[] fileId, IReadOnlyList<string> servers)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        lock (_gate)
+        {
+            using var command = Command(_connection, null, "UPDATE files SET servers = $servers WHERE id = $id;");
+            command.Parameters.AddWithValue("$servers", string.Join('\n', servers));
+            command.Parameters.AddWithValue("$id", fileId);
+            command.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>A stored file and its block map.</summary>
     /// <exception cref="StoreNotFoundException">No file has that name.</exception>
     public (StoredFile File, IReadOnlyList<StoredCombination> Combinations) GetFile(string name)

@@ -16,12 +16,13 @@ public sealed partial class StoreCatalog
         }
     }
 
-    /// <summary>The registered block servers by name.</summary>
-    public IReadOnlyList<StoreServer> Servers()
+    /// <summary>The registered block servers, by name or in the order they were first registered.</summary>
+    public IReadOnlyList<StoreServer> Servers(bool byRegistration = false)
     {
         lock (_gate)
         {
-            using var command = Command(_connection, null, "SELECT name, endpoint, token FROM servers ORDER BY name;");
+            // rowid is assigned on the first insert and kept by the upsert that updates a server.
+            using var command = Command(_connection, null, $"SELECT name, endpoint, token FROM servers ORDER BY {(byRegistration ? "rowid" : "name")};");
             using var reader = command.ExecuteReader();
             var servers = new List<StoreServer>();
             while (reader.Read())

@@ -21,6 +21,9 @@ public static class HostErrorCodes
     /// <summary>The VM capability is not running on this hostd: exit 69.</summary>
     public const int Unavailable = -32015;
 
-    /// <summary>A file the request names is damaged or unusable (e.g. a classifier model): exit 65.</summary>
-    public const int DataInvalid = -32016;
+    /// <summary>
+    /// Data the request names is damaged, unusable or lost: a classifier model file that fails its checks, stored
+    /// data lost beyond what the layout survives or failing its integrity check: exit 65.
+    /// </summary>
+    public const int DataError = -32016;
 }

@@ -66,6 +66,18 @@ public static class HostMethods
     /// <summary>Fetches and checks every combination of a stored file: <see cref="NameRequest"/> -> <see cref="StoreVerifyReport"/>.</summary>
     public const string StoreVerify = "store.verify";
 
+    /// <summary>Stores a host file, directory or bundle (progress notes): <see cref="StorePutRequest"/> -> <see cref="StorePutResult"/>.</summary>
+    public const string StorePut = "store.put";
+
+    /// <summary>Fetches a stored file to a host path or restores it as a bundle (progress notes): <see cref="StoreGetRequest"/> -> <see cref="StoreGetResult"/>.</summary>
+    public const string StoreGet = "store.get";
+
+    /// <summary>Re-creates lost or corrupt combinations, optionally on new servers: <see cref="StoreRepairRequest"/> -> <see cref="StoreRepairReport"/>.</summary>
+    public const string StoreRepair = "store.repair";
+
+    /// <summary>Forgets a stored file and deletes its combinations from the servers that answer: <see cref="NameRequest"/>.</summary>
+    public const string StoreRemove = "store.remove";
+
     /// <summary>Traffic capture and the active classifier model: -> <see cref="TrafficStatus"/>.</summary>
     public const string FlowsStatus = "flows.status";
 

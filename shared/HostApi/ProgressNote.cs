@@ -13,4 +13,10 @@ public sealed record ProgressNote
     public required string Stage { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>For a transfer: the bytes moved so far.</summary>
+    public long? BytesDone { get; init; }
+
+    /// <summary>For a transfer: the bytes it moves in all, when known.</summary>
+    public long? BytesTotal { get; init; }
 }

@@ -1,6 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Jumpstart.Hostd.Bundles;
+using Jumpstart.Hostd.Cli;
+using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Systemd;
 using Jumpstart.Tests.Support;
+using Jumpstart.Tests.Systemd;
 using Xunit;
 
 namespace Jumpstart.Tests.Store;
@@ -84,5 +89,59 @@ public sealed class StoreCliTests
         var check = await cluster.CliAsync("store", "servers", "list", "--check");
         Assert.Contains("s2\t", check.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("DOWN", check.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_RepairAuto_WithNoFreeServer_Exits65AndNamesWhatWasNotRecreated()
+    {
+        using var directory = new TempDirectory("store-cli-auto");
+        await using var cluster = await StoreCluster.StartAsync(directory, 3, processes: false);
+        var source = directory.Combine("f.bin");
+        await File.WriteAllBytesAsync(source, RandomNumberGenerator.GetBytes(100_000));
+        Assert.Equal(0, (await cluster.CliAsync("store", "put", source, "--block-size", "4KiB")).ExitCode);
+        await cluster.StopAsync(1);
+
+        var repair = await cluster.CliAsync("store", "repair", "f.bin", "--auto");
+
+        Assert.True(repair.ExitCode == 65, repair.StandardOutput + repair.StandardError);
+        Assert.Contains("not repaired: server s1 is unreachable and no free registered server can take its role", repair.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("combination(s) were not re-created", repair.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(["s0", "s1", "s2"], cluster.Catalog.GetFile("f.bin").File.Servers);
+    }
+
+    [Fact]
+    public async Task Cli_PutAndGetOfABundle_GoThroughARealHostd()
+    {
+        using var directory = new TempDirectory("store-cli-hostd");
+        await using var cluster = await StoreCluster.StartAsync(directory, 3, processes: false);
+        using var listener = NotifyListener.AtPath(directory.Combine("notify"));
+        var config = $$"""{ "Hostd": { "NodeName": "hv-store" }, "Store": { "Catalog": "{{cluster.CatalogPath}}" } }""";
+        await using var daemon = HostdUnderTest.Start(directory, config, listener);
+        await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", HostdUnderTest.StepTimeout);
+        var bundles = new BundleStore(directory.Combine("state"));
+        await HandMadeBundle.WriteAsync(bundles, "tmpl-a", 2_000_000);
+        var socket = directory.Combine("run", "hostd.sock");
+
+        var put = await CliAsync("store", "put", "--bundle", "tmpl-a", "--socket", socket, "--json");
+        Assert.True(put.Code == 0, put.Error);
+        using (var json = JsonDocument.Parse(put.Output))
+        {
+            Assert.Equal("directory", json.RootElement.GetProperty("kind").GetString());
+        }
+
+        Assert.Contains("[store.put] stored: ", put.Error, StringComparison.Ordinal);
+        var get = await CliAsync("store", "get", "tmpl-a", "--bundle", "tmpl-b", "--socket", socket);
+        Assert.True(get.Code == 0, get.Error);
+        Assert.Contains("bundle verified", get.Output, StringComparison.Ordinal);
+        await bundles.VerifyAsync("tmpl-b", CancellationToken.None);
+        Assert.Equal(ExitCodes.NoInput, (await CliAsync("store", "get", "nope", "--bundle", "tmpl-c", "--socket", socket)).Code);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> CliAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await JumpstartCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
     }
 }

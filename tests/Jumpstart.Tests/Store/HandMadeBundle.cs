@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Jumpstart.Hostd.Bundles;
+using Jumpstart.Hostd.Vm;
+
+namespace Jumpstart.Tests.Store;
+
+/// <summary>
+/// A bundle the verifier accepts, written without a VM: a default spec, random bytes as the migration stream and
+/// a manifest with their sizes and SHA-256. (A real template needs QEMU; the store only moves the files.)
+/// </summary>
+internal static class HandMadeBundle
+{
+    public static async Task<string> WriteAsync(BundleStore store, string name, int stateBytes)
+    {
+        var directory = store.PathOf(name);
+        Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(Path.Combine(directory, BundleFiles.Spec), JsonSerializer.SerializeToUtf8Bytes(new VmSpec(), BundleJson.Options));
+        await File.WriteAllBytesAsync(Path.Combine(directory, BundleFiles.State), RandomNumberGenerator.GetBytes(stateBytes));
+        var manifest = new BundleManifest
+        {
+            Name = name,
+            CreatedAt = DateTimeOffset.UtcNow,
+            MemoryFormat = MemoryFormat.Stream,
+            Accelerator = Accelerator.Tcg,
+            QemuVersion = "7.2.0",
+            Parts = [await PartAsync(directory, BundleFiles.Spec, BundlePartRole.Spec), await PartAsync(directory, BundleFiles.State, BundlePartRole.State)],
+        };
+        await File.WriteAllBytesAsync(Path.Combine(directory, BundleManifest.FileName), JsonSerializer.SerializeToUtf8Bytes(manifest, BundleJson.Options));
+        return directory;
+    }
+
+    private static async Task<BundlePart> PartAsync(string directory, string file, BundlePartRole role) => new()
+    {
+        File = file,
+        Role = role,
+        Size = new FileInfo(Path.Combine(directory, file)).Length,
+        Sha256 = await BundleVerifier.HashAsync(Path.Combine(directory, file), CancellationToken.None),
+    };
+}
