@@ -94,6 +94,12 @@ public sealed class CloneClusterFixture : IAsyncLifetime
         {
             // TCG outright: this machine's nested KVM cannot boot the guest, and the probe would only cost time.
             ["Vm"] = new Dictionary<string, object> { ["Bridge"] = CloneNetwork.BridgeName, ["Accelerator"] = "tcg" },
+
+            // Issue 5 on real clones: hostd captures each clone's tap and stores its flows tagged with the clone.
+            ["Traffic"] = new Dictionary<string, object>
+            {
+                ["Enabled"] = true, ["CaptureVmTaps"] = true, ["PollSeconds"] = 0.5, ["IdleTimeoutSeconds"] = 2, ["DatabasePath"] = "flows.db",
+            },
         });
         await File.WriteAllTextAsync(host.Directory.Combine("template.json"), TemplateSpec.Json(guest, TemplateMac));
         return host;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Jumpstart.Hostd.Traffic.Storage;
 using Jumpstart.Tests.Support;
 using Mono.Unix.Native;
 using Xunit;
@@ -81,6 +82,47 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
             var mac = run.NeighbourMacs[address];
             Assert.Contains(run.Frames, f => f.Source == mac);
         }
+    }
+
+    [ToolFact("ip", "tcpdump", "ping", "qemu-system-x86_64", "qemu-img", NeedsRoot = true)]
+    [Trait(Capabilities.Trait, Capabilities.Flows)]
+    public async Task Hostd_CapturesEachClonesTap_AndStoresItsFlowsTaggedWithVmInstanceAndDeployment()
+    {
+        var run = await cluster.LiveClusterAsync();
+        var database = Path.Combine(cluster.Host.StateDirectory, "flows.db");
+
+        // Every clone answered the host's ping (from the bridge address); that ICMP flow ends 2 s after its last packet and is then stored.
+        var expected = run.Instances.ToDictionary(i => i.GetProperty("instanceId").GetString()!, i => i.GetProperty("addresses")[0].GetString()!.Split('/')[0], StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        List<FlowRow> pings;
+        while (true)
+        {
+            using (var store = FlowStore.Open(database, new FlowStoreOptions()))
+            {
+                pings = [.. store.Query(new FlowQuery { Limit = 10_000 }).Where(r => r.Protocol == 1 && r.Client == CloneNetwork.BridgeAddress && expected.ContainsValue(r.Server))];
+            }
+
+            if (expected.All(e => pings.Any(p => p.InstanceId == e.Key)) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        var vms = (await cluster.VmsAsync()).Select(v => v.GetProperty("name").GetString()!).ToHashSet(StringComparer.Ordinal);
+        foreach (var (instance, address) in expected)
+        {
+            var flow = pings.FirstOrDefault(p => p.InstanceId == instance);
+            Assert.True(flow is not null, $"no ICMP flow of {instance} ({address}) was stored; stored: {string.Join(", ", pings.Select(p => $"{p.InstanceId}:{p.Server}"))}");
+            Assert.Equal(address, flow.Server);
+            Assert.Equal($"e2e-{run.MemoryFormat}", flow.Deployment);
+            Assert.Contains(flow.Vm!, vms);
+            Assert.True(flow.Features.Forward.Packets >= 1 && flow.Features.Backward.Packets >= 1, $"{instance}: the echo and its reply belong to one flow");
+        }
+
+        // One tap per clone: the host's ping to a clone is tagged with that clone, never with another.
+        Assert.All(pings, p => Assert.Equal(expected[p.InstanceId!], p.Server));
     }
 
     [ToolFact("ip", "tcpdump", "ping", "qemu-system-x86_64", "qemu-img", NeedsRoot = true)]
