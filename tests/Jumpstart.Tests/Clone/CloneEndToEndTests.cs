@@ -93,13 +93,14 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
 
         // Every clone answered the host's ping (from the bridge address); that ICMP flow ends 2 s after its last packet and is then stored.
         var expected = run.Instances.ToDictionary(i => i.GetProperty("instanceId").GetString()!, i => i.GetProperty("addresses")[0].GetString()!.Split('/')[0], StringComparer.Ordinal);
+        var deployment = $"e2e-{run.MemoryFormat}";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         List<FlowRow> pings;
         while (true)
         {
             using (var store = FlowStore.Open(database, new FlowStoreOptions()))
             {
-                pings = [.. store.Query(new FlowQuery { Limit = 10_000 }).Where(r => r.Protocol == 1 && r.Client == CloneNetwork.BridgeAddress && expected.ContainsValue(r.Server))];
+                pings = [.. store.Query(new FlowQuery { Limit = 10_000 }).Where(r => r.Protocol == 1 && r.Client == CloneNetwork.BridgeAddress && r.Deployment == deployment)];
             }
 
             if (expected.All(e => pings.Any(p => p.InstanceId == e.Key)) || DateTime.UtcNow > deadline)
@@ -116,12 +117,12 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
             var flow = pings.FirstOrDefault(p => p.InstanceId == instance);
             Assert.True(flow is not null, $"no ICMP flow of {instance} ({address}) was stored; stored: {string.Join(", ", pings.Select(p => $"{p.InstanceId}:{p.Server}"))}");
             Assert.Equal(address, flow.Server);
-            Assert.Equal($"e2e-{run.MemoryFormat}", flow.Deployment);
             Assert.Contains(flow.Vm!, vms);
             Assert.True(flow.Features.Forward.Packets >= 1 && flow.Features.Backward.Packets >= 1, $"{instance}: the echo and its reply belong to one flow");
         }
 
-        // One tap per clone: the host's ping to a clone is tagged with that clone, never with another.
+        // One tap per clone: the host's ping to a clone is tagged with that clone, never with another
+        // (the other memory format's clones, stopped before this cluster, reused the addresses under their own deployment).
         Assert.All(pings, p => Assert.Equal(expected[p.InstanceId!], p.Server));
     }
 
