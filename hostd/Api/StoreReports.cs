@@ -33,7 +33,7 @@ internal static class StoreReports
         Seconds = result.Seconds,
         UnreachableServers = result.UnreachableServers,
         Problems = [.. result.Problems.Select(p => p.ToString())],
-        BadServers = [.. result.Problems.Where(p => p.Kind == StoreProblemKind.Corrupt).Select(p => p.Server).Distinct(StringComparer.Ordinal)],
+        BadServers = BadServers(result.Problems),
     };
 
     public static StoreRepairReport ToRepairReport(RepairResult result) => new()
@@ -55,6 +55,15 @@ internal static class StoreReports
         => string.Join('\n', s.NotRepaired.Select(p => "not repaired: " + p)
             .Concat(s.Replacements.Select(r => $"replaced {r.Key} by {r.Value}"))
             .Append($"{s.Name}: {s.Found.Count} problem(s) found, {s.Recreated} combination(s) re-created"));
+
+    /// <summary>The servers that served data failing its check (a lying or damaged server), each once.</summary>
+    public static List<string> BadServers(IEnumerable<StoreProblem> problems)
+        => [.. problems.Where(p => p.Kind == StoreProblemKind.Corrupt).Select(p => p.Server).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>What a get worked around, as the end of its line for people (empty when nothing).</summary>
+    public static string WorkedAround(IEnumerable<string> unreachable, IReadOnlyCollection<string> bad)
+        => (unreachable.Any() ? $"; unreachable: {string.Join(", ", unreachable)}" : string.Empty)
+            + (bad.Count > 0 ? $"; served bad data: {string.Join(", ", bad)}" : string.Empty);
 
     public static double MegabytesPerSecond(long bytes, double seconds) => bytes / Math.Max(seconds, 1e-6) / 1e6;
 }

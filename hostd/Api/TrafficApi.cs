@@ -43,7 +43,7 @@ public sealed class TrafficApi(TrafficService traffic)
         {
             traffic.ReplaceModel(path);
         }
-        catch (FileNotFoundException ex)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new LocalRpcException(HostErrorCodes.NotFound, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
         }

@@ -118,8 +118,7 @@ public static partial class StoreCommands
                     var result = await connection.InvokeAsync<StoreGetResult>(HostMethods.StoreGet, request, cancellationToken);
                     await CliOutput.WriteAsync(output, asJson, result, r =>
                         $"restored {r.Name} ({r.Length} bytes) as bundle {bundleName} in {r.Seconds:F2} s"
-                        + (r.UnreachableServers.Count > 0 ? $"; unreachable: {string.Join(", ", r.UnreachableServers.Keys)}" : string.Empty)
-                        + (r.BadServers.Count > 0 ? $"; served bad data: {string.Join(", ", r.BadServers)}" : string.Empty)
+                        + StoreReports.WorkedAround(r.UnreachableServers.Keys, r.BadServers)
                         + (r.BundleVerified == true ? "; bundle verified" : $"; BUNDLE FAILS VERIFICATION: {r.BundleProblem}"));
                     return result.BundleVerified == true ? ExitCodes.Ok : ExitCodes.DataError;
                 });
@@ -159,15 +158,13 @@ public static partial class StoreCommands
             name = result.File.Name,
             length = result.File.Length,
             seconds = result.Seconds,
-            mbPerSecond = result.File.Length / Math.Max(result.Seconds, 1e-6) / 1e6,
+            mbPerSecond = StoreReports.MegabytesPerSecond(result.File.Length, result.Seconds),
             unreachableServers = result.UnreachableServers,
             problems = result.Problems,
-            badServers = result.Problems.Where(p => p.Kind == StoreProblemKind.Corrupt).Select(p => p.Server).Distinct().ToList(),
+            badServers = StoreReports.BadServers(result.Problems),
         };
         await CliOutput.WriteAsync(output, json, summary, s =>
-            $"got {s.name} ({s.length} bytes) in {s.seconds:F2} s ({s.mbPerSecond:F0} MB/s)"
-            + (s.unreachableServers.Count > 0 ? $"; unreachable: {string.Join(", ", s.unreachableServers.Keys)}" : string.Empty)
-            + (s.badServers.Count > 0 ? $"; served bad data: {string.Join(", ", s.badServers)}" : string.Empty));
+            $"got {s.name} ({s.length} bytes) in {s.seconds:F2} s ({s.mbPerSecond:F0} MB/s)" + StoreReports.WorkedAround(s.unreachableServers.Keys, s.badServers));
         return ExitCodes.Ok;
     }
 

@@ -12,6 +12,7 @@ public sealed class ByteProgress(long? total, TimeSpan interval, Action<ByteProg
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
     private long _done;
+    private long _sent = -1;
     private TimeSpan? _last;
 
     public void Report(long value)
@@ -31,13 +32,17 @@ public sealed class ByteProgress(long? total, TimeSpan interval, Action<ByteProg
     {
         lock (_gate)
         {
-            Send();
+            if (_sent != _done)
+            {
+                Send();
+            }
         }
     }
 
     private void Send()
     {
         _last = _clock.Elapsed;
+        _sent = _done;
         report(new Snapshot(_done, total, _clock.Elapsed));
     }
 
