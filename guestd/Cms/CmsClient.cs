@@ -84,9 +84,9 @@ public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry
     private static bool IsTransient(Exception ex)
         => ex is SocketException or ConnectionLostException or IOException or TimeoutException;
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Connected to the CMS at {Host}:{Port}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdCms.Connected, Level = LogLevel.Information, Message = "Connected to the CMS at {Host}:{Port}")]
     private static partial void LogConnected(ILogger logger, string host, int port);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "{Method} to the CMS at {Host}:{Port} failed (attempt {Attempt}: {Reason}); retrying in {DelayMs} ms")]
+    [LoggerMessage(EventId = LogEventIds.GuestdCms.Retry, Level = LogLevel.Warning, Message = "{Method} to the CMS at {Host}:{Port} failed (attempt {Attempt}: {Reason}); retrying in {DelayMs} ms")]
     private static partial void LogRetry(ILogger logger, string method, string host, int port, int attempt, string reason, double delayMs);
 }

@@ -75,12 +75,12 @@ public sealed partial class ConfigurationEngine
         return outcome with { SshHostKeys = count };
     }
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Kernel RNG reseeded with {Bytes} bytes from the disc (RNDADDENTROPY + RNDRESEEDCRNG)")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Reseeded, Level = LogLevel.Information, Message = "Kernel RNG reseeded with {Bytes} bytes from the disc (RNDADDENTROPY + RNDRESEEDCRNG)")]
     private static partial void LogReseeded(ILogger logger, int bytes);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Instance {InstanceId}: the disc carries no random seed; the kernel RNG keeps the template's state")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.NoSeed, Level = LogLevel.Warning, Message = "Instance {InstanceId}: the disc carries no random seed; the kernel RNG keeps the template's state")]
     private static partial void LogNoSeed(ILogger logger, string instanceId);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Clock checked against {Source}: offset {OffsetMs:0} ms, stepped {Stepped}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Clock, Level = LogLevel.Information, Message = "Clock checked against {Source}: offset {OffsetMs:0} ms, stepped {Stepped}")]
     private static partial void LogClock(ILogger logger, string source, double offsetMs, bool stepped);
 }

@@ -54,6 +54,6 @@ public sealed partial class ConfigurationEngine
         }
     }
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Warm-up disc {InstanceId} ran the clone's code paths in {TotalMs:0} ms; identity unchanged")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.WarmedUp, Level = LogLevel.Information, Message = "Warm-up disc {InstanceId} ran the clone's code paths in {TotalMs:0} ms; identity unchanged")]
     private static partial void LogWarmedUp(ILogger logger, string instanceId, double totalMs);
 }

@@ -234,21 +234,21 @@ public sealed partial class ConfigurationEngine(
         Detail = detail,
     };
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Instance {InstanceId} is already applied; nothing to do")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.AlreadyApplied, Level = LogLevel.Information, Message = "Instance {InstanceId} is already applied; nothing to do")]
     private static partial void LogAlreadyApplied(ILogger logger, string instanceId);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Applying instance {InstanceId} (hostname {Hostname})")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Applying, Level = LogLevel.Information, Message = "Applying instance {InstanceId} (hostname {Hostname})")]
     private static partial void LogApplying(ILogger logger, string instanceId, string hostname);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "The CMS assigned role {Role} (master {MasterAddress})")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Role, Level = LogLevel.Information, Message = "The CMS assigned role {Role} (master {MasterAddress})")]
     private static partial void LogRole(ILogger logger, string role, string masterAddress);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Instance {InstanceId} applied as {Role} in {TotalMs:0} ms")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Applied, Level = LogLevel.Information, Message = "Instance {InstanceId} applied as {Role} in {TotalMs:0} ms")]
     private static partial void LogApplied(ILogger logger, string instanceId, string role, double totalMs);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Instance {InstanceId} failed at step {Step}: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Failed, Level = LogLevel.Error, Message = "Instance {InstanceId} failed at step {Step}: {Reason}")]
     private static partial void LogFailed(ILogger logger, string instanceId, string step, string reason);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Could not report the failure to the CMS: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.ReportFailedFailed, Level = LogLevel.Warning, Message = "Could not report the failure to the CMS: {Reason}")]
     private static partial void LogReportFailedFailed(ILogger logger, string reason);
 }

@@ -85,6 +85,6 @@ public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<Cons
         return builder.Length == 0 ? "-" : builder.ToString();
     }
 
-    [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Cannot write markers to {Device}: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdDaemon.ConsoleFailed, Level = LogLevel.Warning, Message = "Cannot write markers to {Device}: {Reason}")]
     private static partial void LogConsoleFailed(ILogger logger, string device, string reason);
 }

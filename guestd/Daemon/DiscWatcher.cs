@@ -195,12 +195,12 @@ public sealed partial class DiscWatcher : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Watching {Devices} every {IntervalMs} ms for a metadata disc")]
+    [LoggerMessage(EventId = LogEventIds.GuestdDaemon.Watching, Level = LogLevel.Information, Message = "Watching {Devices} every {IntervalMs} ms for a metadata disc")]
     private static partial void LogWatching(ILogger logger, string devices, int intervalMs);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "New metadata disc in {Device}: instance {InstanceId}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdDaemon.NewDisc, Level = LogLevel.Information, Message = "New metadata disc in {Device}: instance {InstanceId}")]
     private static partial void LogNewDisc(ILogger logger, string device, string instanceId);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Debug, Message = "No usable metadata disc in {Device}: {Problem}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdDaemon.NoDisc, Level = LogLevel.Debug, Message = "No usable metadata disc in {Device}: {Problem}")]
     private static partial void LogNoDisc(ILogger logger, string device, string problem);
 }

@@ -171,12 +171,12 @@ public sealed partial class IpRouteConfigurator(ILogger<IpRouteConfigurator> log
             ? name
             : throw new ArgumentException($"unsafe network namespace name '{name}'", nameof(name));
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "ip -batch with {Count} commands:\n{Script}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.Batch, Level = LogLevel.Debug, Message = "ip -batch with {Count} commands:\n{Script}")]
     private static partial void LogBatch(ILogger logger, int count, string script);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Gratuitous ARP for {Address} on {Link}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.Arping, Level = LogLevel.Debug, Message = "Gratuitous ARP for {Address} on {Link}")]
     private static partial void LogArping(ILogger logger, string link, string address);
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "ip {Arguments}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.Ip, Level = LogLevel.Debug, Message = "ip {Arguments}")]
     private static partial void LogIp(ILogger logger, string arguments);
 }

@@ -136,15 +136,15 @@ public sealed partial class NetworkApplier(INetworkConfigurator configurator, IL
     private static string Describe(InterfacePlan plan)
         => plan.MatchMac is not null ? $"mac {plan.MatchMac}" : $"name {plan.MatchName}";
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Interface {Match} is link {Link}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.Matched, Level = LogLevel.Information, Message = "Interface {Match} is link {Link}")]
     private static partial void LogMatched(ILogger logger, string match, string link);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Gratuitous ARP sent for {Address} on {Link}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.Announced, Level = LogLevel.Information, Message = "Gratuitous ARP sent for {Address} on {Link}")]
     private static partial void LogAnnounced(ILogger logger, string address, string link);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "No gratuitous ARP for {Address} on {Link}: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.AnnounceFailed, Level = LogLevel.Warning, Message = "No gratuitous ARP for {Address} on {Link}: {Reason}")]
     private static partial void LogAnnounceFailed(ILogger logger, string address, string link, string reason);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Link {Link} asks for DHCP; guestd brings it up and leaves DHCP to the system's client")]
+    [LoggerMessage(EventId = LogEventIds.GuestdNetwork.DhcpLeftToSystem, Level = LogLevel.Warning, Message = "Link {Link} asks for DHCP; guestd brings it up and leaves DHCP to the system's client")]
     private static partial void LogDhcpLeftToSystem(ILogger logger, string link);
 }

@@ -150,12 +150,12 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void Fail(string message) => throw new GuestConfigException(StepNames.ApplyRole, message);
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Wrote {Path} (mode {Mode})")]
+    [LoggerMessage(EventId = LogEventIds.GuestdAssignment.WroteFile, Level = LogLevel.Information, Message = "Wrote {Path} (mode {Mode})")]
     private static partial void LogWroteFile(ILogger logger, string path, string mode);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Running role command: {Command}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdAssignment.Running, Level = LogLevel.Information, Message = "Running role command: {Command}")]
     private static partial void LogRunning(ILogger logger, string command);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "{Program}: {Line}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdAssignment.Output, Level = LogLevel.Information, Message = "{Program}: {Line}")]
     private static partial void LogOutput(ILogger logger, string program, string line);
 }

@@ -49,9 +49,9 @@ public sealed partial class SelfScriptRunner(ILogger<SelfScriptRunner> logger)
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Running self script {Path} (timeout {TimeoutSeconds} s)")]
+    [LoggerMessage(EventId = LogEventIds.GuestdSelf.Starting, Level = LogLevel.Information, Message = "Running self script {Path} (timeout {TimeoutSeconds} s)")]
     private static partial void LogStarting(ILogger logger, string path, double timeoutSeconds);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "self {Stream}: {Line}")]
+    [LoggerMessage(EventId = LogEventIds.GuestdSelf.Output, Level = LogLevel.Information, Message = "self {Stream}: {Line}")]
     private static partial void LogOutput(ILogger logger, string stream, string line);
 }

@@ -5,6 +5,6 @@ namespace Jumpstart.Hostd.Bundles;
 /// <summary>Template and bundle log messages (event ids 4100-4119).</summary>
 internal static partial class TemplateLog
 {
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Bundle {Name} created ({Format}, {Bytes} bytes)")]
+    [LoggerMessage(EventId = LogEventIds.Templates.Created, Level = LogLevel.Information, Message = "Bundle {Name} created ({Format}, {Bytes} bytes)")]
     public static partial void Created(ILogger logger, string name, MemoryFormat format, long bytes);
 }

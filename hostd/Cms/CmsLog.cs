@@ -5,30 +5,30 @@ namespace Jumpstart.Hostd.Cms;
 /// <summary>The CMS's log messages (event ids 3000-3099).</summary>
 internal static partial class CmsLog
 {
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "CMS listening on {EndPoint}")]
+    [LoggerMessage(EventId = LogEventIds.Cms.Listening, Level = LogLevel.Information, Message = "CMS listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, string endPoint);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Deployment {DeploymentId} created: {Expected} instances, policy {Policy}")]
+    [LoggerMessage(EventId = LogEventIds.Cms.DeploymentCreated, Level = LogLevel.Information, Message = "Deployment {DeploymentId} created: {Expected} instances, policy {Policy}")]
     public static partial void DeploymentCreated(ILogger logger, string deploymentId, int expected, string policy);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Deployment {DeploymentId} deleted")]
+    [LoggerMessage(EventId = LogEventIds.Cms.DeploymentDeleted, Level = LogLevel.Information, Message = "Deployment {DeploymentId} deleted")]
     public static partial void DeploymentDeleted(ILogger logger, string deploymentId);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Instance {InstanceId} of {DeploymentId} registered as {Role}")]
+    [LoggerMessage(EventId = LogEventIds.Cms.Registered, Level = LogLevel.Information, Message = "Instance {InstanceId} of {DeploymentId} registered as {Role}")]
     public static partial void Registered(ILogger logger, string deploymentId, string instanceId, string role);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Instance {InstanceId} of {DeploymentId} reported {Phase}: {Detail}")]
+    [LoggerMessage(EventId = LogEventIds.Cms.Reported, Level = LogLevel.Information, Message = "Instance {InstanceId} of {DeploymentId} reported {Phase}: {Detail}")]
     public static partial void Reported(ILogger logger, string deploymentId, string instanceId, string phase, string? detail);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Refused {Method}: {Message} (code {Code})")]
+    [LoggerMessage(EventId = LogEventIds.Cms.Refused, Level = LogLevel.Warning, Message = "Refused {Method}: {Message} (code {Code})")]
     public static partial void Refused(ILogger logger, string method, int code, string message);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Policy of {DeploymentId} says: {Line}")]
+    [LoggerMessage(EventId = LogEventIds.Cms.PolicyStderr, Level = LogLevel.Debug, Message = "Policy of {DeploymentId} says: {Line}")]
     public static partial void PolicyStderr(ILogger logger, string deploymentId, string line);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "CMS stopped")]
+    [LoggerMessage(EventId = LogEventIds.Cms.Stopped, Level = LogLevel.Information, Message = "CMS stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "CMS request {Method} failed unexpectedly")]
+    [LoggerMessage(EventId = LogEventIds.Cms.Unexpected, Level = LogLevel.Error, Message = "CMS request {Method} failed unexpectedly")]
     public static partial void Unexpected(ILogger logger, string method, Exception exception);
 }

@@ -170,9 +170,9 @@ public sealed partial class ControlSocket(
         }
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "control socket {Path} passed by systemd")]
+    [LoggerMessage(EventId = LogEventIds.HostdDaemon.Activated, Level = LogLevel.Information, Message = "control socket {Path} passed by systemd")]
     private static partial void LogActivated(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "control socket {Path} bound (mode {Mode})")]
+    [LoggerMessage(EventId = LogEventIds.HostdDaemon.Bound, Level = LogLevel.Information, Message = "control socket {Path} bound (mode {Mode})")]
     private static partial void LogBound(ILogger logger, string path, string mode);
 }

@@ -53,6 +53,6 @@ public sealed partial class HostdStatusReporter(
         status.Set(line);
     }
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "status: {Status}")]
+    [LoggerMessage(EventId = LogEventIds.HostdDaemon.Status, Level = LogLevel.Information, Message = "status: {Status}")]
     private static partial void LogStatus(ILogger logger, string status);
 }

@@ -25,6 +25,12 @@ public static class JumpstartDaemon
     /// <summary>Environment variables with this prefix become configuration keys: JUMPSTART_HOSTD__NODENAME = Hostd:NodeName.</summary>
     public const string EnvironmentPrefix = "JUMPSTART_";
 
+    /// <summary>
+    /// The journal's priority prefix for an error (sd-daemon(3): "&lt;3&gt;" is LOG_ERR), written before
+    /// the last line after the host, and with it the library's journal formatter, is gone.
+    /// </summary>
+    private const string JournalErrorPrefix = "<3>";
+
     /// <summary>The variable that names the configuration file, e.g. JUMPSTART_HOSTD_CONFIG.</summary>
     public static string ConfigPathVariable(string name)
     {
@@ -95,10 +101,9 @@ public static class JumpstartDaemon
         {
             // By now the host is disposed, so its queued log lines are out before this one.
             var failure = DaemonFailure.From(ex);
-            var prefix = systemd.IsUnderSystemd ? JournalPriority.Prefix(LogLevel.Error) : string.Empty;
+            var prefix = systemd.IsUnderSystemd ? JournalErrorPrefix : string.Empty;
             await error.WriteLineAsync($"{prefix}jumpstart-{settings.Name}: {failure.Message}");
-            using var notifier = new SystemdNotifier(systemd.NotifySocket);
-            notifier.NotifyStatus($"failed: {failure.Message}");
+            new SystemdNotifications(systemd.Notifier).NotifyStatus($"failed: {failure.Message}");
             return failure.ExitCode;
         }
     }

@@ -13,12 +13,14 @@ namespace Jumpstart.Shared.Systemd;
 /// provider empties its data before it throws on a parse error, so the new configuration is first
 /// built aside from the same sources and checked by every <see cref="IConfigurationReloadValidator"/>;
 /// only if that succeeds does the live root reload. Either way systemd gets READY=1, since after
-/// RELOADING=1 it waits for one (systemd.service(5), Type=notify-reload).
+/// RELOADING=1 it waits for one (systemd.service(5), Type=notify-reload). Ours because
+/// Microsoft.Extensions.Hosting.Systemd has no reload (no RELOADING=1, no SIGHUP handling); the
+/// messages go through its ISystemdNotifier (see <see cref="SystemdNotifications"/>).
 /// </remarks>
 public sealed partial class ConfigurationReloader(
     IConfiguration configuration,
     IEnumerable<IConfigurationReloadValidator> validators,
-    SystemdNotifier notifier,
+    SystemdNotifications notifier,
     ServiceStatus status,
     ILogger<ConfigurationReloader> logger)
 {
@@ -98,12 +100,12 @@ public sealed partial class ConfigurationReloader(
         }
     }
 
-    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "reloading configuration (SIGHUP)")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.Reloading, Level = LogLevel.Information, Message = "reloading configuration (SIGHUP)")]
     private static partial void LogReloading(ILogger logger);
 
-    [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "configuration reloaded")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.Reloaded, Level = LogLevel.Information, Message = "configuration reloaded")]
     private static partial void LogReloaded(ILogger logger);
 
-    [LoggerMessage(EventId = 1032, Level = LogLevel.Error, Message = "configuration reload rejected, keeping the previous configuration: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.ReloadRejected, Level = LogLevel.Error, Message = "configuration reload rejected, keeping the previous configuration: {Reason}")]
     private static partial void LogReloadRejected(ILogger logger, string reason);
 }

@@ -4,7 +4,11 @@ namespace Jumpstart.Shared.Systemd;
 /// The daemon's one-line status: kept here so READY=1 after a reload repeats it, and sent to
 /// systemd as STATUS= (shown by <c>systemctl status</c>) whenever it changes.
 /// </summary>
-public sealed class ServiceStatus(SystemdNotifier notifier)
+/// <remarks>
+/// Ours because Microsoft.Extensions.Hosting.Systemd has no STATUS helper; the line goes through
+/// its ISystemdNotifier (see <see cref="SystemdNotifications"/>).
+/// </remarks>
+public sealed class ServiceStatus(SystemdNotifications notifier)
 {
     private readonly Lock _lock = new();
     private string _current = "starting";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Jumpstart.Shared.Systemd;
 
@@ -43,8 +44,15 @@ public sealed record SystemdEnvironment
     /// <summary>No systemd around (a plain terminal or a test).</summary>
     public static SystemdEnvironment None { get; } = new();
 
-    /// <summary>The NOTIFY_SOCKET value, or null when nobody listens for notifications.</summary>
+    /// <summary>The NOTIFY_SOCKET value, or null when nobody listens for notifications (or the value was unusable).</summary>
     public string? NotifySocket { get; init; }
+
+    /// <summary>
+    /// The library's notifier (Microsoft.Extensions.Hosting.Systemd), made by <see cref="CaptureAndClear"/>
+    /// while NOTIFY_SOCKET was still set, because it reads the variable when constructed. Null when
+    /// no usable NOTIFY_SOCKET was given; then the host keeps the console lifetime.
+    /// </summary>
+    public ISystemdNotifier? Notifier { get; init; }
 
     /// <summary>WATCHDOG_USEC when the watchdog applies to this process; null otherwise.</summary>
     public TimeSpan? WatchdogInterval { get; init; }
@@ -62,12 +70,16 @@ public sealed record SystemdEnvironment
     public static SystemdEnvironment CaptureAndClear()
     {
         var captured = FromVariables(Environment.GetEnvironmentVariable, Environment.ProcessId);
+
+        // The library's notifier reads NOTIFY_SOCKET once, in its constructor: make it now, before
+        // the variable is unset, and only for a value our own parser accepted.
+        var notifier = captured.NotifySocket is null ? null : new SystemdNotifier();
         foreach (var name in s_consumedVariables)
         {
             Environment.SetEnvironmentVariable(name, null);
         }
 
-        return captured;
+        return captured with { Notifier = notifier };
     }
 
     /// <summary>Interprets the variables <paramref name="lookup"/> returns as seen by process <paramref name="processId"/>.</summary>
@@ -77,6 +89,13 @@ public sealed record SystemdEnvironment
         var problems = new List<string>();
 
         var notifySocket = lookup(NotifySocketVariable);
+        if (!string.IsNullOrEmpty(notifySocket) && !NotifySocketAddress.TryParse(notifySocket, out _, out var notifyError))
+        {
+            // The library would throw on such a value at every send; decide here, once, that nobody listens.
+            problems.Add($"systemd notifications disabled: {notifyError}");
+            notifySocket = null;
+        }
+
         return new SystemdEnvironment
         {
             NotifySocket = string.IsNullOrEmpty(notifySocket) ? null : notifySocket,

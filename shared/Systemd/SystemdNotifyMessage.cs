@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Jumpstart.Shared.Systemd;
 
@@ -57,9 +58,17 @@ public static class SystemdNotifyMessage
         ];
     }
 
-    /// <summary>Encodes assignments as "KEY=value\n..." in UTF-8.</summary>
+    /// <summary>Encodes assignments as "KEY=value\n..." in UTF-8 (what goes on the wire).</summary>
     /// <exception cref="ArgumentException">A key is empty or not made of A-Z, 0-9 and '_'.</exception>
     public static byte[] Encode(IEnumerable<KeyValuePair<string, string>> assignments)
+        => Encoding.UTF8.GetBytes(Format(assignments));
+
+    /// <summary>The assignments as the library's <see cref="ServiceState"/>, to send through its notifier.</summary>
+    /// <exception cref="ArgumentException">A key is empty or not made of A-Z, 0-9 and '_'.</exception>
+    public static ServiceState ToServiceState(IEnumerable<KeyValuePair<string, string>> assignments)
+        => new(Format(assignments));
+
+    private static string Format(IEnumerable<KeyValuePair<string, string>> assignments)
     {
         ArgumentNullException.ThrowIfNull(assignments);
         var text = new StringBuilder();
@@ -74,7 +83,7 @@ public static class SystemdNotifyMessage
             throw new ArgumentException("a notification needs at least one assignment", nameof(assignments));
         }
 
-        return Encoding.UTF8.GetBytes(text.ToString());
+        return text.ToString();
     }
 
     /// <summary>Decodes a datagram into its assignments (the receiving side, used by tests and tools).</summary>

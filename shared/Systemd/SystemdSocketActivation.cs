@@ -13,7 +13,8 @@ namespace Jumpstart.Shared.Systemd;
 /// close-on-exec ("FD_CLOEXEC is set on all passed file descriptors"), which this class does at
 /// construction so no qemu or script child inherits a listening socket. Names come from
 /// LISTEN_FDNAMES (FileDescriptorName= in systemd.socket(5)). The host calls
-/// <see cref="CloseUnclaimed"/> once every service has started.
+/// <see cref="CloseUnclaimed"/> once every service has started. Ours because
+/// Microsoft.Extensions.Hosting.Systemd has no socket activation.
 /// </remarks>
 public sealed partial class SystemdSocketActivation : IDisposable
 {
@@ -116,15 +117,15 @@ public sealed partial class SystemdSocketActivation : IDisposable
 
     public void Dispose() => CloseUnclaimed();
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "using socket fd {Fd} '{Name}' passed by systemd ({Family}, {Type})")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.SocketClaimed, Level = LogLevel.Information, Message = "using socket fd {Fd} '{Name}' passed by systemd ({Family}, {Type})")]
     private static partial void LogClaimed(ILogger logger, int fd, string name, AddressFamily family, SocketType type);
 
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "closing fd {Fd} '{Name}' passed by systemd: no service uses it")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.ClosingUnclaimed, Level = LogLevel.Warning, Message = "closing fd {Fd} '{Name}' passed by systemd: no service uses it")]
     private static partial void LogClosingUnclaimed(ILogger logger, int fd, string name);
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "cannot close passed fd {Fd}: {Error}")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.CloseFailed, Level = LogLevel.Warning, Message = "cannot close passed fd {Fd}: {Error}")]
     private static partial void LogCloseFailed(ILogger logger, int fd, string error);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "cannot set close-on-exec on passed fd {Fd} '{Name}': {Error}")]
+    [LoggerMessage(EventId = LogEventIds.Systemd.CloexecFailed, Level = LogLevel.Warning, Message = "cannot set close-on-exec on passed fd {Fd} '{Name}': {Error}")]
     private static partial void LogCloexecFailed(ILogger logger, int fd, string name, string error);
 }

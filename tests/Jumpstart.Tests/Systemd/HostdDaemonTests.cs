@@ -18,15 +18,15 @@ public sealed class HostdDaemonTests
     private static readonly TimeSpan s_step = HostdUnderTest.StepTimeout;
 
     [Fact]
-    public async Task Start_WithNotifySocketPath_SendsReadyWithStatusThenStopsCleanlyOnSigterm()
+    public async Task Start_WithNotifySocketPath_SendsStatusAndReadyThenStopsCleanlyOnSigterm()
     {
         using var dir = new TempDirectory("systemd");
         using var listener = NotifyListener.AtPath(dir.Combine("notify"));
         await using var daemon = HostdUnderTest.Start(dir, HostdUnderTest.Config("alpha"), listener);
 
-        var ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
-        Assert.Contains("node alpha", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
-        Assert.Contains(dir.Combine("run", "hostd.sock"), ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
+        var status = await listener.WaitForReadyStatusAsync(s_step);
+        Assert.Contains("node alpha", status, StringComparison.Ordinal);
+        Assert.Contains(dir.Combine("run", "hostd.sock"), status, StringComparison.Ordinal);
         Assert.True(File.Exists(dir.Combine("run", "hostd.sock")));
         Assert.True(Directory.Exists(dir.Combine("state")));
 
@@ -45,9 +45,9 @@ public sealed class HostdDaemonTests
         using var listener = NotifyListener.Abstract();
         await using var daemon = HostdUnderTest.Start(dir, HostdUnderTest.Config("abstract"), listener);
 
-        var ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
+        var status = await listener.WaitForReadyStatusAsync(s_step);
 
-        Assert.Contains("node abstract", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
+        Assert.Contains("node abstract", status, StringComparison.Ordinal);
         await daemon.SignalAsync(Signum.SIGINT);
         Assert.Equal(ExitCodes.Ok, (await daemon.WaitForExitAsync()).ExitCode);
     }
@@ -105,12 +105,12 @@ public sealed class HostdDaemonTests
         await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
 
         await File.WriteAllTextAsync(HostdUnderTest.ConfigPath(dir), HostdUnderTest.Config("after"));
-        var beforeSignal = SystemdNotifier.MonotonicMicroseconds();
+        var beforeSignal = SystemdNotifications.MonotonicMicroseconds();
         await daemon.SignalAsync(Signum.SIGHUP);
 
         var reloading = await listener.WaitForAsync(SystemdNotifyMessage.ReloadingKey, "1", s_step);
         var monotonic = long.Parse(reloading.Get(SystemdNotifyMessage.MonotonicUsecKey)!, CultureInfo.InvariantCulture);
-        Assert.InRange(monotonic, beforeSignal, SystemdNotifier.MonotonicMicroseconds());
+        Assert.InRange(monotonic, beforeSignal, SystemdNotifications.MonotonicMicroseconds());
         var ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", s_step);
         Assert.Contains("node after", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
 

@@ -90,6 +90,25 @@ public sealed class NotifyListener : IDisposable
     public Task<NotifyMessage> WaitForAsync(string key, string value, TimeSpan timeout)
         => WaitForAsync(m => m.Has(key, value), timeout, $"{key}={value}");
 
+    /// <summary>
+    /// Consumes messages until READY=1 and returns the status <c>systemctl status</c> shows at that
+    /// moment: the last STATUS= received up to and including the READY=1 message (the host sends
+    /// its status line just before the lifetime's READY=1, or with it after a reload).
+    /// </summary>
+    public async Task<string?> WaitForReadyStatusAsync(TimeSpan timeout)
+    {
+        string? status = null;
+        await WaitForAsync(
+            m =>
+            {
+                status = m.Get(SystemdNotifyMessage.StatusKey) ?? status;
+                return m.Has(SystemdNotifyMessage.ReadyKey, "1");
+            },
+            timeout,
+            "READY=1");
+        return status;
+    }
+
     public void Dispose()
     {
         _stop.Cancel();

@@ -43,9 +43,9 @@ public sealed class SocketActivationTests
 
         // Without --accept, the tool waits for the first connection before it execs the daemon.
         using var first = await ConnectWhenBoundAsync(control);
-        var ready = await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", HostdUnderTest.StepTimeout);
+        var status = await listener.WaitForReadyStatusAsync(HostdUnderTest.StepTimeout);
 
-        Assert.Contains($"control {control} (socket-activated)", ready.Get(SystemdNotifyMessage.StatusKey), StringComparison.Ordinal);
+        Assert.Contains($"control {control} (socket-activated)", status, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.Combine("run", "hostd.sock")), "an activated daemon must not bind its own socket");
         using var second = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await second.ConnectAsync(new UnixDomainSocketEndPoint(control));
