@@ -12,14 +12,16 @@ namespace Jumpstart.Guestd.Configuration;
 /// <summary>
 /// Turns a clone into the instance its metadata disc describes: read and validate the disc; the
 /// clone-uniqueness checklist (RNG reseed, clock, machine-id, network with gratuitous ARP, DNS,
-/// hostname, SSH host keys); <c>self</c>; register with the CMS, wait for the role, apply it,
-/// report. A disc whose instance-id the marker already holds changes nothing.
+/// hostname, SSH host keys); <c>self</c>; register with the CMS, wait until the CMS has completed
+/// the assignment if it says it is pending, apply it, report. A disc whose instance-id the marker
+/// already holds changes nothing.
 /// </summary>
 /// <remarks>
 /// Validation runs before the first change, so a bad disc leaves the machine as it was. Once
 /// registered, any failure is reported to the CMS as <c>failed</c> with the step and reason. The
 /// marker is written last, so a failed run is retried in full next time (every identity step is
-/// idempotent, so repeating it is safe).
+/// idempotent, so repeating it is safe). The CMS decides the assignment whole (role, master and its
+/// address, files, commands): this class knows no role name and never looks inside one.
 /// </remarks>
 public sealed partial class ConfigurationEngine(
     EngineOptions options,
@@ -28,10 +30,6 @@ public sealed partial class ConfigurationEngine(
     ILoggerFactory loggerFactory,
     CloneIdentity? identity = null)
 {
-    /// <summary>The role name master/worker policies give workers; such a worker needs its master's address.</summary>
-    public const string WorkerRole = "worker";
-    public const string MasterRole = "master";
-
     /// <summary>A single <c>cms.wait</c> long-poll; the loop repeats it until <see cref="EngineOptions.RoleWaitTimeout"/>.</summary>
     private static readonly TimeSpan s_waitPoll = TimeSpan.FromSeconds(30);
 
@@ -113,11 +111,10 @@ public sealed partial class ConfigurationEngine(
                 var register = RegisterRequest(validated);
                 assignment = await steps.RunAsync(StepNames.Register, () => cms.RegisterAsync(register, cancellationToken));
                 registered = true;
-                LogRole(_logger, assignment.Role, assignment.MasterAddress ?? "-");
-                if (assignment.Role == WorkerRole && assignment.MasterAddress is null)
+                LogRole(_logger, assignment.Role, assignment.Pending);
+                if (assignment.Pending)
                 {
-                    var known = assignment;
-                    assignment = await steps.RunAsync(StepNames.WaitRole, () => WaitForMasterAsync(cms, register, known, cancellationToken));
+                    assignment = await steps.RunAsync(StepNames.WaitRole, () => WaitForAssignmentAsync(cms, register, cancellationToken));
                 }
 
                 var role = assignment;
@@ -162,7 +159,8 @@ public sealed partial class ConfigurationEngine(
         }
     }
 
-    private async Task<RoleAssignment> WaitForMasterAsync(CmsClient cms, RegisterRequest register, RoleAssignment assignment, CancellationToken cancellationToken)
+    /// <summary>Long-polls <c>cms.wait</c> for this instance's assignment until the CMS has completed it.</summary>
+    private async Task<RoleAssignment> WaitForAssignmentAsync(CmsClient cms, RegisterRequest register, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + options.RoleWaitTimeout;
         while (true)
@@ -170,7 +168,7 @@ public sealed partial class ConfigurationEngine(
             var remaining = deadline - DateTimeOffset.UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new GuestConfigException(StepNames.WaitRole, $"no master registered within {options.RoleWaitTimeout.TotalSeconds:0} s");
+                throw new GuestConfigException(StepNames.WaitRole, $"the CMS did not complete the assignment within {options.RoleWaitTimeout.TotalSeconds:0} s (it waits for what the role depends on, such as its master)");
             }
 
             var poll = remaining < s_waitPoll ? remaining : s_waitPoll;
@@ -179,26 +177,12 @@ public sealed partial class ConfigurationEngine(
                 DeploymentId = register.DeploymentId,
                 InstanceId = register.InstanceId,
                 Token = register.Token,
-                Role = MasterRole,
-                MinCount = 1,
+                ForAssignment = true,
                 TimeoutMs = (int)poll.TotalMilliseconds,
             }, cancellationToken);
-            if (!wait.Satisfied)
+            if (wait is { Satisfied: true, Assignment: { Pending: false } complete })
             {
-                continue;
-            }
-
-            // Registering again is idempotent and now answers with the master's address filled in.
-            var again = await cms.RegisterAsync(register, cancellationToken);
-            if (again.MasterAddress is not null)
-            {
-                return again;
-            }
-
-            var master = wait.Matching.SelectMany(p => p.Addresses).FirstOrDefault();
-            if (master is not null)
-            {
-                return again with { MasterAddress = master.Split('/')[0] };
+                return complete;
             }
         }
     }
@@ -240,8 +224,8 @@ public sealed partial class ConfigurationEngine(
     [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Applying, Level = LogLevel.Information, Message = "Applying instance {InstanceId} (hostname {Hostname})")]
     private static partial void LogApplying(ILogger logger, string instanceId, string hostname);
 
-    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Role, Level = LogLevel.Information, Message = "The CMS assigned role {Role} (master {MasterAddress})")]
-    private static partial void LogRole(ILogger logger, string role, string masterAddress);
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Role, Level = LogLevel.Information, Message = "The CMS assigned role {Role} (pending: {Pending})")]
+    private static partial void LogRole(ILogger logger, string role, bool pending);
 
     [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.Applied, Level = LogLevel.Information, Message = "Instance {InstanceId} applied as {Role} in {TotalMs:0} ms")]
     private static partial void LogApplied(ILogger logger, string instanceId, string role, double totalMs);

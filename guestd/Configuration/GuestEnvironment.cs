@@ -4,7 +4,8 @@ namespace Jumpstart.Guestd.Configuration;
 
 /// <summary>
 /// The environment variables <c>self</c> and role commands see: the metadata (never the CMS
-/// token), plus the role's variables for role commands.
+/// token); role commands also get the assignment's variables as the CMS sent them (JUMPSTART_ROLE,
+/// JUMPSTART_MASTER_ADDRESS, the policy's own).
 /// </summary>
 public static class GuestEnvironment
 {
@@ -18,8 +19,6 @@ public static class GuestEnvironment
     public const string Source = "JUMPSTART_SOURCE";
     public const string Root = "JUMPSTART_ROOT";
     public const string StateDirectory = "JUMPSTART_STATE_DIR";
-    public const string Role = "JUMPSTART_ROLE";
-    public const string MasterAddress = "JUMPSTART_MASTER_ADDRESS";
 
     /// <summary>Variables describing the instance.</summary>
     public static Dictionary<string, string?> ForInstance(ValidatedMetadata metadata, string root, string stateDirectory)

@@ -8,10 +8,11 @@ using Jumpstart.Shared.IO;
 namespace Jumpstart.Guestd.Roles;
 
 /// <summary>
-/// Plays a role: writes its files atomically under the root with the given modes, then runs its
-/// commands in order as argument vectors, with the role's variables in the environment. The first
-/// failure stops it. The CMS has already expanded <c>${NAME}</c> templates; expanding again here
-/// would undo its <c>$${NAME}</c> escape, so content is written as received.
+/// Applies the CMS's assignment as given: writes its files atomically under the root with the given
+/// modes, then runs its commands in order as argument vectors, with the assignment's variables in
+/// the environment. The first failure stops it. The CMS has already expanded <c>${NAME}</c>
+/// templates; expanding again here would undo its <c>$${NAME}</c> escape, so content is written as
+/// received. It knows no role name: whatever the role is called, applying it is the same.
 /// </summary>
 public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
 {
@@ -111,8 +112,6 @@ public sealed partial class RoleApplier(ILogger<RoleApplier> logger)
             variables[name] = value;
         }
 
-        variables[GuestEnvironment.Role] = assignment.Role;
-        variables[GuestEnvironment.MasterAddress] = assignment.MasterAddress ?? string.Empty;
         return variables;
     }
 

@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Cms.Storage;
 using Jumpstart.Shared.Cms;
 
 namespace Jumpstart.Hostd.Cms;
@@ -11,7 +12,12 @@ public sealed partial class CmsService
     /// </summary>
     public async Task<WaitResult> WaitAsync(WaitRequest request, CancellationToken cancellationToken)
     {
-        var (deployment, _) = await AuthenticateAsync(request, cancellationToken);
+        var (deployment, instance) = await AuthenticateAsync(request, cancellationToken);
+        if (request.ForAssignment)
+        {
+            return await WaitForAssignmentAsync(deployment, instance.InstanceId, request.TimeoutMs, cancellationToken);
+        }
+
         var phase = request.Phase ?? InstancePhase.Registered;
         if (PhaseOrder(phase) < 0)
         {
@@ -55,6 +61,44 @@ public sealed partial class CmsService
                 .Where(i => i.IsRegistered && (request.Role is null || i.Role == request.Role) && Reached(i.Phase, phase))
                 .Select(i => i.ToPeerInfo());
             return new WaitResult { Satisfied = satisfied, Matching = [.. matching] };
+        }
+    }
+
+    /// <summary>
+    /// <c>cms.wait</c> with <c>forAssignment</c>: answers with the caller's assignment as soon as it
+    /// is complete (no longer <see cref="RoleAssignment.Pending"/>), or with the pending one,
+    /// unsatisfied, when the timeout (bounded by the server's maximum) passes.
+    /// </summary>
+    private async Task<WaitResult> WaitForAssignmentAsync(DeploymentRecord deployment, string instanceId, int timeoutMs, CancellationToken cancellationToken)
+    {
+        if (timeoutMs < 0)
+        {
+            CmsException.ThrowInvalidParams("timeoutMs must not be negative");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        timeout.CancelAfter(Math.Min(timeoutMs, _maxWaitMs));
+        while (true)
+        {
+            // Taken before evaluating: a change committed after the resolution below still wakes us.
+            var changed = _signals.Changed(deployment.DeploymentId);
+            var all = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).Snapshot();
+            var self = all.FirstOrDefault(i => i.InstanceId == instanceId && i.IsRegistered)
+                ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before waiting for the assignment");
+            var assignment = Resolve(deployment, all, self);
+            if (!assignment.Pending)
+            {
+                return new WaitResult { Satisfied = true, Assignment = assignment };
+            }
+
+            try
+            {
+                await changed.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                return new WaitResult { Satisfied = false, Assignment = assignment };
+            }
         }
     }
 

@@ -27,6 +27,10 @@ public sealed partial class CmsService : IDisposable
     public const string MasterAddressVariable = "MASTER_ADDRESS";
     public const string MasterHostnameVariable = "MASTER_HOSTNAME";
 
+    /// <summary>Variables for the role's commands that name the role and the master in the guest's JUMPSTART_ namespace.</summary>
+    public const string GuestRoleVariable = "JUMPSTART_ROLE";
+    public const string GuestMasterAddressVariable = "JUMPSTART_MASTER_ADDRESS";
+
     // Compared against when the instance is unknown, so that path costs what a wrong token costs.
     private static readonly byte[] s_absentDigest = TokenHash.Compute("\0absent");
 
@@ -151,12 +155,20 @@ public sealed partial class CmsService : IDisposable
         var template = deployment.Roles.GetValueOrDefault(role)
             ?? deployment.Roles.GetValueOrDefault(DeploymentSpecValidator.AnyRole)
             ?? new RoleConfiguration();
+        var masterAddress = master is null || master.InstanceId == self.InstanceId ? null : master.PrimaryAddress;
+        var configuration = ConfigurationTemplate.Expand(template, variables);
+
+        // Exported to the commands, not expanded into templates (they were before this change either).
+        variables[GuestRoleVariable] = role;
+        variables[GuestMasterAddressVariable] = masterAddress ?? string.Empty;
         return new RoleAssignment
         {
             Role = role,
-            MasterAddress = master is null || master.InstanceId == self.InstanceId ? null : master.PrimaryAddress,
+            MasterAddress = masterAddress,
+            // A worker is only complete with its master's address; the CMS, not the guest, knows that.
+            Pending = role == PolicyKinds.WorkerRole && masterAddress is null,
             Variables = variables,
-            Configuration = ConfigurationTemplate.Expand(template, variables),
+            Configuration = configuration,
         };
     }
 

@@ -40,10 +40,18 @@ public sealed record PeersRequest : InstanceRequest
 /// <summary>
 /// <c>cms.wait</c>: long-poll barrier. Satisfied when at least <see cref="MinCount"/> instances
 /// (default: all expected, or 1 when <see cref="Role"/> is set) match <see cref="Role"/> and have
-/// reached <see cref="Phase"/> (default registered) or later.
+/// reached <see cref="Phase"/> (default registered) or later. With <see cref="ForAssignment"/>,
+/// satisfied when the caller's own assignment is complete, which the answer then carries.
 /// </summary>
 public sealed record WaitRequest : InstanceRequest
 {
+    /// <summary>
+    /// Wait for the caller's assignment to become complete (after <c>cms.register</c> answered
+    /// <see cref="RoleAssignment.Pending"/>) instead of a barrier; <see cref="Role"/>,
+    /// <see cref="Phase"/> and <see cref="MinCount"/> are then ignored.
+    /// </summary>
+    public bool ForAssignment { get; init; }
+
     public string? Role { get; init; }
 
     public string? Phase { get; init; }

@@ -1,14 +1,30 @@
 namespace Jumpstart.Shared.Cms;
 
-/// <summary>The answer to <c>cms.register</c>: the role and what to do to play it.</summary>
+/// <summary>
+/// The answer to <c>cms.register</c> (and to <c>cms.wait</c> with <see cref="WaitRequest.ForAssignment"/>):
+/// the complete assignment, everything the guest applies. The CMS owns every decision in it — the
+/// role, the master and its address, the variables, the files and commands — so the guest applies
+/// it as given and never interprets the role's name.
+/// </summary>
 public sealed record RoleAssignment
 {
+    /// <summary>The role's name, for the guest's reports and logs only; the guest never compares it.</summary>
     public required string Role { get; init; }
 
-    /// <summary>The master's address for master/worker policies (null for the master itself or when no master exists).</summary>
+    /// <summary>The master's address, already resolved by the CMS (null for the master itself or when the policy has none); shown in reports.</summary>
     public string? MasterAddress { get; init; }
 
-    /// <summary>Values the policy computed for this instance (e.g. MASTER_ADDRESS, WORKER_INDEX); also exported to role commands.</summary>
+    /// <summary>
+    /// True while the assignment still depends on something the CMS does not know yet (a worker
+    /// whose master has not registered): the guest then calls <c>cms.wait</c> with
+    /// <see cref="WaitRequest.ForAssignment"/> and applies the assignment that answer carries.
+    /// </summary>
+    public bool Pending { get; init; }
+
+    /// <summary>
+    /// The environment the role's commands get, exactly as given: the policy's values (MASTER_ADDRESS,
+    /// WORKER_INDEX, ...) and JUMPSTART_ROLE / JUMPSTART_MASTER_ADDRESS.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
 
     public RoleConfiguration Configuration { get; init; } = new();
@@ -64,4 +80,7 @@ public sealed record WaitResult
     public required bool Satisfied { get; init; }
 
     public IReadOnlyList<PeerInfo> Matching { get; init; } = [];
+
+    /// <summary>With <see cref="WaitRequest.ForAssignment"/>: the caller's assignment (complete when <see cref="Satisfied"/>).</summary>
+    public RoleAssignment? Assignment { get; init; }
 }

@@ -6,7 +6,8 @@ namespace Jumpstart.Hostd.Cms.Policies;
 /// One <c>master</c>, everyone else <c>worker</c>. With <c>first-arrival</c> the first instance to
 /// register is the master. With <c>lowest-rank</c> the waiting list's lowest rank (ties: lowest
 /// instance-id, ordinal) is the master, so every role is known at registration even before the master
-/// has registered — a worker's master address is then still null and it uses <c>cms.wait</c>.
+/// has registered — the CMS then answers a worker "pending" and completes its assignment (the
+/// master's address) through <c>cms.wait</c>.
 /// Workers get <c>WORKER_INDEX</c>: 0 for the first worker to register, 1 for the next, ...
 /// </summary>
 internal sealed class MasterWorkersPolicy(bool lowestRank) : IRolePolicy

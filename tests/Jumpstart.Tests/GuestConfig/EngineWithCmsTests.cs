@@ -19,6 +19,10 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
 {
     private const string DeploymentId = "dep-guest";
     private const string RoleFilePath = "/etc/jumpstart/role.env";
+
+    // The names the CMS's master-workers policy gives; guestd itself knows none of them.
+    private const string MasterRole = "master";
+    private const string WorkerRole = "worker";
     private readonly TempDirectory _temp = new("guestd-cms");
     private CmsServer? _cms;
 
@@ -51,9 +55,9 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
 
         var results = await Task.WhenAll(Enumerable.Range(1, 3).Select(i => Guest(i).ApplyAsync(Metadata(i), CancellationToken.None)));
 
-        var master = Assert.Single(results, r => r.Role == ConfigurationEngine.MasterRole);
+        var master = Assert.Single(results, r => r.Role == MasterRole);
         var masterAddress = AddressOf(int.Parse(master.InstanceId[2..], System.Globalization.CultureInfo.InvariantCulture));
-        var workers = results.Where(r => r.Role == ConfigurationEngine.WorkerRole).ToList();
+        var workers = results.Where(r => r.Role == WorkerRole).ToList();
         Assert.Equal(2, workers.Count);
         foreach (var worker in workers)
         {
@@ -78,10 +82,59 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
         var master = await Guest(1).ApplyAsync(Metadata(1), CancellationToken.None);
         var workerResult = await worker.WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(ConfigurationEngine.MasterRole, master.Role);
-        Assert.Equal(ConfigurationEngine.WorkerRole, workerResult.Role);
+        Assert.Equal(MasterRole, master.Role);
+        Assert.Equal(WorkerRole, workerResult.Role);
         Assert.Equal(AddressOf(1), workerResult.MasterAddress);
         Assert.Contains(workerResult.Steps, s => s.Step == StepNames.WaitRole && s.Succeeded);
+    }
+
+    [Fact]
+    public async Task Apply_AllSamePolicyWithARoleNameGuestdHasNeverSeen_AppliesItsFilesAndCommands()
+    {
+        const string Role = "quorum-witness-7";
+        await CreateDeploymentAsync(
+            new PolicySpec { Kind = "all-same", Role = Role },
+            roles: new Dictionary<string, RoleConfiguration>
+            {
+                [Role] = new()
+                {
+                    Files = [new RoleFile { Path = "/etc/witness/me", Mode = "0600", Content = "${ROLE} ${ADDRESS}\n" }],
+                    Commands = [["/bin/sh", "-c", "printf '%s' \"$JUMPSTART_ROLE\" > \"$JUMPSTART_ROOT/role-seen\""]],
+                },
+            });
+
+        var result = await Guest(1).ApplyAsync(Metadata(1), CancellationToken.None);
+
+        Assert.Equal(Role, result.Role);
+        Assert.Null(result.MasterAddress);
+        Assert.DoesNotContain(result.Steps, s => s.Step == StepNames.WaitRole);
+        Assert.Equal($"{Role} {AddressOf(1)}\n", await File.ReadAllTextAsync(RootOf("i-1") + "/etc/witness/me"));
+        Assert.Equal(Role, await File.ReadAllTextAsync(RootOf("i-1") + "/role-seen"));
+        Assert.Equal(Role, InstanceMarker.Read(StateOf("i-1"))?.Role);
+    }
+
+    [Fact]
+    public async Task Register_WorkerBeforeItsMaster_IsPendingAndWaitForAssignmentCompletesIt()
+    {
+        await CreateDeploymentAsync(new PolicySpec { Kind = "master-workers", MasterSelection = "lowest-rank" }, workerCommands: []);
+        var register = new RegisterRequest { DeploymentId = DeploymentId, InstanceId = "i-2", Token = TokenOf(2), Hostname = "node2", Addresses = [AddressOf(2)] };
+        var wait = new WaitRequest { DeploymentId = DeploymentId, InstanceId = "i-2", Token = TokenOf(2), ForAssignment = true, TimeoutMs = 30_000 };
+
+        var early = await Cms.Service.RegisterAsync(register, CancellationToken.None);
+        var waiting = Cms.Service.WaitAsync(wait, CancellationToken.None);
+        Assert.True(early.Pending);
+        Assert.Equal(string.Empty, early.Variables["JUMPSTART_MASTER_ADDRESS"]);
+        Assert.False(waiting.IsCompleted);
+        await Cms.Service.RegisterAsync(register with { InstanceId = "i-1", Token = TokenOf(1), Hostname = "node1", Addresses = [AddressOf(1)] }, CancellationToken.None);
+        var answer = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(answer.Satisfied);
+        var complete = Assert.IsType<RoleAssignment>(answer.Assignment);
+        Assert.False(complete.Pending);
+        Assert.Equal(AddressOf(1), complete.MasterAddress);
+        Assert.Equal(AddressOf(1), complete.Variables["JUMPSTART_MASTER_ADDRESS"]);
+        Assert.Equal(WorkerRole, complete.Variables["JUMPSTART_ROLE"]);
+        Assert.Equal($"MASTER={AddressOf(1)}\n", complete.Configuration.Files.Single().Content);
     }
 
     [Fact]
@@ -149,6 +202,16 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
     };
 
     private Task CreateDeploymentAsync(PolicySpec policy, IReadOnlyList<IReadOnlyList<string>> workerCommands)
+        => CreateDeploymentAsync(policy, new Dictionary<string, RoleConfiguration>
+        {
+            [WorkerRole] = new()
+            {
+                Files = [new RoleFile { Path = RoleFilePath, Mode = "0640", Content = "MASTER=${MASTER_ADDRESS}\n" }],
+                Commands = workerCommands,
+            },
+        });
+
+    private Task CreateDeploymentAsync(PolicySpec policy, IReadOnlyDictionary<string, RoleConfiguration> roles)
         => Cms.Service.CreateDeploymentAsync(new AdminRequest
         {
             AdminToken = AdminTokenFile.LoadOrCreate(_temp.Combine("admin.token")),
@@ -157,14 +220,7 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
                 DeploymentId = DeploymentId,
                 Policy = policy,
                 Instances = [.. Enumerable.Range(1, 3).Select(i => new ExpectedInstance { InstanceId = $"i-{i}", Token = TokenOf(i), Rank = i })],
-                Roles = new Dictionary<string, RoleConfiguration>
-                {
-                    ["worker"] = new()
-                    {
-                        Files = [new RoleFile { Path = RoleFilePath, Mode = "0640", Content = "MASTER=${MASTER_ADDRESS}\n" }],
-                        Commands = workerCommands,
-                    },
-                },
+                Roles = roles,
             },
         }, CancellationToken.None);
 

@@ -77,7 +77,8 @@ public sealed class RoleApplierTests : IDisposable
         var output = _root.Combine("out");
         var assignment = Assignment() with
         {
-            Variables = new Dictionary<string, string> { ["MASTER_ADDRESS"] = "10.0.0.2" },
+            // As the CMS sends them: the role's name reaches the commands only through its variables.
+            Variables = new Dictionary<string, string> { ["MASTER_ADDRESS"] = "10.0.0.2", ["JUMPSTART_ROLE"] = "worker" },
             Configuration = new RoleConfiguration
             {
                 Commands =
@@ -105,6 +106,28 @@ public sealed class RoleApplierTests : IDisposable
 
         Assert.Contains("exit 4: nope", ex.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task Apply_RoleNameNeverSeenBefore_IsAppliedLikeAnyOther()
+    {
+        var output = _root.Combine("out");
+        var assignment = new RoleAssignment
+        {
+            Role = "quorum-witness-7",
+            Variables = new Dictionary<string, string> { ["JUMPSTART_ROLE"] = "quorum-witness-7", ["PEERS"] = "10.0.0.5 10.0.0.6" },
+            Configuration = new RoleConfiguration
+            {
+                Files = [new RoleFile { Path = "/etc/witness/peers", Mode = "0600", Content = "10.0.0.5\n10.0.0.6\n" }],
+                Commands = [["/bin/sh", "-c", "printf '%s|%s' \"$JUMPSTART_ROLE\" \"$PEERS\" > \"$1\"", "sh", output]],
+            },
+        };
+
+        await _applier.ApplyAsync(assignment, _root.Path, Empty(), s_timeout, CancellationToken.None);
+
+        Assert.Equal("10.0.0.5\n10.0.0.6\n", await File.ReadAllTextAsync(_root.Combine("etc", "witness", "peers")));
+        Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(_root.Combine("etc", "witness", "peers")));
+        Assert.Equal("quorum-witness-7|10.0.0.5 10.0.0.6", await File.ReadAllTextAsync(output));
     }
 
     [Fact]
