@@ -1,22 +1,19 @@
-using System.Globalization;
+using Jumpstart.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Jumpstart.Hostd.Store.Catalog;
 
 /// <summary>
-/// The fog's catalog in one SQLite file (WAL, synchronous=FULL, mode 0600): block servers and their tokens,
-/// stored files with their keys, and the block map (where every combination lives, its random number and
-/// MAC). A file appears only once all of its combinations were stored: one transaction writes it.
+/// The fog's catalog in one SQLite file (opened by <see cref="SqliteDatabase"/>: WAL, synchronous=FULL, mode
+/// 0600): block servers and their tokens, stored files with their keys, and the block map (where every
+/// combination lives, its random number and MAC). A file appears only once all of its combinations were stored: one transaction writes it.
 /// </summary>
 public sealed partial class StoreCatalog : IDisposable
 {
     /// <summary>Default catalog of a host.</summary>
     public const string DefaultPath = "/var/lib/jumpstart/store/fog.db";
 
-    private const int SchemaVersion = 1;
-
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;
+    private const string SchemaV1 = """
         CREATE TABLE IF NOT EXISTS servers (
             name TEXT PRIMARY KEY, endpoint TEXT NOT NULL, token TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS files (
@@ -43,64 +40,27 @@ public sealed partial class StoreCatalog : IDisposable
     public static StoreCatalog Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        if (!File.Exists(full))
+        var database = new SqliteDatabaseOptions
         {
-            // Keys live here: create it private before SQLite does (its -wal and -shm inherit the mode).
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
+            Path = Path.GetFullPath(path),
+            Description = "store catalog",
+            Migrations = [new SqliteMigration(1, SchemaV1)],
+            Synchronous = SqliteSynchronous.Full,
 
-            using var created = new FileStream(full, options);
-        }
-
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+            // Keys live here: the file is created private before SQLite opens it.
+            CreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
         try
         {
-            connection.Open();
-            Execute(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
-            using var transaction = connection.BeginTransaction();
-            Execute(connection, transaction, Schema);
-            using (var query = Command(connection, transaction, "SELECT MAX(version) FROM schema_version;"))
-            {
-                var found = query.ExecuteScalar();
-                var version = found is null or DBNull ? 0 : Convert.ToInt32(found, CultureInfo.InvariantCulture);
-                if (version > SchemaVersion)
-                {
-                    throw new StoreCatalogException($"catalog '{path}' has schema version {version}; this version understands up to {SchemaVersion}");
-                }
-
-                if (version < SchemaVersion)
-                {
-                    Execute(connection, transaction, $"INSERT INTO schema_version VALUES ({SchemaVersion});");
-                }
-            }
-
-            transaction.Commit();
-            return new StoreCatalog(connection);
+            return new StoreCatalog(SqliteDatabase.Open(database));
         }
-        catch (SqliteException ex)
+        catch (SqliteDatabaseException ex)
         {
-            connection.Dispose();
-            throw new StoreCatalogException($"cannot use store catalog '{path}': {ex.Message}", ex);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
+            throw new StoreCatalogException(ex.Message, ex);
         }
     }
 
     public void Dispose() => _connection.Dispose();
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        using var command = Command(connection, transaction, sql);
-        command.ExecuteNonQuery();
-    }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {

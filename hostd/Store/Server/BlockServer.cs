@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Jumpstart.Hostd.Store.Protocol;
+using Jumpstart.Shared.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Store.Server;
@@ -73,29 +74,20 @@ public sealed class BlockServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    // The shared loop keeps accepting after a transient failure (EMFILE, ECONNABORTED); it ends only on stop.
+    private Task AcceptLoopAsync(CancellationToken cancellationToken)
+        => SocketAcceptLoop.RunAsync(_listener.Server, socket => Accept(socket, cancellationToken), ex => StoreLog.AcceptFailed(_logger, ex), cancellationToken);
+
+    private void Accept(Socket socket, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        if (!_connections.Wait(0, CancellationToken.None))
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException && cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (!_connections.Wait(0, CancellationToken.None))
-            {
-                StoreLog.Refused(_logger, socket.RemoteEndPoint?.ToString() ?? "?", $"more than {_options.MaxConnections} connections");
-                socket.Dispose();
-                continue;
-            }
-
-            _ = Task.Run(() => ServeConnectionAsync(socket, cancellationToken), CancellationToken.None);
+            StoreLog.Refused(_logger, socket.RemoteEndPoint?.ToString() ?? "?", $"more than {_options.MaxConnections} connections");
+            socket.Dispose();
+            return;
         }
+
+        _ = Task.Run(() => ServeConnectionAsync(socket, cancellationToken), CancellationToken.None);
     }
 
     private async Task ServeConnectionAsync(Socket socket, CancellationToken cancellationToken)
