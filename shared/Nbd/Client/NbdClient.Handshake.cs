@@ -12,13 +12,6 @@ public sealed partial class NbdClient
     private const int InputBufferBytes = 64 * 1024;
     private const int DefaultPreferredBlockSize = 4096;
     private const int MaxOptionReplyBytes = 64 * 1024;
-    private const int OptionHeaderBytes = 16;
-    private const int OptionReplyHeaderBytes = 20;
-    private const int ExportNameReplyBytes = 10;
-    private const int ExportNameZeroPadBytes = 124;
-    private const int InfoExportBytes = 12;
-    private const int InfoBlockSizeBytes = 14;
-    private const ulong OldstyleMagic = 0x00420281861253;
     private const string AllocationContext = "base:allocation";
     private static readonly TimeSpan s_disconnectTimeout = TimeSpan.FromSeconds(2);
 
@@ -26,15 +19,15 @@ public sealed partial class NbdClient
 
     private async Task HandshakeAsync(string exportName, CancellationToken cancellationToken)
     {
-        var greeting = new byte[18];
+        var greeting = new byte[NbdGreetingLayout.Length];
         await _input.ReadExactlyAsync(greeting, cancellationToken);
-        if (BinaryPrimitives.ReadUInt64BigEndian(greeting) != NbdMagic.InitPassword)
+        if (BinaryPrimitives.ReadUInt64BigEndian(greeting.AsSpan(NbdGreetingLayout.PasswordOffset)) != NbdMagic.InitPassword)
         {
             throw new NbdProtocolException($"{Name}: not an NBD server (bad greeting magic)");
         }
 
-        var second = BinaryPrimitives.ReadUInt64BigEndian(greeting.AsSpan(8));
-        if (second == OldstyleMagic)
+        var second = BinaryPrimitives.ReadUInt64BigEndian(greeting.AsSpan(NbdGreetingLayout.NewstyleMagicOffset));
+        if (second == NbdMagic.Oldstyle)
         {
             throw new NbdProtocolException($"{Name}: the server speaks the oldstyle protocol, which this client does not support");
         }
@@ -44,7 +37,7 @@ public sealed partial class NbdClient
             throw new NbdProtocolException($"{Name}: bad newstyle magic 0x{second:x16}");
         }
 
-        var handshake = (NbdHandshakeFlags)BinaryPrimitives.ReadUInt16BigEndian(greeting.AsSpan(16));
+        var handshake = (NbdHandshakeFlags)BinaryPrimitives.ReadUInt16BigEndian(greeting.AsSpan(NbdGreetingLayout.HandshakeFlagsOffset));
         if ((handshake & NbdHandshakeFlags.FixedNewstyle) == 0)
         {
             throw new NbdProtocolException($"{Name}: the server does not speak fixed newstyle");
@@ -52,7 +45,7 @@ public sealed partial class NbdClient
 
         var noZeroes = (handshake & NbdHandshakeFlags.NoZeroes) != 0;
         var clientFlags = NbdClientFlags.FixedNewstyle | (noZeroes ? NbdClientFlags.NoZeroes : NbdClientFlags.None);
-        var flagBytes = new byte[4];
+        var flagBytes = new byte[NbdGreetingLayout.ClientFlagsLength];
         BinaryPrimitives.WriteUInt32BigEndian(flagBytes, (uint)clientFlags);
         await _stream.WriteAsync(flagBytes, cancellationToken);
 
@@ -84,24 +77,22 @@ public sealed partial class NbdClient
     {
         var name = Encoding.UTF8.GetBytes(exportName);
         var query = Encoding.UTF8.GetBytes(AllocationContext);
-        var data = new byte[4 + name.Length + 4 + 4 + query.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(data, (uint)name.Length);
-        name.CopyTo(data, 4);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(4 + name.Length), 1);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8 + name.Length), (uint)query.Length);
-        query.CopyTo(data, 12 + name.Length);
+        var data = new byte[NbdOptionDataLayout.StringLengthPrefix + name.Length + NbdOptionDataLayout.QueryCountLength + NbdOptionDataLayout.StringLengthPrefix + query.Length];
+        var at = WriteString(data, 0, name);
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(at), 1);
+        WriteString(data, at + NbdOptionDataLayout.QueryCountLength, query);
         await SendOptionAsync(NbdOption.SetMetaContext, data, cancellationToken);
         while (true)
         {
             var reply = await ReadOptionReplyAsync(NbdOption.SetMetaContext, cancellationToken);
             if (reply.Type == NbdOptionReplyType.MetaContext)
             {
-                if (reply.Data.Length < 4)
+                if (reply.Data.Length < NbdOptionDataLayout.ContextIdLength)
                 {
                     throw new NbdProtocolException($"{Name}: META_CONTEXT reply of {reply.Data.Length} bytes");
                 }
 
-                if (Encoding.UTF8.GetString(reply.Data, 4, reply.Data.Length - 4) == AllocationContext)
+                if (Encoding.UTF8.GetString(reply.Data, NbdOptionDataLayout.ContextIdLength, reply.Data.Length - NbdOptionDataLayout.ContextIdLength) == AllocationContext)
                 {
                     _allocationContextId = BinaryPrimitives.ReadUInt32BigEndian(reply.Data);
                 }
@@ -122,11 +113,10 @@ public sealed partial class NbdClient
     private async Task<bool> TryGoAsync(string exportName, CancellationToken cancellationToken)
     {
         var name = Encoding.UTF8.GetBytes(exportName);
-        var data = new byte[4 + name.Length + 2 + 2];
-        BinaryPrimitives.WriteUInt32BigEndian(data, (uint)name.Length);
-        name.CopyTo(data, 4);
-        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(4 + name.Length), 1);
-        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(6 + name.Length), (ushort)NbdInfoType.BlockSize);
+        var data = new byte[NbdOptionDataLayout.StringLengthPrefix + name.Length + NbdOptionDataLayout.InfoRequestCountLength + NbdOptionDataLayout.InfoRequestLength];
+        var at = WriteString(data, 0, name);
+        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(at), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(at + NbdOptionDataLayout.InfoRequestCountLength), (ushort)NbdInfoType.BlockSize);
         await SendOptionAsync(NbdOption.Go, data, cancellationToken);
         var sawExport = false;
         while (true)
@@ -156,30 +146,32 @@ public sealed partial class NbdClient
 
     private bool ParseInfo(byte[] data)
     {
-        if (data.Length < 2)
+        if (data.Length < NbdExportInfoLayout.InfoTypeLength)
         {
             throw new NbdProtocolException($"{Name}: INFO reply of {data.Length} bytes");
         }
 
-        switch ((NbdInfoType)BinaryPrimitives.ReadUInt16BigEndian(data))
+        switch ((NbdInfoType)BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(NbdExportInfoLayout.InfoTypeOffset)))
         {
             case NbdInfoType.Export:
-                if (data.Length != InfoExportBytes)
+                if (data.Length != NbdExportInfoLayout.InfoExportLength)
                 {
                     throw new NbdProtocolException($"{Name}: NBD_INFO_EXPORT of {data.Length} bytes");
                 }
 
-                SetExport(BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(2)), BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(10)));
+                SetExport(
+                    BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(NbdExportInfoLayout.InfoExportSizeOffset)),
+                    BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(NbdExportInfoLayout.InfoExportFlagsOffset)));
                 return true;
             case NbdInfoType.BlockSize:
-                if (data.Length != InfoBlockSizeBytes)
+                if (data.Length != NbdExportInfoLayout.InfoBlockSizeLength)
                 {
                     throw new NbdProtocolException($"{Name}: NBD_INFO_BLOCK_SIZE of {data.Length} bytes");
                 }
 
-                var minimum = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(2));
-                var preferred = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(6));
-                var maximum = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(10));
+                var minimum = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(NbdExportInfoLayout.InfoBlockSizeMinimumOffset));
+                var preferred = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(NbdExportInfoLayout.InfoBlockSizePreferredOffset));
+                var maximum = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(NbdExportInfoLayout.InfoBlockSizeMaximumOffset));
                 if (minimum is 0 or > 65536 || preferred < minimum || maximum < minimum)
                 {
                     throw new NbdProtocolException($"{Name}: impossible block sizes min {minimum}, preferred {preferred}, max {maximum}");
@@ -198,9 +190,19 @@ public sealed partial class NbdClient
     private async Task ExportNameAsync(string exportName, bool noZeroes, CancellationToken cancellationToken)
     {
         await SendOptionAsync(NbdOption.ExportName, Encoding.UTF8.GetBytes(exportName), cancellationToken);
-        var reply = new byte[ExportNameReplyBytes + (noZeroes ? 0 : ExportNameZeroPadBytes)];
+        var reply = new byte[NbdExportInfoLayout.ExportNameLength + (noZeroes ? 0 : NbdLimits.ExportNameZeroPadding)];
         await _input.ReadExactlyAsync(reply, cancellationToken);
-        SetExport(BinaryPrimitives.ReadUInt64BigEndian(reply), BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(8)));
+        SetExport(
+            BinaryPrimitives.ReadUInt64BigEndian(reply.AsSpan(NbdExportInfoLayout.ExportNameSizeOffset)),
+            BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(NbdExportInfoLayout.ExportNameFlagsOffset)));
+    }
+
+    /// <summary>Writes a length-prefixed string at <paramref name="at"/>; returns the offset after it.</summary>
+    private static int WriteString(byte[] data, int at, byte[] value)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(at), (uint)value.Length);
+        value.CopyTo(data, at + NbdOptionDataLayout.StringLengthPrefix);
+        return at + NbdOptionDataLayout.StringLengthPrefix + value.Length;
     }
 
     private void SetExport(ulong size, ushort flags)
@@ -230,30 +232,30 @@ public sealed partial class NbdClient
 
     private async Task SendOptionAsync(NbdOption option, byte[] data, CancellationToken cancellationToken)
     {
-        var message = new byte[OptionHeaderBytes + data.Length];
-        BinaryPrimitives.WriteUInt64BigEndian(message, NbdMagic.IHaveOpt);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), (uint)option);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(12), (uint)data.Length);
-        data.CopyTo(message, OptionHeaderBytes);
+        var message = new byte[NbdOptionLayout.HeaderLength + data.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(NbdOptionLayout.MagicOffset), NbdMagic.IHaveOpt);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(NbdOptionLayout.OptionOffset), (uint)option);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(NbdOptionLayout.DataLengthOffset), (uint)data.Length);
+        data.CopyTo(message, NbdOptionLayout.HeaderLength);
         await _stream.WriteAsync(message, cancellationToken);
     }
 
     private async Task<(NbdOptionReplyType Type, byte[] Data)> ReadOptionReplyAsync(NbdOption option, CancellationToken cancellationToken)
     {
-        var header = new byte[OptionReplyHeaderBytes];
+        var header = new byte[NbdOptionReplyLayout.HeaderLength];
         await _input.ReadExactlyAsync(header, cancellationToken);
-        if (BinaryPrimitives.ReadUInt64BigEndian(header) != NbdMagic.OptionReply)
+        if (BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(NbdOptionReplyLayout.MagicOffset)) != NbdMagic.OptionReply)
         {
             throw new NbdProtocolException($"{Name}: bad option reply magic");
         }
 
-        var echoed = (NbdOption)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(8));
+        var echoed = (NbdOption)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdOptionReplyLayout.OptionOffset));
         if (echoed != option)
         {
             throw new NbdProtocolException($"{Name}: reply for option {echoed} while waiting for {option}");
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16));
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdOptionReplyLayout.DataLengthOffset));
         if (length > MaxOptionReplyBytes)
         {
             throw new NbdProtocolException($"{Name}: option reply of {length} bytes exceeds the {MaxOptionReplyBytes}-byte limit");
@@ -261,7 +263,7 @@ public sealed partial class NbdClient
 
         var data = new byte[length];
         await _input.ReadExactlyAsync(data, cancellationToken);
-        return ((NbdOptionReplyType)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12)), data);
+        return ((NbdOptionReplyType)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdOptionReplyLayout.TypeOffset)), data);
     }
 
     private static bool IsError(NbdOptionReplyType type) => ((uint)type & 0x8000_0000) != 0;

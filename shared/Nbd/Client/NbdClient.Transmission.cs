@@ -10,22 +10,14 @@ namespace Jumpstart.Shared.Nbd.Client;
 /// "Structured reply types" (OFFSET_DATA, OFFSET_HOLE, BLOCK_STATUS, ERROR, ERROR_OFFSET, NONE).</remarks>
 public sealed partial class NbdClient
 {
-    private const int RequestHeaderBytes = 28;
-    private const int SimpleReplyBytes = 16;
-    private const int StructuredReplyBytes = 20;
-    private const int MagicBytes = 4;
-    private const int OffsetBytes = 8;
-    private const int HoleChunkBytes = 12;
-    private const int ErrorChunkMinBytes = 6;
-    private const int BlockDescriptorBytes = 8;
     private const int MaxErrorMessageBytes = 4096;
     private const int MaxBlockStatusReplyBytes = 1024 * 1024;
     private const int MaxBlockStatusRequestBytes = 1 << 30;
     private const int DrainBufferBytes = 64 * 1024;
 
-    private readonly byte[] _requestHeader = new byte[RequestHeaderBytes];
+    private readonly byte[] _requestHeader = new byte[NbdRequestLayout.Length];
 
-    private int MaxChunkBytes => Math.Max(MaximumRequestBytes + OffsetBytes, MaxBlockStatusReplyBytes);
+    private int MaxChunkBytes => Math.Max(MaximumRequestBytes + NbdChunkLayout.OffsetLength, MaxBlockStatusReplyBytes);
 
     private async ValueTask SendAsync(
         NbdCommand command,
@@ -86,36 +78,38 @@ public sealed partial class NbdClient
 
     private static void WriteRequestHeader(Span<byte> header, NbdCommand command, NbdCommandFlags flags, ulong cookie, long offset, uint length)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(header, NbdMagic.Request);
-        BinaryPrimitives.WriteUInt16BigEndian(header[4..], (ushort)flags);
-        BinaryPrimitives.WriteUInt16BigEndian(header[6..], (ushort)command);
-        BinaryPrimitives.WriteUInt64BigEndian(header[8..], cookie);
-        BinaryPrimitives.WriteUInt64BigEndian(header[16..], (ulong)offset);
-        BinaryPrimitives.WriteUInt32BigEndian(header[24..], length);
+        BinaryPrimitives.WriteUInt32BigEndian(header[NbdRequestLayout.MagicOffset..], NbdMagic.Request);
+        BinaryPrimitives.WriteUInt16BigEndian(header[NbdRequestLayout.FlagsOffset..], (ushort)flags);
+        BinaryPrimitives.WriteUInt16BigEndian(header[NbdRequestLayout.TypeOffset..], (ushort)command);
+        BinaryPrimitives.WriteUInt64BigEndian(header[NbdRequestLayout.CookieOffset..], cookie);
+        BinaryPrimitives.WriteUInt64BigEndian(header[NbdRequestLayout.OffsetOffset..], (ulong)offset);
+        BinaryPrimitives.WriteUInt32BigEndian(header[NbdRequestLayout.LengthOffset..], length);
     }
 
     private async Task ReadRepliesAsync()
     {
-        var header = new byte[StructuredReplyBytes];
+        var header = new byte[NbdReplyLayout.ChunkHeaderLength];
         try
         {
             while (true)
             {
-                await _input.ReadExactlyAsync(header.AsMemory(0, MagicBytes), _closing.Token);
-                var magic = BinaryPrimitives.ReadUInt32BigEndian(header);
+                await _input.ReadExactlyAsync(header.AsMemory(NbdReplyLayout.MagicOffset, NbdReplyLayout.MagicLength), _closing.Token);
+                var magic = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdReplyLayout.MagicOffset));
                 if (magic == NbdMagic.SimpleReply)
                 {
-                    await _input.ReadExactlyAsync(header.AsMemory(MagicBytes, SimpleReplyBytes - MagicBytes), _closing.Token);
-                    await OnSimpleReplyAsync(BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4)), BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8)));
+                    await _input.ReadExactlyAsync(header.AsMemory(NbdReplyLayout.MagicLength, NbdReplyLayout.SimpleLength - NbdReplyLayout.MagicLength), _closing.Token);
+                    await OnSimpleReplyAsync(
+                        BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdReplyLayout.SimpleErrorOffset)),
+                        BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(NbdReplyLayout.CookieOffset)));
                 }
                 else if (magic == NbdMagic.StructuredReply && StructuredReplies)
                 {
-                    await _input.ReadExactlyAsync(header.AsMemory(MagicBytes, StructuredReplyBytes - MagicBytes), _closing.Token);
+                    await _input.ReadExactlyAsync(header.AsMemory(NbdReplyLayout.MagicLength, NbdReplyLayout.ChunkHeaderLength - NbdReplyLayout.MagicLength), _closing.Token);
                     await OnChunkAsync(
-                        (NbdReplyFlags)BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(4)),
-                        (NbdReplyType)BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(6)),
-                        BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8)),
-                        BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16)));
+                        (NbdReplyFlags)BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(NbdReplyLayout.ChunkFlagsOffset)),
+                        (NbdReplyType)BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(NbdReplyLayout.ChunkTypeOffset)),
+                        BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(NbdReplyLayout.CookieOffset)),
+                        BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdReplyLayout.ChunkPayloadLengthOffset)));
                 }
                 else
                 {
@@ -199,26 +193,26 @@ public sealed partial class NbdClient
 
     private async Task OnDataChunkAsync(NbdClientRequest request, uint length)
     {
-        if (request.Command != NbdCommand.Read || length <= OffsetBytes)
+        if (request.Command != NbdCommand.Read || length <= NbdChunkLayout.OffsetLength)
         {
             throw new NbdProtocolException($"{Name}: OFFSET_DATA chunk of {length} bytes for a {request.Command}");
         }
 
         var offset = await ReadOffsetAsync();
-        var relative = CheckRange(request, offset, length - OffsetBytes);
-        await ReceiveAsync(request, relative, (int)(length - OffsetBytes));
+        var relative = CheckRange(request, offset, length - NbdChunkLayout.OffsetLength);
+        await ReceiveAsync(request, relative, (int)(length - NbdChunkLayout.OffsetLength));
     }
 
     private async Task OnHoleChunkAsync(NbdClientRequest request, uint length)
     {
-        if (request.Command != NbdCommand.Read || length != HoleChunkBytes)
+        if (request.Command != NbdCommand.Read || length != NbdChunkLayout.HoleLength)
         {
             throw new NbdProtocolException($"{Name}: OFFSET_HOLE chunk of {length} bytes for a {request.Command}");
         }
 
         var payload = await ReadPayloadAsync(length);
         var offset = BinaryPrimitives.ReadUInt64BigEndian(payload);
-        var size = BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(OffsetBytes));
+        var size = BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(NbdChunkLayout.HoleSizeOffset));
         var relative = CheckRange(request, offset, size);
         if (request.BeginReceive())
         {
@@ -231,7 +225,7 @@ public sealed partial class NbdClient
 
     private async Task OnBlockStatusChunkAsync(NbdClientRequest request, uint length)
     {
-        if (request.Command != NbdCommand.BlockStatus || length < 4 + BlockDescriptorBytes || (length - 4) % BlockDescriptorBytes != 0)
+        if (request.Command != NbdCommand.BlockStatus || length < NbdChunkLayout.ContextIdLength + NbdChunkLayout.DescriptorLength || (length - NbdChunkLayout.ContextIdLength) % NbdChunkLayout.DescriptorLength != 0)
         {
             throw new NbdProtocolException($"{Name}: BLOCK_STATUS chunk of {length} bytes for a {request.Command}");
         }
@@ -242,7 +236,7 @@ public sealed partial class NbdClient
             return;
         }
 
-        for (var at = 4; at < payload.Length && request.ExtentBytes < request.Length; at += BlockDescriptorBytes)
+        for (var at = NbdChunkLayout.ContextIdLength; at < payload.Length && request.ExtentBytes < request.Length; at += NbdChunkLayout.DescriptorLength)
         {
             var extentLength = Math.Min(BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(at)), request.Length - request.ExtentBytes);
             if (extentLength == 0)
@@ -250,26 +244,26 @@ public sealed partial class NbdClient
                 throw new NbdProtocolException($"{Name}: zero-length block status extent");
             }
 
-            request.Extents.Add(new NbdExtent(extentLength, (NbdExtentFlags)BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(at + 4))));
+            request.Extents.Add(new NbdExtent(extentLength, (NbdExtentFlags)BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(at + NbdChunkLayout.DescriptorFlagsOffset))));
             request.ExtentBytes += extentLength;
         }
     }
 
     private NbdErrorException ParseError(NbdClientRequest request, byte[] payload)
     {
-        if (payload.Length < ErrorChunkMinBytes)
+        if (payload.Length < NbdChunkLayout.ErrorFixedLength)
         {
             throw new NbdProtocolException($"{Name}: error chunk of {payload.Length} bytes");
         }
 
-        var error = (NbdError)BinaryPrimitives.ReadUInt32BigEndian(payload);
-        var messageLength = BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(4));
-        if (messageLength > payload.Length - ErrorChunkMinBytes || messageLength > MaxErrorMessageBytes)
+        var error = (NbdError)BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(NbdChunkLayout.ErrorCodeOffset));
+        var messageLength = BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(NbdChunkLayout.ErrorMessageLengthOffset));
+        if (messageLength > payload.Length - NbdChunkLayout.ErrorFixedLength || messageLength > MaxErrorMessageBytes)
         {
             throw new NbdProtocolException($"{Name}: error message of {messageLength} bytes in a {payload.Length}-byte chunk");
         }
 
-        var message = Encoding.UTF8.GetString(payload, ErrorChunkMinBytes, messageLength);
+        var message = Encoding.UTF8.GetString(payload, NbdChunkLayout.ErrorFixedLength, messageLength);
         return new NbdErrorException(error == NbdError.None ? NbdError.Io : error, $"{Name}: {request.Command} at {request.Offset} (+{request.Length}) failed: {error}{(message.Length > 0 ? $": {message}" : string.Empty)}");
     }
 
@@ -325,7 +319,7 @@ public sealed partial class NbdClient
 
     private async Task<ulong> ReadOffsetAsync()
     {
-        var bytes = new byte[OffsetBytes];
+        var bytes = new byte[NbdChunkLayout.OffsetLength];
         await _input.ReadExactlyAsync(bytes, _closing.Token);
         return BinaryPrimitives.ReadUInt64BigEndian(bytes);
     }

@@ -205,7 +205,7 @@ public sealed partial class NbdClient : IBlockSource
         {
             try
             {
-                var header = new byte[RequestHeaderBytes];
+                var header = new byte[NbdRequestLayout.Length];
                 WriteRequestHeader(header, NbdCommand.Disconnect, NbdCommandFlags.None, NextCookie(), 0, 0);
                 using var timeout = new CancellationTokenSource(s_disconnectTimeout);
                 await _stream.WriteAsync(header, timeout.Token);

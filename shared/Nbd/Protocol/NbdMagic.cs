@@ -11,6 +11,9 @@ public static class NbdMagic
     /// <summary>"IHAVEOPT": newstyle negotiation, sent by the server after the password and by the client before each option.</summary>
     public const ulong IHaveOpt = 0x49484156454F5054;
 
+    /// <summary>What an oldstyle server sends after the password (this project speaks newstyle only).</summary>
+    public const ulong Oldstyle = 0x00420281861253;
+
     /// <summary>Magic of every option reply.</summary>
     public const ulong OptionReply = 0x0003e889045565a9;
 

@@ -6,8 +6,6 @@ namespace Jumpstart.Shared.Nbd.Server;
 /// <remarks>proto.md "Newstyle negotiation" and "Fixed newstyle negotiation".</remarks>
 internal sealed partial class NbdServerConnection
 {
-    private const int GreetingLength = 18;
-    private const int OptionHeaderLength = 16;
     private const NbdClientFlags KnownClientFlags = NbdClientFlags.FixedNewstyle | NbdClientFlags.NoZeroes;
 
     /// <summary>Runs the handshake and option haggling; returns the negotiated session, or null when the client
@@ -18,13 +16,13 @@ internal sealed partial class NbdServerConnection
         deadline.CancelAfter(_options.HandshakeTimeout);
         try
         {
-            var greeting = new byte[GreetingLength];
-            BinaryPrimitives.WriteUInt64BigEndian(greeting, NbdMagic.InitPassword);
-            BinaryPrimitives.WriteUInt64BigEndian(greeting.AsSpan(8), NbdMagic.IHaveOpt);
-            BinaryPrimitives.WriteUInt16BigEndian(greeting.AsSpan(16), (ushort)(NbdHandshakeFlags.FixedNewstyle | NbdHandshakeFlags.NoZeroes));
+            var greeting = new byte[NbdGreetingLayout.Length];
+            BinaryPrimitives.WriteUInt64BigEndian(greeting.AsSpan(NbdGreetingLayout.PasswordOffset), NbdMagic.InitPassword);
+            BinaryPrimitives.WriteUInt64BigEndian(greeting.AsSpan(NbdGreetingLayout.NewstyleMagicOffset), NbdMagic.IHaveOpt);
+            BinaryPrimitives.WriteUInt16BigEndian(greeting.AsSpan(NbdGreetingLayout.HandshakeFlagsOffset), (ushort)(NbdHandshakeFlags.FixedNewstyle | NbdHandshakeFlags.NoZeroes));
             await SendAsync(greeting, deadline.Token);
 
-            var flagBytes = new byte[sizeof(uint)];
+            var flagBytes = new byte[NbdGreetingLayout.ClientFlagsLength];
             await ReadExactlyAsync(flagBytes, deadline.Token);
             var clientFlags = (NbdClientFlags)BinaryPrimitives.ReadUInt32BigEndian(flagBytes);
             if ((clientFlags & ~KnownClientFlags) != 0)
@@ -46,18 +44,18 @@ internal sealed partial class NbdServerConnection
     /// <summary>Reads options until one enters transmission (EXPORT_NAME, GO) or ends the session (ABORT).</summary>
     private async Task<Session?> HaggleAsync(NegotiationState state, CancellationToken cancellationToken)
     {
-        var header = new byte[OptionHeaderLength];
+        var header = new byte[NbdOptionLayout.HeaderLength];
         while (true)
         {
             await ReadExactlyAsync(header, cancellationToken);
-            var magic = BinaryPrimitives.ReadUInt64BigEndian(header);
+            var magic = BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(NbdOptionLayout.MagicOffset));
             if (magic != NbdMagic.IHaveOpt)
             {
                 throw new NbdProtocolException($"bad option magic 0x{magic:x16}");
             }
 
-            var option = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(8));
-            var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
+            var option = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdOptionLayout.OptionOffset));
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(NbdOptionLayout.DataLengthOffset));
             if (length > NbdLimits.MaxOptionLength)
             {
                 await RefuseOversizedOptionAsync(option, length, cancellationToken);

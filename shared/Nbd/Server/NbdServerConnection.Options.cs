@@ -13,9 +13,6 @@ internal sealed partial class NbdServerConnection
     internal const uint BaseAllocationContextId = 1;
 
     private const string BaseNamespace = "base:";
-    private const int OptionReplyHeaderLength = 20;
-    private const int InfoExportLength = 12;
-    private const int InfoBlockSizeLength = 14;
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private async Task<OptionOutcome> HandleOptionAsync(NegotiationState state, uint option, byte[] data, CancellationToken cancellationToken)
@@ -63,9 +60,9 @@ internal sealed partial class NbdServerConnection
         }
 
         var flags = TransmissionFlags(entry.Export, state.Structured);
-        var reply = new byte[sizeof(ulong) + sizeof(ushort) + (state.NoZeroes ? 0 : NbdLimits.ExportNameZeroPadding)];
-        BinaryPrimitives.WriteUInt64BigEndian(reply, (ulong)entry.Export.Size);
-        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(8), (ushort)flags);
+        var reply = new byte[NbdExportInfoLayout.ExportNameLength + (state.NoZeroes ? 0 : NbdLimits.ExportNameZeroPadding)];
+        BinaryPrimitives.WriteUInt64BigEndian(reply.AsSpan(NbdExportInfoLayout.ExportNameSizeOffset), (ulong)entry.Export.Size);
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(NbdExportInfoLayout.ExportNameFlagsOffset), (ushort)flags);
         await SendAsync(reply, cancellationToken);
         return new Session(entry, state.Structured, state.BaseAllocationExport == entry.Name, flags);
     }
@@ -95,10 +92,10 @@ internal sealed partial class NbdServerConnection
         {
             var name = Encoding.UTF8.GetBytes(entry.Name);
             var description = Encoding.UTF8.GetBytes(Truncate(entry.Export.Description));
-            var payload = new byte[sizeof(uint) + name.Length + description.Length];
+            var payload = new byte[NbdOptionDataLayout.StringLengthPrefix + name.Length + description.Length];
             BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)name.Length);
-            name.CopyTo(payload, sizeof(uint));
-            description.CopyTo(payload, sizeof(uint) + name.Length);
+            name.CopyTo(payload, NbdOptionDataLayout.StringLengthPrefix);
+            description.CopyTo(payload, NbdOptionDataLayout.StringLengthPrefix + name.Length);
             await SendOptionReplyAsync(option, NbdOptionReplyType.Server, payload, cancellationToken);
         }
 
@@ -123,18 +120,18 @@ internal sealed partial class NbdServerConnection
 
         var export = entry.Export;
         var flags = TransmissionFlags(export, state.Structured);
-        var info = new byte[InfoExportLength];
-        BinaryPrimitives.WriteUInt16BigEndian(info, (ushort)NbdInfoType.Export);
-        BinaryPrimitives.WriteUInt64BigEndian(info.AsSpan(2), (ulong)export.Size);
-        BinaryPrimitives.WriteUInt16BigEndian(info.AsSpan(10), (ushort)flags);
+        var info = new byte[NbdExportInfoLayout.InfoExportLength];
+        BinaryPrimitives.WriteUInt16BigEndian(info.AsSpan(NbdExportInfoLayout.InfoTypeOffset), (ushort)NbdInfoType.Export);
+        BinaryPrimitives.WriteUInt64BigEndian(info.AsSpan(NbdExportInfoLayout.InfoExportSizeOffset), (ulong)export.Size);
+        BinaryPrimitives.WriteUInt16BigEndian(info.AsSpan(NbdExportInfoLayout.InfoExportFlagsOffset), (ushort)flags);
         await SendOptionReplyAsync(option, NbdOptionReplyType.Info, info, cancellationToken);
 
         // Block size is always sent: with a minimum of 1 it constrains nothing, and it tells clients the preferred size.
-        var blockSize = new byte[InfoBlockSizeLength];
-        BinaryPrimitives.WriteUInt16BigEndian(blockSize, (ushort)NbdInfoType.BlockSize);
-        BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(2), NbdLimits.MinimumBlockSize);
-        BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(6), (uint)export.PreferredBlockSize);
-        BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(10), NbdLimits.MaxPayloadLength);
+        var blockSize = new byte[NbdExportInfoLayout.InfoBlockSizeLength];
+        BinaryPrimitives.WriteUInt16BigEndian(blockSize.AsSpan(NbdExportInfoLayout.InfoTypeOffset), (ushort)NbdInfoType.BlockSize);
+        BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(NbdExportInfoLayout.InfoBlockSizeMinimumOffset), NbdLimits.MinimumBlockSize);
+        BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(NbdExportInfoLayout.InfoBlockSizePreferredOffset), (uint)export.PreferredBlockSize);
+        BinaryPrimitives.WriteUInt32BigEndian(blockSize.AsSpan(NbdExportInfoLayout.InfoBlockSizeMaximumOffset), NbdLimits.MaxPayloadLength);
         await SendOptionReplyAsync(option, NbdOptionReplyType.Info, blockSize, cancellationToken);
 
         if (requests.Contains(NbdInfoType.Name))
@@ -156,9 +153,9 @@ internal sealed partial class NbdServerConnection
     private async Task SendInfoStringAsync(uint option, NbdInfoType type, string value, CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
-        var payload = new byte[sizeof(ushort) + bytes.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)type);
-        bytes.CopyTo(payload, sizeof(ushort));
+        var payload = new byte[NbdExportInfoLayout.InfoTypeLength + bytes.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(NbdExportInfoLayout.InfoTypeOffset), (ushort)type);
+        bytes.CopyTo(payload, NbdExportInfoLayout.InfoTypeLength);
         await SendOptionReplyAsync(option, NbdOptionReplyType.Info, payload, cancellationToken);
     }
 
@@ -198,9 +195,9 @@ internal sealed partial class NbdServerConnection
         if (matches)
         {
             var contextName = Encoding.UTF8.GetBytes(BaseAllocationContext);
-            var payload = new byte[sizeof(uint) + contextName.Length];
+            var payload = new byte[NbdOptionDataLayout.ContextIdLength + contextName.Length];
             BinaryPrimitives.WriteUInt32BigEndian(payload, set ? BaseAllocationContextId : 0);
-            contextName.CopyTo(payload, sizeof(uint));
+            contextName.CopyTo(payload, NbdOptionDataLayout.ContextIdLength);
             await SendOptionReplyAsync(option, NbdOptionReplyType.MetaContext, payload, cancellationToken);
         }
 
@@ -233,12 +230,12 @@ internal sealed partial class NbdServerConnection
     /// <summary>Option reply: magic, option, reply type, length, data (proto.md "Fixed newstyle negotiation").</summary>
     private async ValueTask SendOptionReplyAsync(uint option, NbdOptionReplyType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var message = new byte[OptionReplyHeaderLength + payload.Length];
-        BinaryPrimitives.WriteUInt64BigEndian(message, NbdMagic.OptionReply);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), option);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(12), (uint)type);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(16), (uint)payload.Length);
-        payload.Span.CopyTo(message.AsSpan(OptionReplyHeaderLength));
+        var message = new byte[NbdOptionReplyLayout.HeaderLength + payload.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(NbdOptionReplyLayout.MagicOffset), NbdMagic.OptionReply);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(NbdOptionReplyLayout.OptionOffset), option);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(NbdOptionReplyLayout.TypeOffset), (uint)type);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(NbdOptionReplyLayout.DataLengthOffset), (uint)payload.Length);
+        payload.Span.CopyTo(message.AsSpan(NbdOptionReplyLayout.HeaderLength));
         await SendAsync(message, cancellationToken);
     }
 
@@ -246,21 +243,21 @@ internal sealed partial class NbdServerConnection
     private static bool TryParseInfoRequest(ReadOnlySpan<byte> data, out string name, out List<NbdInfoType> requests)
     {
         requests = [];
-        if (!TryReadString(ref data, out name) || data.Length < sizeof(ushort))
+        if (!TryReadString(ref data, out name) || data.Length < NbdOptionDataLayout.InfoRequestCountLength)
         {
             return false;
         }
 
         int count = BinaryPrimitives.ReadUInt16BigEndian(data);
-        data = data[sizeof(ushort)..];
-        if (count > NbdLimits.MaxInfoRequests || data.Length != count * sizeof(ushort))
+        data = data[NbdOptionDataLayout.InfoRequestCountLength..];
+        if (count > NbdLimits.MaxInfoRequests || data.Length != count * NbdOptionDataLayout.InfoRequestLength)
         {
             return false;
         }
 
         for (var i = 0; i < count; i++)
         {
-            requests.Add((NbdInfoType)BinaryPrimitives.ReadUInt16BigEndian(data[(i * sizeof(ushort))..]));
+            requests.Add((NbdInfoType)BinaryPrimitives.ReadUInt16BigEndian(data[(i * NbdOptionDataLayout.InfoRequestLength)..]));
         }
 
         return true;
@@ -270,13 +267,13 @@ internal sealed partial class NbdServerConnection
     private static bool TryParseMetaContextRequest(ReadOnlySpan<byte> data, out string name, out List<string> queries)
     {
         queries = [];
-        if (!TryReadString(ref data, out name) || data.Length < sizeof(uint))
+        if (!TryReadString(ref data, out name) || data.Length < NbdOptionDataLayout.QueryCountLength)
         {
             return false;
         }
 
         var count = BinaryPrimitives.ReadUInt32BigEndian(data);
-        data = data[sizeof(uint)..];
+        data = data[NbdOptionDataLayout.QueryCountLength..];
         if (count > NbdLimits.MaxMetaContextQueries)
         {
             return false;
@@ -299,19 +296,19 @@ internal sealed partial class NbdServerConnection
     private static bool TryReadString(ref ReadOnlySpan<byte> data, out string value)
     {
         value = string.Empty;
-        if (data.Length < sizeof(uint))
+        if (data.Length < NbdOptionDataLayout.StringLengthPrefix)
         {
             return false;
         }
 
         var length = BinaryPrimitives.ReadUInt32BigEndian(data);
-        if (length > NbdLimits.MaxStringLength || length > (uint)(data.Length - sizeof(uint)))
+        if (length > NbdLimits.MaxStringLength || length > (uint)(data.Length - NbdOptionDataLayout.StringLengthPrefix))
         {
             return false;
         }
 
-        var ok = TryDecodeString(data.Slice(sizeof(uint), (int)length), out value);
-        data = data[(sizeof(uint) + (int)length)..];
+        var ok = TryDecodeString(data.Slice(NbdOptionDataLayout.StringLengthPrefix, (int)length), out value);
+        data = data[(NbdOptionDataLayout.StringLengthPrefix + (int)length)..];
         return ok;
     }
 

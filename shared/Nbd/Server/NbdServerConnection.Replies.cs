@@ -8,16 +8,11 @@ namespace Jumpstart.Shared.Nbd.Server;
 /// <remarks>proto.md "Simple reply message", "Structured reply chunk message", "Structured reply types".</remarks>
 internal sealed partial class NbdServerConnection
 {
-    private const int SimpleReplyHeaderLength = 16;
-    private const int ChunkHeaderLength = 20;
-    private const int OffsetLength = sizeof(ulong);
-    private const int ExtentDescriptorLength = 8;
-    private const int ErrorChunkFixedLength = sizeof(uint) + sizeof(ushort);
     private const int MaxErrorMessageBytes = 256;
 
     private async ValueTask SendSimpleReplyAsync(ulong cookie, NbdError error, CancellationToken cancellationToken)
     {
-        var reply = new byte[SimpleReplyHeaderLength];
+        var reply = new byte[NbdReplyLayout.SimpleLength];
         WriteSimpleHeader(reply, cookie, error);
         await SendAsync(reply, cancellationToken);
     }
@@ -29,21 +24,21 @@ internal sealed partial class NbdServerConnection
         var length = (int)request.Length;
         if (session.Structured && length == 0)
         {
-            var none = new byte[ChunkHeaderLength];
+            var none = new byte[NbdReplyLayout.ChunkHeaderLength];
             WriteChunkHeader(none, request.Cookie, NbdReplyType.None, 0);
             await SendAsync(none, cancellationToken);
             return;
         }
 
-        var headerLength = session.Structured ? ChunkHeaderLength + OffsetLength : SimpleReplyHeaderLength;
+        var headerLength = session.Structured ? NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.OffsetLength : NbdReplyLayout.SimpleLength;
         var buffer = ArrayPool<byte>.Shared.Rent(headerLength + length);
         try
         {
             await session.Entry.Export.ReadAsync((long)request.Offset, buffer.AsMemory(headerLength, length), cancellationToken);
             if (session.Structured)
             {
-                WriteChunkHeader(buffer, request.Cookie, NbdReplyType.OffsetData, OffsetLength + length);
-                BinaryPrimitives.WriteUInt64BigEndian(buffer.AsSpan(ChunkHeaderLength), request.Offset);
+                WriteChunkHeader(buffer, request.Cookie, NbdReplyType.OffsetData, NbdChunkLayout.OffsetLength + length);
+                BinaryPrimitives.WriteUInt64BigEndian(buffer.AsSpan(NbdReplyLayout.ChunkHeaderLength), request.Offset);
             }
             else
             {
@@ -68,11 +63,11 @@ internal sealed partial class NbdServerConnection
         }
 
         var count = request.Flags.HasFlag(NbdCommandFlags.ReqOne) ? 1 : Math.Min(extents.Count, NbdLimits.MaxExtentsPerReply);
-        var payloadLength = sizeof(uint) + (count * ExtentDescriptorLength);
-        var reply = new byte[ChunkHeaderLength + payloadLength];
+        var payloadLength = NbdChunkLayout.ContextIdLength + (count * NbdChunkLayout.DescriptorLength);
+        var reply = new byte[NbdReplyLayout.ChunkHeaderLength + payloadLength];
         WriteChunkHeader(reply, request.Cookie, NbdReplyType.BlockStatus, payloadLength);
-        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(ChunkHeaderLength), BaseAllocationContextId);
-        var at = ChunkHeaderLength + sizeof(uint);
+        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(NbdReplyLayout.ChunkHeaderLength), BaseAllocationContextId);
+        var at = NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.ContextIdLength;
         long total = 0;
         for (var i = 0; i < count; i++)
         {
@@ -84,8 +79,8 @@ internal sealed partial class NbdServerConnection
             }
 
             BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(at), (uint)extent.Length);
-            BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(at + sizeof(uint)), (uint)extent.Flags);
-            at += ExtentDescriptorLength;
+            BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(at + NbdChunkLayout.DescriptorFlagsOffset), (uint)extent.Flags);
+            at += NbdChunkLayout.DescriptorLength;
         }
 
         await SendAsync(reply, cancellationToken);
@@ -103,11 +98,11 @@ internal sealed partial class NbdServerConnection
 
         var text = Encoding.UTF8.GetBytes(message);
         var textLength = Math.Min(text.Length, MaxErrorMessageBytes);
-        var reply = new byte[ChunkHeaderLength + ErrorChunkFixedLength + textLength];
-        WriteChunkHeader(reply, request.Cookie, NbdReplyType.Error, ErrorChunkFixedLength + textLength);
-        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(ChunkHeaderLength), (uint)error);
-        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(ChunkHeaderLength + sizeof(uint)), (ushort)textLength);
-        text.AsSpan(0, textLength).CopyTo(reply.AsSpan(ChunkHeaderLength + ErrorChunkFixedLength));
+        var reply = new byte[NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.ErrorFixedLength + textLength];
+        WriteChunkHeader(reply, request.Cookie, NbdReplyType.Error, NbdChunkLayout.ErrorFixedLength + textLength);
+        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.ErrorCodeOffset), (uint)error);
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.ErrorMessageLengthOffset), (ushort)textLength);
+        text.AsSpan(0, textLength).CopyTo(reply.AsSpan(NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.ErrorFixedLength));
         await SendAsync(reply, cancellationToken);
     }
 
@@ -126,18 +121,18 @@ internal sealed partial class NbdServerConnection
 
     private static void WriteSimpleHeader(Span<byte> buffer, ulong cookie, NbdError error)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(buffer, NbdMagic.SimpleReply);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[4..], (uint)error);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[8..], cookie);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[NbdReplyLayout.MagicOffset..], NbdMagic.SimpleReply);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[NbdReplyLayout.SimpleErrorOffset..], (uint)error);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[NbdReplyLayout.CookieOffset..], cookie);
     }
 
     /// <summary>Every chunk this server sends is the request's only one, so each carries DONE.</summary>
     private static void WriteChunkHeader(Span<byte> buffer, ulong cookie, NbdReplyType type, int payloadLength)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(buffer, NbdMagic.StructuredReply);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[4..], (ushort)NbdReplyFlags.Done);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[6..], (ushort)type);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[8..], cookie);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[16..], (uint)payloadLength);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[NbdReplyLayout.MagicOffset..], NbdMagic.StructuredReply);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[NbdReplyLayout.ChunkFlagsOffset..], (ushort)NbdReplyFlags.Done);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[NbdReplyLayout.ChunkTypeOffset..], (ushort)type);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[NbdReplyLayout.CookieOffset..], cookie);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[NbdReplyLayout.ChunkPayloadLengthOffset..], (uint)payloadLength);
     }
 }

@@ -9,8 +9,6 @@ namespace Jumpstart.Shared.Nbd.Server;
 /// <remarks>proto.md "Transmission", "Request message", "Request types", "Error values", "Block size constraints".</remarks>
 internal sealed partial class NbdServerConnection
 {
-    private const int RequestHeaderLength = 28;
-
     // The reader only parses headers and starts requests: a small stack keeps thousands of connections cheap.
     private const int ReaderStackSize = 256 * 1024;
 
@@ -122,7 +120,7 @@ internal sealed partial class NbdServerConnection
 
     private static Request ParseRequest(ReadOnlySpan<byte> header)
     {
-        var magic = BinaryPrimitives.ReadUInt32BigEndian(header);
+        var magic = BinaryPrimitives.ReadUInt32BigEndian(header[NbdRequestLayout.MagicOffset..]);
         if (magic != NbdMagic.Request)
         {
             // Extended-header requests are never negotiated here, so anything else is garbage.
@@ -130,11 +128,11 @@ internal sealed partial class NbdServerConnection
         }
 
         return new Request(
-            (NbdCommandFlags)BinaryPrimitives.ReadUInt16BigEndian(header[4..]),
-            (NbdCommand)BinaryPrimitives.ReadUInt16BigEndian(header[6..]),
-            BinaryPrimitives.ReadUInt64BigEndian(header[8..]),
-            BinaryPrimitives.ReadUInt64BigEndian(header[16..]),
-            BinaryPrimitives.ReadUInt32BigEndian(header[24..]));
+            (NbdCommandFlags)BinaryPrimitives.ReadUInt16BigEndian(header[NbdRequestLayout.FlagsOffset..]),
+            (NbdCommand)BinaryPrimitives.ReadUInt16BigEndian(header[NbdRequestLayout.TypeOffset..]),
+            BinaryPrimitives.ReadUInt64BigEndian(header[NbdRequestLayout.CookieOffset..]),
+            BinaryPrimitives.ReadUInt64BigEndian(header[NbdRequestLayout.OffsetOffset..]),
+            BinaryPrimitives.ReadUInt32BigEndian(header[NbdRequestLayout.LengthOffset..]));
     }
 
     /// <summary>Runs one request and sends its reply; never throws (its slot and payload buffer are released).</summary>

@@ -26,7 +26,7 @@ internal sealed partial class NbdServerConnection
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _inFlight;
-    private readonly byte[] _header = new byte[RequestHeaderLength];
+    private readonly byte[] _header = new byte[NbdRequestLayout.Length];
     private CancellationTokenSource? _lifetime;
     private Task _completion = Task.CompletedTask;
 

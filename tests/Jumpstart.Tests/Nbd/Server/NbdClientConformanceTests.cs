@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Jumpstart.Shared.Nbd.Server;
 using Jumpstart.Shared.Processes;
-using Jumpstart.Tests.Nbd.Server;
 using Jumpstart.Tests.Support;
 using Xunit;
 
-namespace Jumpstart.Tests.Nbd.Client;
+namespace Jumpstart.Tests.Nbd.Server;
 
 /// <summary>
 /// The server against real NBD clients (libnbd's nbdinfo/nbdcopy, QEMU's qemu-img/qemu-io) over a unix socket and
