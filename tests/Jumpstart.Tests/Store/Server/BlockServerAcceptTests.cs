@@ -60,11 +60,10 @@ public sealed class BlockServerAcceptTests
         {
             var endPoint = IPEndPoint.Parse(await listening.Task.WaitAsync(s_bound));
 
-            // One full round trip first, so whatever the server opens lazily for a connection already exists.
-            using (var warm = await ConnectAsync(endPoint))
-            {
-                Assert.Equal(BlockStatus.Ok, await HelloAsync(warm));
-            }
+            // One full round trip first, so whatever the server opens lazily for a connection already exists. The
+            // connection stays open: a descriptor the server freed after the limit is set would be reused by accept.
+            using var warm = await ConnectAsync(endPoint);
+            Assert.Equal(BlockStatus.Ok, await HelloAsync(warm));
 
             var process = await pid.Task.WaitAsync(s_bound);
             var (soft, hard) = OpenFilesLimit(process);
