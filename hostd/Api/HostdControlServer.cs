@@ -1,7 +1,8 @@
 using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Hostd.Images;
-using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Store.Fog;
+using Jumpstart.Hostd.Store.Server;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.JsonRpc;

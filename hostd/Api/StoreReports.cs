@@ -1,4 +1,6 @@
 using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Store.Catalog;
+using Jumpstart.Hostd.Store.Fog;
 using Jumpstart.Shared.HostApi;
 
 namespace Jumpstart.Hostd.Api;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Shared.Cli;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 
 namespace Jumpstart.Hostd.Cli;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Jumpstart.Shared.Cli;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Cli;

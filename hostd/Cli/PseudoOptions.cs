@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Jumpstart.Hostd.Images;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 
 namespace Jumpstart.Hostd.Cli;
 

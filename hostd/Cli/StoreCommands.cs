@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Store.Catalog;
+using Jumpstart.Hostd.Store.Fog;
+using Jumpstart.Hostd.Store.Server;
 using Jumpstart.Shared.Cli;
 
 namespace Jumpstart.Hostd.Cli;

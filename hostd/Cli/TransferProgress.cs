@@ -1,4 +1,4 @@
-using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Store.Fog;
 
 namespace Jumpstart.Hostd.Cli;
 

@@ -55,8 +55,8 @@ public static class HostdDaemon
         services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
         services.AddSingleton(TimeProvider.System);
         services.AddJumpstartCms(builder.Configuration);
-        services.Configure<Store.BlockServiceOptions>(builder.Configuration.GetSection(Store.BlockServiceOptions.SectionName));
-        services.AddHostedService<Store.BlockServiceHostedService>();
+        services.Configure<Store.Server.BlockServiceOptions>(builder.Configuration.GetSection(Store.Server.BlockServiceOptions.SectionName));
+        services.AddHostedService<Store.Server.BlockServiceHostedService>();
         services.Configure<VmOptions>(builder.Configuration.GetSection(VmOptions.Section));
         services.AddSingleton<VmHost>();
         services.AddHostedService(provider => provider.GetRequiredService<VmHost>());

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Jumpstart.Shared.HostApi;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Images;

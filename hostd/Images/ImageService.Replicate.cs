@@ -3,7 +3,7 @@ using System.Globalization;
 using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Shared.HostApi;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Images;

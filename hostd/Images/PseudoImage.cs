@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
+using Jumpstart.Shared.Nbd.Protocol;
+using Jumpstart.Shared.Nbd.Server;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

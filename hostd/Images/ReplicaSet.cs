@@ -1,5 +1,6 @@
 using System.Net.Sockets;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
+using Jumpstart.Shared.Nbd.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

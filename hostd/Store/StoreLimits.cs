@@ -18,6 +18,9 @@ public static class StoreLimits
     /// <summary>Most servers one file is spread over (a stripe has at most this many combinations).</summary>
     public const int MaxServers = 16;
 
+    /// <summary>AES-GCM tag length at the end of every encrypted block (what a block holds beyond its plaintext).</summary>
+    public const int CipherTagLength = 16;
+
     /// <summary>AES-256 key length.</summary>
     public const int FileKeyLength = 32;
 

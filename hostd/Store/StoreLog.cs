@@ -20,6 +20,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = LogEventIds.Store.PutFailed, Level = LogLevel.Error, Message = "Storing {Id} for {Peer} failed")]
     public static partial void PutFailed(ILogger logger, string peer, string id, Exception exception);
 
+    [LoggerMessage(EventId = LogEventIds.Store.AcceptFailed, Level = LogLevel.Warning, Message = "Block server could not accept a connection; retrying")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = LogEventIds.Store.Problem, Level = LogLevel.Warning, Message = "{Problem}")]
     public static partial void Problem(ILogger logger, string problem);
 

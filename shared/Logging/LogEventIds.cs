@@ -214,6 +214,7 @@ public static class LogEventIds
         public const int ConnectionFailed = 8002;
         public const int Stopped = 8003;
         public const int PutFailed = 8004;
+        public const int AcceptFailed = 8005;
         public const int Problem = 8010;
         public const int Stored = 8011;
         public const int Repaired = 8012;

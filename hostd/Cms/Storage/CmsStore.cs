@@ -1,11 +1,12 @@
 using System.Globalization;
+using Jumpstart.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Jumpstart.Hostd.Cms.Storage;
 
 /// <summary>
-/// The CMS's durable state in one SQLite file (WAL, synchronous=FULL): deployments, their waiting
-/// lists, registrations, roles and reports. Every change is one IMMEDIATE transaction; writers are
+/// The CMS's durable state in one SQLite file (opened by <see cref="SqliteDatabase"/>: WAL, synchronous=FULL):
+/// deployments, their waiting lists, registrations, roles and reports. Every change is one IMMEDIATE transaction; writers are
 /// serialized in-process so concurrent registrations queue instead of failing with SQLITE_BUSY.
 /// </summary>
 /// <remarks>One CMS process owns a database file; two CMS processes on the same file are not supported.</remarks>
@@ -14,85 +15,46 @@ internal sealed partial class CmsStore : IDisposable
     /// <summary>The schema this code writes; a database with a newer version is refused, not guessed at.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    private const int BusyTimeoutMs = 10_000;
-
-    private readonly string _connectionString;
+    private readonly SqliteDatabaseOptions _database;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    private CmsStore(string connectionString)
+    private CmsStore(SqliteDatabaseOptions database)
     {
-        _connectionString = connectionString;
+        _database = database;
     }
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
     /// <exception cref="CmsStoreException">The file is not a CMS database this version understands.</exception>
-    public static async Task<CmsStore> OpenAsync(string path, CancellationToken cancellationToken)
+    public static Task<CmsStore> OpenAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = new SqliteDatabaseOptions
         {
-            Directory.CreateDirectory(directory);
-        }
-
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Path = path,
+            Description = "CMS database",
+            Migrations = [new SqliteMigration(1, SchemaV1)],
+            Synchronous = SqliteSynchronous.Full,
             Pooling = true,
-        }.ToString();
-        var store = new CmsStore(connectionString);
+        };
         try
         {
-            await store.MigrateAsync(cancellationToken);
-            return store;
+            SqliteDatabase.Open(database).Dispose();
         }
-        catch (SqliteException ex)
+        catch (SqliteDatabaseException ex)
         {
-            store.Dispose();
-            throw new CmsStoreException($"cannot use CMS database '{path}': {ex.Message}", ex);
+            SqliteDatabase.ReleasePool(database);
+            throw new CmsStoreException(ex.Message, ex);
         }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
+
+        return Task.FromResult(new CmsStore(database));
     }
 
     public void Dispose()
     {
         // Pooled connections keep the file open; release them so a restarted CMS (or a test) starts clean.
-        using (var connection = new SqliteConnection(_connectionString))
-        {
-            SqliteConnection.ClearPool(connection);
-        }
-
+        SqliteDatabase.ReleasePool(_database);
         _writeGate.Dispose();
-    }
-
-    private async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;", cancellationToken);
-        await using (var query = Command(connection, transaction, "SELECT MAX(version) FROM schema_version;"))
-        {
-            var found = await query.ExecuteScalarAsync(cancellationToken);
-            var version = found is null or DBNull ? 0 : Convert.ToInt32(found, CultureInfo.InvariantCulture);
-            if (version > CurrentSchemaVersion)
-            {
-                throw new CmsStoreException($"the CMS database has schema version {version}; this CMS understands up to {CurrentSchemaVersion}");
-            }
-
-            if (version < 1)
-            {
-                await ExecuteAsync(connection, transaction, SchemaV1, cancellationToken);
-                await ExecuteAsync(connection, transaction, "INSERT INTO schema_version (version) VALUES (1);", cancellationToken);
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private const string SchemaV1 = """
@@ -122,24 +84,10 @@ internal sealed partial class CmsStore : IDisposable
         CREATE UNIQUE INDEX instances_token ON instances (deployment_id, token_digest);
         """;
 
-    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    private Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(
-                connection,
-                null,
-                $"PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMs};",
-                cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(SqliteDatabase.Connect(_database));
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Server;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

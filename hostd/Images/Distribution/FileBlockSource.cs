@@ -1,4 +1,5 @@
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
+using Jumpstart.Shared.Nbd.Protocol;
 using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Hostd.Images.Distribution;

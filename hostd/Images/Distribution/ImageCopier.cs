@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Jumpstart.Shared.IO;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,16 +1,36 @@
 using System.Text.Json;
 using Jumpstart.Hostd.Traffic.Features;
+using Jumpstart.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Jumpstart.Hostd.Traffic.Storage;
 
 /// <summary>
-/// Finished flows in SQLite (WAL): identity, tags, sums for sorting, the features as JSON, the NIMS
-/// vector, and a label and confidence the classifier fills in later. Retention by count and age is
-/// applied after every batch. Thread-safe (one connection, serialized).
+/// Finished flows in SQLite (opened by <see cref="SqliteDatabase"/>: WAL, synchronous=NORMAL): identity, tags,
+/// sums for sorting, the features as JSON, the NIMS vector, and a label and confidence the classifier fills in
+/// later. Retention by count and age is applied after every batch. Thread-safe (one connection, serialized).
 /// </summary>
 public sealed partial class FlowStore : IDisposable
 {
+    // IF NOT EXISTS: a flow database written before schema_version existed becomes version 1 with its rows.
+    private const string SchemaV1 = """
+        CREATE TABLE IF NOT EXISTS flows (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            start_ticks INTEGER NOT NULL,
+            end_ticks INTEGER NOT NULL,
+            client TEXT NOT NULL, client_port INTEGER NOT NULL,
+            server TEXT NOT NULL, server_port INTEGER NOT NULL,
+            protocol INTEGER NOT NULL, vlan INTEGER NOT NULL,
+            end_reason TEXT NOT NULL,
+            vm TEXT, instance_id TEXT, deployment TEXT,
+            packets INTEGER NOT NULL, bytes INTEGER NOT NULL,
+            features TEXT NOT NULL,
+            nims TEXT NOT NULL,
+            label TEXT, confidence REAL);
+        CREATE INDEX IF NOT EXISTS flows_end ON flows (end_ticks);
+        CREATE INDEX IF NOT EXISTS flows_vm ON flows (vm);
+        """;
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly SqliteConnection _connection;
     private readonly FlowStoreOptions _options;
@@ -22,47 +42,23 @@ public sealed partial class FlowStore : IDisposable
         _options = options;
     }
 
+    /// <summary>Opens (creating if needed) the flow database at <paramref name="path"/>.</summary>
+    /// <exception cref="SqliteDatabaseException">The file is not a flow database this version can use.</exception>
     public static FlowStore Open(string path, FlowStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxFlows);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
+        var connection = SqliteDatabase.Open(new SqliteDatabaseOptions
         {
-            Directory.CreateDirectory(directory);
-        }
+            Path = path,
+            Description = "flow database",
+            Migrations = [new SqliteMigration(1, SchemaV1)],
 
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            Execute(connection, """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL;
-                CREATE TABLE IF NOT EXISTS flows (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    start_ticks INTEGER NOT NULL,
-                    end_ticks INTEGER NOT NULL,
-                    client TEXT NOT NULL, client_port INTEGER NOT NULL,
-                    server TEXT NOT NULL, server_port INTEGER NOT NULL,
-                    protocol INTEGER NOT NULL, vlan INTEGER NOT NULL,
-                    end_reason TEXT NOT NULL,
-                    vm TEXT, instance_id TEXT, deployment TEXT,
-                    packets INTEGER NOT NULL, bytes INTEGER NOT NULL,
-                    features TEXT NOT NULL,
-                    nims TEXT NOT NULL,
-                    label TEXT, confidence REAL);
-                CREATE INDEX IF NOT EXISTS flows_end ON flows (end_ticks);
-                CREATE INDEX IF NOT EXISTS flows_vm ON flows (vm);
-                """);
-            return new FlowStore(connection, options);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+            // Flows can be captured again; a commit lost on power failure costs nothing that matters.
+            Synchronous = SqliteSynchronous.Normal,
+        });
+        return new FlowStore(connection, options);
     }
 
     /// <summary>Stores finished flows in one transaction, then applies retention; returns their store ids.</summary>
@@ -155,13 +151,6 @@ public sealed partial class FlowStore : IDisposable
             command.Parameters.AddWithValue("$cut", (now - age).UtcTicks);
             command.ExecuteNonQuery();
         }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static FlowFeatures ReadFeatures(string json)

@@ -1,6 +1,7 @@
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Cms.Storage;
 using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.Sqlite;
 using Jumpstart.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit;
@@ -68,6 +69,7 @@ public sealed class CmsPersistenceTests
         var ex = await Assert.ThrowsAsync<CmsStoreException>(() => CmsService.OpenAsync(path, CmsTestBed.AdminToken));
 
         Assert.Contains("99", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(99, Assert.IsType<SqliteSchemaException>(ex.InnerException).FoundVersion);
     }
 
     [Fact]
@@ -77,8 +79,9 @@ public sealed class CmsPersistenceTests
         var path = directory.Combine("cms.db");
         await File.WriteAllTextAsync(path, new string('x', 4096));
 
-        await Assert.ThrowsAsync<CmsStoreException>(() => CmsService.OpenAsync(path, CmsTestBed.AdminToken));
+        var ex = await Assert.ThrowsAsync<CmsStoreException>(() => CmsService.OpenAsync(path, CmsTestBed.AdminToken));
 
+        Assert.IsType<SqliteCorruptException>(ex.InnerException);
         Assert.Equal(new string('x', 4096), await File.ReadAllTextAsync(path));
     }
 

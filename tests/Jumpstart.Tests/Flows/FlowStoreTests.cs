@@ -4,6 +4,7 @@ using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
 using Jumpstart.Hostd.Traffic.Storage;
 using Jumpstart.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace Jumpstart.Tests.Flows;
@@ -36,6 +37,37 @@ public sealed class FlowStoreTests
         store.Add(Rows(3, DateTimeOffset.UtcNow.AddDays(-3)));
         store.Add(Rows(2, DateTimeOffset.UtcNow));
         Assert.Equal(2, store.Count());
+    }
+
+    [Fact]
+    public void Open_DatabaseFromBeforeSchemaVersions_BecomesVersionOneWithItsFlows()
+    {
+        using var dir = new TempDirectory("flows");
+        var path = dir.Combine("f.db");
+        using (var store = FlowStore.Open(path, new FlowStoreOptions()))
+        {
+            store.Add(Rows(3, DateTimeOffset.UtcNow));
+        }
+
+        // Flow databases written before the shared SQLite helper had no schema_version table.
+        using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var drop = old.CreateCommand();
+            drop.CommandText = "DROP TABLE schema_version;";
+            drop.ExecuteNonQuery();
+        }
+
+        using (var reopened = FlowStore.Open(path, new FlowStoreOptions()))
+        {
+            Assert.Equal(3, reopened.Count());
+        }
+
+        using var check = new SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "SELECT MAX(version) FROM schema_version;";
+        Assert.Equal(1L, version.ExecuteScalar());
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Jumpstart.Hostd.Images.Distribution;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Server;
 using Jumpstart.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using Jumpstart.Hostd.Images.Distribution;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
+using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Jumpstart.Shared.Cli;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Server;
 using Jumpstart.Tests.Support;
 using Xunit;
 

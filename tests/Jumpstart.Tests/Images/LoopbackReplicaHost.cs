@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Images.Distribution;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
+using Jumpstart.Shared.Nbd.Server;
 
 namespace Jumpstart.Tests.Images;
 

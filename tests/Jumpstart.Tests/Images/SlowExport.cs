@@ -1,4 +1,5 @@
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Protocol;
+using Jumpstart.Shared.Nbd.Server;
 
 namespace Jumpstart.Tests.Images;
 

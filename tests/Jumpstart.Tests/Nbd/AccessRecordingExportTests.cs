@@ -1,5 +1,6 @@
 using Jumpstart.Hostd.Images;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Server;
+using Jumpstart.Tests.Nbd.Client;
 using Jumpstart.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 
 namespace Jumpstart.Tests.Nbd;
 

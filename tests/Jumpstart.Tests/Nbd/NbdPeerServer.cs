@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
 using Mono.Unix.Native;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
 using Mono.Unix.Native;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Jumpstart.Hostd.Images;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
+using Jumpstart.Shared.Nbd.Protocol;
+using Jumpstart.Tests.Nbd.Client;
 using Jumpstart.Tests.Support;
 using Xunit;
 

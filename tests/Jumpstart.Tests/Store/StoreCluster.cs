@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using Jumpstart.Hostd.Cli;
-using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Store.Catalog;
+using Jumpstart.Hostd.Store.Fog;
+using Jumpstart.Hostd.Store.Server;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

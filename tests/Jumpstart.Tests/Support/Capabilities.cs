@@ -20,4 +20,5 @@ public static class Capabilities
     public const string Flows = "Flows";
     public const string Classifier = "Classifier";
     public const string Logging = "Logging";
+    public const string Sqlite = "Sqlite";
 }

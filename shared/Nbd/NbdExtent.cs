@@ -1,4 +1,0 @@
-namespace Jumpstart.Shared.Nbd;
-
-/// <summary>One run of bytes with the same <c>base:allocation</c> status.</summary>
-public readonly record struct NbdExtent(long Length, NbdExtentFlags Flags);
