@@ -41,13 +41,15 @@ public sealed class HostdBus(
     private HostdObject? _object;
     private MachineRegistrar? _registrar;
     private Task _worker = Task.CompletedTask;
+    private volatile bool _machinedFound;
+    private bool _machinedAbsenceLogged;
 
     /// <summary>The hostd version the object reports.</summary>
     public static string Version { get; } =
         typeof(HostdBus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>True once VMs are being registered with machined.</summary>
-    public bool RegistersMachines => _registrar is not null;
+    /// <summary>True once machined was found on the bus and VMs are being registered with it.</summary>
+    public bool RegistersMachines => _machinedFound;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -119,15 +121,34 @@ public sealed class HostdBus(
 
     private async Task StartMachinedAsync(DBusConnection connection)
     {
-        if (!await SystemBus.HasServiceAsync(connection, MachineRegistrar.BusName))
-        {
-            HostdBusLog.NoMachined(logger);
-            return;
-        }
-
         _registrar = new MachineRegistrar(connection);
         _worker = Task.Run(RunMachinedAsync);
-        HostdBusLog.MachinedFound(logger);
+        await FindMachinedAsync();
+    }
+
+    /// <summary>
+    /// Whether machined is on the bus (owned or activatable); asked at start and, while it is absent, again
+    /// before each queued operation, so a machined that appears later is used. Says so once either way.
+    /// </summary>
+    private async Task<bool> FindMachinedAsync()
+    {
+        if (_machinedFound)
+        {
+            return true;
+        }
+
+        _machinedFound = await SystemBus.HasServiceAsync(_registrar!.Connection, MachineRegistrar.BusName);
+        if (_machinedFound)
+        {
+            HostdBusLog.MachinedFound(logger);
+        }
+        else if (!_machinedAbsenceLogged)
+        {
+            _machinedAbsenceLogged = true;
+            HostdBusLog.NoMachined(logger);
+        }
+
+        return _machinedFound;
     }
 
     private async Task PublishAsync(DBusConnection connection)
@@ -175,6 +196,11 @@ public sealed class HostdBus(
         {
             try
             {
+                if (!await FindMachinedAsync())
+                {
+                    continue;
+                }
+
                 if (register)
                 {
                     var path = await _registrar!.RegisterAsync(new MachineRegistration(vm.Name, vm.Launch.VmGenIdGuid, vm.Pid, InterfaceIndexes(vm)));

@@ -28,6 +28,9 @@ public sealed class MachineRegistrar(DBusConnection connection)
     public const string NoSuchMachineError = "org.freedesktop.machine1.NoSuchMachine";
     public const string MachineExistsError = "org.freedesktop.machine1.MachineExists";
 
+    /// <summary>The system bus connection the calls go over.</summary>
+    public DBusConnection Connection => connection;
+
     private const string CreateWithNetworkSignature = "sayssusaia(sv)";
     private const string CreateSignature = "sayssusa(sv)";
 
