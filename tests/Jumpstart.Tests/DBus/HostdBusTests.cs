@@ -47,9 +47,15 @@ public sealed class HostdBusTests : IDisposable
         await vms.Services.Supervisor.StopAsync("bus-vm", removeFiles: true, CancellationToken.None);
         await signals.WaitForLineAsync(l => l.Contains("VmStateChanged ('bus-vm', 'stopped')", StringComparison.Ordinal), s_step, "the stopped signal");
         var after = await BusctlAsync(bus, "call", HostdObject.BusName, HostdObject.ObjectPath, HostdObject.Interface, HostdObject.ListVmsMethod);
+        var victim = await vms.Services.Supervisor.StartAsync(
+            new VmLaunch { Name = "bus-victim", Spec = new VmSpec { MemoryMiB = 64, Cdrom = new VmCdromSpec() } }, CancellationToken.None);
+        VmProcess.Kill(victim.Pid);
+        await signals.WaitForLineAsync(l => l.Contains("VmStateChanged ('bus-victim', 'dead')", StringComparison.Ordinal), s_step, "the dead signal");
+        var dead = await BusctlAsync(bus, "call", HostdObject.BusName, HostdObject.ObjectPath, HostdObject.Interface, HostdObject.ListVmsMethod);
 
         Assert.Equal($"a(sssu) 1 \"bus-vm\" \"alive\" \"clone\" {vm.Pid}", listed.Trim());
         Assert.Equal("a(sssu) 0", after.Trim());
+        Assert.Equal($"a(sssu) 1 \"bus-victim\" \"dead\" \"clone\" {victim.Pid}", dead.Trim());
         Assert.False(hostdBus.RegistersMachines, "this bus has no machined");
     }
 
@@ -79,6 +85,19 @@ public sealed class HostdBusTests : IDisposable
         Assert.Contains("read-only", setByRoot.StandardError, StringComparison.Ordinal);
         Assert.False(setByNobody.Succeeded);
         Assert.Contains("Access denied", setByNobody.StandardError, StringComparison.Ordinal);
+    }
+
+    [ToolFact("dbus-daemon", "busctl")]
+    public async Task WithDBusDisabled_HostdStaysOffABusThatIsThere()
+    {
+        using var dir = new TempDirectory("dbus-off");
+        await using var bus = await PrivateBus.StartAsync(dir);
+        await using var hostd = await StartHostdAsync(dir, bus.Address, "hv-off", """, "DBus": { "Enabled": false }""");
+
+        var names = await BusctlAsync(bus, "list", "--acquired", "--no-legend");
+
+        Assert.DoesNotContain(HostdObject.BusName, names, StringComparison.Ordinal);
+        Assert.Single(hostd.StandardOutput, l => l.Contains("D-Bus: not used (DBus:Enabled is false)", StringComparison.Ordinal));
     }
 
     [ToolFact]
@@ -128,11 +147,12 @@ public sealed class HostdBusTests : IDisposable
         }
     }
 
-    private async Task<HostdUnderTest> StartHostdAsync(TempDirectory dir, string busAddress, string nodeName)
+    private async Task<HostdUnderTest> StartHostdAsync(TempDirectory dir, string busAddress, string nodeName, string moreSections = "")
     {
         var listener = NotifyListener.AtPath(dir.Combine("notify"));
         _listeners.Add(listener);
-        var hostd = HostdUnderTest.Start(dir, HostdUnderTest.Config(nodeName), listener, (SystemBus.AddressVariable, busAddress));
+        var config = $$"""{ "Hostd": { "NodeName": "{{nodeName}}" }{{moreSections}} }""";
+        var hostd = HostdUnderTest.Start(dir, config, listener, (SystemBus.AddressVariable, busAddress));
         await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", HostdUnderTest.StepTimeout);
         return hostd;
     }
