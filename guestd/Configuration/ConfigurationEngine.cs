@@ -28,7 +28,8 @@ public sealed partial class ConfigurationEngine(
     INetworkConfigurator network,
     IKernelHostname kernelHostname,
     ILoggerFactory loggerFactory,
-    CloneIdentity? identity = null)
+    CloneIdentity? identity = null,
+    Hostnamed? hostnamed = null)
 {
     /// <summary>A single <c>cms.wait</c> long-poll; the loop repeats it until <see cref="EngineOptions.RoleWaitTimeout"/>.</summary>
     private static readonly TimeSpan s_waitPoll = TimeSpan.FromSeconds(30);
@@ -90,12 +91,7 @@ public sealed partial class ConfigurationEngine(
             var links = await steps.RunAsync(StepNames.Network, () => _networkApplier.ApplyAsync(
                 validated.Interfaces, marker?.Links ?? new Dictionary<string, string>(), cancellationToken));
             steps.Run(StepNames.Dns, () => ResolvConf.Write(options.Root, validated.InstanceId, validated.Interfaces));
-            var kernelName = steps.Run(StepNames.Hostname, () =>
-            {
-                var name = kernelHostname.Set(validated.Hostname);
-                HostnameFile.Write(options.Root, validated.Hostname);
-                return name;
-            });
+            var kernelName = await steps.RunAsync(StepNames.Hostname, () => SetHostnameAsync(validated.Hostname, cancellationToken));
             identity = await RegenerateSshKeysAsync(identity, steps, cancellationToken);
             IdentityApplied?.Invoke(validated, identity);
 

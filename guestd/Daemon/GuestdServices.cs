@@ -12,11 +12,19 @@ public static class GuestdServices
     /// <summary>Registers the engine and its real collaborators; <paramref name="identity"/> defaults to <see cref="CloneIdentity.For"/> the settings' root.</summary>
     public static IServiceCollection AddGuestd(this IServiceCollection services, GuestdSettings settings, EngineOptions? engineOptions = null, CloneIdentity? identity = null)
     {
+        engineOptions ??= settings.ToEngineOptions();
         services.AddSingleton(settings);
-        services.AddSingleton(engineOptions ?? settings.ToEngineOptions());
+        services.AddSingleton(engineOptions);
         services.AddSingleton<INetworkConfigurator>(sp => new IpRouteConfigurator(
             sp.GetRequiredService<ILogger<IpRouteConfigurator>>(), settings.IpTool, arpingTool: settings.ArpingTool));
         services.AddSingleton<IKernelHostname, KernelHostname>();
+
+        // hostnamed owns the whole machine's name: only a guestd configuring "/" asks it (apply --root and tests do not).
+        if (Path.GetFullPath(engineOptions.Root) == "/")
+        {
+            services.AddSingleton(new Hostnamed());
+        }
+
         services.AddSingleton(identity ?? CloneIdentity.For(settings.Root));
         services.AddSingleton<ConsoleMarkers>();
         services.AddSingleton<ConfigurationEngine>();

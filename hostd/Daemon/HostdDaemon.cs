@@ -60,6 +60,8 @@ public static class HostdDaemon
         services.Configure<VmOptions>(builder.Configuration.GetSection(VmOptions.Section));
         services.AddSingleton<VmHost>();
         services.AddHostedService(provider => provider.GetRequiredService<VmHost>());
+        services.Configure<DBus.HostdBusOptions>(builder.Configuration.GetSection(DBus.HostdBusOptions.Section));
+        services.AddHostedService<DBus.HostdBus>();
         services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
         services.AddSingleton<ImageService>();
         services.AddHostedService(provider => provider.GetRequiredService<ImageService>());

@@ -28,6 +28,9 @@ public sealed class VmSupervisor(string stateRoot, string runtimeRoot, ILogger<V
     /// <summary>Raised when a VM dies or is stopped (on a thread-pool thread).</summary>
     public event Action<VmHandle>? VmEnded;
 
+    /// <summary>Raised when a VM starts or is rediscovered alive (hostd/DBus registers it with machined).</summary>
+    public event Action<VmHandle>? VmStarted;
+
     /// <summary>The QEMU binary to run (a full path in tests, otherwise found on PATH).</summary>
     public string QemuBinary { get; init; } = QemuCommandLine.Binary;
 
@@ -94,6 +97,7 @@ public sealed class VmSupervisor(string stateRoot, string runtimeRoot, ILogger<V
 
         var handle = Adopt(launch, paths, pid, qmp);
         VmLog.Started(logger, launch.Name, pid, launch.Role, launch.Accelerator);
+        VmStarted?.Invoke(handle);
         return handle;
     }
 
@@ -143,6 +147,7 @@ public sealed class VmSupervisor(string stateRoot, string runtimeRoot, ILogger<V
                 var status = await qmp.QueryStatusAsync(cancellationToken);
                 Adopt(launch, paths, alivePid, qmp);
                 VmLog.Rediscovered(logger, name, alivePid, status.Status);
+                VmStarted?.Invoke(Get(name));
                 adopted++;
             }
             catch (Exception ex) when (ex is QmpException or System.Net.Sockets.SocketException)

@@ -28,6 +28,7 @@ namespace Jumpstart;
 ///   7050-7099  ImageService         hostd/Images
 ///   7400-7499  Traffic              hostd/Traffic
 ///   8000-8099  Store                hostd/Store
+///   4700-4799  HostdDBus            hostd/DBus
 /// guestd (guestd/)
 ///   2000-2199  GuestdNetwork        guestd/Network
 ///   3000-3099  GuestdSelf           guestd/Self
@@ -220,6 +221,21 @@ public static class LogEventIds
         public const int Repaired = 8012;
     }
 
+    /// <summary>hostd/DBus (4700-4799).</summary>
+    public static class HostdDBus
+    {
+        public const int NotUsed = 4700;
+        public const int NoMachined = 4701;
+        public const int RegisteringMachines = 4702;
+        public const int MachineRegistered = 4703;
+        public const int MachineRegisterFailed = 4704;
+        public const int MachineTerminated = 4705;
+        public const int TerminateFailed = 4706;
+        public const int Published = 4707;
+        public const int CannotOwnName = 4708;
+        public const int QueueFull = 4709;
+    }
+
     /// <summary>guestd/Network (2000-2199).</summary>
     public static class GuestdNetwork
     {
@@ -267,6 +283,8 @@ public static class LogEventIds
         public const int NoSeed = 5111;
         public const int Clock = 5112;
         public const int WarmedUp = 5120;
+        public const int HostnamedSet = 5121;
+        public const int HostnamedFailed = 5122;
     }
 
     /// <summary>guestd/Daemon (6000-6099).</summary>

@@ -21,4 +21,5 @@ public static class Capabilities
     public const string Classifier = "Classifier";
     public const string Logging = "Logging";
     public const string Sqlite = "Sqlite";
+    public const string DBus = "DBus";
 }
