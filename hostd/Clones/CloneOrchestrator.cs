@@ -224,7 +224,7 @@ public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleSto
             started = true;
             var vm = await start(launch, paths);
             CloneLog.Running(logger, clone.Name, source, stages.Last);
-            Metrics.HostdMetrics.CloneRunning(clone.Metadata.InstanceId, stages.Stages[^1].At);
+            Metrics.HostdMetrics.CloneRunning(clone.Metadata.InstanceId, stages.Stages);
             return new CloneResult { Name = clone.Name, Succeeded = true, Pid = vm.Pid, Tap = tap, VmGenId = vmGenId.ToString("D"), Stages = stages.Stages };
         }
         catch (Exception ex) when (ex is QmpException or VmStartException or VmSpecException or IOException or MetadataException or InvalidOperationException)

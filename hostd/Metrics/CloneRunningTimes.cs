@@ -28,6 +28,18 @@ internal sealed class CloneRunningTimes
         }
     }
 
+    /// <summary>Ids in the eviction queue, taken ones included (never more than <see cref="MaxEntries"/>).</summary>
+    internal int QueuedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _order.Count;
+            }
+        }
+    }
+
     public void Add(string? instanceId, DateTimeOffset at)
     {
         if (string.IsNullOrEmpty(instanceId))

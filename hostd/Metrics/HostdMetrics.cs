@@ -115,8 +115,18 @@ public static class HostdMetrics
         }
     }
 
-    /// <summary>A clone with <paramref name="instanceId"/> runs since <paramref name="at"/>: the start of its guest configuration.</summary>
-    public static void CloneRunning(string? instanceId, DateTimeOffset at) => CloneRunningTimes.Shared.Add(instanceId, at);
+    /// <summary>
+    /// A VM with <paramref name="instanceId"/> started: when it is a resumed clone (its last stage is <c>cont</c>), that
+    /// moment starts its guest configuration. A cold boot's guest is still booting then, so it is left out.
+    /// </summary>
+    public static void CloneRunning(string? instanceId, IReadOnlyList<Jumpstart.Shared.HostApi.StageTime> stages)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        if (stages.Count > 0 && stages[^1].Stage == Jumpstart.Shared.HostApi.CloneStage.Running)
+        {
+            CloneRunningTimes.Shared.Add(instanceId, stages[^1].At);
+        }
+    }
 
     /// <summary>The CMS registered an instance: counts the role and, when this host ran the clone, the guest configuration stage.</summary>
     public static void CmsRegistered(string instanceId, string role)

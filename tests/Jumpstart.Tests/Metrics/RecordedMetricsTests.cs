@@ -122,13 +122,15 @@ public sealed class RecordedMetricsTests
     public async Task ACloneThatRunsRegistersAndReportsReady_RecordsItsGuestConfigurationAndCmsRoleStages()
     {
         await using var bed = await CmsTestBed.StartAsync();
-        await bed.CreateAsync(CmsTestBed.Spec("metrics-stages", 1));
+        await bed.CreateAsync(CmsTestBed.Spec("metrics-stages", 2));
         using var exporter = new MetricsExporter(null);
         var before = await MetricsText.ScrapeAsync(exporter);
         var runningFor = TimeSpan.FromSeconds(2);
 
-        HostdMetrics.CloneRunning(CmsTestBed.InstanceId(0), DateTimeOffset.UtcNow - runningFor);
+        HostdMetrics.CloneRunning(CmsTestBed.InstanceId(0), [new StageTime(CloneStage.Running, DateTimeOffset.UtcNow - runningFor, 3)]);
+        HostdMetrics.CloneRunning(CmsTestBed.InstanceId(1), [new StageTime(CloneStage.DiscInserted, DateTimeOffset.UtcNow - runningFor, 3)]); // A cold boot.
         await bed.RegisterAsync("metrics-stages", 0);
+        await bed.RegisterAsync("metrics-stages", 1);
         await bed.Service.ReportAsync(
             new ReportRequest { DeploymentId = "metrics-stages", InstanceId = CmsTestBed.InstanceId(0), Token = CmsTestBed.TokenOf("metrics-stages", 0), Phase = InstancePhase.Ready },
             CancellationToken.None);
