@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.HostApi;
 
 namespace Jumpstart.Hostd.Metrics;
 
@@ -94,10 +96,10 @@ public static class HostdMetrics
 
     /// <summary>
     /// A clone's stage clock marked a stage: records the stage's own duration (since the previous mark), and
-    /// <see cref="ResumeStage"/> when the clone runs. Also remembers when a clone ran, for the CMS's stage.
+    /// <see cref="ResumeStage"/> (disks ready to running) when a resumed clone runs.
     /// </summary>
     /// <param name="stages">The stages so far, the new one last; times are seconds since the request.</param>
-    public static void CloneStageMarked(IReadOnlyList<Jumpstart.Shared.HostApi.StageTime> stages)
+    public static void CloneStageMarked(IReadOnlyList<StageTime> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
         if (stages.Count == 0)
@@ -108,8 +110,8 @@ public static class HostdMetrics
         var last = stages[^1];
         var previous = stages.Count > 1 ? stages[^2].Seconds : 0;
         CloneStageSeconds.Record(Math.Max(0, last.Seconds - previous), new KeyValuePair<string, object?>(StageLabel, last.Stage));
-        if (last.Stage == Jumpstart.Shared.HostApi.CloneStage.Running
-            && stages.LastOrDefault(s => s.Stage == Jumpstart.Shared.HostApi.CloneStage.Disks) is { } disks)
+        if (last.Stage == CloneStage.Running
+            && stages.LastOrDefault(s => s.Stage == CloneStage.Disks) is { } disks)
         {
             CloneStageSeconds.Record(Math.Max(0, last.Seconds - disks.Seconds), new KeyValuePair<string, object?>(StageLabel, ResumeStage));
         }
@@ -119,10 +121,10 @@ public static class HostdMetrics
     /// A VM with <paramref name="instanceId"/> started: when it is a resumed clone (its last stage is <c>cont</c>), that
     /// moment starts its guest configuration. A cold boot's guest is still booting then, so it is left out.
     /// </summary>
-    public static void CloneRunning(string? instanceId, IReadOnlyList<Jumpstart.Shared.HostApi.StageTime> stages)
+    public static void CloneRunning(string? instanceId, IReadOnlyList<StageTime> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
-        if (stages.Count > 0 && stages[^1].Stage == Jumpstart.Shared.HostApi.CloneStage.Running)
+        if (stages.Count > 0 && stages[^1].Stage == CloneStage.Running)
         {
             CloneRunningTimes.Shared.Add(instanceId, stages[^1].At);
         }
@@ -143,7 +145,7 @@ public static class HostdMetrics
     public static void CmsReported(string phase, DateTimeOffset? registeredAt, DateTimeOffset? reportedAt)
     {
         CmsReports.Add(1, new KeyValuePair<string, object?>(PhaseLabel, phase));
-        if (phase == Jumpstart.Shared.Cms.InstancePhase.Ready && registeredAt is { } registered && reportedAt is { } reported)
+        if (phase == InstancePhase.Ready && registeredAt is { } registered && reportedAt is { } reported)
         {
             CloneStageSeconds.Record(Math.Max(0, (reported - registered).TotalSeconds), new KeyValuePair<string, object?>(StageLabel, CmsRoleStage));
         }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Shared.Nbd;
 
 namespace Jumpstart.Hostd.Metrics;
 
@@ -100,7 +101,7 @@ public sealed class HostdObservedMetrics : IDisposable
         ImageService images,
         string name,
         string description,
-        Func<(string Image, Jumpstart.Shared.Nbd.NbdExportStatistics? Export, PseudoImageStatus? Cache), long?> value,
+        Func<(string Image, NbdExportStatistics? Export, PseudoImageStatus? Cache), long?> value,
         string? unit = null)
         => Meter.CreateObservableCounter(
             name,
