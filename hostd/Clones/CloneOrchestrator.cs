@@ -59,6 +59,7 @@ public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleSto
         }
 
         var verifySeconds = clock.Elapsed.TotalSeconds;
+        Metrics.HostdMetrics.BundleVerifySeconds.Record(verifySeconds);
         progress?.Report(new ProgressNote { Operation = Operation, Stage = CloneStage.Verify, Detail = $"{verifySeconds:0.000} s" });
         var results = await RunAllAsync(
             request.Clones,
@@ -223,6 +224,7 @@ public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleSto
             started = true;
             var vm = await start(launch, paths);
             CloneLog.Running(logger, clone.Name, source, stages.Last);
+            Metrics.HostdMetrics.CloneRunning(clone.Metadata.InstanceId, stages.Stages);
             return new CloneResult { Name = clone.Name, Succeeded = true, Pid = vm.Pid, Tap = tap, VmGenId = vmGenId.ToString("D"), Stages = stages.Stages };
         }
         catch (Exception ex) when (ex is QmpException or VmStartException or VmSpecException or IOException or MetadataException or InvalidOperationException)

@@ -41,6 +41,7 @@ internal sealed class CloneStageClock
     {
         var seconds = _clock.Elapsed.TotalSeconds;
         _stages.Add(new StageTime(stage, _startedAt.AddSeconds(seconds), seconds));
+        Metrics.HostdMetrics.CloneStageMarked(_stages);
         _progress?.Report(new ProgressNote { Operation = _operation, Stage = stage, Detail = _name });
     }
 }

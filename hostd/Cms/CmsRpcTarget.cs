@@ -56,12 +56,14 @@ public sealed class CmsRpcTarget(CmsService service, ILogger logger)
         catch (CmsException ex)
         {
             CmsLog.Refused(logger, method, ex.Code, ex.Message);
+            Metrics.HostdMetrics.CmsFailed(method, ex.Code);
             throw new LocalRpcException(ex.Code, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug or a broken database: the caller gets InternalError from the JSON-RPC layer; the log gets the stack.
             CmsLog.Unexpected(logger, method, ex);
+            Metrics.HostdMetrics.CmsFailed(method, Metrics.HostdMetrics.InternalErrorCode);
             throw;
         }
     }

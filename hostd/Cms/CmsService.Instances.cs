@@ -54,6 +54,7 @@ public sealed partial class CmsService
         var updated = await _store.ReportAsync(deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail, cancellationToken)
             ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before reporting");
         CmsLog.Reported(_logger, deployment.DeploymentId, instance.InstanceId, request.Phase, request.Detail);
+        Metrics.HostdMetrics.CmsReported(request.Phase, updated.RegisteredAt, updated.UpdatedAt);
         _signals.Notify(deployment.DeploymentId);
         return updated.ToPeerInfo();
     }
@@ -143,6 +144,7 @@ public sealed partial class CmsService
             foreach (var registration in registrations)
             {
                 CmsLog.Registered(_logger, deployment.DeploymentId, registration.InstanceId, registration.Role);
+                Metrics.HostdMetrics.CmsRegistered(registration.InstanceId, registration.Role);
             }
         }
 

@@ -1,6 +1,7 @@
 using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Images;
+using Jumpstart.Hostd.Metrics;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.Systemd;
@@ -68,6 +69,7 @@ public static class HostdDaemon
         services.Configure<Traffic.Capture.TrafficOptions>(builder.Configuration.GetSection(Traffic.Capture.TrafficOptions.Section));
         services.AddSingleton<Traffic.Capture.TrafficService>();
         services.AddHostedService(provider => provider.GetRequiredService<Traffic.Capture.TrafficService>());
+        services.AddHostdMetrics(builder.Configuration);
         services.AddSingleton<HostdApi>();
         services.AddHostedService<HostdControlServer>();
         services.AddHostedService<HostdStatusReporter>();

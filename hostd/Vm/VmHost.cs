@@ -21,6 +21,9 @@ public sealed class VmHost(IOptions<HostdOptions> hostd, IOptions<VmOptions> opt
     /// <exception cref="InvalidOperationException">Not started yet.</exception>
     public VmServices Services => _services ?? throw new InvalidOperationException("the VM capability has not started");
 
+    /// <summary>The VM services while started, else null (for hostd's metrics, which may be read at any time).</summary>
+    public VmServices? Running => _services;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

@@ -29,6 +29,7 @@ namespace Jumpstart;
 ///   7400-7499  Traffic              hostd/Traffic
 ///   8000-8099  Store                hostd/Store
 ///   4700-4799  HostdDBus            hostd/DBus
+///   4800-4899  Metrics              hostd/Metrics
 /// guestd (guestd/)
 ///   2000-2199  GuestdNetwork        guestd/Network
 ///   3000-3099  GuestdSelf           guestd/Self
@@ -234,6 +235,14 @@ public static class LogEventIds
         public const int Published = 4707;
         public const int CannotOwnName = 4708;
         public const int QueueFull = 4709;
+    }
+
+    /// <summary>hostd/Metrics (4800-4899).</summary>
+    public static class Metrics
+    {
+        public const int Serving = 4800;
+        public const int CannotServe = 4801;
+        public const int Stopped = 4802;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

@@ -45,6 +45,7 @@ public sealed partial class FogStore
         }
         catch
         {
+            Metrics.HostdMetrics.StoreFailed(Metrics.HostdMetrics.StoreGet);
             await stop.CancelAsync();
             while (pending.TryDequeue(out var task))
             {
@@ -62,6 +63,7 @@ public sealed partial class FogStore
         }
 
         await output.FlushAsync(cancellationToken);
+        Metrics.HostdMetrics.StoreTransferred(Metrics.HostdMetrics.StoreGet, file.Length);
         return new GetResult(file, [.. retrieval.Problems], session.Down(), clock.Elapsed.TotalSeconds);
     }
 

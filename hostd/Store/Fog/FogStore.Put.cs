@@ -86,6 +86,7 @@ public sealed partial class FogStore
         }
         catch (Exception first)
         {
+            Metrics.HostdMetrics.StoreFailed(Metrics.HostdMetrics.StorePut);
             await failed.CancelAsync();
             var cause = await FirstFailureAsync(running);
             await DeleteQuietlyAsync(session, stored, CancellationToken.None);
@@ -103,6 +104,7 @@ public sealed partial class FogStore
         var replaced = _catalog.AddFile(file, combinations, options.Replace);
         await DeleteQuietlyAsync(session, replaced, cancellationToken);
         StoreLog.Stored(_logger, file.Name, file.Length, file.Stripes, servers.Count);
+        Metrics.HostdMetrics.StoreTransferred(Metrics.HostdMetrics.StorePut, file.Length);
         return new PutResult(file, combinations.Count, (long)combinations.Count * file.BlockSize, clock.Elapsed.TotalSeconds);
     }
 

@@ -222,9 +222,11 @@ public sealed partial class TrafficService(
 
     private void Enqueue(FlowRow row)
     {
+        Metrics.HostdMetrics.TrafficFlows.Add(1);
         if (!_finished.Writer.TryWrite(row))
         {
             Interlocked.Increment(ref _dropped);
+            Metrics.HostdMetrics.TrafficFlowsDropped.Add(1);
         }
     }
 

@@ -22,4 +22,5 @@ public static class Capabilities
     public const string Logging = "Logging";
     public const string Sqlite = "Sqlite";
     public const string DBus = "DBus";
+    public const string Metrics = "Metrics";
 }
