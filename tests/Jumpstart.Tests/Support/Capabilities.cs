@@ -19,4 +19,5 @@ public static class Capabilities
     public const string Store = "Store";
     public const string Flows = "Flows";
     public const string Classifier = "Classifier";
+    public const string Manual = "Manual";
 }
