@@ -37,7 +37,8 @@ public sealed class ManPageRenderingTests
         var result = await Shared.Processes.ProcessRunner.RunAsync(Requirements.RequireTool("man"), ["--warnings", "-l", ManPages.PathOf(page)], new()
         {
             Timeout = s_toolTimeout,
-            Environment = new Dictionary<string, string?> { ["MANWIDTH"] = "100", ["MAN_KEEP_FORMATTING"] = null, ["PAGER"] = "cat" },
+            // A fixed locale (C.UTF-8 is always there on Debian), so an unset one cannot add a warning of its own.
+            Environment = new Dictionary<string, string?> { ["MANWIDTH"] = "100", ["MAN_KEEP_FORMATTING"] = null, ["PAGER"] = "cat", ["LC_ALL"] = "C.UTF-8" },
         });
 
         Assert.True(result.Succeeded, $"man -l {page} ({result.ExitCode}): {result.StandardError}");
