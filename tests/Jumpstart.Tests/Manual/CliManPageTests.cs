@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Jumpstart.Tests.Support;
 using Xunit;
 
@@ -42,7 +41,7 @@ public sealed class CliManPageTests
             foreach (var option in options)
             {
                 var where = s_sharedOptions.Contains(option) ? page : section;
-                if (!Names(where, option))
+                if (!ManPages.Mentions(where, option))
                 {
                     missing.Add($"jumpstart {command} {option}");
                 }
@@ -51,8 +50,4 @@ public sealed class CliManPageTests
 
         Assert.True(missing.Count == 0, "jumpstart(1) does not document: " + string.Join(", ", missing));
     }
-
-    /// <summary>Whether the text names the option as a whole word (so "--by" is not found in "--by-app").</summary>
-    private static bool Names(string text, string option)
-        => Regex.IsMatch(text, $"(?<![A-Za-z0-9-]){Regex.Escape(option)}(?![A-Za-z0-9-])");
 }

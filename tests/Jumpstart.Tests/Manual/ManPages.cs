@@ -73,6 +73,10 @@ public static partial class ManPages
         }
     }
 
+    /// <summary>Whether the text names the word (an option, a command) whole, so "--by" is not found in "--by-app".</summary>
+    public static bool Mentions(string text, string word)
+        => Regex.IsMatch(text, $"(?<![A-Za-z0-9-]){Regex.Escape(word)}(?![A-Za-z0-9-])");
+
     /// <summary>Roff's escaped hyphen (<c>\-</c>) as a plain one, so option names can be searched for.</summary>
     public static string Unescape(string roff) => roff.Replace("\\-", "-", StringComparison.Ordinal);
 
