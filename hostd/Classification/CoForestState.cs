@@ -154,24 +154,31 @@ internal sealed class CoForestState
     /// <summary>How many pseudo-labeled flows each final tree was trained with (0: never rebuilt).</summary>
     public IReadOnlyList<int> PseudoLabeledCounts() => [.. _trainedWith];
 
-    private static TreeOptions[] FeatureSubsetOptions(int featureCount, int n, bool subsets, int seed)
+    /// <summary>
+    /// Each tree's own feature subset, which it never uses: the features, shuffled by the seed, cut into
+    /// <paramref name="trees"/> consecutive parts. Empty subsets when there are fewer features than trees.
+    /// </summary>
+    internal static int[][] HeldOutFeatures(int featureCount, int trees, int seed)
     {
-        var options = new TreeOptions[n];
-        if (!subsets || featureCount < n)
+        if (featureCount < trees)
         {
-            Array.Fill(options, TreeOptions.RandomTree);
-            return options;
+            return [.. Enumerable.Range(0, trees).Select(_ => Array.Empty<int>())];
         }
 
         var order = Enumerable.Range(0, featureCount).ToArray();
         Seeds.For(seed, -1).Shuffle(order);
-        for (var i = 0; i < n; i++)
+        return [.. Enumerable.Range(0, trees).Select(i => order[(i * featureCount / trees)..((i + 1) * featureCount / trees)])];
+    }
+
+    private static TreeOptions[] FeatureSubsetOptions(int featureCount, int n, bool subsets, int seed)
+    {
+        if (!subsets || featureCount < n)
         {
-            var own = order[(i * featureCount / n)..((i + 1) * featureCount / n)];
-            options[i] = TreeOptions.RandomTree with { AllowedFeatures = [.. Enumerable.Range(0, featureCount).Except(own)] };
+            return [.. Enumerable.Repeat(TreeOptions.RandomTree, n)];
         }
 
-        return options;
+        return [.. HeldOutFeatures(featureCount, n, seed)
+            .Select(own => TreeOptions.RandomTree with { AllowedFeatures = [.. Enumerable.Range(0, featureCount).Except(own)] })];
     }
 
     private DecisionTree Build(int i, Random random)

@@ -112,14 +112,26 @@ public sealed class LearnerTests
     [Fact]
     public void CoForest_EachTree_LeavesOutItsOwnFeatureSubset()
     {
+        const int Seed = 8;
         var all = SyntheticFlows.Make(perClass: 200, seed: 4, spread: 1.5);
-        var model = new CoForestLearner().Train(all, all.Subset([0]), 8).Initial;
+        var result = new CoForestLearner().Train(all, all.Subset([0]), Seed);
+        var heldOut = CoForestState.HeldOutFeatures(all.FeatureCount, result.Initial.Trees.Count, Seed);
 
-        var unused = model.Trees.Select(t => Enumerable.Range(0, all.FeatureCount).Except(t.Nodes.ToArray().Where(n => n.Feature >= 0).Select(n => n.Feature)).ToHashSet()).ToArray();
+        // 8 features cut into 6 subsets of one or two: together they are every feature, each exactly once.
+        Assert.Equal(Enumerable.Range(0, all.FeatureCount), heldOut.SelectMany(subset => subset).Order());
+        Assert.All(heldOut, subset => Assert.InRange(subset.Length, 1, 2));
+        foreach (var model in new[] { result.Initial, result.Final })
+        {
+            var used = model.Trees.Select(t => t.Nodes.ToArray().Where(n => n.Feature >= 0).Select(n => n.Feature).ToHashSet()).ToArray();
+            for (var i = 0; i < used.Length; i++)
+            {
+                Assert.NotEmpty(used[i]);
+                Assert.True(!used[i].Overlaps(heldOut[i]), $"tree {i} splits on its own held-out feature(s) {string.Join(',', used[i].Intersect(heldOut[i]))}");
+            }
 
-        // 8 features cut into 6 subsets: every tree misses at least its own subset (one or two features), and the subsets differ.
-        Assert.All(unused, u => Assert.NotEmpty(u));
-        Assert.True(unused.Select(u => string.Join(',', u.Order())).Distinct().Count() > 1);
+            // The subsets are per tree: some tree splits on a feature another tree must leave out.
+            Assert.Contains(Enumerable.Range(0, used.Length), i => Enumerable.Range(0, used.Length).Any(j => j != i && used[i].Overlaps(heldOut[j])));
+        }
     }
 
     [Fact]

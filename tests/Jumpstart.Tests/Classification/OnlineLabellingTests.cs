@@ -193,23 +193,18 @@ public sealed class OnlineLabellingTests
     }
 
     // The idle timeout (1 s) ends the flow; the writer stores it within a batch.
-    private static async Task WaitUntilStoredAsync(string db, int clientPort)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            if (File.Exists(db))
-            {
-                using var store = FlowStore.Open(db, new FlowStoreOptions());
-                if (store.Query(new FlowQuery { Limit = 1000 }).Any(r => r.ClientPort == clientPort))
-                {
-                    return;
-                }
-            }
+    private static Task WaitUntilStoredAsync(string db, int clientPort)
+        => Poll.UntilAsync(() => IsStored(db, clientPort), TimeSpan.FromSeconds(30), $"the flow from port {clientPort} stored", TimeSpan.FromMilliseconds(200));
 
-            Assert.True(DateTime.UtcNow < deadline, $"the flow from port {clientPort} was not stored within 30 s");
-            await Task.Delay(200);
+    private static bool IsStored(string db, int clientPort)
+    {
+        if (!File.Exists(db))
+        {
+            return false;
         }
+
+        using var store = FlowStore.Open(db, new FlowStoreOptions());
+        return store.Query(new FlowQuery { Limit = 1000 }).Any(r => r.ClientPort == clientPort);
     }
 
     /// <summary>Trains a Random Forest with the CLI on NIMS-shaped rows whose only signal is the protocol (17 -> udpClass, 6 -> tcpClass).</summary>

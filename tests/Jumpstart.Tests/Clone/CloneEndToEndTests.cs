@@ -94,22 +94,17 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
         // Every clone answered the host's ping (from the bridge address); that ICMP flow ends 2 s after its last packet and is then stored.
         var expected = run.Instances.ToDictionary(i => i.GetProperty("instanceId").GetString()!, i => i.GetProperty("addresses")[0].GetString()!.Split('/')[0], StringComparer.Ordinal);
         var deployment = $"e2e-{run.MemoryFormat}";
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        List<FlowRow> pings;
-        while (true)
-        {
-            using (var store = FlowStore.Open(database, new FlowStoreOptions()))
+        var pings = await Poll.ForAsync(
+            () =>
             {
-                pings = [.. store.Query(new FlowQuery { Limit = 10_000 }).Where(r => r.Protocol == 1 && r.Client == CloneNetwork.BridgeAddress && r.Deployment == deployment)];
-            }
-
-            if (expected.All(e => pings.Any(p => p.InstanceId == e.Key)) || DateTime.UtcNow > deadline)
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
+                using var store = FlowStore.Open(database, new FlowStoreOptions());
+                return store.Query(new FlowQuery { Limit = 10_000 }).Where(r => r.Protocol == 1 && r.Client == CloneNetwork.BridgeAddress && r.Deployment == deployment).ToList();
+            },
+            stored => expected.All(e => stored.Any(p => p.InstanceId == e.Key)),
+            TimeSpan.FromSeconds(60),
+            "a stored ping flow of every clone",
+            stored => $"flows of {string.Join(", ", stored.Select(p => p.InstanceId).Distinct())}",
+            TimeSpan.FromMilliseconds(500));
 
         var vms = (await cluster.VmsAsync()).Select(v => v.GetProperty("name").GetString()!).ToHashSet(StringComparer.Ordinal);
         foreach (var (instance, address) in expected)
@@ -185,14 +180,12 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
 
         Assert.Equal(0, Syscall.kill(victim.GetProperty("pid").GetInt32(), Signum.SIGKILL));
 
-        using var bound = new CancellationTokenSource(s_deathBound);
-        IReadOnlyList<JsonElement> after;
-        do
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), bound.Token);
-            after = await cluster.VmsAsync();
-        }
-        while (after.Single(v => v.GetProperty("name").GetString() == victimName).GetProperty("state").GetString() == "alive");
+        var after = await Poll.ForAsync(
+            _ => cluster.VmsAsync(),
+            vms => vms.Single(v => v.GetProperty("name").GetString() == victimName).GetProperty("state").GetString() != "alive",
+            s_deathBound,
+            $"{victimName} no longer listed alive",
+            interval: TimeSpan.FromMilliseconds(200));
 
         Assert.Equal("dead", after.Single(v => v.GetProperty("name").GetString() == victimName).GetProperty("state").GetString());
         foreach (var survivor in clones[..^1])

@@ -96,22 +96,19 @@ public sealed class CloneHost : IAsyncDisposable
             [.. Network.ExecPrefix, BuiltPrograms.Hostd, .. HostdUnderTest.DefaultArguments(Directory)],
             new Dictionary<string, string?> { ["JUMPSTART_HOSTD_CONFIG"] = null, ["NOTIFY_SOCKET"] = null },
             HostdLifetime);
-        using var bound = new CancellationTokenSource(s_readyTimeout);
-        while (true)
+        await Poll.UntilAsync(_ => AnswersAsync(), s_readyTimeout, "jumpstart-hostd answering 'jumpstart status'", s_pollInterval);
+    }
+
+    /// <summary>Whether hostd answers the CLI; throws when it exited.</summary>
+    private async Task<bool> AnswersAsync()
+    {
+        if (_hostd!.Exited.IsCompleted)
         {
-            if (_hostd.Exited.IsCompleted)
-            {
-                var exit = await _hostd.Exited;
-                throw new InvalidOperationException($"jumpstart-hostd exited with {exit.ExitCode}: {exit.StandardError}");
-            }
-
-            if (File.Exists(SocketPath) && (await CliAsync("status")).Succeeded)
-            {
-                return;
-            }
-
-            await Task.Delay(s_pollInterval, bound.Token);
+            var exit = await _hostd.Exited;
+            throw new InvalidOperationException($"jumpstart-hostd exited with {exit.ExitCode}: {exit.StandardError}");
         }
+
+        return File.Exists(SocketPath) && (await CliAsync("status")).Succeeded;
     }
 
     /// <summary>Stops hostd with SIGTERM (as systemd would) and waits for it to exit.</summary>

@@ -8,20 +8,15 @@ namespace Jumpstart.Tests.Flows;
 
 /// <summary>
 /// Agreement with nDPI's reference outputs over its 384 test captures in ../shared/data/ndpi (team
-/// data, not part of the product): skipped when absent, failing under CI=true.
+/// data, not part of the product): skipped when absent on a laptop, failing under CI=true.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Flows)]
 public sealed class NdpiOracleTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SharedDataFact("ndpi/pcap")]
     public void Flows_AgreeWithNdpiReferenceOutputs_OnAtLeast99PercentOfFlows()
     {
-        var data = NdpiOracle.FindDataDirectory(AppContext.BaseDirectory);
-        if (data is null)
-        {
-            Assert.False(Requirements.InCi, "../shared/data/ndpi is missing (the oracle must run in CI)");
-            return;
-        }
+        var data = SharedData.RequireDirectory("ndpi");
 
         var agreement = NdpiOracle.Compare(data, FlowTableOptions.NdpiCompatible);
         output.WriteLine(agreement.Table());
@@ -34,16 +29,10 @@ public sealed class NdpiOracleTests(ITestOutputHelper output)
         Assert.True(agreement.ExactFraction >= 0.99, agreement.Table());
     }
 
-    [Fact]
+    [SharedDataFact("nims/nims-22.csv")]
     public void NimsFeatureNames_AreTheNimsCsvHeaderInOrder()
     {
-        var data = NdpiOracle.FindDataDirectory(AppContext.BaseDirectory);
-        var csv = data is null ? null : Path.Combine(data, "..", "nims", "nims-22.csv");
-        if (csv is null || !File.Exists(csv))
-        {
-            Assert.False(Requirements.InCi, "../shared/data/nims/nims-22.csv is missing");
-            return;
-        }
+        var csv = SharedData.Require("nims/nims-22.csv");
 
         using var reader = new StreamReader(csv);
         var header = reader.ReadLine()!.Split(',');

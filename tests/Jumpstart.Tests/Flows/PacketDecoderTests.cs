@@ -112,17 +112,37 @@ public sealed class PacketDecoderTests
     }
 
     [Fact]
-    public void Decode_EveryTruncationAndEveryByteFlip_NeverThrows()
+    public void Decode_EveryTruncationAndByteFlip_NeverThrows_AndIsOkOnlyOnceThePortsAreCaptured()
     {
-        var frames = new[]
+        const int PortsLength = 4;
+        var udp = TestFrames.UdpSegment(1, 2, 4);
+        var frames = new (byte[] Frame, int TransportLength)[]
         {
-            TestFrames.Tcp("10.0.0.1", 1, "10.0.0.2", 2, payload: 20),
-            TestFrames.Ethernet(TestFrames.Ip("2001:db8::1", "2001:db8::2", 17, TestFrames.UdpSegment(1, 2, 4)), 5, 6),
+            (TestFrames.Tcp("10.0.0.1", 1, "10.0.0.2", 2, payload: 20), 20 + 20),
+            (TestFrames.Ethernet(TestFrames.Ip("2001:db8::1", "2001:db8::2", 17, udp), 5, 6), udp.Length),
         };
         var random = new Random(5);
         var packet = default(DecodedPacket);
-        foreach (var original in frames)
+        foreach (var (original, transportLength) in frames)
         {
+            // A capture cut below the transport ports is not a flow's packet: never Ok. From the ports on it
+            // is, counted with its wire length.
+            var transportStart = original.Length - transportLength;
+            for (var length = 0; length <= original.Length; length++)
+            {
+                packet = default;
+                var status = PacketDecoder.Decode(LinkTypes.Ethernet, original.AsSpan(0, length), original.Length, ref packet);
+                if (length < transportStart + PortsLength)
+                {
+                    Assert.True(status != DecodeStatus.Ok, $"{length} of {original.Length} bytes (ports at {transportStart}) decoded as Ok");
+                }
+                else
+                {
+                    Assert.Equal(DecodeStatus.Ok, status);
+                    Assert.Equal((1, 2), (packet.SourcePort, packet.DestinationPort));
+                }
+            }
+
             foreach (var linkType in new[] { LinkTypes.Ethernet, LinkTypes.LinuxSll, LinkTypes.LinuxSll2, LinkTypes.Raw, LinkTypes.Null, LinkTypes.Ppp, LinkTypes.Ppi, 12345 })
             {
                 for (var length = 0; length <= original.Length; length++)

@@ -77,7 +77,7 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
         await CreateDeploymentAsync(new PolicySpec { Kind = "master-workers", MasterSelection = "lowest-rank" }, workerCommands: []);
 
         var worker = Guest(2).ApplyAsync(Metadata(2), CancellationToken.None);
-        await WaitUntilAsync(async () => (await StatusAsync()).Registered >= 1);
+        await Poll.UntilAsync(async _ => (await StatusAsync()).Registered >= 1, TimeSpan.FromSeconds(30), "one instance registered", TimeSpan.FromMilliseconds(50));
         Assert.False(worker.IsCompleted);
         var master = await Guest(1).ApplyAsync(Metadata(1), CancellationToken.None);
         var workerResult = await worker.WaitAsync(TimeSpan.FromSeconds(60));
@@ -227,14 +227,6 @@ public sealed class EngineWithCmsTests : IAsyncLifetime
     private Task<DeploymentStatus> StatusAsync()
         => Cms.Service.GetDeploymentAsync(new AdminRequest { AdminToken = AdminTokenFile.LoadOrCreate(_temp.Combine("admin.token")), DeploymentId = DeploymentId }, CancellationToken.None);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
 
     private static int ClosedLoopbackPort()
     {

@@ -59,10 +59,13 @@ public sealed class BackgroundDeployerIntegrationTests(ITestOutputHelper output)
         var run = deployer.RunAsync(stop.Token);
         try
         {
-            while (!stop.IsCancellationRequested && !HealthyAfterAReplica(deployer.Decisions))
-            {
-                await Task.Delay(200, stop.Token);
-            }
+            await Poll.ForAsync(
+                () => deployer.Decisions,
+                HealthyAfterAReplica,
+                s_bound,
+                "latency back under the target after a replica",
+                decisions => string.Join("; ", decisions.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Action} {d.LatencyMicroseconds:0} µs"))),
+                TimeSpan.FromMilliseconds(200));
         }
         finally
         {

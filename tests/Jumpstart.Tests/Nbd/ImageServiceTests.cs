@@ -119,9 +119,8 @@ public sealed class ImageServiceTests : IDisposable
             info = JsonSerializer.Deserialize<ImageInfo>(added.Output, JsonSerializerOptions.Web)!;
 
             // A slow fill (8 MB/s: ~8 s for the image) from another process; kill hostd part-way.
-            using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             var fill = CliAsync("image", "fill", "crash", "--rate", "8MB/s", "--socket", socket);
-            presentBeforeKill = await WaitForPresentAsync(socket, "crash", 10L * TestImages.MiB, cancel.Token);
+            presentBeforeKill = await WaitForPresentAsync(socket, "crash", 10L * TestImages.MiB, TimeSpan.FromMinutes(1));
             await hostd.SignalAsync(Signum.SIGKILL);
             var killed = await hostd.WaitForExitAsync();
             Assert.NotEqual(0, killed.ExitCode);
@@ -185,19 +184,13 @@ public sealed class ImageServiceTests : IDisposable
         return hostd;
     }
 
-    private static async Task<long> WaitForPresentAsync(string socket, string name, long atLeast, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var present = (await ListAsync(socket)).Single(i => i.Name == name).PresentBytes;
-            if (present >= atLeast)
-            {
-                return present;
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-    }
+    private static Task<long> WaitForPresentAsync(string socket, string name, long atLeast, TimeSpan timeout)
+        => Poll.ForAsync(
+            async _ => (await ListAsync(socket)).Single(i => i.Name == name).PresentBytes,
+            present => present >= atLeast,
+            timeout,
+            $"{atLeast} bytes of '{name}' present",
+            interval: TimeSpan.FromMilliseconds(50));
 
     private static async Task AssertSameAsync(string original, string uri)
     {

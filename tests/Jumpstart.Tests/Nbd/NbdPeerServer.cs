@@ -5,7 +5,6 @@ using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
 using Mono.Unix.Native;
-using Xunit;
 
 namespace Jumpstart.Tests.Nbd;
 
@@ -135,41 +134,36 @@ public sealed class NbdPeerServer : IAsyncDisposable
         _ => ["--unix", socketPath],
     };
 
-    private async Task WaitUntilListeningAsync(string? socketPath, int port)
+    private Task WaitUntilListeningAsync(string? socketPath, int port)
+        => Poll.UntilAsync(_ => ListeningAsync(socketPath, port), s_startTimeout, "the NBD server listening", TimeSpan.FromMilliseconds(50));
+
+    /// <summary>Whether the server accepts connections and its pid is known; throws when it exited.</summary>
+    private async Task<bool> ListeningAsync(string? socketPath, int port)
     {
-        var deadline = DateTime.UtcNow + s_startTimeout;
-        while (true)
+        if (_pidFile is not null && !_pid.Task.IsCompleted && File.Exists(_pidFile)
+            && int.TryParse(await File.ReadAllTextAsync(_pidFile), NumberStyles.Integer, CultureInfo.InvariantCulture, out var nbdkit))
         {
-            if (_pidFile is not null && !_pid.Task.IsCompleted && File.Exists(_pidFile)
-                && int.TryParse(await File.ReadAllTextAsync(_pidFile), NumberStyles.Integer, CultureInfo.InvariantCulture, out var nbdkit))
-            {
-                _pid.TrySetResult(nbdkit);
-            }
+            _pid.TrySetResult(nbdkit);
+        }
 
-            if (_launcher.IsCompleted)
-            {
-                var result = await _launcher;
-                throw new InvalidOperationException($"NBD server exited ({result.ExitCode}): {result.StandardError}");
-            }
+        if (_launcher.IsCompleted)
+        {
+            var result = await _launcher;
+            throw new InvalidOperationException($"NBD server exited ({result.ExitCode}): {result.StandardError}");
+        }
 
-            try
-            {
-                using var socket = socketPath is null
-                    ? new Socket(SocketType.Stream, ProtocolType.Tcp)
-                    : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                EndPoint endPoint = socketPath is null ? new IPEndPoint(IPAddress.Loopback, port) : new UnixDomainSocketEndPoint(socketPath);
-                await socket.ConnectAsync(endPoint);
-                if (_pid.Task.IsCompleted)
-                {
-                    return;
-                }
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the NBD server did not start listening in time");
-            await Task.Delay(50);
+        try
+        {
+            using var socket = socketPath is null
+                ? new Socket(SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            EndPoint endPoint = socketPath is null ? new IPEndPoint(IPAddress.Loopback, port) : new UnixDomainSocketEndPoint(socketPath);
+            await socket.ConnectAsync(endPoint);
+            return _pid.Task.IsCompleted;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
@@ -35,13 +34,12 @@ public sealed class PseudoImageCrashTests
         // A rate-limited fill (32 MiB at 8 MB/s: ~4 s) killed once part of the bitmap is on disk.
         var pid = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fill = ProcessRunner.RunAsync(Jumpstart, ["image", "fill", .. pseudo, "--rate", "8"], new ProcessRunOptions { Timeout = s_timeout, OnStarted = pid.SetResult });
-        var clock = Stopwatch.StartNew();
-        while (PresentExtents(cache).Count < 8)
-        {
-            Assert.False(fill.IsCompleted, $"the fill ended before it was killed: {(fill.IsCompleted ? (await fill).StandardError : string.Empty)}");
-            Assert.True(clock.Elapsed < s_timeout, "no extent became durable in time");
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(
+            async _ => fill.IsCompleted
+                ? throw new InvalidOperationException($"the fill ended before it was killed: {(await fill).StandardError}")
+                : PresentExtents(cache).Count >= 8,
+            s_timeout,
+            "8 extents durable in the cache's bitmap");
 
         Assert.Equal(0, Syscall.kill(await pid.Task.WaitAsync(s_timeout), Signum.SIGKILL));
         var killed = await fill.WaitAsync(s_timeout);

@@ -165,7 +165,7 @@ public sealed class PseudoImageTests
             await NbdClientTests.ReadAndCompareAsync(image, fixture.Content, offset, 64 * 1024);
         }
 
-        await NbdClientTests.WaitUntilAsync(() => Enumerable.Range(2, 4).All(e => image.IsPresent(e)));
+        await Poll.UntilAsync(() => Enumerable.Range(2, 4).All(e => image.IsPresent(e)), s_timeout, "extents 2-5 read ahead");
         Assert.False(image.IsPresent(20));
     }
 

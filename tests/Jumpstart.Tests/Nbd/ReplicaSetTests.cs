@@ -41,10 +41,10 @@ public sealed class ReplicaSetTests
             }
         })).ToList();
 
-        await NbdClientTests.WaitUntilAsync(() => Volatile.Read(ref completed) >= 100);
+        await Poll.UntilAsync(() => Volatile.Read(ref completed) >= 100, s_timeout, "100 reads completed");
         await first.KillAsync();
         var atKill = Volatile.Read(ref completed);
-        await NbdClientTests.WaitUntilAsync(() => Volatile.Read(ref completed) >= atKill + 200 || readers.Any(r => r.IsFaulted));
+        await Poll.UntilAsync(() => Volatile.Read(ref completed) >= atKill + 200 || readers.Any(r => r.IsFaulted), s_timeout, "200 reads after the kill");
         await stop.CancelAsync();
         await Task.WhenAll(readers).WaitAsync(s_timeout);
         Assert.Equal(1, set.PrimaryIndex);
@@ -79,9 +79,9 @@ public sealed class ReplicaSetTests
             var target = round % 2 == 0 ? second.Uri.ToString() : first.Uri.ToString();
             set.SwitchTo(target);
             var before = Volatile.Read(ref completed);
-            await NbdClientTests.WaitUntilAsync(() => Volatile.Read(ref completed) >= before + 50 || readers.Any(r => r.IsFaulted));
+            await Poll.UntilAsync(() => Volatile.Read(ref completed) >= before + 50 || readers.Any(r => r.IsFaulted), s_timeout, "50 more reads");
             var countBefore = counters[target].Reads.Count;
-            await NbdClientTests.WaitUntilAsync(() => counters[target].Reads.Count > countBefore + 20 || readers.Any(r => r.IsFaulted));
+            await Poll.UntilAsync(() => counters[target].Reads.Count > countBefore + 20 || readers.Any(r => r.IsFaulted), s_timeout, "20 reads on the new primary");
         }
 
         await stop.CancelAsync();

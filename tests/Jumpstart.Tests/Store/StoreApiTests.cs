@@ -168,18 +168,7 @@ public sealed class StoreApiTests
 
         /// <summary>The first note matching <paramref name="match"/>; notes are dispatched beside the answer, so wait a bounded while.</summary>
         public async Task<ProgressNote> WaitForNoteAsync(Func<ProgressNote, bool> match)
-        {
-            using var bound = new CancellationTokenSource(s_bound);
-            while (true)
-            {
-                if (_notes.FirstOrDefault(match) is { } note)
-                {
-                    return note;
-                }
-
-                await Task.Delay(20, bound.Token);
-            }
-        }
+            => (await Poll.ForAsync(() => _notes.FirstOrDefault(match), note => note is not null, s_bound, "a matching progress note", _ => $"{_notes.Count} other notes"))!;
 
         public async ValueTask DisposeAsync()
         {

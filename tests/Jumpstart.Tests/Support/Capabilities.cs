@@ -23,4 +23,5 @@ public static class Capabilities
     public const string Sqlite = "Sqlite";
     public const string DBus = "DBus";
     public const string Metrics = "Metrics";
+    public const string Manual = "Manual";
 }

@@ -62,21 +62,20 @@ public sealed class SocketActivationTests
     }
 
     private static async Task<Socket> ConnectWhenBoundAsync(string path)
+        => (await Poll.ForAsync(ct => TryConnectAsync(path, ct), socket => socket is not null, HostdUnderTest.StepTimeout, $"a connection to {path}", interval: TimeSpan.FromMilliseconds(50)))!;
+
+    private static async Task<Socket?> TryConnectAsync(string path, CancellationToken cancellationToken)
     {
-        using var deadline = new CancellationTokenSource(HostdUnderTest.StepTimeout);
-        while (true)
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
         {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token);
-                return socket;
-            }
-            catch (SocketException)
-            {
-                socket.Dispose();
-                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
-            }
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+            return socket;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
         }
     }
 }

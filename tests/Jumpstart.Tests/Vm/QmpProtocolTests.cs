@@ -33,6 +33,28 @@ public sealed class QmpProtocolTests
     }
 
     [Fact]
+    public void AnEndlessLine_IsRefused_AfterReadingAndAllocatingAboutTheLimit()
+    {
+        // The peer would send far more than the limit; the reader must stop at the limit, having
+        // allocated its growing buffer (at most twice its final size) and little else.
+        const long ReadChunk = 64 * 1024;
+        const long Slack = 64 * 1024;
+        var stream = new EndlessStream((byte)'x');
+        var reader = new QmpLineReader(stream);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var pending = reader.ReadLineAsync(CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // It completed on this thread (the stream never waits), so the thread's count saw all of it.
+        Assert.True(pending.IsCompleted);
+        var error = Assert.Throws<QmpProtocolException>(() => pending.GetAwaiter().GetResult());
+        Assert.Contains(QmpLimits.MaxLineBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+        Assert.InRange(stream.BytesRead, QmpLimits.MaxLineBytes, QmpLimits.MaxLineBytes + ReadChunk);
+        Assert.InRange(allocated, 0, (2 * (QmpLimits.MaxLineBytes + ReadChunk)) + Slack);
+    }
+
+    [Fact]
     public async Task ACommandWithoutAnswer_TimesOut_AndLaterCommandsStillWork()
     {
         using var directory = new TempDirectory("qmp");
@@ -65,5 +87,47 @@ public sealed class QmpProtocolTests
         await using var peer = new FakeQmpPeer(directory.Combine("q.sock"), OkFor, greeting: string.Empty);
 
         await Assert.ThrowsAsync<QmpTimeoutException>(() => QmpClient.ConnectAsync(peer.Path, timeout: TimeSpan.FromMilliseconds(200)));
+    }
+
+    /// <summary>A peer that never stops sending one byte and never sends a newline; reads complete at once.</summary>
+    private sealed class EndlessStream(byte fill) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            buffer.Fill(fill);
+            BytesRead += buffer.Length;
+            return buffer.Length;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

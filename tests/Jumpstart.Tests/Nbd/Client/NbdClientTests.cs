@@ -123,7 +123,7 @@ public sealed class NbdClientTests
         await using var server = await NbdPeerServer.StartAsync(NbdPeerServer.Nbdkit, dir.Combine("image.raw"), dir.Combine("nbd.sock"), "--filter=delay", "rdelay=5");
         await using var client = await NbdClient.ConnectAsync(server.Uri);
         var reads = Enumerable.Range(0, 16).Select(i => client.ReadAsync(i * 65536L, new byte[65536], CancellationToken.None).AsTask()).ToList();
-        await WaitUntilAsync(() => client.PendingRequests == 16);
+        await Poll.UntilAsync(() => client.PendingRequests == 16, s_timeout, "16 requests in flight");
         await server.KillAsync();
 
         foreach (var read in reads)
@@ -205,15 +205,5 @@ public sealed class NbdClientTests
         var buffer = new byte[size];
         await read(offset, buffer, CancellationToken.None);
         Assert.True(content.AsSpan((int)offset, size).SequenceEqual(buffer), $"bytes differ at {offset}+{size}");
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + s_timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(10);
-        }
     }
 }

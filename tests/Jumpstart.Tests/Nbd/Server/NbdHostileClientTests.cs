@@ -231,7 +231,7 @@ public sealed class NbdHostileClientTests
         }
 
         await steady.DisposeAsync();
-        await WaitUntilAsync(() => server.Unix.ConnectionCount + server.Tcp.ConnectionCount == 0);
+        await Poll.UntilAsync(() => server.Unix.ConnectionCount + server.Tcp.ConnectionCount == 0, RawNbdClient.Timeout, "every connection closed");
         Assert.Equal(0, server.Exports.StatisticsOf(NbdTestServer.ExportName)!.Connections);
 
         // Other tests run in parallel in this process: allow some slack, far below one descriptor per connection.
@@ -292,14 +292,4 @@ public sealed class NbdHostileClientTests
     }
 
     private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + RawNbdClient.Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(20);
-        }
-    }
 }

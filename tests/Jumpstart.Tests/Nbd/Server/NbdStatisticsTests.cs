@@ -48,21 +48,8 @@ public sealed class NbdStatisticsTests
         Assert.Null(server.Exports.StatisticsOf("no-such-export"));
     }
 
-    private static async Task<NbdExportStatistics> WaitForAsync(NbdTestServer server, Func<NbdExportStatistics, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + RawNbdClient.Timeout;
-        while (true)
-        {
-            var statistics = server.Exports.StatisticsOf(NbdTestServer.ExportName)!;
-            if (condition(statistics))
-            {
-                return statistics;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"statistics never matched: {statistics}");
-            await Task.Delay(10);
-        }
-    }
+    private static Task<NbdExportStatistics> WaitForAsync(NbdTestServer server, Func<NbdExportStatistics, bool> condition)
+        => Poll.ForAsync(() => server.Exports.StatisticsOf(NbdTestServer.ExportName)!, condition, RawNbdClient.Timeout, "the export's statistics to match");
 
     [Fact]
     public void SlidingWindow_CountsOnlyTheLastSecondsAndTheHistogramUsesLog2Microseconds()

@@ -162,11 +162,7 @@ public sealed class StoreIntegrityTests
         await using var cluster = await StoreCluster.StartAsync(directory, 4);
         const long Size = 48L << 20;
         var put = cluster.Store.PutAsync(new SlowStream(Size, 7, TimeSpan.FromMilliseconds(30)), new PutOptions { Name = "big" }, null, CancellationToken.None);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (cluster.Objects(0).Count < 4 && DateTime.UtcNow < deadline && !put.IsCompleted)
-        {
-            await Task.Delay(5);
-        }
+        await Poll.UntilAsync(() => cluster.Objects(0).Count >= 4 || put.IsCompleted, TimeSpan.FromSeconds(60), "4 combinations on server 0", TimeSpan.FromMilliseconds(5));
 
         Assert.False(put.IsCompleted, "the put finished before the server could be killed");
         await cluster.StopAsync(0);
