@@ -1,4 +1,4 @@
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Server;
 
 namespace Jumpstart.Hostd.Images;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Jumpstart.Hostd.Cli;
 using Jumpstart.Hostd.Metrics;
 using Jumpstart.Shared.Cli;
-using Jumpstart.Shared.Nbd;
+using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Systemd;
 using Jumpstart.Tests.Nbd;
 using Jumpstart.Tests.Support;
