@@ -1,5 +1,5 @@
-using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Store;
+using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;
