@@ -6,12 +6,15 @@ namespace Jumpstart.Hostd.Vm.Supervisor;
 /// <summary>
 /// Decides between KVM and TCG. /dev/kvm existing is not enough: under nested PVM stock kernels
 /// hang and <c>-cpu host</c> aborts on MSR 0x10a. So KVM is chosen only when a probe VM under KVM
-/// reaches a marker on its console within a bound: with <see cref="VmOptions.ProbeKernel"/>, the
+/// reaches a marker on its console within a bound: with a probe kernel (<c>Vm:ProbeKernel</c>), the
 /// kernel's complaint that it has no root file system (early boot finished); without one, SeaBIOS
 /// finishing POST ("No bootable device") on its debug console.
 /// </summary>
 public static class AcceleratorProbe
 {
+    /// <summary>The setting that asks for a probe (<c>Vm:Accelerator</c>).</summary>
+    public const string Auto = "auto";
+
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
 
     private const string KernelMarker = "VFS:";
@@ -28,7 +31,7 @@ public static class AcceleratorProbe
                 return (Accelerator.Tcg, "configured");
             case "kvm":
                 return (Accelerator.Kvm, "configured");
-            case VmOptions.AutoAccelerator:
+            case Auto:
                 break;
             default:
                 throw new ArgumentException($"Vm:Accelerator '{setting}' is not auto, kvm or tcg");

@@ -36,6 +36,22 @@ public sealed class VmCliTests : IDisposable
         Assert.Equal(["cli-1", "cli-2"], report.Clones.Select(c => c.Name).Order());
         Assert.Contains("[clone.create] cont: cli-1", clone.Error, StringComparison.Ordinal);
 
+        // hostd planned each clone's identity: the next address, a MAC of its own (never the template's), a fresh instance-id.
+        var planned = report.Clones.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        Assert.Equal(["10.77.0.10/24", "10.77.0.11/24"], planned.Select(c => Assert.Single(c.Addresses)));
+        Assert.All(planned, c => Assert.StartsWith($"{c.Name}-", c.InstanceId, StringComparison.Ordinal));
+        var template = JsonDocument.Parse(verify.Output).RootElement.GetProperty("templateMac").GetString();
+        Assert.Equal(2, planned.Select(c => c.Mac).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(planned, c => Assert.NotEqual(template, c.Mac));
+
+        // A plan hostd cannot carry out is refused before anything starts (a usage error, as a bad option would be).
+        var refused = await RunAsync("clone", "--bundle", "cli-base", "--count", "2", "--prefix", "bad", "--address", "10.77.0.254/24", "--no-network", "--socket", socket);
+        Assert.Equal(ExitCodes.Usage, refused.Code);
+        Assert.Contains("no room for 2 clones", refused.Error, StringComparison.Ordinal);
+        var withoutCms = await RunAsync("clone", "--bundle", "cli-base", "--prefix", "nocms", "--policy", "all-same", "--no-network", "--socket", socket);
+        Assert.Equal(ExitCodes.Usage, withoutCms.Code);
+        Assert.Contains("runs no CMS", withoutCms.Error, StringComparison.Ordinal);
+
         var list = await ListAsync(socket);
         Assert.All(list, v => Assert.Equal(("alive", "running", "cli-base"), (v.State, v.RunState, v.Bundle)));
 
