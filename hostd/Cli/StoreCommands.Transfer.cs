@@ -293,20 +293,20 @@ public static partial class StoreCommands
             ? HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
             {
                 var files = await connection.InvokeAsync<StoredFileInfo[]>(HostMethods.StoreList, cancellationToken: cancellationToken);
-                await CliOutput.WriteAsync(output, asJson, files, f => string.Join('\n', f.Select(x =>
-                    $"{x.Name}\t{x.Kind}\t{x.Length} bytes\t{x.Stripes} stripes\t{string.Join(",", x.Servers)}\t{x.Created:u}")));
+                await CliOutput.WriteAsync(output, asJson, files, FormatList);
                 return ExitCodes.Ok;
             })
             : RunAsync(parse, async (output, _) =>
             {
                 using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
-                var files = catalog.Files();
-                await CliOutput.WriteAsync(output, parse.GetValue(json), files, f => string.Join('\n', f.Select(x =>
-                    $"{x.Name}\t{x.Kind}\t{x.Length} bytes\t{x.Stripes} stripes\t{string.Join(",", x.Servers)}\t{x.Created:u}")));
+                await CliOutput.WriteAsync(output, parse.GetValue(json), catalog.Files().Select(StoreReports.ToInfo).ToArray(), FormatList);
                 return ExitCodes.Ok;
             }));
         return list;
     }
+
+    private static string FormatList(StoredFileInfo[] files)
+        => string.Join('\n', files.Select(x => $"{x.Name}\t{x.Kind}\t{x.Length} bytes\t{x.Stripes} stripes\t{string.Join(",", x.Servers)}\t{x.Created:u}"));
 
     private static Command CreateRemove()
     {
