@@ -1,5 +1,6 @@
 using System.Reflection;
 using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;

@@ -1,8 +1,8 @@
-using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Store;
 using Jumpstart.Hostd.Store.Catalog;
 using Jumpstart.Hostd.Store.Fog;
 using Jumpstart.Hostd.Store.Server;
+using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,11 @@
-using Jumpstart.Hostd.Bundles;
-using Jumpstart.Hostd.Clones;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Qmp;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Deploy;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Hostd.Vm.Templates;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 
@@ -13,7 +16,11 @@ namespace Jumpstart.Hostd.Api;
 /// and console. One instance per connection, so long operations can send <see cref="HostMethods.Progress"/>
 /// notifications to the client that asked. Failures become typed JSON-RPC errors (<see cref="HostErrorCodes"/>).
 /// </summary>
-public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageService? images = null)
+/// <param name="host">The VM capability.</param>
+/// <param name="connection">The client's connection (for progress notes).</param>
+/// <param name="images">The image service that resolves <c>image:NAME</c> base images, if any.</param>
+/// <param name="localCms">The CMS this hostd runs, if any: a clone plan with a policy and no CMS of its own uses it.</param>
+public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageService? images = null, Func<LocalCms?>? localCms = null)
 {
     /// <summary>Bound on the <c>query-status</c> each listed VM is asked.</summary>
     private static readonly TimeSpan s_statusTimeout = TimeSpan.FromSeconds(2);
@@ -86,7 +93,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
     public Task<CloneReport> CloneAsync(CloneRequest request, CancellationToken cancellationToken) => VmApiErrors.GuardAsync(async () =>
     {
         var progress = Progress();
-        var report = await host.Services.Clones.CloneAsync(request, request.Spec is { } spec ? VmSpecJson.Parse(spec) : null, progress, cancellationToken);
+        var report = await host.Services.Clones.CloneAsync(request, request.Spec is { } spec ? VmSpecJson.Parse(spec) : null, Registrar(request.Plan), progress, cancellationToken);
         await progress.FlushAsync();
         return report;
     });
@@ -98,7 +105,9 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         var report = await host.Services.Clones.BootAsync(
             SpecOf(request.Spec, request.SpecFile),
             request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(Resolve(b.Value))),
+            request.Plan,
             request.Clones,
+            Registrar(request.Plan),
             request.Network,
             request.Concurrency,
             progress,
@@ -187,6 +196,9 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
     };
 
     private NotifyingProgress Progress() => new(connection);
+
+    /// <summary>The CMS registration a plan with a policy asks for (checked before anything starts), else null.</summary>
+    private CmsCloneRegistrar? Registrar(ClonePlanRequest? plan) => plan is null ? null : CmsCloneRegistrar.For(plan, localCms?.Invoke());
 
     /// <summary><c>image:NAME</c> -> the local image service's URI for NAME; anything else unchanged.</summary>
     private string Resolve(string baseImage)

@@ -1,6 +1,7 @@
-using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Qmp;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Shared.Metadata;
@@ -30,6 +31,7 @@ internal static class VmApiErrors
         BundleException { Problem: BundleProblem.NotFound } e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
         BundleException e => new LocalRpcException(HostErrorCodes.BundleInvalid, e.Message, new { problem = e.Problem.ToString() }),
         VmSpecException e => new LocalRpcException(HostErrorCodes.SpecMismatch, e.Message, new { problems = e.Problems }),
+        ClonePlanException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),
         VmNotFoundException e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
         KeyNotFoundException e => new LocalRpcException(HostErrorCodes.NotFound, e.Message),
         InvalidDataException e => new LocalRpcException(HostErrorCodes.InvalidRequest, e.Message),

@@ -55,6 +55,8 @@ public static class CmsCommands
                 UnixSocketPath = parse.GetValue(unixSocket),
                 MaxWaitMs = parse.GetValue(maxWait),
             };
+            // A standalone CMS in the foreground; the CMS inside a running hostd keeps its database to itself.
+            await HostdOwnedFiles.RequireNotHostdsAsync(options.DatabasePath, "give --db a file of your own, or use the CMS hostd runs (Cms:Enabled)", cancellationToken);
             if (options.MaxWaitMs < 0)
             {
                 throw new CliUsageException("--max-wait-ms must not be negative");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Jumpstart.Hostd.Cli.Deploy;
 using Jumpstart.Hostd.Cms;
-using Jumpstart.Hostd.Deploy;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 
@@ -100,7 +100,7 @@ public static class DeployCommands
                 ?? throw new CliUsageException("this hostd runs no CMS (set Cms:Enabled in hostd.json) and no --cms was given");
             var cmsEndPoint = DeploymentCommands.ParseEndPoint(endpoint);
             var adminToken = AdminTokenFile.Read(parse.GetRequiredValue(tokenFile));
-            var runner = new DeployRunner(connection, ct => CmsAdminClient.ConnectAsync(cmsEndPoint, adminToken, ct), GuestEndPoint(cmsEndPoint, endpoint));
+            var runner = new DeployRunner(connection, ct => CmsAdminClient.ConnectAsync(cmsEndPoint, adminToken, ct), endpoint, adminToken);
 
             var report = await runner.RunAsync(options, Progress, cancellationToken);
             if (parse.GetValue(reportFile) is { } path)
@@ -121,14 +121,6 @@ public static class DeployCommands
         }));
         return command;
     }
-
-    /// <summary>The CMS as guests reach it: host and port, for their metadata discs.</summary>
-    private static System.Net.DnsEndPoint GuestEndPoint(System.Net.EndPoint endPoint, string text) => endPoint switch
-    {
-        System.Net.IPEndPoint ip => new System.Net.DnsEndPoint(ip.Address.ToString(), ip.Port),
-        System.Net.DnsEndPoint dns => dns,
-        _ => throw new CliUsageException($"--cms: guests need a TCP endpoint, not {text}"),
-    };
 
     private static void Validate(DeployOptions options)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Jumpstart.Hostd.Deploy;
+using Jumpstart.Hostd.Cli.Deploy;
 
 namespace Jumpstart.Hostd.Cli;
 

@@ -19,7 +19,7 @@ public static partial class FlowsCommands
         {
             var labeller = new FlowLabeller();
             labeller.Load(parse.GetRequiredValue(model));
-            using var store = OpenExisting(parse.GetRequiredValue(db));
+            using var store = await OpenExistingAsync(parse.GetRequiredValue(db), cancellationToken);
             var rows = store.Query(new FlowQuery { Limit = FlowStore.MaxQueryRows, UnlabelledOnly = !parse.GetValue(all) });
             foreach (var row in rows)
             {

@@ -23,13 +23,13 @@ public static partial class FlowsCommands
             var count = Limit(parse.GetValue(limit));
             if (parse.GetValue(byApp))
             {
-                using var store = OpenExisting(parse.GetRequiredValue(db));
+                using var store = await OpenExistingAsync(parse.GetRequiredValue(db), cancellationToken);
                 var applications = store.TrafficByApplication(parse.GetValue(vm), count);
                 await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), applications, ApplicationTable);
                 return ExitCodes.Ok;
             }
 
-            var rows = Read(parse.GetRequiredValue(db), new FlowQuery { OrderBy = parse.GetValue(by), Limit = count, Vm = parse.GetValue(vm) });
+            var rows = await ReadAsync(parse.GetRequiredValue(db), new FlowQuery { OrderBy = parse.GetValue(by), Limit = count, Vm = parse.GetValue(vm) }, cancellationToken);
             await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), rows, FormatTable);
             return ExitCodes.Ok;
         }));
@@ -54,13 +54,14 @@ public static partial class FlowsCommands
                 throw new CliUsageException("--format must be csv or json");
             }
 
-            var rows = Read(parse.GetRequiredValue(db), new FlowQuery
+            var rows = await ReadAsync(parse.GetRequiredValue(db), new FlowQuery
             {
                 Limit = Limit(parse.GetValue(limit)),
                 Vm = parse.GetValue(vm),
                 Deployment = parse.GetValue(deployment),
                 Since = parse.GetValue(since),
-            });
+            },
+            cancellationToken);
             var path = parse.GetValue(output);
             var writer = path is null ? parse.InvocationConfiguration.Output : new StreamWriter(path);
             try
@@ -90,21 +91,31 @@ public static partial class FlowsCommands
 
     private static Option<string> DatabaseOption() => new("--db")
     {
-        Description = "The flow database (hostd's, or one 'flows extract --db' wrote).",
+        Description = "A flow database of your own ('flows extract --db' wrote it, or a copy of hostd's); a running hostd's is refused.",
         DefaultValueFactory = _ => DefaultDatabase,
     };
 
     private static int Limit(int limit)
         => limit is > 0 and <= FlowStore.MaxQueryRows ? limit : throw new CliUsageException($"--limit must be 1..{FlowStore.MaxQueryRows}");
 
-    private static IReadOnlyList<FlowRow> Read(string db, FlowQuery query)
+    private static async Task<IReadOnlyList<FlowRow>> ReadAsync(string db, FlowQuery query, CancellationToken cancellationToken)
     {
-        using var store = OpenExisting(db);
+        using var store = await OpenExistingAsync(db, cancellationToken);
         return store.Query(query);
     }
 
-    // Retention is hostd's business: a reader never deletes flows.
-    private static FlowStore OpenExisting(string db) => File.Exists(db)
-        ? FlowStore.Open(db, new FlowStoreOptions { MaxAge = null, MaxFlows = long.MaxValue / 2 })
-        : throw new FileNotFoundException($"no flow database at {db}", db);
+    /// <summary>
+    /// A flow database of the operator's own (one <c>flows extract --db</c> wrote, or a copy); a running hostd's is
+    /// refused (<see cref="HostdOwnedFiles"/>). Retention is hostd's business: a reader never deletes flows.
+    /// </summary>
+    private static async Task<FlowStore> OpenExistingAsync(string db, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(db))
+        {
+            throw new FileNotFoundException($"no flow database at {db}", db);
+        }
+
+        await HostdOwnedFiles.RequireNotHostdsAsync(db, "hostd has no flow query method yet: copy the database (sqlite3 .backup) and pass the copy", cancellationToken);
+        return FlowStore.Open(db, new FlowStoreOptions { MaxAge = null, MaxFlows = long.MaxValue / 2 });
+    }
 }

@@ -121,6 +121,7 @@ public static partial class FlowsCommands
         if (db is not null)
         {
             // Capture files are history: keep their flows however old (only the count limit applies).
+            await HostdOwnedFiles.RequireNotHostdsAsync(db, "give --db a file of your own", cancellationToken);
             using var store = FlowStore.Open(db, new FlowStoreOptions { MaxAge = null });
             store.Add(rows);
         }

@@ -44,6 +44,17 @@ public static partial class StoreCommands
                 });
             }
 
+            if (parse.GetValue(db) is null)
+            {
+                return HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+                {
+                    var source = parse.GetValue(path) is { } p && p != "-" ? Path.GetFullPath(p) : throw new CliUsageException("give PATH (hostd reads it), or --db CATALOG to store stdin as the fog yourself");
+                    var request = new StorePutRequest { Path = source, Name = parse.GetValue(name), Servers = serverList, BlockSize = BlockSize(), Replace = parse.GetValue(replace) };
+                    await WritePutAsync(output, asJson, await connection.InvokeAsync<StorePutResult>(HostMethods.StorePut, request, cancellationToken));
+                    return ExitCodes.Ok;
+                });
+            }
+
             return RunAsync(parse, async (output, error) =>
             {
                 var source = parse.GetValue(path) ?? throw new CliUsageException("give PATH (or --bundle NAME)");
@@ -54,7 +65,7 @@ public static partial class StoreCommands
                     BlockSize = BlockSize() ?? StoreLimits.DefaultBlockSize,
                     Replace = parse.GetValue(replace),
                 };
-                using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
+                using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
                 using var logs = Logs(error);
                 var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
                 PutResult result;
@@ -126,10 +137,23 @@ public static partial class StoreCommands
                 });
             }
 
+            if (parse.GetValue(db) is null)
+            {
+                return HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+                {
+                    var target = parse.GetValue(outputPath) is { } o && o != "-" ? Path.GetFullPath(o) : throw new CliUsageException("give --output PATH (hostd writes it) or --bundle NAME, or --db CATALOG to write stdout as the fog yourself");
+                    var request = new StoreGetRequest { Name = parse.GetRequiredValue(name), Path = target, Replace = parse.GetValue(replace) };
+                    var result = await connection.InvokeAsync<StoreGetResult>(HostMethods.StoreGet, request, cancellationToken);
+                    await CliOutput.WriteAsync(output, asJson, result, r =>
+                        $"got {r.Name} ({r.Length} bytes) in {r.Seconds:F2} s" + StoreReports.WorkedAround(r.UnreachableServers.Keys, r.BadServers));
+                    return ExitCodes.Ok;
+                });
+            }
+
             return RunAsync(parse, async (output, error) =>
             {
                 var target = parse.GetValue(outputPath) ?? throw new CliUsageException("give --output PATH (or --bundle NAME)");
-                using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
+                using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
                 using var logs = Logs(error);
                 var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
                 var file = catalog.GetFile(parse.GetRequiredValue(name)).File;
@@ -175,22 +199,40 @@ public static partial class StoreCommands
         var name = new Argument<string>("NAME") { Description = "The stored file." };
         var db = DbOption();
         var json = JsonOption();
-        var verify = new Command("verify", "Fetch and check every combination of a stored file (exit 0 intact, 65 damaged).") { name, db, json };
-        verify.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, error) =>
+        var socket = HostdConnection.CreateSocketOption();
+        var verify = new Command("verify", "Fetch and check every combination of a stored file (exit 0 intact, 65 damaged).") { name, db, json, socket };
+        verify.SetAction((parse, cancellationToken) =>
         {
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
-            var store = new FogStore(catalog);
-            var result = await store.VerifyAsync(parse.GetRequiredValue(name), new TransferProgress(error, "verify", null), cancellationToken);
-            var summary = new { name = result.File.Name, result.Checked, result.Intact, result.Recoverable, result.LostStripes, result.Problems };
-            await CliOutput.WriteAsync(output, parse.GetValue(json), summary, s =>
-                string.Join('\n', s.Problems.Select(p => p.ToString()).Append(
-                    s.Intact ? $"{s.name}: all {s.Checked} combinations intact"
-                    : s.Recoverable ? $"{s.name}: {s.Problems.Count} of {s.Checked} combinations bad, still recoverable (run 'store repair {s.name}')"
-                    : $"{s.name}: LOST: stripe(s) {string.Join(", ", s.LostStripes)} cannot be rebuilt")));
-            return result.Intact ? ExitCodes.Ok : ExitCodes.DataError;
-        }));
+            if (parse.GetValue(db) is null)
+            {
+                return HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+                {
+                    var report = await connection.InvokeAsync<StoreVerifyReport>(HostMethods.StoreVerify, new NameRequest { Name = parse.GetRequiredValue(name) }, cancellationToken);
+                    var summary = new { name = report.Name, report.Checked, report.Intact, report.Recoverable, report.LostStripes, report.Problems };
+                    await CliOutput.WriteAsync(output, asJson, summary, s => DescribeVerify(s.name, s.Checked, s.Intact, s.Recoverable, s.LostStripes, s.Problems));
+                    return report.Intact ? ExitCodes.Ok : ExitCodes.DataError;
+                });
+            }
+
+            return RunAsync(parse, async (output, error) =>
+            {
+                using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
+                var store = new FogStore(catalog);
+                var result = await store.VerifyAsync(parse.GetRequiredValue(name), new TransferProgress(error, "verify", null), cancellationToken);
+                var summary = new { name = result.File.Name, result.Checked, result.Intact, result.Recoverable, result.LostStripes, result.Problems };
+                await CliOutput.WriteAsync(output, parse.GetValue(json), summary, s =>
+                    DescribeVerify(s.name, s.Checked, s.Intact, s.Recoverable, s.LostStripes, [.. s.Problems.Select(p => p.ToString())]));
+                return result.Intact ? ExitCodes.Ok : ExitCodes.DataError;
+            });
+        });
         return verify;
     }
+
+    private static string DescribeVerify(string name, int checkedCount, bool intact, bool recoverable, IReadOnlyList<long> lost, IReadOnlyList<string> problems)
+        => string.Join('\n', problems.Append(
+            intact ? $"{name}: all {checkedCount} combinations intact"
+            : recoverable ? $"{name}: {problems.Count} of {checkedCount} combinations bad, still recoverable (run 'store repair {name}')"
+            : $"{name}: LOST: stripe(s) {string.Join(", ", lost)} cannot be rebuilt"));
 
     private static Command CreateRepair()
     {
@@ -199,58 +241,96 @@ public static partial class StoreCommands
         var auto = new Option<bool>("--auto") { Description = "Replace every unreachable server of the file by a free registered server (first registered first, each once)." };
         var db = DbOption();
         var json = JsonOption();
-        var repair = new Command("repair", "Re-create lost or corrupt combinations (exit 0 when all repaired, 65 otherwise).") { name, replace, auto, db, json };
-        repair.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, error) =>
-        {
-            var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var pair in parse.GetValue(replace) ?? [])
+        var socket = HostdConnection.CreateSocketOption();
+        var repair = new Command("repair", "Re-create lost or corrupt combinations (exit 0 when all repaired, 65 otherwise).") { name, replace, auto, db, json, socket };
+        repair.SetAction((parse, cancellationToken) => parse.GetValue(db) is null
+            ? HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
             {
-                var parts = pair.Split('=', 2);
-                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0 || !replacements.TryAdd(parts[0], parts[1]))
-                {
-                    throw new CliUsageException($"--replace: expected OLD=NEW once per OLD, got '{pair}'");
-                }
-            }
-
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
+                var request = new StoreRepairRequest { Name = parse.GetRequiredValue(name), Replace = Replacements(parse.GetValue(replace)), Auto = parse.GetValue(auto) };
+                var result = await connection.InvokeAsync<StoreRepairReport>(HostMethods.StoreRepair, request, cancellationToken);
+                await WriteRepairAsync(output, asJson, result);
+                return result.NotRepaired.Count == 0 ? ExitCodes.Ok : ExitCodes.DataError;
+            })
+            : RunAsync(parse, async (output, error) =>
+        {
+            var replacements = Replacements(parse.GetValue(replace));
+            using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
             using var logs = Logs(error);
             var store = new FogStore(catalog, logs.CreateLogger<FogStore>());
             var result = StoreReports.ToRepairReport(await store.RepairAsync(parse.GetRequiredValue(name), replacements, parse.GetValue(auto), cancellationToken));
-            var summary = new { name = result.Name, found = result.Found, recreated = result.Recreated, notRepaired = result.NotRepaired, replacements = result.Replacements, servers = result.Servers };
-            await CliOutput.WriteAsync(output, parse.GetValue(json), summary, _ => StoreReports.Describe(result));
+            await WriteRepairAsync(output, parse.GetValue(json), result);
             return result.NotRepaired.Count == 0 ? ExitCodes.Ok : ExitCodes.DataError;
         }));
         return repair;
+    }
+
+    private static Dictionary<string, string> Replacements(string[]? pairs)
+    {
+        var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs ?? [])
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0 || !replacements.TryAdd(parts[0], parts[1]))
+            {
+                throw new CliUsageException($"--replace: expected OLD=NEW once per OLD, got '{pair}'");
+            }
+        }
+
+        return replacements;
+    }
+
+    private static Task WriteRepairAsync(TextWriter output, bool json, StoreRepairReport result)
+    {
+        var summary = new { name = result.Name, found = result.Found, recreated = result.Recreated, notRepaired = result.NotRepaired, replacements = result.Replacements, servers = result.Servers };
+        return CliOutput.WriteAsync(output, json, summary, _ => StoreReports.Describe(result));
     }
 
     private static Command CreateList()
     {
         var db = DbOption();
         var json = JsonOption();
-        var list = new Command("list", "List the stored files.") { db, json };
-        list.SetAction((parse, _) => RunAsync(parse, async (output, _) =>
-        {
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
-            var files = catalog.Files();
-            await CliOutput.WriteAsync(output, parse.GetValue(json), files, f => string.Join('\n', f.Select(x =>
-                $"{x.Name}\t{x.Kind}\t{x.Length} bytes\t{x.Stripes} stripes\t{string.Join(",", x.Servers)}\t{x.Created:u}")));
-            return ExitCodes.Ok;
-        }));
+        var socket = HostdConnection.CreateSocketOption();
+        var list = new Command("list", "List the stored files.") { db, json, socket };
+        list.SetAction((parse, cancellationToken) => parse.GetValue(db) is null
+            ? HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+            {
+                var files = await connection.InvokeAsync<StoredFileInfo[]>(HostMethods.StoreList, cancellationToken: cancellationToken);
+                await CliOutput.WriteAsync(output, asJson, files, FormatList);
+                return ExitCodes.Ok;
+            })
+            : RunAsync(parse, async (output, _) =>
+            {
+                using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
+                await CliOutput.WriteAsync(output, parse.GetValue(json), catalog.Files().Select(StoreReports.ToInfo).ToArray(), FormatList);
+                return ExitCodes.Ok;
+            }));
         return list;
     }
+
+    private static string FormatList(StoredFileInfo[] files)
+        => string.Join('\n', files.Select(x => $"{x.Name}\t{x.Kind}\t{x.Length} bytes\t{x.Stripes} stripes\t{string.Join(",", x.Servers)}\t{x.Created:u}"));
 
     private static Command CreateRemove()
     {
         var name = new Argument<string>("NAME") { Description = "The stored file." };
         var db = DbOption();
-        var remove = new Command("remove", "Forget a stored file and delete its combinations from the servers that answer.") { name, db };
-        remove.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, _) =>
-        {
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
-            await new FogStore(catalog).RemoveAsync(parse.GetRequiredValue(name), cancellationToken);
-            await output.WriteLineAsync($"removed {parse.GetRequiredValue(name)}");
-            return ExitCodes.Ok;
-        }));
+        var socket = HostdConnection.CreateSocketOption();
+        var json = JsonOption();
+        var remove = new Command("remove", "Forget a stored file and delete its combinations from the servers that answer.") { name, db, socket, json };
+        remove.SetAction((parse, cancellationToken) => parse.GetValue(db) is null
+            ? HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, _, output) =>
+            {
+                await connection.InvokeAsync<bool>(HostMethods.StoreRemove, new NameRequest { Name = parse.GetRequiredValue(name) }, cancellationToken);
+                await output.WriteLineAsync($"removed {parse.GetRequiredValue(name)}");
+                return ExitCodes.Ok;
+            })
+            : RunAsync(parse, async (output, _) =>
+            {
+                using var catalog = await OpenCatalogAsync(parse.GetValue(db)!, cancellationToken);
+                await new FogStore(catalog).RemoveAsync(parse.GetRequiredValue(name), cancellationToken);
+                await output.WriteLineAsync($"removed {parse.GetRequiredValue(name)}");
+                return ExitCodes.Ok;
+            }));
         return remove;
     }
 

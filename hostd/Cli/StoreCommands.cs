@@ -31,11 +31,25 @@ public static partial class StoreCommands
         return store;
     }
 
-    private static Option<string> DbOption() => new("--db")
+    /// <summary>
+    /// <c>--db</c>: act as the fog over this catalog (offline, no hostd needed). Without it the command asks the
+    /// local hostd, which keeps its own catalog; the CLI never opens that one (see <see cref="HostdOwnedFiles"/>).
+    /// </summary>
+    private static Option<string?> DbOption() => new("--db")
     {
-        Description = "The fog's catalog (SQLite; holds the file keys, mode 0600).",
-        DefaultValueFactory = _ => StoreCatalog.DefaultPath,
+        Description = "Be the fog over this catalog (SQLite; holds the file keys, mode 0600) instead of asking the local hostd; refused while a running hostd owns the file.",
     };
+
+    /// <summary>A catalog of the operator's own: refused when it is a running hostd's.</summary>
+    private static async Task<StoreCatalog> OpenCatalogAsync(string path, CancellationToken cancellationToken)
+    {
+        await HostdOwnedFiles.RequireNotHostdsAsync(path, "leave out --db and the command asks hostd", cancellationToken);
+        return StoreCatalog.Open(path);
+    }
+
+    /// <summary>A catalog for the commands hostd has no method for yet (the block server list): <c>--db</c> is required.</summary>
+    private static Task<StoreCatalog> OpenRequiredCatalogAsync(ParseResult parse, Option<string?> db, CancellationToken cancellationToken)
+        => OpenCatalogAsync(parse.GetValue(db) ?? throw new CliUsageException("give --db CATALOG: hostd has no method for its block server list yet"), cancellationToken);
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON." };
 
@@ -112,7 +126,7 @@ public static partial class StoreCommands
                 throw new CliUsageException($"--token-file: the first line must be a token of {Store.Protocol.BlockProtocol.MinTokenLength}-{Store.Protocol.BlockProtocol.MaxTokenLength} characters");
             }
 
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(db));
+            using var catalog = await OpenRequiredCatalogAsync(parse, db, cancellationToken);
             catalog.PutServer(new StoreServer(parse.GetRequiredValue(name), ep, token));
             await output.WriteLineAsync($"added {parse.GetRequiredValue(name)} {ep}");
             return ExitCodes.Ok;
@@ -123,7 +137,7 @@ public static partial class StoreCommands
         var list = new Command("list", "List the registered block servers.") { listDb, json, check };
         list.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, _) =>
         {
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(listDb));
+            using var catalog = await OpenRequiredCatalogAsync(parse, listDb, cancellationToken);
             var rows = new List<ServerRow>();
             foreach (var server in catalog.Servers())
             {
@@ -137,9 +151,9 @@ public static partial class StoreCommands
         var removeDb = DbOption();
         var removeName = new Argument<string>("NAME");
         var remove = new Command("remove", "Unregister a block server that holds no combination.") { removeName, removeDb };
-        remove.SetAction((parse, _) => RunAsync(parse, async (output, _) =>
+        remove.SetAction((parse, cancellationToken) => RunAsync(parse, async (output, _) =>
         {
-            using var catalog = StoreCatalog.Open(parse.GetRequiredValue(removeDb));
+            using var catalog = await OpenRequiredCatalogAsync(parse, removeDb, cancellationToken);
             catalog.RemoveServer(parse.GetRequiredValue(removeName));
             await output.WriteLineAsync($"removed {parse.GetRequiredValue(removeName)}");
             return ExitCodes.Ok;

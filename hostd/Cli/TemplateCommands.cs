@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Jumpstart.Hostd.Bundles;
 using System.Text.Json;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 

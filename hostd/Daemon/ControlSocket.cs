@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.JsonRpc;

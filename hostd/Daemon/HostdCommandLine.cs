@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Shared.Cli;
 
 namespace Jumpstart.Hostd.Daemon;

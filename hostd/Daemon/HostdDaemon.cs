@@ -1,5 +1,6 @@
 using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Metrics;
 using Jumpstart.Hostd.Vm;

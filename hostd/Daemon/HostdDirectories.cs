@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mono.Unix.Native;

@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Nbd.Protocol;

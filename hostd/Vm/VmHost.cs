@@ -1,6 +1,8 @@
-using Jumpstart.Hostd.Bundles;
-using Jumpstart.Hostd.Clones;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Hostd.Vm.Templates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,5 @@
+using Jumpstart.Hostd.Vm.Supervisor;
+
 namespace Jumpstart.Hostd.Vm;
 
 /// <summary>
@@ -7,7 +9,7 @@ public sealed class VmOptions
 {
     public const string Section = "Vm";
 
-    public const string AutoAccelerator = "auto";
+    public const string AutoAccelerator = AcceleratorProbe.Auto;
 
     /// <summary><c>auto</c> (probe KVM, fall back to TCG), <c>kvm</c> or <c>tcg</c>.</summary>
     public string Accelerator { get; set; } = AutoAccelerator;

@@ -1,5 +1,8 @@
-using Jumpstart.Hostd.Bundles;
-using Jumpstart.Hostd.Clones;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Hostd.Vm.Templates;
+
 
 namespace Jumpstart.Hostd.Vm;
 

@@ -14,7 +14,11 @@ public sealed record BootRequest
     /// <summary>Base image path per disk id (each VM gets a qcow2 overlay).</summary>
     public IReadOnlyDictionary<string, string> BaseImages { get; init; } = new Dictionary<string, string>();
 
-    public required IReadOnlyList<CloneInstanceRequest> Clones { get; init; }
+    /// <summary>What the VMs should look like; hostd plans each one (as for <c>clone.create</c>). Give this or <see cref="Clones"/>.</summary>
+    public ClonePlanRequest? Plan { get; init; }
+
+    /// <summary>Each VM's name and metadata, written by the caller.</summary>
+    public IReadOnlyList<CloneInstanceRequest>? Clones { get; init; }
 
     public int? Concurrency { get; init; }
 

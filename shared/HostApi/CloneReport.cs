@@ -12,5 +12,8 @@ public sealed record CloneReport
 
     public double TotalSeconds { get; init; }
 
+    /// <summary>The CMS deployment hostd created for the clones (a plan with a policy), else null.</summary>
+    public string? DeploymentId { get; init; }
+
     public required IReadOnlyList<CloneResult> Clones { get; init; }
 }

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Jumpstart.Shared.HostApi;
 
-/// <summary><c>clone.create</c>: resume clones of one bundle.</summary>
+/// <summary>
+/// <c>clone.create</c>: resume clones of one bundle. Give <see cref="Plan"/> (hostd plans names, MACs,
+/// instance-ids, addresses and CMS tokens) or, for hand-made identities, <see cref="Clones"/>; not both.
+/// </summary>
 public sealed record CloneRequest
 {
     /// <summary>Upper bound on clones per request.</summary>
@@ -11,7 +14,11 @@ public sealed record CloneRequest
     /// <summary>A bundle name on this host, or the absolute path of a bundle directory.</summary>
     public required string Bundle { get; init; }
 
-    public required IReadOnlyList<CloneInstanceRequest> Clones { get; init; }
+    /// <summary>What the clones should look like; hostd plans each one.</summary>
+    public ClonePlanRequest? Plan { get; init; }
+
+    /// <summary>Each clone's name and metadata, written by the caller (<c>jumpstart clone --instances</c>).</summary>
+    public IReadOnlyList<CloneInstanceRequest>? Clones { get; init; }
 
     /// <summary>How many clones resume at once; null uses the host's configuration.</summary>
     public int? Concurrency { get; init; }

@@ -24,7 +24,7 @@ public static class HostMethods
     /// <summary>Checks a bundle's parts against its manifest: <see cref="NameRequest"/> -> <see cref="BundleInfo"/>.</summary>
     public const string BundleVerify = "bundle.verify";
 
-    /// <summary>Resumes clones from a bundle: <see cref="CloneRequest"/> -> <see cref="CloneReport"/>.</summary>
+    /// <summary>Resumes clones from a bundle, planning their identities (and their CMS deployment) itself: <see cref="CloneRequest"/> -> <see cref="CloneReport"/>.</summary>
     public const string Clone = "clone.create";
 
     /// <summary>Cold-boots VMs with their discs inserted: <see cref="BootRequest"/> -> <see cref="CloneReport"/>.</summary>

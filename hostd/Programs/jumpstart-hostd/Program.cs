@@ -1,3 +1,4 @@
 using Jumpstart.Hostd.Daemon;
 
+
 return await HostdCommandLine.RunAsync(args);

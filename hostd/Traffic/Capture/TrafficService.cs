@@ -1,10 +1,11 @@
 using System.Threading.Channels;
 using Jumpstart.Hostd.Classification;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
 using Jumpstart.Hostd.Traffic.Storage;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Metadata;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

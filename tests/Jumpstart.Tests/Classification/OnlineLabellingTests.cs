@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Jumpstart.Hostd.Cli;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Traffic.Decoding;
 using Jumpstart.Hostd.Traffic.Features;

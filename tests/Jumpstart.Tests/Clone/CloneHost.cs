@@ -129,7 +129,7 @@ public sealed class CloneHost : IAsyncDisposable
     public Task<ProcessResult> CliAsync(params string[] arguments)
         => ProcessRunner.RunAsync(
             Requirements.RequireTool("ip"),
-            [.. Network.ExecPrefix, BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"), .. arguments, "--socket", SocketPath],
+            [.. Network.ExecPrefix, BuiltPrograms.Cli, .. arguments, "--socket", SocketPath],
             new ProcessRunOptions { Timeout = s_cliTimeout });
 
     /// <summary>Runs the CLI with <c>--json</c>, fails the test unless it exits 0, and parses stdout.</summary>

@@ -1,5 +1,9 @@
-using Jumpstart.Hostd.Deploy;
+using System.Net;
+using Jumpstart.Hostd.Cli.Deploy;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.HostApi;
 using Jumpstart.Tests.Cms;
 using Jumpstart.Tests.Support;
 using Xunit;
@@ -71,13 +75,9 @@ public sealed class CmsRoleWatcherTests : IAsyncLifetime
         Assert.False(CmsRoleWatcher.IsComplete(status));
     }
 
+    /// <summary>The waiting list hostd's planner makes for <paramref name="count"/> clones of the deployment.</summary>
     private static List<ExpectedInstance> Instances(int count)
-        => [.. Enumerable.Range(0, count).Select(i => new ExpectedInstance
-        {
-            InstanceId = ClusterDeploymentSpec.InstanceId(DeploymentId, i),
-            Token = ClusterDeploymentSpec.NewToken(),
-            Rank = i,
-        })];
+        => [.. ClonePlanner.Plan(new ClonePlanRequest { Count = count, Prefix = DeploymentId }, templateMac: null, new DnsEndPoint("127.0.0.1", 1)).Select(c => c.Instance!)];
 
     private async Task RegisterAndReportAsync(ExpectedInstance instance, string phase)
     {

@@ -1,4 +1,4 @@
-using Jumpstart.Hostd.Deploy;
+using Jumpstart.Hostd.Cli.Deploy;
 using Jumpstart.Tests.Support;
 using Xunit;
 

@@ -15,7 +15,7 @@ public sealed class CmsProcessTests
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
 
-    private static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+    private static string Jumpstart => BuiltPrograms.Cli;
 
     /// <summary>Starts the program; returns its run (killed with SIGKILL when <paramref name="kill"/> fires) and its endpoint.</summary>
     private static async Task<(Task<ProcessResult> Run, IPEndPoint EndPoint)> StartAsync(TempDirectory directory, CancellationToken kill)

@@ -190,7 +190,7 @@ public sealed class ThreeGuestNetworkScenarioTests : IAsyncLifetime
              "--disc", disc, "--state-dir", _temp.Combine($"state{index}"), "--root", RootOf(index), "--json"],
             new ProcessRunOptions { Timeout = s_applyTimeout });
 
-    private static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+    private static string Jumpstart => BuiltPrograms.Cli;
 
     private static string Guestd => BuiltPrograms.Find("guestd/Programs/jumpstart-guestd", "jumpstart-guestd");
 

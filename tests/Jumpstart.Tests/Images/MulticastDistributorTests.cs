@@ -93,7 +93,7 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
 
             var result = await ProcessRunner.RunAsync(
                 "ip",
-                [.. lan.Exec(0).Skip(1), BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"), "image", "replicate", "--multicast", "--from", image, "--to", "copy.raw",
+                [.. lan.Exec(0).Skip(1), BuiltPrograms.Cli, "image", "replicate", "--multicast", "--from", image, "--to", "copy.raw",
                     "--group", group.Address, "--port", group.Port.ToString(CultureInfo.InvariantCulture), "--interface", HostLan.Interface(0),
                     "--receiver", "0x201", "--receiver", "0x202", "--rate", "300Mbit/s", "--json"],
                 new ProcessRunOptions { Timeout = s_sendTimeout });
@@ -119,7 +119,7 @@ public sealed class MulticastDistributorTests(ITestOutputHelper output)
         var image = ImageFiles.CreateSparse(dir.Combine("base.raw"), 1);
 
         var result = await ProcessRunner.RunAsync(
-            BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart"),
+            BuiltPrograms.Cli,
             ["image", "replicate", "--multicast", "--from", image, "--to", "copy.raw", "--receiver", "0x1"],
             new ProcessRunOptions { Timeout = s_sendTimeout, Environment = new Dictionary<string, string?> { ["PATH"] = dir.Path } });
 

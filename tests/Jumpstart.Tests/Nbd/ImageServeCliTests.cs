@@ -13,7 +13,7 @@ public sealed class ImageServeCliTests
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
 
-    private static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+    private static string Jumpstart => BuiltPrograms.Cli;
 
     [ToolFact("nbdinfo", "nbdcopy")]
     public async Task Serve_PrintsUrisThatRealClientsUse_AndStopsWithStatisticsOnSigterm()

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Jumpstart.Hostd.Cli;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Processes;

@@ -18,7 +18,7 @@ public sealed class PseudoImageCrashTests
     private const int BitmapOffset = 4096;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    private static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+    private static string Jumpstart => BuiltPrograms.Cli;
 
     [ToolFact(NbdPeerServer.QemuNbd, "nbdcopy", "qemu-img")]
     public async Task SigkillMidFill_ThenRestart_ServesTheOriginal_AndEveryPresentExtentMatchesIt()

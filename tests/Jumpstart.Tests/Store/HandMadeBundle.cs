@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Jumpstart.Hostd.Bundles;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Supervisor;
 
 namespace Jumpstart.Tests.Store;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Jumpstart.Hostd.Bundles;
 using Jumpstart.Hostd.Cli;
+using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Systemd;
 using Jumpstart.Tests.Support;

@@ -34,7 +34,7 @@ internal sealed class StoreCluster : IAsyncDisposable
         Store = new FogStore(Catalog);
     }
 
-    public static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+    public static string Jumpstart => BuiltPrograms.Cli;
 
     public string CatalogPath { get; }
 

@@ -18,6 +18,9 @@ public static class BuiltPrograms
     /// <summary>The jumpstart-hostd daemon.</summary>
     public static string Hostd => Find("hostd/Programs/jumpstart-hostd", "jumpstart-hostd");
 
+    /// <summary>The operator CLI, <c>jumpstart</c> (its own project in hostd/Cli).</summary>
+    public static string Cli => Find("hostd/Cli", "jumpstart");
+
     /// <summary>A file of the checkout, e.g. "packaging/systemd/jumpstart-hostd.service".</summary>
     public static string RepositoryFile(string relativePath) => Path.Combine(RepositoryRoot, relativePath);
 

@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Hosting;

@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Tests.Support;
 using Xunit;
 

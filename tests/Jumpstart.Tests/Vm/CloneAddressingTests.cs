@@ -1,4 +1,4 @@
-using Jumpstart.Hostd.Clones;
+using Jumpstart.Hostd.Vm.Clones;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Support;
 using Xunit;

@@ -1,4 +1,4 @@
-using Jumpstart.Hostd.Bundles;
+using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Support;

@@ -1,5 +1,6 @@
-using Jumpstart.Hostd.Bundles;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Hostd.Vm.Templates;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Support;

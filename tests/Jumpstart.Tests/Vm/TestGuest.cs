@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
 

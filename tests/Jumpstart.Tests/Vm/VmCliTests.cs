@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Jumpstart.Hostd.Cli;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Systemd;
@@ -35,6 +36,22 @@ public sealed class VmCliTests : IDisposable
         var report = JsonSerializer.Deserialize<CloneReport>(clone.Output, JsonSerializerOptions.Web)!;
         Assert.Equal(["cli-1", "cli-2"], report.Clones.Select(c => c.Name).Order());
         Assert.Contains("[clone.create] cont: cli-1", clone.Error, StringComparison.Ordinal);
+
+        // hostd planned each clone's identity: the next address, a MAC of its own (never the template's), a fresh instance-id.
+        var planned = report.Clones.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        Assert.Equal(["10.77.0.10/24", "10.77.0.11/24"], planned.Select(c => Assert.Single(c.Addresses)));
+        Assert.All(planned, c => Assert.StartsWith($"{c.Name}-", c.InstanceId, StringComparison.Ordinal));
+        var template = JsonDocument.Parse(verify.Output).RootElement.GetProperty("templateMac").GetString();
+        Assert.Equal(2, planned.Select(c => c.Mac).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(planned, c => Assert.NotEqual(template, c.Mac));
+
+        // A plan hostd cannot carry out is refused before anything starts (a usage error, as a bad option would be).
+        var refused = await RunAsync("clone", "--bundle", "cli-base", "--count", "2", "--prefix", "bad", "--address", "10.77.0.254/24", "--no-network", "--socket", socket);
+        Assert.Equal(ExitCodes.Usage, refused.Code);
+        Assert.Contains("no room for 2 clones", refused.Error, StringComparison.Ordinal);
+        var withoutCms = await RunAsync("clone", "--bundle", "cli-base", "--prefix", "nocms", "--policy", "all-same", "--no-network", "--socket", socket);
+        Assert.Equal(ExitCodes.Usage, withoutCms.Code);
+        Assert.Contains("runs no CMS", withoutCms.Error, StringComparison.Ordinal);
 
         var list = await ListAsync(socket);
         Assert.All(list, v => Assert.Equal(("alive", "running", "cli-base"), (v.State, v.RunState, v.Bundle)));
@@ -90,6 +107,44 @@ public sealed class VmCliTests : IDisposable
     }
 
     [ToolFact("qemu-system-x86_64", "qemu-img")]
+    public async Task CloneWithAPolicy_HostdCreatesTheCmsDeployment_WithTheClonesItPlanned()
+    {
+        using var dir = new TempDirectory("vmcli");
+        var tokenFile = dir.Combine("cms", "admin.token");
+        var config = $$"""
+            {
+              "Hostd": { "NodeName": "hv-vm" },
+              "Vm": { "Accelerator": "tcg", "CloneConcurrency": 2 },
+              "Cms": { "Enabled": true, "Listen": "127.0.0.1:0", "DatabasePath": "{{dir.Combine("cms", "cms.db")}}", "AdminTokenFile": "{{tokenFile}}" }
+            }
+            """;
+        await using var hostd = await StartHostdAsync(dir, config);
+        var socket = dir.Combine("run", "hostd.sock");
+        await CreateBundleAsync(dir, socket, "cms-base");
+
+        var clone = await RunAsync("clone", "--bundle", "cms-base", "--count", "2", "--prefix", "dep", "--address", "10.78.0.10/24", "--policy", "master-workers", "--no-network", "--socket", socket, "--json");
+
+        Assert.True(clone.Code == ExitCodes.Ok, clone.Error);
+        var report = JsonSerializer.Deserialize<CloneReport>(clone.Output, JsonSerializerOptions.Web)!;
+        Assert.Equal("dep", report.DeploymentId);
+        Assert.All(report.Clones, c => Assert.Equal(c.Name, c.InstanceId));
+        var status = JsonDocument.Parse((await RunAsync("status", "--socket", socket, "--json")).Output).RootElement.GetProperty("cmsEndpoint").GetString()!;
+        await using var cms = await CmsAdminClient.ConnectAsync(CmsEndPoints.ParseClient(status), AdminTokenFile.Read(tokenFile), CancellationToken.None);
+        var deployment = await cms.GetAsync("dep", CancellationToken.None);
+        Assert.Equal(("master-workers", 2), (deployment.PolicyKind, deployment.Expected));
+        Assert.Equal(["dep-1", "dep-2"], deployment.Instances.Select(i => i.InstanceId).Order(StringComparer.Ordinal));
+
+        // A second plan under the same prefix is refused before any clone starts (its names are taken).
+        var again = await RunAsync("clone", "--bundle", "cms-base", "--count", "1", "--prefix", "dep", "--policy", "all-same", "--no-network", "--socket", socket);
+        Assert.NotEqual(ExitCodes.Ok, again.Code);
+        Assert.Equal(2, (await ListAsync(socket)).Length);
+        foreach (var name in new[] { "dep-1", "dep-2" })
+        {
+            await RunAsync("vm", "stop", name, "--socket", socket);
+        }
+    }
+
+    [ToolFact("qemu-system-x86_64", "qemu-img")]
     public async Task ACorruptedBundle_ExitsDataError_AndStartsNothing()
     {
         using var dir = new TempDirectory("vmcli");
@@ -118,11 +173,11 @@ public sealed class VmCliTests : IDisposable
         }
     }
 
-    private async Task<HostdUnderTest> StartHostdAsync(TempDirectory dir)
+    private async Task<HostdUnderTest> StartHostdAsync(TempDirectory dir, string config = Config)
     {
         var listener = NotifyListener.AtPath(dir.Combine($"notify-{_listeners.Count}"));
         _listeners.Add(listener);
-        var hostd = HostdUnderTest.Start(dir, Config, listener);
+        var hostd = HostdUnderTest.Start(dir, config, listener);
         await listener.WaitForAsync(SystemdNotifyMessage.ReadyKey, "1", HostdUnderTest.StepTimeout);
         return hostd;
     }

@@ -1,4 +1,4 @@
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Tests.Support;
 using Xunit;
 

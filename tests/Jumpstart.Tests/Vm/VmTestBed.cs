@@ -1,6 +1,7 @@
-using Jumpstart.Hostd.Bundles;
-using Jumpstart.Hostd.Clones;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Hostd.Vm.Templates;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

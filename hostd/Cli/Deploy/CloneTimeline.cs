@@ -1,0 +1,34 @@
+namespace Jumpstart.Hostd.Cli.Deploy;
+
+/// <summary>
+/// When each stage of one clone's deployment ended. hostd's clone operation gives the first three
+/// (its clock); the CMS gives the last two (the same host's clock when hostd runs the CMS).
+/// </summary>
+public sealed record CloneTimeline
+{
+    public required string InstanceId { get; init; }
+
+    /// <summary>When the clone request reached hostd.</summary>
+    public required DateTimeOffset RequestedAt { get; init; }
+
+    /// <summary>Bundle verified and the clone's disks ready (the paper's "state distribution").</summary>
+    public required DateTimeOffset DisksReadyAt { get; init; }
+
+    /// <summary>QEMU started and its QMP socket answered.</summary>
+    public DateTimeOffset? SpawnedAt { get; init; }
+
+    /// <summary>The clone's metadata disc is in its CDROM (after the memory state loaded).</summary>
+    public DateTimeOffset? DiscInsertedAt { get; init; }
+
+    /// <summary>Memory state loaded, metadata disc inserted and <c>cont</c> done: the clone runs.</summary>
+    public required DateTimeOffset RunningAt { get; init; }
+
+    /// <summary>The guest applied its identity and registered with the CMS.</summary>
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    /// <summary>The guest applied its role and reported ready.</summary>
+    public DateTimeOffset? ReadyAt { get; init; }
+
+    /// <summary>The vmgenid GUID hostd gave this VM.</summary>
+    public string? VmGenId { get; init; }
+}

@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Jumpstart.Hostd.Vm.Supervisor;
+
+namespace Jumpstart.Hostd.Vm.Bundles;
+
+/// <summary>
+/// Checks a bundle directory against its manifest: format version, part names, sizes and SHA-256
+/// of every part, the spec's validity, and that the parts fit the memory format. Used before any
+/// clone starts, and by <c>jumpstart bundle verify</c>.
+/// </summary>
+public static class BundleVerifier
+{
+    private const int HashBufferBytes = 1 << 20;
+
+    /// <exception cref="BundleException">What is wrong, first problem found.</exception>
+    public static async Task<VerifiedBundle> VerifyAsync(string directory, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        var manifest = ReadJson<BundleManifest>(name, Path.Combine(directory, BundleManifest.FileName));
+        if (manifest.FormatVersion != BundleManifest.CurrentFormatVersion)
+        {
+            throw new BundleException(name, BundleProblem.Unsupported, $"format version {manifest.FormatVersion} (this hostd reads {BundleManifest.CurrentFormatVersion})");
+        }
+
+        CheckLayout(name, manifest);
+        foreach (var part in manifest.Parts)
+        {
+            await CheckPartAsync(name, directory, part, cancellationToken);
+        }
+
+        var spec = ReadJson<VmSpec>(name, Path.Combine(directory, BundleFiles.Spec));
+        try
+        {
+            VmSpecValidator.Validate(spec);
+        }
+        catch (VmSpecException ex)
+        {
+            throw new BundleException(name, BundleProblem.Malformed, ex.Message, ex);
+        }
+
+        var diskIds = manifest.Parts.Where(p => p.Role == BundlePartRole.Disk).Select(p => p.DiskId).Order(StringComparer.Ordinal);
+        if (!diskIds.SequenceEqual(spec.Disks.Select(d => d.Id).Order(StringComparer.Ordinal)))
+        {
+            throw new BundleException(name, BundleProblem.Malformed, "the disk parts do not match the spec's disks");
+        }
+
+        if (manifest.Part(BundlePartRole.Ram) is { } ram && ram.Size != spec.MemoryMiB * 1024L * 1024L)
+        {
+            throw new BundleException(name, BundleProblem.Malformed, $"the RAM file holds {ram.Size} bytes, the spec has {spec.MemoryMiB} MiB");
+        }
+
+        return new VerifiedBundle(directory, manifest, spec);
+    }
+
+    /// <summary>Reads the manifest and spec without checking any part (for listings).</summary>
+    /// <exception cref="BundleException">They are missing or malformed.</exception>
+    public static VerifiedBundle ReadUnverified(string directory)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        var manifest = ReadJson<BundleManifest>(name, Path.Combine(directory, BundleManifest.FileName));
+        return new VerifiedBundle(directory, manifest, ReadJson<VmSpec>(name, Path.Combine(directory, BundleFiles.Spec)));
+    }
+
+    /// <summary>SHA-256 of a file as lowercase hex.</summary>
+    public static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, HashBufferBytes, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private static void CheckLayout(string name, BundleManifest manifest)
+    {
+        var expected = new List<(BundlePartRole Role, string File)> { (BundlePartRole.Spec, BundleFiles.Spec) };
+        expected.Add((BundlePartRole.State, manifest.Compressed ? BundleFiles.CompressedState : BundleFiles.State));
+        if (manifest.MemoryFormat == MemoryFormat.Mapped)
+        {
+            if (manifest.Compressed)
+            {
+                throw new BundleException(name, BundleProblem.Unsupported, "a mapped bundle's device state is never compressed");
+            }
+
+            expected.Add((BundlePartRole.Ram, BundleFiles.Ram));
+        }
+
+        foreach (var (role, file) in expected)
+        {
+            if (manifest.Parts.Count(p => p.Role == role) != 1 || manifest.Part(role)!.File != file)
+            {
+                throw new BundleException(name, BundleProblem.Malformed, $"the manifest must list exactly one {role} part named {file}");
+            }
+        }
+
+        foreach (var part in manifest.Parts)
+        {
+            var ok = part.Role != BundlePartRole.Disk
+                ? expected.Contains((part.Role, part.File))
+                : part.DiskId is { } id && VmNames.IsValid(id) && part.File == BundleFiles.Disk(id);
+            if (!ok || part.Size < 0 || part.Sha256.Length != SHA256.HashSizeInBytes * 2)
+            {
+                throw new BundleException(name, BundleProblem.Malformed, $"unexpected part '{part.File}' ({part.Role})");
+            }
+        }
+    }
+
+    private static async Task CheckPartAsync(string name, string directory, BundlePart part, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, part.File);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new BundleException(name, BundleProblem.Missing, $"part {part.File} is missing");
+        }
+
+        if (info.Length != part.Size)
+        {
+            throw new BundleException(name, BundleProblem.SizeMismatch, $"part {part.File} is {info.Length} bytes, the manifest says {part.Size} (truncated or replaced)");
+        }
+
+        var actual = await HashAsync(path, cancellationToken);
+        if (!string.Equals(actual, part.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BundleException(name, BundleProblem.ChecksumMismatch, $"part {part.File} is corrupted (SHA-256 {actual}, the manifest says {part.Sha256})");
+        }
+    }
+
+    private static T ReadJson<T>(string name, string path)
+    {
+        var file = Path.GetFileName(path);
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new BundleException(name, BundleProblem.Missing, $"{file} is missing (not a bundle, or an incomplete one)");
+            }
+
+            if (info.Length > BundleFiles.MaxJsonBytes)
+            {
+                throw new BundleException(name, BundleProblem.Malformed, $"{file} is larger than {BundleFiles.MaxJsonBytes} bytes");
+            }
+
+            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), BundleJson.Options)
+                ?? throw new BundleException(name, BundleProblem.Malformed, $"{file} is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new BundleException(name, BundleProblem.Malformed, $"{file} is not valid: {ex.Message}", ex);
+        }
+    }
+}

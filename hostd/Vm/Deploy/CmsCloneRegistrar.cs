@@ -1,0 +1,96 @@
+using System.Net;
+using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.HostApi;
+
+namespace Jumpstart.Hostd.Vm.Deploy;
+
+/// <summary>
+/// Creates the CMS deployment of a clone plan with a policy: deployment id = the plan's prefix, one
+/// waiting-list entry per planned clone (its name, the token <see cref="ClonePlanner"/> made, its rank),
+/// the role templates of <see cref="ClusterDeploymentSpec"/>. It runs after the bundle is verified and
+/// before any clone starts, so a bad bundle leaves nothing on the CMS and no clone registers too early.
+/// </summary>
+public sealed class CmsCloneRegistrar : ICloneRegistrar
+{
+    private readonly string _deploymentId;
+    private readonly PolicySpec _policy;
+    private readonly EndPoint _admin;
+    private readonly string _adminToken;
+
+    private CmsCloneRegistrar(string deploymentId, PolicySpec policy, EndPoint admin, DnsEndPoint guests, string adminToken)
+    {
+        _deploymentId = deploymentId;
+        _policy = policy;
+        _admin = admin;
+        GuestEndPoint = guests;
+        _adminToken = adminToken;
+    }
+
+    public DnsEndPoint GuestEndPoint { get; }
+
+    /// <summary>The registrar a plan asks for, or null when it names no policy.</summary>
+    /// <param name="plan">The plan: its policy, prefix, CMS endpoint and admin token.</param>
+    /// <param name="local">This hostd's CMS (endpoint and admin token file), used when the plan names no CMS; null when it runs none.</param>
+    /// <exception cref="ClonePlanException">Unknown policy, malformed CMS endpoint, or no CMS to use.</exception>
+    public static CmsCloneRegistrar? For(ClonePlanRequest plan, LocalCms? local)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Policy is null)
+        {
+            if (plan.Cms is not null || plan.CmsAdminToken is not null)
+            {
+                throw new ClonePlanException("a CMS endpoint or admin token needs a policy");
+            }
+
+            return null;
+        }
+
+        var policy = ClusterDeploymentSpec.Policy(plan.Policy);
+        if (plan.Cms is { } text)
+        {
+            var endPoint = Parse(text);
+            var token = plan.CmsAdminToken ?? (local is not null && Same(local.EndPoint, endPoint) ? local.AdminToken() : null)
+                ?? throw new ClonePlanException($"the CMS at {text} is not this hostd's: give its admin token");
+            return new CmsCloneRegistrar(plan.Prefix, policy, endPoint, GuestsOf(endPoint, text), token);
+        }
+
+        if (local is null)
+        {
+            throw new ClonePlanException("this hostd runs no CMS (set Cms:Enabled) and the plan names none");
+        }
+
+        return new CmsCloneRegistrar(plan.Prefix, policy, local.EndPoint, GuestsOf(local.EndPoint, local.EndPoint.ToString()), plan.CmsAdminToken ?? local.AdminToken());
+    }
+
+    public async Task RegisterAsync(IReadOnlyList<PlannedClone> clones, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clones);
+        var instances = clones.Select(c => c.Instance ?? throw new ClonePlanException($"clone {c.Name} was planned without a CMS token")).ToList();
+        await using var cms = await CmsAdminClient.ConnectAsync(_admin, _adminToken, cancellationToken);
+        await cms.CreateAsync(ClusterDeploymentSpec.Create(_deploymentId, _policy, instances), cancellationToken);
+    }
+
+    private static EndPoint Parse(string text)
+    {
+        try
+        {
+            return CmsEndPoints.ParseClient(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new ClonePlanException($"CMS endpoint: {ex.Message}", ex);
+        }
+    }
+
+    private static bool Same(EndPoint a, EndPoint b) => a.ToString() == b.ToString();
+
+    /// <summary>The CMS as guests reach it: host and port on their discs (a unix socket is no use to a guest).</summary>
+    private static DnsEndPoint GuestsOf(EndPoint endPoint, string text) => endPoint switch
+    {
+        IPEndPoint ip => new DnsEndPoint(ip.Address.ToString(), ip.Port),
+        DnsEndPoint dns => dns,
+        _ => throw new ClonePlanException($"guests need a TCP endpoint for the CMS, not {text}"),
+    };
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Mono.Unix.Native;
+
+namespace Jumpstart.Hostd.Vm.Supervisor;
+
+/// <summary>Checks on a daemonized QEMU that is not hostd's child: by pid, and by its <c>-name</c> to survive pid reuse.</summary>
+public static class VmProcess
+{
+    /// <summary>Reads QEMU's pidfile; null when it is missing or not a number.</summary>
+    public static int? ReadPidFile(string path)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="pid"/> is a live (not zombie) QEMU started with <c>-name</c> <paramref name="name"/>.</summary>
+    public static bool IsAlive(int pid, string name)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var afterComm = stat.LastIndexOf(')');
+            if (afterComm < 0 || afterComm + 2 >= stat.Length || stat[afterComm + 2] is 'Z' or 'X')
+            {
+                return false;
+            }
+
+            var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            var nameIndex = Array.IndexOf(argv, "-name");
+            return nameIndex >= 0 && nameIndex + 1 < argv.Length && argv[nameIndex + 1] == name;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Polls until the process is gone or <paramref name="timeout"/> passes; true when gone.</summary>
+    public static async Task<bool> WaitForExitAsync(int pid, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var poll = TimeSpan.FromMilliseconds(20);
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsAlive(pid, name))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(poll, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>SIGKILL, for a QEMU that would not quit.</summary>
+    public static void Kill(int pid) => _ = Syscall.kill(pid, Signum.SIGKILL);
+}

@@ -1,0 +1,8 @@
+namespace Jumpstart.Hostd.Vm.Supervisor;
+
+/// <summary>A VM spec is invalid, or a clone's spec does not match its bundle's. Nothing was started.</summary>
+public sealed class VmSpecException(string message, IReadOnlyList<string>? problems = null)
+    : Exception(problems is { Count: > 0 } ? $"{message}: {string.Join("; ", problems)}" : message)
+{
+    public IReadOnlyList<string> Problems { get; } = problems ?? [];
+}
