@@ -2,7 +2,6 @@ using System.CommandLine;
 using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Hostd.Store;
-using Jumpstart.Hostd.Store.Catalog;
 using Jumpstart.Hostd.Store.Fog;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;

@@ -1,7 +1,8 @@
 using System.Reflection;
 using System.Threading.Channels;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.DBus;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

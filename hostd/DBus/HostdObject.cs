@@ -1,5 +1,5 @@
 using System.Text;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.DBus;
 using Tmds.DBus.Protocol;
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Nbd.Server;
 
 namespace Jumpstart.Hostd.Metrics;

@@ -1,7 +1,8 @@
 using Jumpstart.Guestd.Identity;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.DBus;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.DBus;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Shared.Systemd;

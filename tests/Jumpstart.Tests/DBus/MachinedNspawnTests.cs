@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Jumpstart.Hostd.DBus;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Support;

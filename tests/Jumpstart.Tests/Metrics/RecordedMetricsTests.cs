@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Jumpstart.Hostd.Clones;
 using Jumpstart.Hostd.Cms;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Metrics;
 using Jumpstart.Hostd.Store;
 using Jumpstart.Hostd.Store.Fog;
+using Jumpstart.Hostd.Vm.Clones;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Nbd.Client;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Jumpstart.Hostd.Daemon;
+using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Metrics;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Tests.Flows;
