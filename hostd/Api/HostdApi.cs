@@ -2,8 +2,8 @@ using System.Reflection;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Shared.HostApi;
-using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Options;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 

@@ -4,6 +4,7 @@ using Jumpstart.Hostd.Images;
 using Jumpstart.Hostd.Store;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Vm;
+using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,15 +20,31 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var bundles = new BundleStore(hostd.Value.StateDirectory);
+
+        // The socket file's mode and group are the first gate; SO_PEERCRED is the second, and it holds even when
+        // systemd made the socket with other permissions.
+        var options = new JsonRpcOptions { PeerPolicy = PolicyFor(hostd.Value.ControlSocketGroup) };
         _server = JsonRpcServer.Listen(controlSocket.Listener, connection =>
         {
-            connection.AddLocalTarget(api);
-            connection.AddLocalTarget(new VmApi(vms, connection, images));
-            connection.AddLocalTarget(new ImageApi(images, connection));
-            connection.AddLocalTarget(new StoreApi(store, bundles, connection, loggerFactory.CreateLogger<FogStore>()));
-            connection.AddLocalTarget(new TrafficApi(traffic));
-        }, loggerFactory: loggerFactory);
+            connection.AddLocalRpcTarget(api);
+            connection.AddLocalRpcTarget(new VmApi(vms, connection, images));
+            connection.AddLocalRpcTarget(new ImageApi(images, connection));
+            connection.AddLocalRpcTarget(new StoreApi(store, bundles, connection, loggerFactory.CreateLogger<FogStore>()));
+            connection.AddLocalRpcTarget(new TrafficApi(traffic));
+        }, options, loggerFactory);
         return Task.CompletedTask;
+    }
+
+    private static PeerCredentialPolicy PolicyFor(string? group)
+    {
+        try
+        {
+            return PeerCredentialPolicy.ForGroup(group);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DaemonConfigurationException($"{HostdOptions.Section}:ControlSocketGroup '{group}' does not exist", ex);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();

@@ -5,6 +5,7 @@ using Jumpstart.Hostd.Qmp;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 
@@ -13,7 +14,7 @@ namespace Jumpstart.Hostd.Api;
 /// and console. One instance per connection, so long operations can send <see cref="HostMethods.Progress"/>
 /// notifications to the client that asked. Failures become typed JSON-RPC errors (<see cref="HostErrorCodes"/>).
 /// </summary>
-public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageService? images = null)
+public sealed class VmApi(VmHost host, JsonRpcPeer connection, ImageService? images = null)
 {
     /// <summary>Bound on the <c>query-status</c> each listed VM is asked.</summary>
     private static readonly TimeSpan s_statusTimeout = TimeSpan.FromSeconds(2);
@@ -26,7 +27,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         {
             "stream" => MemoryFormat.Stream,
             "mapped" => MemoryFormat.Mapped,
-            _ => throw new ArgumentException($"memory format '{request.MemoryFormat}' is not stream or mapped"),
+            _ => throw new VmRequestException($"memory format '{request.MemoryFormat}' is not stream or mapped"),
         };
         var template = new TemplateRequest
         {
@@ -71,7 +72,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         var users = services.Supervisor.List().Where(v => v.State == VmState.Alive && v.Launch.Bundle == request.Name).Select(v => v.Name).ToList();
         if (users.Count > 0)
         {
-            throw new InvalidOperationException($"bundle {request.Name} is in use by {string.Join(", ", users)}; stop them first");
+            throw new VmRequestException($"bundle {request.Name} is in use by {string.Join(", ", users)}; stop them first");
         }
 
         services.Store.Remove(request.Name);
@@ -167,7 +168,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
     {
         ({ } spec, null) => VmSpecJson.Parse(spec),
         (null, { } path) => VmSpecJson.Load(path),
-        _ => throw new ArgumentException("give exactly one of spec and specFile"),
+        _ => throw new VmRequestException("give exactly one of spec and specFile"),
     };
 
     private static BundleInfo Describe(VerifiedBundle bundle, bool verified) => new()
@@ -197,6 +198,6 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         }
 
         var name = baseImage[TemplateBaseImage.ImagePrefix.Length..];
-        return (images ?? throw new InvalidOperationException("this hostd has no image service")).LocalUriOf(name);
+        return (images ?? throw new VmUnavailableException("this hostd has no image service")).LocalUriOf(name);
     }
 }

@@ -7,6 +7,7 @@ using Jumpstart.Hostd.Vm;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Deploy;
 
@@ -18,7 +19,7 @@ namespace Jumpstart.Hostd.Deploy;
 /// <param name="hostd">A connection to hostd's control socket.</param>
 /// <param name="connectCms">Opens an admin connection to the CMS the clones register with (only once the bundle is ready: the CMS closes idle connections).</param>
 /// <param name="cmsEndpoint">The CMS as the guests reach it.</param>
-public sealed class DeployRunner(JsonRpcConnection hostd, Func<CancellationToken, Task<CmsAdminClient>> connectCms, DnsEndPoint cmsEndpoint)
+public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task<CmsAdminClient>> connectCms, DnsEndPoint cmsEndpoint)
 {
     /// <summary>Runs the deploy; the report says whether every clone got its role (<see cref="DeployReport.Complete"/>).</summary>
     /// <exception cref="RemoteInvocationException">hostd refused (bad bundle, spec mismatch, QEMU failure): nothing of this deploy runs.</exception>

@@ -1,5 +1,4 @@
 using Jumpstart.Shared.Cli;
-using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 
@@ -15,14 +14,13 @@ public static class ErrorCodeMap
     /// <summary>The sysexits-style exit code for an error answer with <paramref name="rpcCode"/>.</summary>
     public static int ExitCodeOf(int rpcCode) => rpcCode switch
     {
-        // HostErrorCodes.InvalidRequest and CmsErrorCodes.PolicyFailed share -32010: both are a request to fix.
-        HostErrorCodes.InvalidRequest or CmsErrorCodes.InvalidRequest or JsonRpcErrorCodes.InvalidParams => ExitCodes.Usage,
+        // hostd's codes (HostErrorCodes). The CMS's codes (CmsErrorCodes; its PolicyFailed shares -32010 with
+        // HostErrorCodes.InvalidRequest, but the CLI never asks both on one connection) are "a remote service
+        // refused": exit 1, like any other refusal.
+        HostErrorCodes.InvalidRequest => ExitCodes.Usage,
         HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch or HostErrorCodes.DataError => ExitCodes.DataError,
-        HostErrorCodes.NotFound or CmsErrorCodes.UnknownDeployment or CmsErrorCodes.UnknownInstance => ExitCodes.NoInput,
+        HostErrorCodes.NotFound => ExitCodes.NoInput,
         HostErrorCodes.VmFailed or HostErrorCodes.Unavailable => ExitCodes.Unavailable,
-        CmsErrorCodes.Unauthorized => ExitCodes.NoPermission,
-        CmsErrorCodes.DeploymentExists => ExitCodes.DataError,
-        JsonRpcErrorCodes.MethodNotFound => ExitCodes.Unavailable,
         JsonRpcErrorCodes.InternalError => ExitCodes.Software,
         JsonRpcErrorCodes.RequestCancelled => ExitCodes.TempFail,
         _ => ExitCodes.Failure,

@@ -19,7 +19,7 @@ namespace Jumpstart.Shared.JsonRpc;
 /// with the exception's type in <c>data</c>, and a log entry. Received error data stays raw JSON
 /// (<see cref="RemoteInvocationException.ErrorData"/> is a <see cref="System.Text.Json.JsonElement"/>).
 /// </remarks>
-public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc
+public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
 {
     private readonly ILogger _logger;
 
@@ -74,6 +74,20 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc
             object?[] positional => InvokeWithCancellationAsync(method, positional, cancellationToken),
             _ => InvokeWithParameterObjectAsync(method, arguments, cancellationToken),
         };
+
+    /// <summary>Closes the connection and waits until its message loop has ended.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        try
+        {
+            await Completion;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Completion faults when the connection ended on an error; closing it is all that was asked.
+        }
+    }
 
     /// <inheritdoc />
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
