@@ -29,6 +29,13 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
         Handler = handler;
         _logger = logger;
         Credentials = credentials;
+        Disconnected += (_, e) =>
+        {
+            if (Handler.Violation is { } violation)
+            {
+                JsonRpcLog.FramingError(_logger, violation.Message);
+            }
+        };
     }
 
     /// <summary>The framing under this connection (for the server's slow-sender and idle checks).</summary>
@@ -44,10 +51,30 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
     public static JsonRpcPeer Create(Stream duplex, JsonRpcOptions? options = null, ILogger? logger = null, PeerCredentials? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(duplex);
-        options ??= new JsonRpcOptions();
-        var reader = PipeReader.Create(duplex, new StreamPipeReaderOptions(leaveOpen: true));
-        var writer = PipeWriter.Create(duplex, new StreamPipeWriterOptions(leaveOpen: false));
-        var handler = new BoundedHeaderDelimitedHandler(writer, reader, JsonRpcWire.CreateFormatter(), options);
+        return Create(
+            PipeReader.Create(duplex, new StreamPipeReaderOptions(leaveOpen: true)),
+            PipeWriter.Create(duplex, new StreamPipeWriterOptions(leaveOpen: false)),
+            options,
+            logger,
+            credentials);
+    }
+
+    /// <summary>A connection over separate input and output streams (pipes, stdio), not yet listening.</summary>
+    public static JsonRpcPeer Create(Stream input, Stream output, JsonRpcOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        return Create(
+            PipeReader.Create(input, new StreamPipeReaderOptions(leaveOpen: false)),
+            PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: false)),
+            options,
+            logger,
+            credentials: null);
+    }
+
+    private static JsonRpcPeer Create(PipeReader reader, PipeWriter writer, JsonRpcOptions? options, ILogger? logger, PeerCredentials? credentials)
+    {
+        var handler = new BoundedHeaderDelimitedHandler(writer, reader, JsonRpcWire.CreateFormatter(), options ?? new JsonRpcOptions());
         return new JsonRpcPeer(handler, logger ?? NullLogger.Instance, credentials);
     }
 
@@ -56,7 +83,7 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
     /// <c>object?[]</c> (positional params) or any other object (named params: its serialized properties).
     /// </summary>
     /// <exception cref="RemoteInvocationException">The peer answered with an error.</exception>
-    /// <exception cref="RemoteMethodNotFoundException">The peer has no such method, or rejected the params.</exception>
+    /// <exception cref="RemoteMethodNotFoundException">The peer has no such method.</exception>
     /// <exception cref="ConnectionLostException">The connection closed before the answer arrived.</exception>
     public Task<TResult> InvokeAsync<TResult>(string method, object? arguments = null, CancellationToken cancellationToken = default)
         => arguments switch
@@ -113,6 +140,16 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
 
     /// <inheritdoc />
     protected override Type? GetErrorDetailsDataType(JsonRpcError error) => null;
+
+    /// <summary>
+    /// StreamJsonRpc reports an Invalid params answer as <see cref="RemoteMethodNotFoundException"/>; ours is a refusal
+    /// like any other (the CMS answers -32602 for a malformed request), so it stays a <see cref="RemoteInvocationException"/>
+    /// with its code. Method not found keeps StreamJsonRpc's type.
+    /// </summary>
+    protected override RemoteRpcException CreateExceptionFromRpcError(JsonRpcRequest request, JsonRpcError response)
+        => response.Error is { Code: JsonRpcErrorCode.InvalidParams } error
+            ? new RemoteInvocationException(error.Message, (int)error.Code, error.Data, error.Data)
+            : base.CreateExceptionFromRpcError(request, response);
 
     /// <inheritdoc />
     protected override bool IsFatalException(Exception ex) => false;

@@ -183,11 +183,6 @@ public sealed class JsonRpcServer : IAsyncDisposable
     private void OnDisconnected(object? sender, JsonRpcDisconnectedEventArgs e)
     {
         var connection = (JsonRpcPeer)sender!;
-        if (connection.Handler.Violation is { } violation)
-        {
-            JsonRpcLog.FramingError(_logger, violation.Message);
-        }
-
         if (_connections.TryRemove(connection, out _))
         {
             Interlocked.Decrement(ref _count);
