@@ -29,6 +29,10 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
         Handler = handler;
         _logger = logger;
         Credentials = credentials;
+
+        // A handler's token fires when its caller goes away (a guest dropping a long-poll frees the server's work).
+        CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
+        CancellationStrategy = new OrderedCancellationStrategy(this, CancellationStrategy!);
         Disconnected += (_, e) =>
         {
             if (Handler.Violation is { } violation)
@@ -85,22 +89,42 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
     /// <exception cref="RemoteInvocationException">The peer answered with an error.</exception>
     /// <exception cref="RemoteMethodNotFoundException">The peer has no such method.</exception>
     /// <exception cref="ConnectionLostException">The connection closed before the answer arrived.</exception>
+    /// <remarks>
+    /// Cancelling sends <c>$/cancelRequest</c> and ends the call at once with <see cref="OperationCanceledException"/>:
+    /// a caller's timeout holds even when the peer never answers (StreamJsonRpc alone would wait for the answer).
+    /// </remarks>
     public Task<TResult> InvokeAsync<TResult>(string method, object? arguments = null, CancellationToken cancellationToken = default)
-        => arguments switch
-        {
-            null => InvokeWithCancellationAsync<TResult>(method, null, cancellationToken),
-            object?[] positional => InvokeWithCancellationAsync<TResult>(method, positional, cancellationToken),
-            _ => InvokeWithParameterObjectAsync<TResult>(method, arguments, cancellationToken),
-        };
+        => cancellationToken.CanBeCanceled ? AbandonOnCancelAsync(() => Start<TResult>(method, arguments, cancellationToken), cancellationToken) : Start<TResult>(method, arguments, cancellationToken);
 
     /// <summary>Like <see cref="InvokeAsync{TResult}(string, object?, CancellationToken)"/> for methods whose result is ignored.</summary>
     public Task InvokeAsync(string method, object? arguments = null, CancellationToken cancellationToken = default)
-        => arguments switch
+        => cancellationToken.CanBeCanceled
+            ? AbandonOnCancelAsync(async () => { await Start<object?>(method, arguments, cancellationToken); return true; }, cancellationToken)
+            : Start<object?>(method, arguments, cancellationToken);
+
+    private Task<TResult> Start<TResult>(string method, object? arguments, CancellationToken cancellationToken) => arguments switch
+    {
+        null => InvokeWithCancellationAsync<TResult>(method, null, cancellationToken),
+        object?[] positional => InvokeWithCancellationAsync<TResult>(method, positional, cancellationToken),
+        _ => InvokeWithParameterObjectAsync<TResult>(method, arguments, cancellationToken),
+    };
+
+    private static async Task<T> AbandonOnCancelAsync<T>(Func<Task<T>> start, CancellationToken cancellationToken)
+    {
+        // Registered before StreamJsonRpc registers its own callback, so it runs after it (token callbacks run last
+        // registered first): the $/cancelRequest is queued before the caller goes on to its next call.
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), cancelled);
+        var call = start();
+        if (await Task.WhenAny(call, cancelled.Task) == call)
         {
-            null => InvokeWithCancellationAsync(method, null, cancellationToken),
-            object?[] positional => InvokeWithCancellationAsync(method, positional, cancellationToken),
-            _ => InvokeWithParameterObjectAsync(method, arguments, cancellationToken),
-        };
+            return await call;
+        }
+
+        // The late answer (or failure) is dropped.
+        _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        throw new OperationCanceledException(cancellationToken);
+    }
 
     /// <summary>Closes the connection and waits until its message loop has ended.</summary>
     public async ValueTask DisposeAsync()
@@ -139,17 +163,28 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    protected override Type? GetErrorDetailsDataType(JsonRpcError error) => null;
+    protected override Type? GetErrorDetailsDataType(JsonRpcError error) => typeof(System.Text.Json.JsonElement);
 
     /// <summary>
-    /// StreamJsonRpc reports an Invalid params answer as <see cref="RemoteMethodNotFoundException"/>; ours is a refusal
-    /// like any other (the CMS answers -32602 for a malformed request), so it stays a <see cref="RemoteInvocationException"/>
-    /// with its code. Method not found keeps StreamJsonRpc's type.
+    /// Every error answer but Method not found becomes a <see cref="RemoteInvocationException"/> with its code and its
+    /// <c>data</c> as raw JSON (a <see cref="System.Text.Json.JsonElement"/>, or null). StreamJsonRpc would report Invalid
+    /// params as <see cref="RemoteMethodNotFoundException"/>; ours is a refusal like any other (the CMS answers -32602
+    /// for a malformed request).
     /// </summary>
     protected override RemoteRpcException CreateExceptionFromRpcError(JsonRpcRequest request, JsonRpcError response)
-        => response.Error is { Code: JsonRpcErrorCode.InvalidParams } error
-            ? new RemoteInvocationException(error.Message, (int)error.Code, error.Data, error.Data)
-            : base.CreateExceptionFromRpcError(request, response);
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.Error is not { } error || error.Code is JsonRpcErrorCode.MethodNotFound or JsonRpcErrorCode.RequestCanceled)
+        {
+            return base.CreateExceptionFromRpcError(request, response);
+        }
+
+        // GetErrorDetailsDataType made StreamJsonRpc deserialize data into a JsonElement that owns its memory.
+        var data = error.Data is System.Text.Json.JsonElement { ValueKind: not (System.Text.Json.JsonValueKind.Undefined or System.Text.Json.JsonValueKind.Null) } element
+            ? (object)element
+            : null;
+        return new RemoteInvocationException(error.Message, (int)error.Code, data, data);
+    }
 
     /// <inheritdoc />
     protected override bool IsFatalException(Exception ex) => false;

@@ -132,14 +132,13 @@ public sealed class WireTests
     }
 
     [Fact]
-    public async Task ResponseForAnUnknownId_IsIgnored()
+    public async Task ResponseForAnUnknownId_IsAProtocolViolation_AndClosesTheConnection()
     {
         await using var peer = Server();
 
         await peer.SendAsync("""{"jsonrpc":"2.0","id":99,"result":1}""");
-        await peer.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"subtract","params":[5,3]}""");
 
-        AssertJson("""{"jsonrpc":"2.0","id":1,"result":2}""", await peer.ReceiveAsync());
+        Assert.True(await peer.SeesEndOfStreamAsync());
     }
 
     [Fact]
@@ -194,7 +193,11 @@ public sealed class WireTests
 
         var notice = await peer.ReceiveJsonAsync();
         Assert.Equal("$/cancelRequest", notice.GetProperty("method").GetString());
-        Assert.Equal(request.GetProperty("id").GetRawText(), notice.GetProperty("params").GetProperty("id").GetRawText());
+        var id = request.GetProperty("id").GetRawText();
+        Assert.Equal(id, notice.GetProperty("params").GetProperty("id").GetRawText());
+
+        // The call ends when the peer answers the cancelled request (LSP: a cancelled request still gets a response).
+        await peer.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":" + id + ""","error":{"code":-32800,"message":"cancelled"}}""");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(s_bound));
     }
 
