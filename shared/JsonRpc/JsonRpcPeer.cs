@@ -21,6 +21,9 @@ namespace Jumpstart.Shared.JsonRpc;
 /// </remarks>
 public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
 {
+    /// <summary>Our assemblies' names start so (Jumpstart.Shared, Jumpstart.Hostd, Jumpstart.Guestd, tests).</summary>
+    private const string OurAssemblyPrefix = "Jumpstart";
+
     private readonly ILogger _logger;
 
     private JsonRpcPeer(BoundedHeaderDelimitedHandler handler, ILogger logger, PeerCredentials? credentials)
@@ -148,6 +151,10 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
             case JumpstartException answer:
                 JsonRpcLog.Refused(_logger, request.Method ?? "?", answer.RpcCode, answer.Message);
                 return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)answer.RpcCode, Message = answer.Message, Data = answer.RpcData };
+            case RpcArgumentDeserializationException or System.Text.Json.JsonException when !RaisedByOurCode(exception):
+                // The params did not bind (a missing required member, a wrong type) before any method of ours ran:
+                // the caller's request to fix, as JSON-RPC §5.1 says.
+                return new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InvalidParams, Message = "Invalid params: " + exception.Message };
             case LocalRpcException local:
                 return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)local.ErrorCode, Message = local.Message, Data = local.ErrorData };
             default:
@@ -161,6 +168,11 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
                 };
         }
     }
+
+    /// <summary>True when a frame of one of our assemblies is on the exception's stack (a handler threw it).</summary>
+    private static bool RaisedByOurCode(Exception exception)
+        => new System.Diagnostics.StackTrace(exception, fNeedFileInfo: false).GetFrames()
+            .Any(frame => frame.GetMethod()?.DeclaringType?.Assembly.GetName().Name?.StartsWith(OurAssemblyPrefix, StringComparison.Ordinal) == true);
 
     /// <inheritdoc />
     protected override Type? GetErrorDetailsDataType(JsonRpcError error) => typeof(System.Text.Json.JsonElement);
