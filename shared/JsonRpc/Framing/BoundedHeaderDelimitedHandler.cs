@@ -60,9 +60,12 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
     /// <inheritdoc />
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
+        // Cancellation (the connection being disposed) wakes the pending read instead of unwinding it with an
+        // exception through every frame: closing 1,000 connections must not cost 10,000 exceptions.
+        using var wake = cancellationToken.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), _reader);
         while (true)
         {
-            var result = await _reader.ReadAsync(cancellationToken);
+            var result = await _reader.ReadAsync(CancellationToken.None);
             var buffer = result.Buffer;
             bool complete;
             ReadOnlySequence<byte> body;
@@ -94,7 +97,12 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
                 if (result.IsCanceled)
                 {
                     _reader.AdvanceTo(buffer.Start, buffer.End);
-                    throw new OperationCanceledException(cancellationToken);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        return null;
+                    }
+
+                    continue;
                 }
 
                 if (!buffer.IsEmpty && Volatile.Read(ref _frameStartedAt) == NotStarted)
