@@ -19,7 +19,7 @@ public sealed class VmHost(IOptions<HostdOptions> hostd, IOptions<VmOptions> opt
 
     /// <summary>The VM services; available once started.</summary>
     /// <exception cref="InvalidOperationException">Not started yet.</exception>
-    public VmServices Services => _services ?? throw new InvalidOperationException("the VM capability has not started");
+    public VmServices Services => _services ?? throw new VmUnavailableException("the VM capability has not started");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

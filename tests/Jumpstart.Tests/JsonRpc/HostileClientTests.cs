@@ -12,6 +12,7 @@ namespace Jumpstart.Tests.JsonRpc;
 /// bounded, and a well-behaved client on the same server is served meanwhile.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.JsonRpc)]
+[Collection(MemoryMeasuredCollection.Name)]
 public sealed class HostileClientTests
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(20);
