@@ -5,6 +5,7 @@ using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Shared.Metadata;
 using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
 
 namespace Jumpstart.Guestd.Cms;
 
@@ -15,7 +16,7 @@ namespace Jumpstart.Guestd.Cms;
 /// </summary>
 public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry, ILogger<CmsClient> logger) : IAsyncDisposable
 {
-    private JsonRpcConnection? _connection;
+    private JsonRpcPeer? _connection;
 
     public Task<RoleAssignment> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
         => CallAsync<RoleAssignment>(StepNames.Register, CmsMethods.Register, request, rpcTimeout: null, cancellationToken);
@@ -52,7 +53,7 @@ public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry
             catch (RemoteInvocationException ex)
             {
                 // The CMS answered: a refusal (bad token, unknown deployment) does not get better by retrying.
-                throw new GuestConfigException(step, $"the CMS refused {method}: {ex.Message} (code {ex.Code})", ex);
+                throw new GuestConfigException(step, $"the CMS refused {method}: {ex.Message} (code {ex.ErrorCode})", ex);
             }
             catch (Exception ex) when (IsTransient(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
@@ -71,7 +72,7 @@ public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry
         }
     }
 
-    private async Task<JsonRpcConnection> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<JsonRpcPeer> ConnectAsync(CancellationToken cancellationToken)
     {
         EndPoint target = IPAddress.TryParse(endpoint.Host, out var address)
             ? new IPEndPoint(address, endpoint.Port)

@@ -3,8 +3,8 @@ using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Daemon;
 using Jumpstart.Shared.HostApi;
-using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Options;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 

@@ -8,6 +8,7 @@ using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Deploy;
+using Jumpstart.Shared.Hosting;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,15 +24,31 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var bundles = new BundleStore(hostd.Value.StateDirectory);
+
+        // The socket file's mode and group are the first gate; SO_PEERCRED is the second, and it holds even when
+        // systemd made the socket with other permissions.
+        var options = new JsonRpcOptions { PeerPolicy = PolicyFor(hostd.Value.ControlSocketGroup) };
         _server = JsonRpcServer.Listen(controlSocket.Listener, connection =>
         {
-            connection.AddLocalTarget(api);
-            connection.AddLocalTarget(new VmApi(vms, connection, images, RunningCms));
-            connection.AddLocalTarget(new ImageApi(images, connection));
-            connection.AddLocalTarget(new StoreApi(store, bundles, connection, loggerFactory.CreateLogger<FogStore>()));
-            connection.AddLocalTarget(new TrafficApi(traffic));
-        }, loggerFactory: loggerFactory);
+            connection.AddLocalRpcTarget(api);
+            connection.AddLocalRpcTarget(new VmApi(vms, connection, images, RunningCms));
+            connection.AddLocalRpcTarget(new ImageApi(images, connection));
+            connection.AddLocalRpcTarget(new StoreApi(store, bundles, connection, loggerFactory.CreateLogger<FogStore>()));
+            connection.AddLocalRpcTarget(new TrafficApi(traffic));
+        }, options, loggerFactory);
         return Task.CompletedTask;
+    }
+
+    private static PeerCredentialPolicy PolicyFor(string? group)
+    {
+        try
+        {
+            return PeerCredentialPolicy.ForGroup(group);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DaemonConfigurationException($"{HostdOptions.Section}:ControlSocketGroup '{group}' does not exist", ex);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();

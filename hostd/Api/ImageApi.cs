@@ -1,6 +1,7 @@
 using Jumpstart.Hostd.Images;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 
@@ -8,7 +9,7 @@ namespace Jumpstart.Hostd.Api;
 /// The image methods of the control socket. One instance per connection, so fills and copies can
 /// send progress notes to the client that asked.
 /// </summary>
-public sealed class ImageApi(ImageService images, JsonRpcConnection connection)
+public sealed class ImageApi(ImageService images, JsonRpcPeer connection)
 {
     [JsonRpcMethod(HostMethods.ImageAdd, UseSingleObjectParameterDeserialization = true)]
     public Task<ImageInfo> AddAsync(ImageAddRequest request, CancellationToken cancellationToken)

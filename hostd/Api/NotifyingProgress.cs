@@ -1,10 +1,11 @@
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Sends each note as a notification, in order; a client that went away just misses them.</summary>
-internal sealed class NotifyingProgress(JsonRpcConnection connection) : IProgress<ProgressNote>
+internal sealed class NotifyingProgress(JsonRpcPeer connection) : IProgress<ProgressNote>
 {
     private readonly Lock _lock = new();
     private Task _tail = Task.CompletedTask;

@@ -7,6 +7,7 @@ using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 
@@ -15,7 +16,7 @@ namespace Jumpstart.Hostd.Api;
 /// connection, so puts and gets can send progress notes to the client that asked. Paths are the host's: hostd
 /// runs as root, so only clients allowed on the control socket reach these.
 /// </summary>
-public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore bundles, JsonRpcConnection? connection = null, ILogger<FogStore>? logger = null)
+public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore bundles, JsonRpcPeer? connection = null, ILogger<FogStore>? logger = null)
 {
     private static readonly TimeSpan s_noteInterval = TimeSpan.FromMilliseconds(500);
 
@@ -48,7 +49,7 @@ public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore 
     public Task<StorePutResult> PutAsync(StorePutRequest request, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         ArgumentNullException.ThrowIfNull(request);
-        var source = request.Bundle is { } bundle ? BundleSource(bundle, request.Path) : HostPath(request.Path, "Path");
+        var source = request.Bundle is { } bundle ? BundleSource(bundle, request.Path) : ExistingSource(HostPath(request.Path, "Path"));
         var put = new PutOptions
         {
             Name = request.Name ?? request.Bundle ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(source)),
@@ -70,7 +71,7 @@ public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore 
         ArgumentNullException.ThrowIfNull(request);
         using var catalog = StoreCatalog.Open(options.Value.Catalog);
         var file = catalog.GetFile(request.Name).File;
-        var target = request.Bundle is { } bundle ? BundleTarget(bundle, file, request) : HostPath(request.Path, "Path");
+        var target = request.Bundle is { } bundle ? BundleTarget(bundle, file, request) : TargetInExistingDirectory(HostPath(request.Path, "Path"));
         var store = new FogStore(catalog, logger);
         var result = await WithNotesAsync(HostMethods.StoreGet, "fetched", file.Length, progress => store.GetToPathAsync(file.Name, target, request.Replace, progress, cancellationToken));
         var report = StoreReports.ToGetResult(result, target);
@@ -114,6 +115,14 @@ public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore 
         => path is null ? throw new StoreUsageException("give Path or Bundle")
             : Path.IsPathFullyQualified(path) ? path
             : throw new StoreUsageException($"{what} '{path}' must be absolute (it is a path on the host)");
+
+    private static string ExistingSource(string path)
+        => File.Exists(path) || Directory.Exists(path) ? path : throw new StoreNotFoundException($"no file or directory at {path}");
+
+    private static string TargetInExistingDirectory(string path)
+        => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path)) is { } parent && !Directory.Exists(parent)
+            ? throw new StoreNotFoundException($"no directory {parent} to write {path} in")
+            : path;
 
     private string BundleSource(string bundle, string? path)
     {
@@ -172,15 +181,6 @@ public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore 
         return result;
     }
 
-    private static Task<T> GuardAsync<T>(Func<Task<T>> body) => VmApiErrors.GuardAsync(body, Translate);
-
-    private static LocalRpcException? Translate(Exception ex) => ex switch
-    {
-        StoreNotFoundException or FileNotFoundException or DirectoryNotFoundException => new LocalRpcException(HostErrorCodes.NotFound, ex.Message),
-        BundleException { Problem: BundleProblem.NotFound } => new LocalRpcException(HostErrorCodes.NotFound, ex.Message),
-        StoreUsageException or ArgumentException => new LocalRpcException(HostErrorCodes.InvalidRequest, ex.Message),
-        StoreDataLostException or StoreIntegrityException => new LocalRpcException(HostErrorCodes.DataError, ex.Message),
-        StoreException => new LocalRpcException(HostErrorCodes.Unavailable, ex.Message),
-        _ => null,
-    };
+    /// <summary>The store's and bundles' exceptions carry their codes; the JSON-RPC layer answers them.</summary>
+    private static Task<T> GuardAsync<T>(Func<Task<T>> body) => VmApiErrors.GuardAsync(body);
 }

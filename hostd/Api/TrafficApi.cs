@@ -1,6 +1,7 @@
+using Jumpstart.Hostd.Traffic;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Shared.HostApi;
-using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 
@@ -29,27 +30,27 @@ public sealed class TrafficApi(TrafficService traffic)
         ArgumentNullException.ThrowIfNull(request);
         if (traffic.DatabasePath is null)
         {
-            throw new LocalRpcException(HostErrorCodes.Unavailable, "traffic capture is disabled on this host (Traffic:Enabled is false)");
+            throw TrafficException.Disabled("traffic capture is disabled on this host (Traffic:Enabled is false)");
         }
 
         if (request.Unload && request.Path is not null)
         {
-            throw new LocalRpcException(HostErrorCodes.InvalidRequest, "give a model path or unload, not both");
+            throw TrafficException.BadRequest("give a model path or unload, not both");
         }
 
         var path = request.Unload ? null : request.Path ?? traffic.Labeller.ModelPath
-            ?? throw new LocalRpcException(HostErrorCodes.InvalidRequest, "no model is active to read again; give a model path");
+            ?? throw TrafficException.BadRequest("no model is active to read again; give a model path");
         try
         {
             traffic.ReplaceModel(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new LocalRpcException(HostErrorCodes.NotFound, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
+            throw TrafficException.ModelNotFound($"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})", ex);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            throw new LocalRpcException(HostErrorCodes.DataError, $"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})");
+            throw TrafficException.ModelInvalid($"{ex.Message} (the active model stays: {traffic.Labeller.ModelPath ?? "none"})", ex);
         }
 
         return Status();

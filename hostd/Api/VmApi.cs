@@ -8,6 +8,7 @@ using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Hostd.Vm.Templates;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Api;
 
@@ -20,7 +21,7 @@ namespace Jumpstart.Hostd.Api;
 /// <param name="connection">The client's connection (for progress notes).</param>
 /// <param name="images">The image service that resolves <c>image:NAME</c> base images, if any.</param>
 /// <param name="localCms">The CMS this hostd runs, if any: a clone plan with a policy and no CMS of its own uses it.</param>
-public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageService? images = null, Func<LocalCms?>? localCms = null)
+public sealed class VmApi(VmHost host, JsonRpcPeer connection, ImageService? images = null, Func<LocalCms?>? localCms = null)
 {
     /// <summary>Bound on the <c>query-status</c> each listed VM is asked.</summary>
     private static readonly TimeSpan s_statusTimeout = TimeSpan.FromSeconds(2);
@@ -33,7 +34,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         {
             "stream" => MemoryFormat.Stream,
             "mapped" => MemoryFormat.Mapped,
-            _ => throw new ArgumentException($"memory format '{request.MemoryFormat}' is not stream or mapped"),
+            _ => throw new VmRequestException($"memory format '{request.MemoryFormat}' is not stream or mapped"),
         };
         var template = new TemplateRequest
         {
@@ -78,7 +79,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         var users = services.Supervisor.List().Where(v => v.State == VmState.Alive && v.Launch.Bundle == request.Name).Select(v => v.Name).ToList();
         if (users.Count > 0)
         {
-            throw new InvalidOperationException($"bundle {request.Name} is in use by {string.Join(", ", users)}; stop them first");
+            throw new VmRequestException($"bundle {request.Name} is in use by {string.Join(", ", users)}; stop them first");
         }
 
         services.Store.Remove(request.Name);
@@ -176,7 +177,7 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
     {
         ({ } spec, null) => VmSpecJson.Parse(spec),
         (null, { } path) => VmSpecJson.Load(path),
-        _ => throw new ArgumentException("give exactly one of spec and specFile"),
+        _ => throw new VmRequestException("give exactly one of spec and specFile"),
     };
 
     private static BundleInfo Describe(VerifiedBundle bundle, bool verified) => new()
@@ -209,6 +210,6 @@ public sealed class VmApi(VmHost host, JsonRpcConnection connection, ImageServic
         }
 
         var name = baseImage[TemplateBaseImage.ImagePrefix.Length..];
-        return (images ?? throw new InvalidOperationException("this hostd has no image service")).LocalUriOf(name);
+        return (images ?? throw new VmUnavailableException("this hostd has no image service")).LocalUriOf(name);
     }
 }

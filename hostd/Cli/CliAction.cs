@@ -1,15 +1,17 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Jumpstart.Shared.Cli;
-using Jumpstart.Shared.HostApi;
-using Jumpstart.Shared.JsonRpc;
+using Jumpstart.Shared.Errors;
 using Jumpstart.Shared.Metadata;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Cli;
 
 /// <summary>
 /// Runs a command's body and turns the failures every command shares into one clear line on
-/// stderr and a sysexits-style exit code. Unknown exceptions are bugs: exit 70 with the message.
+/// stderr and a sysexits-style exit code. A service's error answer becomes an exit code in one place
+/// (<see cref="ErrorCodeMap"/>); an area exception raised here knows its own. Unknown exceptions are bugs: exit 70
+/// with the message.
 /// </summary>
 public static class CliAction
 {
@@ -49,6 +51,11 @@ public static class CliAction
             await error.WriteLineAsync($"jumpstart: cannot reach the service: {ex.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (JumpstartException ex)
+        {
+            await error.WriteLineAsync($"jumpstart: {ex.Message}");
+            return ex.ExitCode;
+        }
         catch (ConnectionLostException ex)
         {
             await error.WriteLineAsync($"jumpstart: connection lost: {ex.Message}");
@@ -61,15 +68,13 @@ public static class CliAction
         }
         catch (RemoteInvocationException ex)
         {
-            await error.WriteLineAsync($"jumpstart: the service refused: {ex.Message} (code {ex.Code})");
-            return ex.Code switch
-            {
-                HostErrorCodes.InvalidRequest => ExitCodes.Usage,
-                HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch or HostErrorCodes.DataError => ExitCodes.DataError,
-                HostErrorCodes.NotFound => ExitCodes.NoInput,
-                HostErrorCodes.VmFailed or HostErrorCodes.Unavailable => ExitCodes.Unavailable,
-                _ => ExitCodes.Failure,
-            };
+            await error.WriteLineAsync($"jumpstart: the service refused: {ex.Message} (code {ex.ErrorCode})");
+            return ErrorCodeMap.ExitCodeOf(ex.ErrorCode);
+        }
+        catch (RemoteMethodNotFoundException ex)
+        {
+            await error.WriteLineAsync($"jumpstart: the service does not offer this ({ex.Message}, code {(int)ex.ErrorCode}): is it the same version?");
+            return ErrorCodeMap.ExitCodeOf((int)ex.ErrorCode);
         }
         catch (IOException ex)
         {
@@ -81,5 +86,18 @@ public static class CliAction
             await error.WriteLineAsync("jumpstart: interrupted");
             return ExitCodes.TempFail;
         }
+        catch (Exception ex)
+        {
+            return await InternalErrorAsync(error, ex);
+        }
+    }
+
+    /// <summary>An exception no command expects is a bug in the CLI: say what it was and exit 70 (EX_SOFTWARE).</summary>
+    public static async Task<int> InternalErrorAsync(TextWriter error, Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(ex);
+        await error.WriteLineAsync($"jumpstart: internal error ({ex.GetType().Name}): {ex.Message}");
+        return ExitCodes.Software;
     }
 }

@@ -15,14 +15,14 @@ public static class HostdCall
 
     public static Options CreateOptions() => new(HostdConnection.CreateSocketOption(), new Option<bool>("--json") { Description = "Print JSON for scripts.", Recursive = true });
 
-    public static Task<int> RunAsync(ParseResult parse, Options options, CancellationToken cancellationToken, Func<JsonRpcConnection, bool, TextWriter, Task<int>> body)
+    public static Task<int> RunAsync(ParseResult parse, Options options, CancellationToken cancellationToken, Func<JsonRpcPeer, bool, TextWriter, Task<int>> body)
     {
         var error = parse.InvocationConfiguration.Error;
         return CliAction.RunAsync(error, async () =>
         {
             await using var connection = await HostdConnection.ConnectAsync(
                 parse.GetRequiredValue(options.Socket),
-                c => c.AddMethod(HostMethods.Progress, (ProgressNote note) => Progress(error, note)),
+                c => c.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => Progress(error, note)),
                 cancellationToken);
             return await body(connection, parse.GetValue(options.Json), parse.InvocationConfiguration.Output);
         });

@@ -17,11 +17,11 @@ public static class HostdConnection
     };
 
     /// <summary>Connects, turning "no such socket" into a message that says what to check.</summary>
-    public static Task<JsonRpcConnection> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+    public static Task<JsonRpcPeer> ConnectAsync(string socketPath, CancellationToken cancellationToken)
         => ConnectAsync(socketPath, configure: null, cancellationToken);
 
     /// <summary>Connects; <paramref name="configure"/> may add local targets (e.g. for hostd's progress notifications) before listening starts.</summary>
-    public static async Task<JsonRpcConnection> ConnectAsync(string socketPath, Action<JsonRpcConnection>? configure, CancellationToken cancellationToken)
+    public static async Task<JsonRpcPeer> ConnectAsync(string socketPath, Action<JsonRpcPeer>? configure, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
         {

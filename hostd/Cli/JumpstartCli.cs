@@ -39,8 +39,16 @@ public static class JumpstartCli
             return ExitCodes.Usage;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await parse.InvokeAsync(configuration, cancellationToken);
+        // System.CommandLine's own handler prints a stack trace and exits 1; an unexpected exception is a bug: EX_SOFTWARE.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parse.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return await CliAction.InternalErrorAsync(error, ex);
+        }
     }
 
     private static IEnumerable<string> CommandPath(CommandResult? result)

@@ -1,25 +1,36 @@
 using System.Net;
+using System.Net.Sockets;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Cms;
 
 /// <summary>The operator's (and the manager's) side of the CMS admin methods, over one JSON-RPC connection.</summary>
 public sealed class CmsAdminClient : IAsyncDisposable
 {
-    private readonly JsonRpcConnection _connection;
+    private readonly JsonRpcPeer _connection;
     private readonly string _adminToken;
 
-    private CmsAdminClient(JsonRpcConnection connection, string adminToken)
+    private CmsAdminClient(JsonRpcPeer connection, string adminToken)
     {
         _connection = connection;
         _adminToken = adminToken;
     }
 
-    /// <summary>Connects to a CMS at a TCP or unix-socket endpoint.</summary>
+    /// <summary>
+    /// Connects to a CMS at a TCP or unix-socket endpoint. On the CMS's local unix socket the token may be empty:
+    /// there the CMS checks the caller's credentials (SO_PEERCRED) instead.
+    /// </summary>
     public static async Task<CmsAdminClient> ConnectAsync(EndPoint endPoint, string adminToken, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(adminToken);
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(adminToken);
+        if (adminToken.Length == 0 && endPoint is not UnixDomainSocketEndPoint)
+        {
+            throw new ArgumentException("an admin token is needed over TCP", nameof(adminToken));
+        }
+
         var connection = await JsonRpcClient.ConnectAsync(endPoint, cancellationToken: cancellationToken);
         return new CmsAdminClient(connection, adminToken);
     }

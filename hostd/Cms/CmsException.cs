@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.Errors;
 using Jumpstart.Shared.JsonRpc;
 
 namespace Jumpstart.Hostd.Cms;
@@ -9,10 +10,14 @@ namespace Jumpstart.Hostd.Cms;
 /// (<see cref="CmsErrorCodes"/> or <see cref="JsonRpcErrorCodes.InvalidParams"/>); a refused request
 /// has changed nothing.
 /// </summary>
-public sealed class CmsException(int code, string message) : Exception(message)
+public sealed class CmsException(int code, string message) : JumpstartException(message)
 {
     /// <summary>The JSON-RPC error code the caller receives.</summary>
     public int Code { get; } = code;
+
+    public override int RpcCode => Code;
+
+    public override int ExitCode => ErrorCodeMap.ExitCodeOf(Code);
 
     [DoesNotReturn]
     internal static void ThrowInvalidParams(string message) => throw new CmsException(JsonRpcErrorCodes.InvalidParams, message);

@@ -23,6 +23,12 @@ public sealed class CmsOptions
     /// <summary>Optional unix socket for local administration (created with mode 0660).</summary>
     public string? UnixSocketPath { get; set; }
 
+    /// <summary>
+    /// Group whose members may administer the CMS on <see cref="UnixSocketPath"/> without the admin token (checked with
+    /// SO_PEERCRED); root and hostd's own user always may. Null: nobody else.
+    /// </summary>
+    public string? AdminGroup { get; set; }
+
     /// <summary>The SQLite database holding deployments, registrations, roles and reports.</summary>
     public string DatabasePath { get; set; } = "/var/lib/jumpstart/cms/cms.db";
 

@@ -1,15 +1,22 @@
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Cms;
 
 /// <summary>
 /// Puts <see cref="CmsService"/> on a JSON-RPC connection: one method per <see cref="CmsMethods"/>
 /// name, each taking its whole params object as one request record. A <see cref="CmsException"/>
-/// becomes a JSON-RPC error with its code (see <see cref="CmsErrorCodes"/>).
+/// becomes a JSON-RPC error with its code (see <see cref="CmsErrorCodes"/>) in <see cref="JsonRpcPeer"/>.
 /// </summary>
-public sealed class CmsRpcTarget(CmsService service, ILogger logger)
+/// <param name="service">The CMS logic.</param>
+/// <param name="logger">Where refusals and failures are logged.</param>
+/// <param name="localAdminToken">
+/// Set only for connections on the local admin socket whose peer passed the SO_PEERCRED check: their admin
+/// requests need no token of their own.
+/// </param>
+public sealed class CmsRpcTarget(CmsService service, ILogger logger, string? localAdminToken = null)
 {
     [JsonRpcMethod(CmsMethods.Register, UseSingleObjectParameterDeserialization = true)]
     public Task<RoleAssignment> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
@@ -33,19 +40,19 @@ public sealed class CmsRpcTarget(CmsService service, ILogger logger)
 
     [JsonRpcMethod(CmsMethods.CreateDeployment, UseSingleObjectParameterDeserialization = true)]
     public Task<DeploymentStatus> CreateDeploymentAsync(AdminRequest request, CancellationToken cancellationToken)
-        => CallAsync(CmsMethods.CreateDeployment, () => service.CreateDeploymentAsync(request, cancellationToken));
+        => CallAsync(CmsMethods.CreateDeployment, () => service.CreateDeploymentAsync(Local(request), cancellationToken));
 
     [JsonRpcMethod(CmsMethods.GetDeployment, UseSingleObjectParameterDeserialization = true)]
     public Task<DeploymentStatus> GetDeploymentAsync(AdminRequest request, CancellationToken cancellationToken)
-        => CallAsync(CmsMethods.GetDeployment, () => service.GetDeploymentAsync(request, cancellationToken));
+        => CallAsync(CmsMethods.GetDeployment, () => service.GetDeploymentAsync(Local(request), cancellationToken));
 
     [JsonRpcMethod(CmsMethods.ListDeployments, UseSingleObjectParameterDeserialization = true)]
     public Task<IReadOnlyList<DeploymentStatus>> ListDeploymentsAsync(AdminRequest request, CancellationToken cancellationToken)
-        => CallAsync(CmsMethods.ListDeployments, () => service.ListDeploymentsAsync(request, cancellationToken));
+        => CallAsync(CmsMethods.ListDeployments, () => service.ListDeploymentsAsync(Local(request), cancellationToken));
 
     [JsonRpcMethod(CmsMethods.DeleteDeployment, UseSingleObjectParameterDeserialization = true)]
     public Task<bool> DeleteDeploymentAsync(AdminRequest request, CancellationToken cancellationToken)
-        => CallAsync(CmsMethods.DeleteDeployment, () => service.DeleteDeploymentAsync(request, cancellationToken));
+        => CallAsync(CmsMethods.DeleteDeployment, () => service.DeleteDeploymentAsync(Local(request), cancellationToken));
 
     private async Task<T> CallAsync<T>(string method, Func<Task<T>> call)
     {
@@ -57,14 +64,17 @@ public sealed class CmsRpcTarget(CmsService service, ILogger logger)
         {
             CmsLog.Refused(logger, method, ex.Code, ex.Message);
             Metrics.HostdMetrics.CmsFailed(method, ex.Code);
-            throw new LocalRpcException(ex.Code, ex.Message);
+            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A bug or a broken database: the caller gets InternalError from the JSON-RPC layer; the log gets the stack.
+            // A bug or a broken database: the caller gets Internal error from the JSON-RPC layer; the log gets the stack.
             CmsLog.Unexpected(logger, method, ex);
             Metrics.HostdMetrics.CmsFailed(method, Metrics.HostdMetrics.InternalErrorCode);
             throw;
         }
     }
+
+    private AdminRequest Local(AdminRequest request)
+        => localAdminToken is not null && request is { AdminToken: null or "" } ? request with { AdminToken = localAdminToken } : request;
 }

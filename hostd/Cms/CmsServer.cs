@@ -50,17 +50,17 @@ public sealed class CmsServer : IAsyncDisposable
         JsonRpcServer? tcp = null;
         try
         {
+            // Guests and remote operators over TCP carry tokens in each request.
             var target = new CmsRpcTarget(service, logger);
-            tcp = JsonRpcServer.ListenTcp(endPoint, c => c.AddLocalTarget(target), loggerFactory: loggerFactory);
+            tcp = JsonRpcServer.ListenTcp(endPoint, c => c.AddLocalRpcTarget(target), loggerFactory: loggerFactory);
             JsonRpcServer? unix = null;
             if (options.UnixSocketPath is { Length: > 0 } socketPath)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
-                unix = JsonRpcServer.ListenUnix(socketPath, c => c.AddLocalTarget(target), loggerFactory: loggerFactory);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(socketPath, SocketMode);
-                }
+                // Local administration: the kernel vouches for the caller (SO_PEERCRED), so no admin token is needed.
+                var local = new CmsRpcTarget(service, logger, adminToken);
+                var unixOptions = new JsonRpcOptions { PeerPolicy = PeerCredentialPolicy.ForGroup(options.AdminGroup) };
+                unix = JsonRpcServer.ListenUnix(socketPath, SocketMode, c => c.AddLocalRpcTarget(local), unixOptions, loggerFactory);
 
                 CmsLog.Listening(logger, "unix:" + socketPath);
             }

@@ -91,7 +91,7 @@ public sealed partial class ImageCatalog
     {
         if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name))
         {
-            throw new ArgumentException($"image name '{name}' is not valid: use 1-64 letters, digits, '.', '_' or '-', not starting with '.' or '-'");
+            throw ImageException.BadRequest($"image name '{name}' is not valid: use 1-64 letters, digits, '.', '_' or '-', not starting with '.' or '-'");
         }
     }
 

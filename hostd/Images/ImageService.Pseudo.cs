@@ -21,7 +21,7 @@ public sealed partial class ImageService
         try
         {
             var image = Require(request.Name);
-            var replicas = image.Replicas ?? throw new ArgumentException($"image {request.Name} is a {image.Entry.Kind} image; only pseudo images have upstreams");
+            var replicas = image.Replicas ?? throw ImageException.BadRequest($"image {request.Name} is a {image.Entry.Kind} image; only pseudo images have upstreams");
             if (!replicas.Replicas.Contains(upstream))
             {
                 replicas.Add(ReplicaSource.ForNbd(NbdUri.Parse(upstream)));
@@ -49,7 +49,7 @@ public sealed partial class ImageService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.RateBytesPerSecond);
         var image = Require(request.Name);
-        var pseudo = image.Pseudo ?? throw new ArgumentException($"image {request.Name} is a {image.Entry.Kind} image; it is complete already");
+        var pseudo = image.Pseudo ?? throw ImageException.BadRequest($"image {request.Name} is a {image.Entry.Kind} image; it is complete already");
         var clock = Stopwatch.StartNew();
         var before = pseudo.Status.BytesFetched;
         var report = progress is null ? null : new Progress<FillProgress>(p => progress.Report(string.Create(

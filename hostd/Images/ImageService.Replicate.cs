@@ -22,7 +22,7 @@ public sealed partial class ImageService
         ImageCatalog.ValidateName(request.Name);
         if (_images.ContainsKey(request.Name))
         {
-            throw new ArgumentException($"image {request.Name} already exists; remove it first");
+            throw ImageException.BadRequest($"image {request.Name} already exists; remove it first");
         }
 
         var regions = request.Regions is { Length: > 0 } listed ? ImageRegion.ParseList(listed) : null;

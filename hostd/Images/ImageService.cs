@@ -117,13 +117,13 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
             var catalog = RequireCatalog();
             if (catalog.TryGet(request.Name, out _))
             {
-                throw new ArgumentException($"image {request.Name} already exists; remove it first");
+                throw ImageException.BadRequest($"image {request.Name} already exists; remove it first");
             }
 
             var image = await OpenAsync(entry, cancellationToken);
             if (image.Problem is { } problem)
             {
-                throw new ArgumentException($"image {request.Name} cannot be served: {problem}");
+                throw ImageException.BadRequest($"image {request.Name} cannot be served: {problem}");
             }
 
             if (request.ReplayLog is { Length: > 0 } replay && image.Pseudo is { } pseudo)
@@ -150,7 +150,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
         {
             if (!_images.TryRemove(name, out var image))
             {
-                throw new KeyNotFoundException($"no image named {name}");
+                throw ImageException.NotFound(name);
             }
 
             Exports.Remove(name);
@@ -187,7 +187,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
         var image = Require(name);
         return image.Problem is null
             ? LocalUri(name)
-            : throw new InvalidOperationException($"image {name} is not being served: {image.Problem}");
+            : throw ImageException.Unavailable($"image {name} is not being served: {image.Problem}");
     }
 
     private string LocalUri(string name) => $"nbd+unix:///{name}?socket={SocketPath}";
@@ -205,10 +205,10 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
     }
 
     private ServedImage Require(string name)
-        => _images.TryGetValue(name, out var image) ? image : throw new KeyNotFoundException($"no image named {name}");
+        => _images.TryGetValue(name, out var image) ? image : throw ImageException.NotFound(name);
 
     private ImageCatalog RequireCatalog()
-        => _catalog ?? throw new InvalidOperationException($"the image service is disabled ({ImageOptions.Section}:{nameof(ImageOptions.Enabled)} is false)");
+        => _catalog ?? throw ImageException.Unavailable($"the image service is disabled ({ImageOptions.Section}:{nameof(ImageOptions.Enabled)} is false)");
 
     private ImageEntry EntryFor(ImageAddRequest request)
     {
@@ -233,7 +233,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
                 Description = request.Description,
                 AddedAt = DateTimeOffset.UtcNow,
             },
-            _ => throw new ArgumentException("give either a file (a real image) or upstreams (a pseudo image), not both or neither"),
+            _ => throw ImageException.BadRequest("give either a file (a real image) or upstreams (a pseudo image), not both or neither"),
         };
     }
 

@@ -1,3 +1,5 @@
+using Jumpstart.Shared.HostApi;
+
 namespace Jumpstart.Hostd.Store;
 
 /// <summary>
@@ -32,4 +34,6 @@ public sealed class StoreDataLostException : StoreException
             + $"bad or unreachable combinations on server(s) {servers}: "
             + string.Join("; ", problems.Select(p => p.ToString()));
     }
+
+    public override int RpcCode => HostErrorCodes.DataError;
 }

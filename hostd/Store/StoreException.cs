@@ -1,7 +1,11 @@
+using Jumpstart.Shared.Errors;
+using Jumpstart.Shared.HostApi;
+
 namespace Jumpstart.Hostd.Store;
 
 /// <summary>Base of the state store's failures.</summary>
-public abstract class StoreException : Exception
+/// <remarks>Unless a type says otherwise the store is unavailable (-32015, exit 69): a server or the catalog failed.</remarks>
+public abstract class StoreException : JumpstartException
 {
     protected StoreException(string message)
         : base(message)
@@ -12,4 +16,8 @@ public abstract class StoreException : Exception
         : base(message, inner)
     {
     }
+
+    public override int RpcCode => HostErrorCodes.Unavailable;
+
+    public override int ExitCode => ErrorCodeMap.ExitCodeOf(RpcCode);
 }

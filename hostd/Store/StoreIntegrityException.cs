@@ -1,3 +1,5 @@
+using Jumpstart.Shared.HostApi;
+
 namespace Jumpstart.Hostd.Store;
 
 /// <summary>Data failed an integrity check where no alternative remains (never returned as if it were good).</summary>
@@ -12,4 +14,6 @@ public sealed class StoreIntegrityException : StoreException
         : base(message, inner)
     {
     }
+
+    public override int RpcCode => HostErrorCodes.DataError;
 }

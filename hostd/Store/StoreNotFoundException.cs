@@ -1,3 +1,5 @@
+using Jumpstart.Shared.HostApi;
+
 namespace Jumpstart.Hostd.Store;
 
 /// <summary>No stored file or registered server has that name.</summary>
@@ -12,4 +14,6 @@ public sealed class StoreNotFoundException : StoreException
         : base(message, inner)
     {
     }
+
+    public override int RpcCode => HostErrorCodes.NotFound;
 }

@@ -1,3 +1,5 @@
+using Jumpstart.Shared.HostApi;
+
 namespace Jumpstart.Hostd.Store;
 
 /// <summary>A store operation asked for something impossible (too few servers, unknown name, name taken).</summary>
@@ -12,4 +14,6 @@ public sealed class StoreUsageException : StoreException
         : base(message, inner)
     {
     }
+
+    public override int RpcCode => HostErrorCodes.InvalidRequest;
 }

@@ -21,7 +21,7 @@ public sealed class VmHost(IOptions<HostdOptions> hostd, IOptions<VmOptions> opt
 
     /// <summary>The VM services; available once started.</summary>
     /// <exception cref="InvalidOperationException">Not started yet.</exception>
-    public VmServices Services => _services ?? throw new InvalidOperationException("the VM capability has not started");
+    public VmServices Services => _services ?? throw new VmUnavailableException("the VM capability has not started");
 
     /// <summary>The VM services while started, else null (for hostd's metrics, which may be read at any time).</summary>
     public VmServices? Running => _services;

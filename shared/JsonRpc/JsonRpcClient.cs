@@ -9,12 +9,13 @@ public static class JsonRpcClient
 {
     /// <summary>
     /// Connects to a <see cref="IPEndPoint"/>, <see cref="DnsEndPoint"/> or <see cref="UnixDomainSocketEndPoint"/>;
-    /// <paramref name="configure"/> may add local targets (for server-to-client calls) before listening starts.
+    /// <paramref name="configure"/> may add local methods (for server-to-client calls and notifications) before
+    /// listening starts.
     /// </summary>
     /// <exception cref="SocketException">Nothing listens at <paramref name="endPoint"/>.</exception>
-    public static async Task<JsonRpcConnection> ConnectAsync(
+    public static async Task<JsonRpcPeer> ConnectAsync(
         EndPoint endPoint,
-        Action<JsonRpcConnection>? configure = null,
+        Action<JsonRpcPeer>? configure = null,
         JsonRpcOptions? options = null,
         ILogger? logger = null,
         CancellationToken cancellationToken = default)
@@ -29,20 +30,20 @@ public static class JsonRpcClient
             _ => new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
         };
 
-        JsonRpcConnection? connection = null;
+        JsonRpcPeer? peer = null;
         try
         {
             await socket.ConnectAsync(endPoint, cancellationToken);
-            connection = new JsonRpcConnection(new NetworkStream(socket, ownsSocket: true), options, logger);
-            configure?.Invoke(connection);
-            connection.StartListening();
-            return connection;
+            peer = JsonRpcPeer.Create(new NetworkStream(socket, ownsSocket: true), options, logger);
+            configure?.Invoke(peer);
+            peer.StartListening();
+            return peer;
         }
         catch
         {
-            if (connection is not null)
+            if (peer is not null)
             {
-                await connection.DisposeAsync();
+                peer.Dispose();
             }
             else
             {

@@ -9,10 +9,4 @@ public static class JsonRpcErrorCodes
     public const int InvalidParams = -32602;
     public const int InternalError = -32603;
     public const int RequestCancelled = -32800;
-
-    /// <summary>
-    /// Implementation-defined server error (§5.1 reserves -32000 to -32099): more requests are in
-    /// progress than <see cref="JsonRpcOptions.MaxConcurrentRequests"/> allows; retry later.
-    /// </summary>
-    public const int ServerBusy = -32000;
 }

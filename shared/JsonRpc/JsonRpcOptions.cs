@@ -1,8 +1,6 @@
-using System.Text.Json;
-
 namespace Jumpstart.Shared.JsonRpc;
 
-/// <summary>Limits and serialization settings for one connection.</summary>
+/// <summary>Limits of one connection and of a listener; every size and time a peer could stretch is bounded here.</summary>
 public sealed record JsonRpcOptions
 {
     /// <summary>Largest header block accepted before the blank line; more is a framing error and closes the connection.</summary>
@@ -11,24 +9,30 @@ public sealed record JsonRpcOptions
     /// <summary>Largest message body accepted; a larger Content-Length closes the connection without allocating it.</summary>
     public int MaxMessageBytes { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>Most entries accepted in one batch (JSON-RPC §6); a larger batch is answered with one Invalid Request error.</summary>
-    public int MaxBatchLength { get; init; } = 1024;
-
     /// <summary>
-    /// Most calls from the peer running at once on this connection; beyond it a request is answered
-    /// at once with <see cref="JsonRpcErrorCodes.ServerBusy"/> and a notification is dropped.
+    /// Most requests of the peer in progress at once on one connection; at the limit the connection stops reading
+    /// until one is answered (TCP flow control then slows the peer), so a flood costs bounded memory.
     /// </summary>
     public int MaxConcurrentRequests { get; init; } = 1024;
 
     /// <summary>
-    /// Capacity of the bounded queue between producers (calls, handlers' responses) and the writer loop;
-    /// when full, producers wait, which pushes back on a peer that sends faster than it reads.
+    /// How long one frame may take from its first byte to its last; a slower sender (or a header that never ends)
+    /// is disconnected. Enforced by <see cref="JsonRpcServer"/>.
     /// </summary>
-    public int OutgoingQueueCapacity { get; init; } = 256;
+    public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a graceful close waits for queued messages to reach the transport before cutting it.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a served connection may sit with nothing to read, nothing to write and no call in progress before
+    /// the server closes it. A long-poll in progress is not idle. Enforced by <see cref="JsonRpcServer"/>.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Serializer for parameters and results. Defaults to camelCase web defaults.</summary>
-    public JsonSerializerOptions SerializerOptions { get; init; } = new(JsonSerializerDefaults.Web);
+    /// <summary>Most connections a listener serves at once; a connection beyond it is closed as soon as it is accepted.</summary>
+    public int MaxConnections { get; init; } = 1024;
+
+    /// <summary>
+    /// Who may use a unix-socket listener, checked with SO_PEERCRED on each accepted connection; null lets anyone
+    /// who can open the socket file in. Ignored for TCP (whose callers authenticate per request with tokens).
+    /// </summary>
+    public PeerCredentialPolicy? PeerPolicy { get; init; }
 }

@@ -62,20 +62,16 @@ public static class LogEventIds
     public static class JsonRpc
     {
         public const int FramingError = 1100;
-        public const int TruncatedMessage = 1101;
-        public const int ParseError = 1102;
-        public const int InvalidRequest = 1103;
-        public const int MethodNotFound = 1104;
+        public const int SlowSender = 1101;
+        public const int IdleClosed = 1102;
+        public const int TooManyConnections = 1103;
+        public const int PeerRefused = 1104;
         public const int HandlerFailed = 1105;
-        public const int UnknownResponse = 1106;
-        public const int ConnectionClosed = 1107;
-        public const int TransportFailed = 1108;
+        public const int Refused = 1106;
         public const int Listening = 1109;
         public const int AcceptFailed = 1110;
         public const int ConfigureFailed = 1111;
-        public const int CancelledByPeer = 1112;
         public const int StaleSocketReplaced = 1113;
-        public const int TooManyRequests = 1114;
     }
 
     /// <summary>shared/Nbd (7000-7049).</summary>

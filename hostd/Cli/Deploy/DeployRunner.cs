@@ -4,6 +4,7 @@ using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Cli.Deploy;
 
@@ -18,7 +19,7 @@ namespace Jumpstart.Hostd.Cli.Deploy;
 /// <param name="connectCms">Opens an admin connection to the CMS to watch the roles (only once the clones run: the CMS closes idle connections).</param>
 /// <param name="cmsEndpoint">The CMS as host:port, for hostd's admin call and the guests' discs.</param>
 /// <param name="cmsAdminToken">That CMS's admin token, which hostd uses to create the deployment.</param>
-public sealed class DeployRunner(JsonRpcConnection hostd, Func<CancellationToken, Task<CmsAdminClient>> connectCms, string cmsEndpoint, string cmsAdminToken)
+public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task<CmsAdminClient>> connectCms, string cmsEndpoint, string cmsAdminToken)
 {
     /// <summary>Runs the deploy; the report says whether every clone got its role (<see cref="DeployReport.Complete"/>).</summary>
     /// <exception cref="RemoteInvocationException">hostd refused (bad bundle, spec mismatch, bad plan, CMS refused, QEMU failure): no clone of this deploy runs.</exception>

@@ -12,4 +12,6 @@ public sealed class BlockServerUnavailableException : StoreException
         : base(message, inner)
     {
     }
+
+    public override bool IsTransient => true;
 }

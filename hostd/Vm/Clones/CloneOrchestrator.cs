@@ -141,7 +141,7 @@ public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleSto
     {
         if (clones.Count is 0 or > CloneRequest.MaxClones)
         {
-            throw new ArgumentException($"a request needs 1-{CloneRequest.MaxClones} VMs, not {clones.Count}");
+            throw new VmRequestException($"a request needs 1-{CloneRequest.MaxClones} VMs, not {clones.Count}");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -150,7 +150,7 @@ public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleSto
             VmNames.Require(clone.Name, "clone name");
             if (!names.Add(clone.Name) || supervisor.List().Any(v => v.Name == clone.Name && v.State == VmState.Alive))
             {
-                throw new ArgumentException($"clone name '{clone.Name}' is used twice or by a running VM");
+                throw new VmRequestException($"clone name '{clone.Name}' is used twice or by a running VM");
             }
 
             MetadataValidator.Validate(clone.Metadata, $"the metadata of {clone.Name}");

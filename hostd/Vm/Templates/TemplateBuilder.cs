@@ -158,7 +158,15 @@ public sealed class TemplateBuilder(VmSupervisor supervisor, BundleStore store, 
             throw new VmStartException(vm.Name, $"the template died while waiting for '{marker}': {SerialLog.Tail(serial, 2048)}");
         }
 
-        return await found;
+        try
+        {
+            return await found;
+        }
+        catch (TimeoutException ex)
+        {
+            // The guest never said it was ready: the VM failed to come up (exit 69), not a bug.
+            throw new VmStartException(vm.Name, ex.Message, ex);
+        }
     }
 
     private async Task<BundleManifest> WriteManifestAsync(string staging, TemplateRequest request, CancellationToken cancellationToken)

@@ -48,7 +48,7 @@ internal sealed class CmsServerFixture : IAsyncDisposable
         Server = await CmsServer.StartAsync(Options);
     }
 
-    public Task<JsonRpcConnection> ConnectAsync() => JsonRpcClient.ConnectAsync(EndPoint);
+    public Task<JsonRpcPeer> ConnectAsync() => JsonRpcClient.ConnectAsync(EndPoint);
 
     public async Task<CmsAdminClient> AdminAsync() => await CmsAdminClient.ConnectAsync(EndPoint, AdminToken, CancellationToken.None);
 

@@ -5,6 +5,7 @@ using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Tests.Support;
+using StreamJsonRpc;
 using Xunit;
 
 namespace Jumpstart.Tests.Cms;
@@ -30,7 +31,7 @@ public sealed class CmsServerTests
         var second = await worker.InvokeAsync<RoleAssignment>(CmsMethods.Register, CmsTestBed.Register("d1", 1)).WaitAsync(s_bound);
 
         Assert.Equal("master", first.Role);
-        Assert.Equal(CmsErrorCodes.Unauthorized, stolen.Code);
+        Assert.Equal(CmsErrorCodes.Unauthorized, stolen.ErrorCode);
         Assert.Equal("worker", second.Role);
         Assert.Equal(CmsTestBed.AddressOf(0), second.MasterAddress);
     }
@@ -56,7 +57,7 @@ public sealed class CmsServerTests
         {
             var ex = await Assert.ThrowsAsync<RemoteInvocationException>(
                 () => client.InvokeAsync<RoleAssignment>(CmsMethods.Register, parameters).WaitAsync(s_bound));
-            Assert.Equal(JsonRpcErrorCodes.InvalidParams, ex.Code);
+            Assert.Equal(JsonRpcErrorCodes.InvalidParams, ex.ErrorCode);
         }
 
         Assert.Equal(before, JsonSerializer.Serialize(await admin.GetAsync("d1", CancellationToken.None)));
@@ -71,7 +72,7 @@ public sealed class CmsServerTests
         var ex = await Assert.ThrowsAsync<RemoteInvocationException>(
             () => client.InvokeAsync<RoleAssignment>(CmsMethods.Register, CmsTestBed.Register("ghost", 0)).WaitAsync(s_bound));
 
-        Assert.Equal(CmsErrorCodes.UnknownDeployment, ex.Code);
+        Assert.Equal(CmsErrorCodes.UnknownDeployment, ex.ErrorCode);
     }
 
     [Fact]
@@ -153,7 +154,7 @@ public sealed class CmsServerTests
 
         var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => admin.CreateAsync(CmsTestBed.Spec("d1", 1), CancellationToken.None).WaitAsync(s_bound));
 
-        Assert.Equal(CmsErrorCodes.Unauthorized, ex.Code);
+        Assert.Equal(CmsErrorCodes.Unauthorized, ex.ErrorCode);
         await using var real = await cms.AdminAsync();
         Assert.Empty(await real.ListAsync(CancellationToken.None));
     }

@@ -138,15 +138,6 @@ public sealed class FrameParserTests
         Assert.Equal("{}", Encoding.UTF8.GetString(body.ToArray()));
     }
 
-    [Fact]
-    public void Write_ThenParse_RoundTrips()
-    {
-        var output = new ArrayBufferWriter<byte>();
-        HeaderDelimitedFrameWriter.Write(output, Encoding.UTF8.GetBytes(Body));
-
-        Assert.Equal(s_frame, output.WrittenSpan.ToArray());
-    }
-
     /// <summary>Builds multi-segment sequences, as a pipe hands them out.</summary>
     private sealed class Segments : ReadOnlySequenceSegment<byte>
     {

@@ -18,15 +18,15 @@ public sealed class RawPeer : IAsyncDisposable
     private readonly Pipe _fromConnection = new();
     private readonly Stream _replies;
 
-    public RawPeer(Action<JsonRpcConnection>? configure = null, JsonRpcOptions? options = null)
+    public RawPeer(Action<JsonRpcPeer>? configure = null, JsonRpcOptions? options = null)
     {
-        Connection = new JsonRpcConnection(_toConnection.Reader.AsStream(), _fromConnection.Writer.AsStream(), options, Log);
+        Connection = JsonRpcPeer.Create(_toConnection.Reader.AsStream(), _fromConnection.Writer.AsStream(), options, Log);
         configure?.Invoke(Connection);
         Connection.StartListening();
         _replies = _fromConnection.Reader.AsStream();
     }
 
-    public JsonRpcConnection Connection { get; }
+    public JsonRpcPeer Connection { get; }
 
     /// <summary>What the connection logged.</summary>
     public CapturingLogger Log { get; } = new();

@@ -1,4 +1,4 @@
-using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Tests.JsonRpc;
 
@@ -17,6 +17,9 @@ public sealed class SampleTarget
     public TaskCompletionSource<bool> CancelObserved { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The started signal: set when <see cref="WaitForCancelAsync"/> or <see cref="SlowAsync"/> is running.</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Add(int a, int b) => a + b;
 
@@ -47,7 +50,7 @@ public sealed class SampleTarget
     [JsonRpcMethod("renamed")]
     public string SomeInternalName() => "renamed-result";
 
-    public void Fail(string why) => throw new LocalRpcException(-32001, why, new { reason = why, retry = false });
+    public void Fail(string why) => throw new LocalRpcException(why) { ErrorCode = -32001, ErrorData = new { reason = why, retry = false } };
 
     public void Crash() => throw new InvalidOperationException("handler bug");
 
@@ -55,6 +58,7 @@ public sealed class SampleTarget
     {
         try
         {
+            Started.TrySetResult();
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
             return "not cancelled";
         }
@@ -68,6 +72,7 @@ public sealed class SampleTarget
     /// <summary>Blocks until the test opens <see cref="Gate"/>: proves other calls proceed meanwhile.</summary>
     public async Task<string> SlowAsync()
     {
+        Started.TrySetResult();
         await Gate.Task;
         return "slow done";
     }

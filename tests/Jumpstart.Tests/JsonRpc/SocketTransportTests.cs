@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Tests.Support;
+using StreamJsonRpc;
 using Xunit;
 
 namespace Jumpstart.Tests.JsonRpc;
 
+/// <summary>The listener and client over real TCP and unix sockets.</summary>
 [Trait(Capabilities.Trait, Capabilities.JsonRpc)]
 public sealed class SocketTransportTests
 {
@@ -17,12 +19,12 @@ public sealed class SocketTransportTests
         var callbacks = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection =>
         {
-            connection.AddLocalTarget(new SampleTarget());
-            connection.AddMethod("callMeBack", async (int x) => await connection.InvokeAsync<int>("clientDouble", new object?[] { x }));
+            connection.AddLocalRpcTarget(new SampleTarget());
+            connection.AddLocalRpcMethod("callMeBack", async (int x) => await connection.InvokeAsync<int>("clientDouble", new object?[] { x }));
         });
         await using var client = await JsonRpcClient.ConnectAsync(
             server.LocalEndPoint,
-            c => c.AddMethod("clientDouble", (int x) => { callbacks.TrySetResult(x); return x * 2; }),
+            c => c.AddLocalRpcMethod("clientDouble", (int x) => { callbacks.TrySetResult(x); return x * 2; }),
             cancellationToken: CancellationToken.None).WaitAsync(s_timeout);
 
         Assert.Equal(9, await client.InvokeAsync<int>("Add", new object?[] { 4, 5 }).WaitAsync(s_timeout));
@@ -36,7 +38,7 @@ public sealed class SocketTransportTests
     {
         using var directory = new TempDirectory("jsonrpc");
         var path = directory.Combine("rpc.sock");
-        await using var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalTarget(new SampleTarget()));
+        await using var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalRpcTarget(new SampleTarget()));
         await using var client = await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(s_timeout);
 
         var reply = await client.InvokeAsync<RegisterRequest>("cms.register", new RegisterRequest("i-9", 1)).WaitAsync(s_timeout);
@@ -55,7 +57,7 @@ public sealed class SocketTransportTests
         Mono.Unix.Native.Syscall.close(fd);
 
         Assert.True(File.Exists(path));
-        await using var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalTarget(new SampleTarget()));
+        await using var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalRpcTarget(new SampleTarget()));
         await using var client = await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(s_timeout);
 
         Assert.Equal(2, await client.InvokeAsync<int>("Add", new object?[] { 1, 1 }).WaitAsync(s_timeout));
@@ -87,15 +89,16 @@ public sealed class SocketTransportTests
     {
         using var directory = new TempDirectory("jsonrpc");
         var path = directory.Combine("rpc.sock");
-        var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalTarget(new SampleTarget()));
+        var target = new SampleTarget();
+        var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalRpcTarget(target));
         await using var client = await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(s_timeout);
         var pending = client.InvokeAsync<string>("WaitForCancel");
-        await Task.Delay(50);
+        await target.Started.Task.WaitAsync(s_timeout);
 
         await server.DisposeAsync().AsTask().WaitAsync(s_timeout);
 
         await Assert.ThrowsAsync<ConnectionLostException>(() => pending.WaitAsync(s_timeout));
-        await client.Completion.WaitAsync(s_timeout);
+        await client.Completion.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(s_timeout);
         Assert.False(File.Exists(path));
     }
 
@@ -106,7 +109,7 @@ public sealed class SocketTransportTests
         var path = directory.Combine("private.sock");
         const UnixFileMode OwnerAndGroup = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
-        await using var server = JsonRpcServer.ListenUnix(path, OwnerAndGroup, connection => connection.AddLocalTarget(new SampleTarget()));
+        await using var server = JsonRpcServer.ListenUnix(path, OwnerAndGroup, connection => connection.AddLocalRpcTarget(new SampleTarget()));
 
         Assert.Equal(OwnerAndGroup, OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(path));
     }
@@ -114,7 +117,7 @@ public sealed class SocketTransportTests
     [Fact]
     public async Task Tcp_ConnectByHostName_Works()
     {
-        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection => connection.AddLocalTarget(new SampleTarget()));
+        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection => connection.AddLocalRpcTarget(new SampleTarget()));
         await using var client = await JsonRpcClient.ConnectAsync(new DnsEndPoint("localhost", ((IPEndPoint)server.LocalEndPoint).Port)).WaitAsync(s_timeout);
 
         Assert.Equal(7, await client.InvokeAsync<int>("Add", new object?[] { 3, 4 }).WaitAsync(s_timeout));
@@ -131,21 +134,20 @@ public sealed class SocketTransportTests
                 throw new InvalidOperationException("setup failed");
             }
 
-            connection.AddLocalTarget(new SampleTarget());
+            connection.AddLocalRpcTarget(new SampleTarget());
         });
 
         await using var first = await JsonRpcClient.ConnectAsync(server.LocalEndPoint).WaitAsync(s_timeout);
-        await first.Completion.WaitAsync(s_timeout);
+        await first.Completion.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(s_timeout);
         await using var second = await JsonRpcClient.ConnectAsync(server.LocalEndPoint).WaitAsync(s_timeout);
 
         Assert.Equal(2, await second.InvokeAsync<int>("Add", new object?[] { 1, 1 }).WaitAsync(s_timeout));
-        Assert.Equal(JsonRpcCloseReason.EndOfStream, first.CloseReason);
     }
 
     [Fact]
     public async Task Server_ServesManyClientsAtOnce_AndForgetsClosedOnes()
     {
-        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection => connection.AddLocalTarget(new SampleTarget()));
+        await using var server = JsonRpcServer.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0), connection => connection.AddLocalRpcTarget(new SampleTarget()));
         var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => JsonRpcClient.ConnectAsync(server.LocalEndPoint))).WaitAsync(s_timeout);
 
         var sums = await Task.WhenAll(clients.Select((c, i) => c.InvokeAsync<int>("Add", new object?[] { i, i }))).WaitAsync(s_timeout);
@@ -170,5 +172,65 @@ public sealed class SocketTransportTests
         using var directory = new TempDirectory("jsonrpc");
 
         await Assert.ThrowsAnyAsync<SocketException>(() => JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(directory.Combine("none.sock"))).WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task Unix_PeerCredentials_AreTheCallersUidAndGid()
+    {
+        using var directory = new TempDirectory("jsonrpc");
+        var path = directory.Combine("cred.sock");
+        var seen = new TaskCompletionSource<PeerCredentials?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = JsonRpcServer.ListenUnix(path, connection => seen.TrySetResult(connection.Credentials));
+        await using var client = await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(s_timeout);
+
+        var credentials = await seen.Task.WaitAsync(s_timeout);
+
+        Assert.NotNull(credentials);
+        Assert.Equal((Environment.ProcessId, Mono.Unix.Native.Syscall.geteuid(), Mono.Unix.Native.Syscall.getegid()), (credentials.Value.Pid, credentials.Value.Uid, credentials.Value.Gid));
+    }
+
+    [Fact]
+    public void PeerPolicy_AllowsRootTheDaemonsUserAndTheGroup_AndNobodyElse()
+    {
+        const uint Daemon = 4242;
+        const uint Group = 5151;
+        var policy = new PeerCredentialPolicy(Group, selfUid: Daemon);
+        var noGroup = new PeerCredentialPolicy(selfUid: Daemon);
+
+        Assert.True(policy.Allows(new PeerCredentials(1, 0, 0)));
+        Assert.True(policy.Allows(new PeerCredentials(1, Daemon, 9999)));
+        Assert.True(policy.Allows(new PeerCredentials(1, 60001, Group)));
+        Assert.False(policy.Allows(new PeerCredentials(1, 60001, 60001)));
+        Assert.False(noGroup.Allows(new PeerCredentials(1, 60001, Group)));
+    }
+
+    [Fact]
+    public async Task Unix_PeerRefusedByThePolicy_IsClosedBeforeAnyCall_AndAllowedPeersAreServed()
+    {
+        using var directory = new TempDirectory("jsonrpc");
+        var path = directory.Combine("policy.sock");
+
+        // A daemon "user" that is not us, no group: we (root in CI, or a developer) are refused unless we are root.
+        var refuseUs = new JsonRpcOptions { PeerPolicy = new PeerCredentialPolicy(selfUid: 4242) };
+        await using (var server = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalRpcTarget(new SampleTarget()), refuseUs))
+        {
+            await using var client = await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(s_timeout);
+            if (Mono.Unix.Native.Syscall.geteuid() == 0)
+            {
+                Assert.Equal(2, await client.InvokeAsync<int>("Add", new object?[] { 1, 1 }).WaitAsync(s_timeout));
+            }
+            else
+            {
+                await Assert.ThrowsAnyAsync<Exception>(() => client.InvokeAsync<int>("Add", new object?[] { 1, 1 }).WaitAsync(s_timeout));
+                Assert.Equal(1, server.RefusedCount);
+            }
+        }
+
+        // The daemon's own user is always let in.
+        var ours = new JsonRpcOptions { PeerPolicy = new PeerCredentialPolicy() };
+        await using var allowed = JsonRpcServer.ListenUnix(path, connection => connection.AddLocalRpcTarget(new SampleTarget()), ours);
+        await using var again = await JsonRpcClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(s_timeout);
+        Assert.Equal(2, await again.InvokeAsync<int>("Add", new object?[] { 1, 1 }).WaitAsync(s_timeout));
+        Assert.Equal(0, allowed.RefusedCount);
     }
 }

@@ -1,4 +1,4 @@
-using Jumpstart.Shared.JsonRpc;
+using StreamJsonRpc;
 
 namespace Jumpstart.Tests.JsonRpc;
 

@@ -7,10 +7,12 @@ using Jumpstart.Hostd.Store.Catalog;
 using Jumpstart.Hostd.Store.Fog;
 using Jumpstart.Hostd.Store.Server;
 using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.Options;
+using StreamJsonRpc;
 using Xunit;
 
 namespace Jumpstart.Tests.Store;
@@ -41,8 +43,8 @@ public sealed class StoreApiTests
         Assert.True(damaged.Recoverable);
         Assert.All(damaged.Problems, p => Assert.Contains("server s2", p, StringComparison.Ordinal));
 
-        var missing = await Assert.ThrowsAsync<LocalRpcException>(() => api.VerifyAsync(new NameRequest { Name = "nope" }, CancellationToken.None));
-        Assert.Equal(HostErrorCodes.NotFound, missing.Code);
+        var missing = await Assert.ThrowsAsync<StoreNotFoundException>(() => api.VerifyAsync(new NameRequest { Name = "nope" }, CancellationToken.None));
+        Assert.Equal((HostErrorCodes.NotFound, ExitCodes.NoInput), (missing.RpcCode, missing.ExitCode));
     }
 
     [Fact]
@@ -76,9 +78,9 @@ public sealed class StoreApiTests
         Assert.Equal("{\"v\":1}", await File.ReadAllTextAsync(Path.Combine(treeBack, "sub", "manifest.json")));
 
         var unknown = await Assert.ThrowsAsync<RemoteInvocationException>(() => host.Client.InvokeAsync<StoreGetResult>(HostMethods.StoreGet, new StoreGetRequest { Name = "nope", Path = back }));
-        Assert.Equal(HostErrorCodes.NotFound, unknown.Code);
+        Assert.Equal(HostErrorCodes.NotFound, unknown.ErrorCode);
         var relative = await Assert.ThrowsAsync<RemoteInvocationException>(() => host.Client.InvokeAsync<StorePutResult>(HostMethods.StorePut, new StorePutRequest { Path = "state.bin" }));
-        Assert.Equal(HostErrorCodes.InvalidRequest, relative.Code);
+        Assert.Equal(HostErrorCodes.InvalidRequest, relative.ErrorCode);
         Assert.True(await host.Client.InvokeAsync<bool>(HostMethods.StoreRemove, new NameRequest { Name = "tree-1" }));
         Assert.DoesNotContain(cluster.Catalog.Files(), f => f.Name == "tree-1");
     }
@@ -102,11 +104,11 @@ public sealed class StoreApiTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(host.Bundles.Root, ".*"));
 
         var exists = await Assert.ThrowsAsync<RemoteInvocationException>(() => host.Client.InvokeAsync<StoreGetResult>(HostMethods.StoreGet, new StoreGetRequest { Name = "tmpl-a", Bundle = "tmpl-b" }));
-        Assert.Equal(HostErrorCodes.InvalidRequest, exists.Code);
+        Assert.Equal(HostErrorCodes.InvalidRequest, exists.ErrorCode);
         var replaced = await host.Client.InvokeAsync<StoreGetResult>(HostMethods.StoreGet, new StoreGetRequest { Name = "tmpl-a", Bundle = "tmpl-b", Replace = true }).WaitAsync(s_bound);
         Assert.True(replaced.BundleVerified);
         var noBundle = await Assert.ThrowsAsync<RemoteInvocationException>(() => host.Client.InvokeAsync<StorePutResult>(HostMethods.StorePut, new StorePutRequest { Bundle = "absent" }));
-        Assert.Equal(HostErrorCodes.NotFound, noBundle.Code);
+        Assert.Equal(HostErrorCodes.NotFound, noBundle.ErrorCode);
     }
 
     [Fact]
@@ -152,17 +154,17 @@ public sealed class StoreApiTests
 
         public BundleStore Bundles { get; }
 
-        public JsonRpcConnection Client { get; private set; } = null!;
+        public JsonRpcPeer Client { get; private set; } = null!;
 
         public static async Task<Host> StartAsync(TempDirectory directory, StoreCluster cluster)
         {
             var host = new Host(new BundleStore(directory.Combine("state")));
             var options = Options.Create(new BlockServiceOptions { Catalog = cluster.CatalogPath });
             var socket = directory.Combine("control.sock");
-            host._server = JsonRpcServer.ListenUnix(socket, connection => connection.AddLocalTarget(new StoreApi(options, host.Bundles, connection)));
+            host._server = JsonRpcServer.ListenUnix(socket, connection => connection.AddLocalRpcTarget(new StoreApi(options, host.Bundles, connection)));
             host.Client = await JsonRpcClient.ConnectAsync(
                 new UnixDomainSocketEndPoint(socket),
-                c => c.AddMethod(HostMethods.Progress, (ProgressNote note) => host._notes.Enqueue(note))).WaitAsync(s_bound);
+                c => c.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => host._notes.Enqueue(note))).WaitAsync(s_bound);
             return host;
         }
 

@@ -18,7 +18,7 @@ public static class OurClientBench
         return (sequential, concurrent);
     }
 
-    private static async Task<PhaseResult> PhaseAsync(JsonRpcConnection connection, TimeSpan duration, int callers, CancellationToken cancellationToken)
+    private static async Task<PhaseResult> PhaseAsync(JsonRpcPeer connection, TimeSpan duration, int callers, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var perCaller = await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(() => CallerAsync(connection, clock, duration, cancellationToken), cancellationToken)));
@@ -26,7 +26,7 @@ public static class OurClientBench
         return PhaseResult.From([.. perCaller.SelectMany(l => l)], elapsed);
     }
 
-    private static async Task<List<double>> CallerAsync(JsonRpcConnection connection, Stopwatch clock, TimeSpan duration, CancellationToken cancellationToken)
+    private static async Task<List<double>> CallerAsync(JsonRpcPeer connection, Stopwatch clock, TimeSpan duration, CancellationToken cancellationToken)
     {
         var latencies = new List<double>(capacity: 1 << 16);
         while (clock.Elapsed < duration)

@@ -15,7 +15,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 switch (args)
 {
     case ["serve", var path]:
-        await using (JsonRpcServer.ListenUnix(path, connection => connection.AddMethod("add", (int a, int b) => a + b)))
+        await using (JsonRpcServer.ListenUnix(path, connection => connection.AddLocalRpcMethod("add", (int a, int b) => a + b)))
         {
             Console.WriteLine($"LISTENING {path}");
             try

@@ -1,10 +1,12 @@
 using Jumpstart.Shared.JsonRpc;
+using System.Text.Json;
 using Jumpstart.Tests.Support;
+using StreamJsonRpc;
 using Xunit;
 
 namespace Jumpstart.Tests.JsonRpc.Interop;
 
-/// <summary>vscode-jsonrpc (npm) as the SERVER, our <see cref="JsonRpcClient"/> as the client.</summary>
+/// <summary>vscode-jsonrpc (npm) as the SERVER, our <see cref="JsonRpcClient"/> (StreamJsonRpc behind our framing) as the client.</summary>
 [Trait(Capabilities.Trait, Capabilities.JsonRpc)]
 public sealed class VscodeServerInteropTests
 {
@@ -21,9 +23,9 @@ public sealed class VscodeServerInteropTests
         var ourWaitCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var client = await JsonRpcClient.ConnectAsync(peer.EndPoint, c =>
         {
-            c.AddMethod("clientDouble", (int x) => x * 2);
-            c.AddMethod("noted", (string text) => noted.TrySetResult(text));
-            c.AddMethod("ourWait", async (CancellationToken token) =>
+            c.AddLocalRpcMethod("clientDouble", (int x) => x * 2);
+            c.AddLocalRpcMethod("noted", (string text) => noted.TrySetResult(text));
+            c.AddLocalRpcMethod("ourWait", async (CancellationToken token) =>
             {
                 await using var registration = token.Register(ourWaitCancelled.SetResult);
                 await Task.Delay(Timeout.InfiniteTimeSpan, token);
@@ -38,10 +40,10 @@ public sealed class VscodeServerInteropTests
 
         // Application error with data, and vscode's own Method-not-found.
         var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.InvokeAsync("fail", new object?[] { "no room" }).WaitAsync(s_timeout));
-        Assert.Equal((-32001, "no room"), (error.Code, error.Message));
-        Assert.Equal("no room", error.ErrorData!.Value.GetProperty("reason").GetString());
-        var missing = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.InvokeAsync("nope").WaitAsync(s_timeout));
-        Assert.Equal(JsonRpcErrorCodes.MethodNotFound, missing.Code);
+        Assert.Equal((-32001, "no room"), (error.ErrorCode, error.Message));
+        Assert.Equal("no room", ((JsonElement)error.ErrorData!).GetProperty("reason").GetString());
+        var missing = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.InvokeAsync("nope").WaitAsync(s_timeout));
+        Assert.Equal(JsonRpcErrorCodes.MethodNotFound, (int)missing.ErrorCode);
 
         // Notification both ways.
         await client.NotifyAsync("note", new object?[] { "ping" }).WaitAsync(s_timeout);

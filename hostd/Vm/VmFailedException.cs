@@ -1,0 +1,4 @@
+namespace Jumpstart.Hostd.Vm;
+
+/// <summary>QEMU failed to do what was asked (a QMP command, a migration) for a running VM.</summary>
+public sealed class VmFailedException(string message, Exception? inner = null) : VmException(message, inner);
