@@ -32,7 +32,7 @@ public sealed class CloneClusterFixture : IAsyncLifetime
     /// <summary>The host, started on first use.</summary>
     public CloneHost Host => _host ?? throw new InvalidOperationException("call ClusterAsync first");
 
-    /// <summary>The template's VM spec file (the test guest, 256 MiB, one NIC, an empty CDROM, vmgenid).</summary>
+    /// <summary>The template's VM spec file (the test guest, 384 MiB, one NIC, an empty CDROM, vmgenid).</summary>
     public string SpecFile => Host.Directory.Combine("template.json");
 
     /// <summary>

@@ -158,7 +158,7 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
         var before = await LiveVmNamesAsync();
         var guest = Path.GetDirectoryName(JsonDocument.Parse(await File.ReadAllTextAsync(cluster.SpecFile)).RootElement.GetProperty("kernel").GetString())!;
         var mismatched = cluster.Host.Directory.Combine("mismatched.json");
-        await File.WriteAllTextAsync(mismatched, TemplateSpec.Json(guest, CloneClusterFixture.TemplateMac, memoryMiB: 384));
+        await File.WriteAllTextAsync(mismatched, TemplateSpec.Json(guest, CloneClusterFixture.TemplateMac, memoryMiB: 512));
 
         var refused = await cluster.Host.CliAsync(
             "deploy", "--bundle", cluster.BundleOf(run), "--spec", mismatched, "--count", "1",

@@ -3,8 +3,8 @@ namespace Jumpstart.Tests.Support;
 /// <summary>How <see cref="GuestVm.Start"/> boots the test guest.</summary>
 public sealed record GuestVmOptions
 {
-    /// <summary>The test guest's initramfs and guestd fit in 256 MiB.</summary>
-    public int MemoryMiB { get; init; } = 256;
+    /// <summary>The test guest's initramfs and guestd fit in 384 MiB (packaging/guest/build-test-guest says why not 256).</summary>
+    public int MemoryMiB { get; init; } = 384;
 
     /// <summary>A metadata ISO for the IDE CDROM, or null for an empty drive.</summary>
     public string? Disc { get; init; }
