@@ -79,7 +79,7 @@ public sealed class VmApi(VmHost host, JsonRpcPeer connection, ImageService? ima
         var users = services.Supervisor.List().Where(v => v.State == VmState.Alive && v.Launch.Bundle == request.Name).Select(v => v.Name).ToList();
         if (users.Count > 0)
         {
-            throw new VmRequestException($"bundle {request.Name} is in use by {string.Join(", ", users)}; stop them first");
+            throw new VmUnavailableException($"bundle {request.Name} is in use by {string.Join(", ", users)}; stop them first");
         }
 
         services.Store.Remove(request.Name);

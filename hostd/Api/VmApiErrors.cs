@@ -1,5 +1,5 @@
 using Jumpstart.Hostd.Qmp;
-using Jumpstart.Hostd.Vm;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Metadata;
 
 namespace Jumpstart.Hostd.Api;

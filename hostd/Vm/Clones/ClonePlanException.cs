@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
 

@@ -77,7 +77,7 @@ public sealed class MachinedNspawnTests
         Assert.Equal("clone-nspawn", JsonDocument.Parse(apply.StandardOutput).RootElement.GetProperty("kernelHostname").GetString());
     }
 
-    private static string Jumpstart => BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart");
+    private static string Jumpstart => BuiltPrograms.Cli;
 
     private static string Guestd => BuiltPrograms.Find("guestd/Programs/jumpstart-guestd", "jumpstart-guestd");
 

@@ -15,7 +15,7 @@ public sealed class CliManPageTests
 
     /// <summary>The built CLI's command tree, read once (about sixty <c>--help</c> runs) for both tests.</summary>
     private static readonly Lazy<Task<IReadOnlyDictionary<string, IReadOnlySet<string>>>> s_built =
-        new(() => CliHelp.LeafCommandsAsync(BuiltPrograms.Find("hostd/Programs/jumpstart", "jumpstart")));
+        new(() => CliHelp.LeafCommandsAsync(BuiltPrograms.Cli));
 
     [Fact]
     public async Task TheCommandsOfJumpstart1_AreExactlyTheCommandsOfTheBuiltCli()

@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Support;
@@ -54,7 +55,7 @@ public sealed class CloneTests
         await using var bed = new VmTestBed();
         await bed.SeaBiosBundleAsync("dup", MemoryFormat.Stream);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => bed.Clones.CloneAsync(BundleTests.Request("dup", "same", "same"), null, null, CancellationToken.None));
+        await Assert.ThrowsAsync<VmRequestException>(() => bed.Clones.CloneAsync(BundleTests.Request("dup", "same", "same"), null, null, CancellationToken.None));
         Assert.Empty(bed.Supervisor.List());
     }
 

@@ -2,7 +2,7 @@ using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Errors;
 using Jumpstart.Shared.HostApi;
 
-namespace Jumpstart.Hostd.Vm;
+namespace Jumpstart.Hostd.Vm.Supervisor;
 
 /// <summary>
 /// Base of the VM area's answers (templates, clones, boots, the VM list): each type knows its

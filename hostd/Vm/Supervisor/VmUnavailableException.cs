@@ -1,6 +1,6 @@
 using Jumpstart.Shared.HostApi;
 
-namespace Jumpstart.Hostd.Vm;
+namespace Jumpstart.Hostd.Vm.Supervisor;
 
 /// <summary>The VM capability (or a service it needs) is not running on this hostd, or the thing asked for is busy.</summary>
 public sealed class VmUnavailableException(string message) : VmException(message)
