@@ -13,7 +13,7 @@ using Jumpstart.Hostd.Traffic.Pcap;
 using Jumpstart.Hostd.Traffic.Storage;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Systemd;
-using Jumpstart.Tests.Flows;
+using Jumpstart.Tests.Traffic;
 using Jumpstart.Tests.Support;
 using Jumpstart.Tests.Systemd;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Jumpstart.Tests.GuestConfig;
+using Jumpstart.Tests.Guestd;
 using Jumpstart.Tests.Support;
 
 namespace Jumpstart.Tests.Images;

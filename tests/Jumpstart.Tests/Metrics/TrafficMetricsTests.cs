@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Metrics;
 using Jumpstart.Hostd.Traffic.Capture;
-using Jumpstart.Tests.Flows;
+using Jumpstart.Tests.Traffic;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
-using Jumpstart.Tests.Flows;
+using Jumpstart.Tests.Traffic;
 
 namespace Jumpstart.Bench.Flows;
 

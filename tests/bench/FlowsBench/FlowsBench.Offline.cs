@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
 using Jumpstart.Hostd.Traffic.Storage;
-using Jumpstart.Tests.Flows;
+using Jumpstart.Tests.Traffic;
 
 namespace Jumpstart.Bench.Flows;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Jumpstart.Hostd.Traffic.Flows;
-using Jumpstart.Tests.Flows;
+using Jumpstart.Tests.Traffic;
 
 namespace Jumpstart.Bench.Flows;
 

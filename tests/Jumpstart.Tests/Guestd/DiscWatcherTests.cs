@@ -1,0 +1,71 @@
+using Jumpstart.Guestd.Configuration;
+using Jumpstart.Guestd.Daemon;
+using Jumpstart.Guestd.Network;
+using Jumpstart.Shared.Metadata;
+using Jumpstart.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace Jumpstart.Tests.Guestd;
+
+/// <summary>Service mode's polling: the "devices" here are image files standing in for /dev/sr0.</summary>
+[Trait(Capabilities.Trait, Capabilities.GuestConfig)]
+public sealed class DiscWatcherTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("guestd-watch");
+    private readonly RecordingNetworkConfigurator _network = new(new NetworkLink("ens3", "52:54:00:aa:00:01", IsLoopback: false));
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Poll_AppliesANewDiscOnce_AndANewInstanceIdAgain()
+    {
+        var device = _temp.Combine("sr0");
+        var watcher = Watcher(device, _temp.Combine("sr1-absent"));
+
+        Assert.Null(await watcher.PollOnceAsync(CancellationToken.None));
+        MetadataDisc.WriteFile(ConfigurationEngineTests.Standalone("i-1", "node1", "10.0.0.5/24"), device);
+        var first = await watcher.PollOnceAsync(CancellationToken.None);
+        var idle = await watcher.PollOnceAsync(CancellationToken.None);
+        MetadataDisc.WriteFile(ConfigurationEngineTests.Standalone("i-2", "node2", "10.0.0.6/24"), device);
+        var second = await watcher.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal("i-1", first?.InstanceId);
+        Assert.Null(idle);
+        Assert.Equal("i-2", second?.InstanceId);
+        Assert.Equal("node2\n", await File.ReadAllTextAsync(_temp.Combine("root", "etc", "hostname")));
+    }
+
+    [Fact]
+    public async Task Poll_ForeignOrBrokenDisc_IsIgnoredWithoutChangingAnything()
+    {
+        var device = _temp.Combine("sr0");
+        await File.WriteAllBytesAsync(device, new byte[64 * 1024]);
+        var watcher = Watcher(device);
+
+        Assert.Null(await watcher.PollOnceAsync(CancellationToken.None));
+        Assert.Empty(_network.Commands);
+    }
+
+    [Fact]
+    public async Task Poll_FailedDisc_IsNotRetriedUntilTheDiscChanges()
+    {
+        var device = _temp.Combine("sr0");
+        MetadataDisc.WriteFile(ConfigurationEngineTests.Standalone("i-1", "node1", "10.0.0.5/24") with { SelfScript = "exit 9" }, device);
+        var watcher = Watcher(device);
+
+        Assert.Null(await watcher.PollOnceAsync(CancellationToken.None));
+        var commands = _network.Commands.Count;
+        Assert.Null(await watcher.PollOnceAsync(CancellationToken.None));
+
+        Assert.True(commands > 0);
+        Assert.Equal(commands, _network.Commands.Count);
+    }
+
+    private DiscWatcher Watcher(params string[] devices)
+    {
+        var settings = new GuestdSettings { Devices = devices, StateDirectory = _temp.Combine("state"), Root = _temp.Combine("root") };
+        var engine = new ConfigurationEngine(settings.ToEngineOptions(), _network, new RecordingKernelHostname(), NullLoggerFactory.Instance);
+        return new DiscWatcher(settings, engine, NullLogger<DiscWatcher>.Instance);
+    }
+}
