@@ -50,14 +50,20 @@ public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry
                 var connection = _connection ??= await ConnectAsync(attemptCts.Token);
                 return await connection.InvokeAsync<T>(method, request, attemptCts.Token);
             }
+            catch (Exception ex) when (IsTransient(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                failure = ex;
+            }
             catch (RemoteInvocationException ex)
             {
                 // The CMS answered: a refusal (bad token, unknown deployment) does not get better by retrying.
                 throw new GuestConfigException(step, $"the CMS refused {method}: {ex.Message} (code {ex.ErrorCode})", ex);
             }
-            catch (Exception ex) when (IsTransient(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (RemoteRpcException ex)
             {
-                failure = ex;
+                // Any other answer that is not a result (an unknown method from a CMS of another version, a
+                // malformed reply): a configuration failure of this step, never an exception that ends guestd.
+                throw new GuestConfigException(step, $"the CMS could not answer {method}: {ex.Message}", ex);
             }
 
             await DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.Errors;
 using Jumpstart.Shared.JsonRpc;
@@ -17,7 +18,9 @@ public sealed class CmsException(int code, string message) : JumpstartException(
 
     public override int RpcCode => Code;
 
-    public override int ExitCode => ErrorCodeMap.ExitCodeOf(Code);
+    // A CMS refusal is "a remote service refused" (exit 1) whatever its code: CmsErrorCodes overlap
+    // HostErrorCodes (PolicyFailed = -32010 = InvalidRequest), so hostd's map would misread them.
+    public override int ExitCode => ExitCodes.Failure;
 
     [DoesNotReturn]
     internal static void ThrowInvalidParams(string message) => throw new CmsException(JsonRpcErrorCodes.InvalidParams, message);

@@ -29,6 +29,4 @@ internal static partial class CmsLog
     [LoggerMessage(EventId = LogEventIds.Cms.Stopped, Level = LogLevel.Information, Message = "CMS stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(EventId = LogEventIds.Cms.Unexpected, Level = LogLevel.Error, Message = "CMS request {Method} failed unexpectedly")]
-    public static partial void Unexpected(ILogger logger, string method, Exception exception);
 }

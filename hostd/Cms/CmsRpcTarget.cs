@@ -68,8 +68,7 @@ public sealed class CmsRpcTarget(CmsService service, ILogger logger, string? loc
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A bug or a broken database: the caller gets Internal error from the JSON-RPC layer; the log gets the stack.
-            CmsLog.Unexpected(logger, method, ex);
+            // A bug or a broken database: the JSON-RPC layer answers Internal error and logs the stack (once).
             Metrics.HostdMetrics.CmsFailed(method, Metrics.HostdMetrics.InternalErrorCode);
             throw;
         }

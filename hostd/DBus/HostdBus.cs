@@ -224,6 +224,19 @@ public sealed class HostdBus(
             {
                 HostdBusLog.TerminateFailed(logger, vm.Name, ex.Message);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Anything else (sysfs unreadable, the connection disposed under us) costs this one VM its
+                // registration, never the worker: later VMs are still registered.
+                if (register)
+                {
+                    HostdBusLog.RegisterFailed(logger, vm.Name, ex.Message);
+                }
+                else
+                {
+                    HostdBusLog.TerminateFailed(logger, vm.Name, ex.Message);
+                }
+            }
         }
     }
 

@@ -136,19 +136,30 @@ public sealed class JsonRpcServer : IAsyncDisposable
         }
 
         PeerCredentials? credentials = null;
-        if (socket.AddressFamily == AddressFamily.Unix)
+        try
         {
-            credentials = PeerCredentials.Read(socket);
-            if (_options.PeerPolicy is { } policy && (credentials is not { } peer || !policy.Allows(peer)))
+            if (socket.AddressFamily == AddressFamily.Unix)
             {
-                Refuse(socket);
-                JsonRpcLog.PeerRefused(_logger, credentials?.ToString() ?? "unknown peer");
-                return;
+                credentials = PeerCredentials.Read(socket);
+                if (_options.PeerPolicy is { } policy && (credentials is not { } peer || !policy.Allows(peer)))
+                {
+                    Refuse(socket);
+                    JsonRpcLog.PeerRefused(_logger, credentials?.ToString() ?? "unknown peer");
+                    return;
+                }
+            }
+            else
+            {
+                socket.NoDelay = true;
             }
         }
-        else
+        catch (Exception ex)
         {
-            socket.NoDelay = true;
+            // A peer that reset before we looked at it, or a user/group lookup that failed: refuse this one
+            // connection. Letting it escape would end the shared accept loop, and with it the listener.
+            Refuse(socket);
+            JsonRpcLog.ConfigureFailed(_logger, ex);
+            return;
         }
 
         JsonRpcPeer? connection = null;

@@ -110,7 +110,6 @@ public static class LogEventIds
         public const int Refused = 3005;
         public const int PolicyStderr = 3006;
         public const int Stopped = 3007;
-        public const int Unexpected = 3008;
     }
 
     /// <summary>hostd/Qmp (4000-4019).</summary>

@@ -1,8 +1,11 @@
 using System.Net;
+using System.Net.Sockets;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Vm.Clones;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
+using StreamJsonRpc;
 
 namespace Jumpstart.Hostd.Vm.Deploy;
 
@@ -68,8 +71,17 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
     {
         ArgumentNullException.ThrowIfNull(clones);
         var instances = clones.Select(c => c.Instance ?? throw new ClonePlanException($"clone {c.Name} was planned without a CMS token")).ToList();
-        await using var cms = await CmsAdminClient.ConnectAsync(_admin, _adminToken, cancellationToken);
-        await cms.CreateAsync(ClusterDeploymentSpec.Create(_deploymentId, _policy, instances), cancellationToken);
+        try
+        {
+            await using var cms = await CmsAdminClient.ConnectAsync(_admin, _adminToken, cancellationToken);
+            await cms.CreateAsync(ClusterDeploymentSpec.Create(_deploymentId, _policy, instances), cancellationToken);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or RemoteRpcException)
+        {
+            // The CMS is down or refused the deployment: nothing was started, and the caller gets a VM-area
+            // answer (Unavailable, exit 69) instead of an internal error.
+            throw new VmUnavailableException($"the CMS at {_admin} did not take deployment {_deploymentId}: {ex.Message}");
+        }
     }
 
     private static EndPoint Parse(string text)

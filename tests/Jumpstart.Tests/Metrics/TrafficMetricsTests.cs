@@ -1,13 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
-using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Metrics;
-using Jumpstart.Hostd.Traffic.Capture;
-using Jumpstart.Tests.Traffic;
 using Jumpstart.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Jumpstart.Tests.Traffic;
 using Xunit;
 
 namespace Jumpstart.Tests.Metrics;
@@ -23,29 +16,14 @@ public sealed class TrafficMetricsTests
     public async Task LiveCapture_ReportsItsInterfacesPackets_AndCountsTheFlowsItFinishes()
     {
         using var dir = new TempDirectory("metrics-flows");
-        await using var veth = await VethNamespace.CreateAsync();
-        var responders = veth.Start("/usr/bin/python3", ["-c", NamespaceResponders.Script, veth.PeerAddress], dir.Path);
-        Assert.Equal("ready", await responders.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
-        var options = new TrafficOptions
+        var bed = await LiveTrafficBed.CreateAsync(dir.Path, "web-1");
+        await using (bed)
         {
-            Enabled = true,
-            DatabasePath = "flows.db",
-            CaptureVmTaps = false,
-            Interfaces = [new TrafficInterface { Name = veth.HostInterface, Vm = "web-1" }],
-        };
-        var service = new TrafficService(Options.Create(options), Options.Create(new HostdOptions { StateDirectory = dir.Path }),
-            new ServiceCollection().BuildServiceProvider(), NullLogger<TrafficService>.Instance);
-        await using (service)
-        {
+            var (veth, service) = (bed.Veth, bed.Service);
             using var exporter = new MetricsExporter(new HostdObservedMetrics(null, null, service));
             var before = await MetricsText.ScrapeAsync(exporter);
             await service.StartAsync(CancellationToken.None);
-            using var udp = new UdpClient();
-            for (var i = 0; i < Echoes; i++)
-            {
-                await udp.SendAsync(new byte[50], new IPEndPoint(IPAddress.Parse(veth.PeerAddress), NamespaceResponders.EchoPort));
-                _ = await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
+            await bed.EchoAsync(Echoes);
 
             var capturing = await MetricsText.ScrapeAsync(exporter);
             await service.StopAsync(CancellationToken.None);

@@ -1,12 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
-using Jumpstart.Hostd.Configuration;
-using Jumpstart.Hostd.Traffic.Capture;
 using Jumpstart.Hostd.Traffic.Storage;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace Jumpstart.Tests.Traffic;
@@ -19,29 +13,13 @@ public sealed class TrafficServiceTests
     public async Task TrafficService_CapturesAConfiguredInterface_AndStoresTaggedFlows()
     {
         using var dir = new TempDirectory("flows");
-        await using var veth = await VethNamespace.CreateAsync();
-        var responders = veth.Start("/usr/bin/python3", ["-c", NamespaceResponders.Script, veth.PeerAddress], dir.Path);
-        Assert.Equal("ready", await responders.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
-
-        var options = new TrafficOptions
+        var bed = await LiveTrafficBed.CreateAsync(dir.Path, "web-1", "i-0001", "hadoop");
+        await using (bed)
         {
-            Enabled = true,
-            DatabasePath = "flows.db",
-            CaptureVmTaps = false,
-            Interfaces = [new TrafficInterface { Name = veth.HostInterface, Vm = "web-1", InstanceId = "i-0001", Deployment = "hadoop" }],
-        };
-        var service = new TrafficService(Options.Create(options), Options.Create(new HostdOptions { StateDirectory = dir.Path }),
-            new ServiceCollection().BuildServiceProvider(), NullLogger<TrafficService>.Instance);
-        await using (service)
-        {
+            var service = bed.Service;
             await service.StartAsync(CancellationToken.None);
-            Assert.Equal([veth.HostInterface], service.Interfaces);
-            using var udp = new UdpClient();
-            for (var i = 0; i < 5; i++)
-            {
-                await udp.SendAsync(new byte[50], new IPEndPoint(IPAddress.Parse(veth.PeerAddress), NamespaceResponders.EchoPort));
-                _ = await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
+            Assert.Equal([bed.Veth.HostInterface], service.Interfaces);
+            await bed.EchoAsync(5);
 
             await service.StopAsync(CancellationToken.None);
         }
