@@ -191,23 +191,29 @@ public sealed class HostdBus(
         }
     }
 
+    /// <summary>
+    /// How long one machined call may take. Calls go one at a time, so a reply that never comes (seen when the
+    /// leader exited while machined was still creating its scope) would otherwise hold up every later VM.
+    /// </summary>
+    private static readonly TimeSpan s_machinedCallTimeout = TimeSpan.FromSeconds(5);
+
     private async Task RunMachinedAsync()
     {
         await foreach (var (register, vm) in _machined.Reader.ReadAllAsync())
         {
             try
             {
-                if (!await FindMachinedAsync())
+                if (!await FindMachinedAsync().WaitAsync(s_machinedCallTimeout))
                 {
                     continue;
                 }
 
                 if (register)
                 {
-                    var path = await _registrar!.RegisterAsync(new MachineRegistration(vm.Name, vm.Launch.VmGenIdGuid, vm.Pid, InterfaceIndexes(vm)));
+                    var path = await _registrar!.RegisterAsync(new MachineRegistration(vm.Name, vm.Launch.VmGenIdGuid, vm.Pid, InterfaceIndexes(vm))).WaitAsync(s_machinedCallTimeout);
                     HostdBusLog.Registered(logger, vm.Name, path, vm.Pid);
                 }
-                else if (await _registrar!.TerminateAsync(vm.Name))
+                else if (await _registrar!.TerminateAsync(vm.Name).WaitAsync(s_machinedCallTimeout))
                 {
                     HostdBusLog.Terminated(logger, vm.Name);
                 }
