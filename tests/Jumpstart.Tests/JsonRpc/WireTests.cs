@@ -296,4 +296,30 @@ public sealed class WireTests
         await peer.Connection.Completion.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(s_bound);
         Assert.Contains(peer.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(text, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Formatters_ShareOneSerializerOptions_SoMetadataIsBuiltOncePerProcess()
+    {
+        // The CMS's registration rate depends on it (JsonRpcWire's remarks); a StreamJsonRpc upgrade that renames the
+        // formatter's options field makes this fail instead of silently costing 1.5 ms per connection again.
+        Assert.True(JsonRpcWire.SharesOptionsAcrossConnections);
+
+        var first = JsonRpcWire.CreateFormatter();
+        var second = JsonRpcWire.CreateFormatter();
+
+        Assert.Same(JsonRpcWire.SerializerOptions, first.JsonSerializerOptions);
+        Assert.Same(first.JsonSerializerOptions, second.JsonSerializerOptions);
+        Assert.NotSame(first, second);
+    }
+
+    [Theory]
+    [InlineData("7")]
+    [InlineData("\"c-1\"")]
+    [InlineData("null")]
+    public void RequestId_RoundTripsThroughTheSharedOptions(string json)
+    {
+        var id = JsonSerializer.Deserialize<RequestId>(json, JsonRpcWire.SerializerOptions);
+
+        Assert.Equal(json, JsonSerializer.Serialize<object>(id, JsonRpcWire.SerializerOptions));
+    }
 }
