@@ -5,6 +5,7 @@ using Jumpstart.Hostd.Store.Catalog;
 using Jumpstart.Hostd.Store.Fog;
 using Jumpstart.Hostd.Store.Server;
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Sqlite;
 
 namespace Jumpstart.Hostd.Cli;
 
@@ -73,6 +74,8 @@ public static partial class StoreCommands
                     StoreNotFoundException => ExitCodes.NoInput,
                     StoreDataLostException or StoreIntegrityException => ExitCodes.DataError,
                     BlockServerDeniedException => ExitCodes.NoPermission,
+                    // Another process holding the catalog is a moment's wait, not a configuration to fix.
+                    StoreCatalogException { InnerException: SqliteBusyException } => ExitCodes.Unavailable,
                     StoreCatalogException => ExitCodes.Config,
                     _ => ExitCodes.Unavailable,
                 };

@@ -31,7 +31,16 @@ public static class SqliteDatabase
         Prepare(options);
         return Configure(options, connection =>
         {
-            Execute(connection, null, "PRAGMA journal_mode=WAL;");
+            // Read before anything is written: a newer file is refused untouched (journal_mode=WAL rewrites the
+            // header of a file in rollback mode), and a current one is opened without taking the write lock.
+            var found = ReadVersion(connection, options);
+            if (found == options.LatestVersion)
+            {
+                EnsureWal(connection);
+                return;
+            }
+
+            EnsureWal(connection);
             Migrate(connection, options);
         });
     }
@@ -100,22 +109,73 @@ public static class SqliteDatabase
         }
     }
 
+    /// <exception cref="SqliteDatabaseException">The directory or the file cannot be created (permissions, a full disk,
+    /// a file where the directory should be).</exception>
     private static void Prepare(SqliteDatabaseOptions options)
     {
         var full = Path.GetFullPath(options.Path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        if (options.CreateMode is not { } mode || OperatingSystem.IsWindows() || File.Exists(full))
-        {
-            return;
-        }
-
         try
         {
-            using var created = new FileStream(full, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            if (options.CreateMode is not { } mode || OperatingSystem.IsWindows() || File.Exists(full))
+            {
+                return;
+            }
+
+            try
+            {
+                using var created = new FileStream(full, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                // Another opener created it first, with the same mode.
+            }
         }
-        catch (IOException) when (File.Exists(full))
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Another opener created it first, with the same mode.
+            throw new SqliteDatabaseException($"cannot create {options.Description} '{options.Path}': {ex.Message}", options.Path, resultCode: 0, ex);
+        }
+    }
+
+    /// <summary>
+    /// The file's schema version (0 for a new file) read without writing; a version newer than the code is refused
+    /// here, before the file is touched.
+    /// </summary>
+    private static int ReadVersion(SqliteConnection connection, SqliteDatabaseOptions options)
+    {
+        using (var exists = Command(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';"))
+        {
+            if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            {
+                return 0;
+            }
+        }
+
+        using var query = Command(connection, null, "SELECT MAX(version) FROM schema_version;");
+        var found = query.ExecuteScalar();
+        var version = found is null or DBNull ? 0 : Convert.ToInt32(found, CultureInfo.InvariantCulture);
+        if (version > options.LatestVersion)
+        {
+            throw NewerSchema(options, version);
+        }
+
+        return version;
+    }
+
+    private static SqliteSchemaException NewerSchema(SqliteDatabaseOptions options, int found)
+        => new(
+            $"{options.Description} '{options.Path}' has schema version {found}; this version understands up to {options.LatestVersion}",
+            options.Path,
+            found,
+            options.LatestVersion);
+
+    /// <summary>Sets WAL unless the file is in WAL already (setting it again would be a no-op, but asking costs no write).</summary>
+    private static void EnsureWal(SqliteConnection connection)
+    {
+        using var mode = Command(connection, null, "PRAGMA journal_mode;");
+        if (!string.Equals(mode.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            Execute(connection, null, "PRAGMA journal_mode=WAL;");
         }
     }
 
@@ -127,11 +187,8 @@ public static class SqliteDatabase
         var found = CurrentVersion(connection, transaction);
         if (found > options.LatestVersion)
         {
-            throw new SqliteSchemaException(
-                $"{options.Description} '{options.Path}' has schema version {found}; this version understands up to {options.LatestVersion}",
-                options.Path,
-                found,
-                options.LatestVersion);
+            // Another process moved it on between the read and the lock.
+            throw NewerSchema(options, found);
         }
 
         foreach (var migration in options.Migrations.Where(m => m.Version > found))

@@ -43,21 +43,30 @@ public sealed partial class FlowStore : IDisposable
     }
 
     /// <summary>Opens (creating if needed) the flow database at <paramref name="path"/>.</summary>
-    /// <exception cref="SqliteDatabaseException">The file is not a flow database this version can use.</exception>
+    /// <exception cref="TrafficException">The file is not a flow database this version can use, or it is busy.</exception>
     public static FlowStore Open(string path, FlowStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxFlows);
-        var connection = SqliteDatabase.Open(new SqliteDatabaseOptions
+        SqliteConnection connection;
+        try
         {
-            Path = path,
-            Description = "flow database",
-            Migrations = [new SqliteMigration(1, SchemaV1)],
+            connection = SqliteDatabase.Open(new SqliteDatabaseOptions
+            {
+                Path = path,
+                Description = "flow database",
+                Migrations = [new SqliteMigration(1, SchemaV1)],
 
-            // Flows can be captured again; a commit lost on power failure costs nothing that matters.
-            Synchronous = SqliteSynchronous.Normal,
-        });
+                // Flows can be captured again; a commit lost on power failure costs nothing that matters.
+                Synchronous = SqliteSynchronous.Normal,
+            });
+        }
+        catch (SqliteDatabaseException ex)
+        {
+            throw TrafficException.FlowDatabase(ex);
+        }
+
         return new FlowStore(connection, options);
     }
 

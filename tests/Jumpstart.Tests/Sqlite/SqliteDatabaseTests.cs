@@ -85,7 +85,7 @@ public sealed class SqliteDatabaseTests
         Assert.False(ex.IsTransient);
         using var check = Raw(path);
         Assert.Equal(0L, Scalar<long>(check, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'items';"));
-        Assert.Equal(before.Length, new FileInfo(path).Length);
+        Assert.Equal(before, File.ReadAllBytes(path));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class SqliteDatabaseTests
     }
 
     [Fact]
-    public void Open_WhileAnotherConnectionHoldsTheWriteLock_FailsTransientAfterTheBusyTimeout()
+    public void Open_ThatMustMigrate_WhileAnotherConnectionHoldsTheWriteLock_FailsTransientAfterTheBusyTimeout()
     {
         using var directory = new TempDirectory("sqlite");
         var path = directory.Combine("test.db");
@@ -123,8 +123,9 @@ public sealed class SqliteDatabaseTests
         using var write = holder.BeginTransaction(deferred: false);
         Execute(holder, "INSERT INTO items (name) VALUES ('locked');", write);
 
+        // Version 2 must be written, so this open needs the lock the holder has.
         var watch = Stopwatch.StartNew();
-        var ex = Assert.Throws<SqliteBusyException>(() => SqliteDatabase.Open(Options(path, s_v1) with { BusyTimeout = TimeSpan.FromMilliseconds(200) }));
+        var ex = Assert.Throws<SqliteBusyException>(() => SqliteDatabase.Open(Options(path, s_v1, s_v2) with { BusyTimeout = TimeSpan.FromMilliseconds(200) }));
 
         Assert.True(ex.IsTransient);
         Assert.Equal(SqliteErrors.Busy, ex.ResultCode);
@@ -133,7 +134,7 @@ public sealed class SqliteDatabaseTests
     }
 
     [Fact]
-    public async Task Open_WhileAnotherConnectionHoldsTheWriteLock_WaitsWithinTheBusyTimeoutAndSucceeds()
+    public async Task Open_ThatMustMigrate_WhileAnotherConnectionHoldsTheWriteLock_WaitsWithinTheBusyTimeoutAndSucceeds()
     {
         using var directory = new TempDirectory("sqlite");
         var path = directory.Combine("test.db");
@@ -215,15 +216,53 @@ public sealed class SqliteDatabaseTests
     public void Connect_AfterOpen_GivesEachConnectionThePragmas()
     {
         using var directory = new TempDirectory("sqlite");
-        var options = Options(directory.Combine("test.db"), s_v1) with { Pooling = true, ForeignKeys = false };
+        // Values SQLite and Microsoft.Data.Sqlite do not default to (FULL, foreign keys off, 30 s), so only Connect
+        // can have set them; the pool is emptied first so Connect opens a new physical connection, not Open's.
+        var options = Options(directory.Combine("test.db"), s_v1) with
+        {
+            Pooling = true,
+            Synchronous = SqliteSynchronous.Normal,
+            ForeignKeys = true,
+            BusyTimeout = TimeSpan.FromMilliseconds(1234),
+        };
         SqliteDatabase.Open(options).Dispose();
+        SqliteDatabase.ReleasePool(options);
 
         using var connection = SqliteDatabase.Connect(options);
 
-        Assert.Equal(2L, Scalar<long>(connection, "PRAGMA synchronous;"));
-        Assert.Equal(0L, Scalar<long>(connection, "PRAGMA foreign_keys;"));
-        Assert.Equal((long)SqliteDatabaseOptions.DefaultBusyTimeout.TotalMilliseconds, Scalar<long>(connection, "PRAGMA busy_timeout;"));
+        Assert.Equal(1L, Scalar<long>(connection, "PRAGMA synchronous;"));
+        Assert.Equal(1L, Scalar<long>(connection, "PRAGMA foreign_keys;"));
+        Assert.Equal(1234L, Scalar<long>(connection, "PRAGMA busy_timeout;"));
         SqliteDatabase.ReleasePool(options);
+    }
+
+    [Fact]
+    public void Open_CurrentFile_WhileAnotherProcessWrites_OpensWithoutWaitingForTheWriteLock()
+    {
+        using var directory = new TempDirectory("sqlite");
+        var path = directory.Combine("test.db");
+        SqliteDatabase.Open(Options(path, s_v1)).Dispose();
+        using var writer = Raw(path);
+        using var holding = writer.BeginTransaction(deferred: false);
+        Execute(writer, "INSERT INTO items (name) VALUES ('held');", holding);
+
+        // A busy timeout short enough that waiting for the writer would fail the open.
+        using var connection = SqliteDatabase.Open(Options(path, s_v1) with { BusyTimeout = TimeSpan.FromMilliseconds(50) });
+
+        Assert.Equal(0L, Scalar<long>(connection, "SELECT COUNT(*) FROM items;"));
+    }
+
+    [Fact]
+    public void Open_WhereTheDirectoryCannotBeMade_IsATypedError()
+    {
+        using var directory = new TempDirectory("sqlite");
+        var blocker = directory.Combine("not-a-directory");
+        File.WriteAllText(blocker, "a file where the database's directory should be");
+
+        var ex = Assert.Throws<SqliteDatabaseException>(() => SqliteDatabase.Open(Options(Path.Combine(blocker, "test.db"), s_v1)));
+
+        Assert.Contains("cannot create test database", ex.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<IOException>(ex.InnerException);
     }
 
     private static SqliteDatabaseOptions Options(string path, params SqliteMigration[] migrations)
