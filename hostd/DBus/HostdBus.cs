@@ -158,7 +158,7 @@ public sealed class HostdBus(
         connection.AddMethodHandler(_object);
         try
         {
-            await connection.RequestNameAsync(HostdObject.BusName, RequestNameOptions.Default);
+            await SystemBus.BoundedAsync(connection.RequestNameAsync(HostdObject.BusName, RequestNameOptions.Default), "RequestName");
             HostdBusLog.Published(logger, HostdObject.BusName, HostdObject.ObjectPath);
         }
         catch (Exception ex) when (DBusException.From(ex, "RequestName") is { } translated)

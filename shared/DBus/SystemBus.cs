@@ -28,6 +28,12 @@ public static class SystemBus
     /// <summary>Bound on connecting and authenticating; a system bus answers in milliseconds.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Bound on one method call's reply. The bus gives up on a silent peer after its own timeout (25 s by default in
+    /// dbus-daemon, configurable and absent on a broken bus), so every call is bounded here too.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+
     private const string UnixPathPrefix = "unix:path=";
 
     /// <summary>The address to use: <paramref name="configured"/> when set, else the variable, else <see cref="DefaultAddress"/>.</summary>
@@ -76,8 +82,8 @@ public static class SystemBus
         ArgumentNullException.ThrowIfNull(connection);
         try
         {
-            return (await connection.ListServicesAsync()).Contains(name, StringComparer.Ordinal)
-                || (await connection.ListActivatableServicesAsync()).Contains(name, StringComparer.Ordinal);
+            return (await BoundedAsync(connection.ListServicesAsync(), $"look up {name}")).Contains(name, StringComparer.Ordinal)
+                || (await BoundedAsync(connection.ListActivatableServicesAsync(), $"look up {name}")).Contains(name, StringComparer.Ordinal);
         }
         catch (Exception ex) when (DBusException.From(ex, $"look up {name}") is { } translated)
         {
@@ -92,7 +98,7 @@ public static class SystemBus
         ArgumentNullException.ThrowIfNull(connection);
         try
         {
-            return await connection.CallMethodAsync(call, reader);
+            return await BoundedAsync(connection.CallMethodAsync(call, reader), what);
         }
         catch (Exception ex) when (DBusException.From(ex, what) is { } translated)
         {
@@ -107,11 +113,48 @@ public static class SystemBus
         ArgumentNullException.ThrowIfNull(connection);
         try
         {
-            await connection.CallMethodAsync(call);
+            await BoundedAsync(connection.CallMethodAsync(call), what);
         }
         catch (Exception ex) when (DBusException.From(ex, what) is { } translated)
         {
             throw translated;
         }
+    }
+
+    /// <summary>Waits for <paramref name="call"/> at most <see cref="CallTimeout"/>.</summary>
+    /// <exception cref="DBusException">No reply in time (transient, <see cref="DBusErrorNames.NoReply"/>).</exception>
+    public static async Task<T> BoundedAsync<T>(Task<T> call, string what)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            return await call.WaitAsync(CallTimeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw NoReply(call, what, ex);
+        }
+    }
+
+    /// <summary>Waits for <paramref name="call"/> at most <see cref="CallTimeout"/>.</summary>
+    /// <exception cref="DBusException">No reply in time (transient, <see cref="DBusErrorNames.NoReply"/>).</exception>
+    public static async Task BoundedAsync(Task call, string what)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            await call.WaitAsync(CallTimeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw NoReply(call, what, ex);
+        }
+    }
+
+    private static DBusException NoReply(Task call, string what, TimeoutException timeout)
+    {
+        // The late reply (or failure) is dropped with the task.
+        _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return new DBusException($"{what}: no reply within {CallTimeout.TotalSeconds:0} s", DBusErrorNames.NoReply, isTransient: true, timeout);
     }
 }

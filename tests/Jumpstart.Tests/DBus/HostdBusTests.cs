@@ -124,6 +124,44 @@ public sealed class HostdBusTests : IDisposable
         Assert.False(await new Hostnamed($"unix:path={dir.Combine("no-bus.sock")}").TrySetAsync("not-set", CancellationToken.None));
     }
 
+    [ToolFact("dbus-daemon", "dbus-test-tool", "busctl")]
+    public async Task Hostnamed_ThatNeverAnswers_IsATransientNoReplyAfterTheCallBound()
+    {
+        using var dir = new TempDirectory("dbus-silent");
+        await using var bus = await PrivateBus.StartAsync(dir, """
+            <policy user="root">
+              <allow own="org.freedesktop.hostname1"/>
+              <allow send_destination="org.freedesktop.hostname1"/>
+            </policy>
+            """);
+
+        // dbus-test-tool's black hole owns the name, reads every call and answers none.
+        using var stop = new CancellationTokenSource();
+        var silent = ProcessRunner.RunAsync(
+            Requirements.RequireTool("dbus-test-tool"),
+            ["black-hole", "--name=org.freedesktop.hostname1"],
+            new ProcessRunOptions { Timeout = TimeSpan.FromMinutes(2), Environment = new Dictionary<string, string?> { ["DBUS_SESSION_BUS_ADDRESS"] = bus.Address } },
+            stop.Token);
+        try
+        {
+            await Poll.UntilAsync(
+                async _ => (await BusctlAsync(bus, "list", "--acquired", "--no-legend")).Contains(Hostnamed.BusName, StringComparison.Ordinal),
+                PrivateBus.StartTimeout,
+                "the black hole owns org.freedesktop.hostname1");
+
+            var ex = await Assert.ThrowsAsync<DBusException>(() => new Hostnamed(bus.Address).TrySetAsync("never-set", CancellationToken.None));
+
+            Assert.Equal(DBusErrorNames.NoReply, ex.ErrorName);
+            Assert.True(ex.IsTransient);
+            Assert.Contains("no reply within", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await silent.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     [Fact]
     public void SystemBusAddress_PrefersConfiguration_ThenTheEnvironment_ThenTheWellKnownSocket()
     {

@@ -43,14 +43,17 @@ public sealed class PrivateBus : IAsyncDisposable
     /// <summary>The bus address (<c>unix:path=...,guid=...</c>), for DBUS_SYSTEM_BUS_ADDRESS and <c>--address</c>.</summary>
     public string Address { get; private set; } = string.Empty;
 
-    /// <summary>Writes the config into <paramref name="directory"/> and starts the daemon (bounded wait for its address).</summary>
-    public static async Task<PrivateBus> StartAsync(TempDirectory directory)
+    /// <summary>
+    /// Writes the config into <paramref name="directory"/> and starts the daemon (bounded wait for its address).
+    /// <paramref name="extraPolicy"/>: more &lt;policy&gt; elements, e.g. to let a test's own peer own a name.
+    /// </summary>
+    public static async Task<PrivateBus> StartAsync(TempDirectory directory, string extraPolicy = "")
     {
         // Peers that are not root (the policy tests) must reach the socket.
         File.SetUnixFileMode(directory.Path, (UnixFileMode)Convert.ToInt32("755", 8));
         var config = directory.Combine("bus.conf");
         var socket = directory.Combine("bus.sock");
-        await File.WriteAllTextAsync(config, Config(socket, BuiltPrograms.RepositoryFile("packaging/dbus/org.jumpstart.Hostd1.conf")));
+        await File.WriteAllTextAsync(config, Config(socket, BuiltPrograms.RepositoryFile("packaging/dbus/org.jumpstart.Hostd1.conf"), extraPolicy));
         var bus = new PrivateBus(config);
         var started = await Task.WhenAny(bus._address.Task, bus._exited).WaitAsync(StartTimeout);
         if (started != bus._address.Task)
@@ -74,7 +77,7 @@ public sealed class PrivateBus : IAsyncDisposable
     }
 
     /// <summary>Debian's /usr/share/dbus-1/system.conf, minus the user switch, fork, activation helper and syslog.</summary>
-    private static string Config(string socket, string hostdPolicy) => $"""
+    private static string Config(string socket, string hostdPolicy, string extraPolicy) => $"""
         <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
          "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
         <busconfig>
@@ -100,6 +103,7 @@ public sealed class PrivateBus : IAsyncDisposable
             <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
           </policy>
           <include>{hostdPolicy}</include>
+          {extraPolicy}
         </busconfig>
         """;
 }
