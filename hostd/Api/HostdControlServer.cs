@@ -54,7 +54,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
     /// <summary>The CMS this hostd runs, once it listens; null when disabled.</summary>
-    private LocalCms? RunningCms() => cms?.Server is { } server && cmsOptions is not null ? new LocalCms(server.TcpEndPoint, cmsOptions.Value.AdminTokenFile) : null;
+    private LocalCms? RunningCms() => cms?.Server is { } server && cmsOptions is not null ? new LocalCms(server.TcpEndPoint, cmsOptions.Value.AdminTokenFile, cmsOptions.Value.GuestEndpoint) : null;
 
     public async ValueTask DisposeAsync()
     {

@@ -20,6 +20,13 @@ public sealed class CmsOptions
     /// <summary>TCP <c>address:port</c> guests and remote operators connect to; port 0 picks a free port.</summary>
     public string Listen { get; set; } = DefaultListen;
 
+    /// <summary>
+    /// <c>host:port</c> written on clones' metadata discs as the CMS to register with, when guests reach the CMS at
+    /// another address than <see cref="Listen"/> (a NAT, a forwarded port, a DNS name). Null: <see cref="Listen"/>
+    /// itself, which must then be an address guests can reach (not loopback, not 0.0.0.0).
+    /// </summary>
+    public string? GuestEndpoint { get; set; }
+
     /// <summary>Optional unix socket for local administration (created with mode 0660).</summary>
     public string? UnixSocketPath { get; set; }
 

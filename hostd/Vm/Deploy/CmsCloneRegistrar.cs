@@ -56,7 +56,10 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
             var endPoint = Parse(text);
             var token = plan.CmsAdminToken ?? (local is not null && Same(local.EndPoint, endPoint) ? local.AdminToken() : null)
                 ?? throw new ClonePlanException($"the CMS at {text} is not this hostd's: give its admin token");
-            return new CmsCloneRegistrar(plan.Prefix, policy, endPoint, GuestsOf(endPoint, text), token);
+            var named = local is { GuestEndpoint: { } ours } && Same(local.EndPoint, endPoint)
+                ? GuestsOf(Parse(ours), ours)
+                : GuestsOf(endPoint, text);
+            return new CmsCloneRegistrar(plan.Prefix, policy, endPoint, named, token);
         }
 
         if (local is null)
@@ -64,7 +67,10 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
             throw new ClonePlanException("this hostd runs no CMS (set Cms:Enabled) and the plan names none");
         }
 
-        return new CmsCloneRegistrar(plan.Prefix, policy, local.EndPoint, GuestsOf(local.EndPoint, local.EndPoint.ToString()), plan.CmsAdminToken ?? local.AdminToken());
+        var guests = local.GuestEndpoint is { } advertised
+            ? GuestsOf(Parse(advertised), advertised)
+            : GuestsOf(local.EndPoint, local.EndPoint.ToString());
+        return new CmsCloneRegistrar(plan.Prefix, policy, local.EndPoint, guests, plan.CmsAdminToken ?? local.AdminToken());
     }
 
     public async Task RegisterAsync(IReadOnlyList<PlannedClone> clones, CancellationToken cancellationToken)
@@ -98,9 +104,15 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
 
     private static bool Same(EndPoint a, EndPoint b) => a.ToString() == b.ToString();
 
-    /// <summary>The CMS as guests reach it: host and port on their discs (a unix socket is no use to a guest).</summary>
+    /// <summary>
+    /// The CMS as guests reach it: host and port on their discs. A unix socket is no use to a guest, and neither is a
+    /// loopback or wildcard address (each guest would call itself): refused before any clone starts, with the fix.
+    /// </summary>
     private static DnsEndPoint GuestsOf(EndPoint endPoint, string text) => endPoint switch
     {
+        IPEndPoint ip when IPAddress.IsLoopback(ip.Address) || ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) =>
+            throw new ClonePlanException(
+                $"the CMS at {text} cannot be reached from a guest (a loopback or wildcard address): set Cms:Listen to an address on the clones' network, or Cms:GuestEndpoint to the address guests use"),
         IPEndPoint ip => new DnsEndPoint(ip.Address.ToString(), ip.Port),
         DnsEndPoint dns => dns,
         _ => throw new ClonePlanException($"guests need a TCP endpoint for the CMS, not {text}"),

@@ -115,7 +115,7 @@ public sealed class VmCliTests : IDisposable
             {
               "Hostd": { "NodeName": "hv-vm" },
               "Vm": { "Accelerator": "tcg", "CloneConcurrency": 2 },
-              "Cms": { "Enabled": true, "Listen": "127.0.0.1:0", "DatabasePath": "{{dir.Combine("cms", "cms.db")}}", "AdminTokenFile": "{{tokenFile}}" }
+              "Cms": { "Enabled": true, "Listen": "127.0.0.1:0", "GuestEndpoint": "10.78.0.1:7070", "DatabasePath": "{{dir.Combine("cms", "cms.db")}}", "AdminTokenFile": "{{tokenFile}}" }
             }
             """;
         await using var hostd = await StartHostdAsync(dir, config);
