@@ -22,8 +22,10 @@ public static class DeploymentSpecFile
     };
 
     /// <summary>Loads and parses <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">Not JSON/YAML, or not a deployment spec.</exception>
-    /// <exception cref="InputFileException">Not a regular file, or larger than <see cref="MaxFileBytes"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not a regular file (a device, a FIFO, a directory), larger than <see cref="MaxFileBytes"/>, not JSON/YAML, or
+    /// not a deployment spec.
+    /// </exception>
     public static async Task<DeploymentSpec> LoadAsync(string path, CancellationToken cancellationToken)
     {
         string text;
@@ -34,6 +36,10 @@ public static class DeploymentSpecFile
         catch (FileNotFoundException ex)
         {
             throw new FileNotFoundException($"spec file '{path}' does not exist", path, ex);
+        }
+        catch (InputFileException ex)
+        {
+            throw new InvalidDataException($"not a deployment spec: {ex.Message}", ex);
         }
 
         var isYaml = Path.GetExtension(path).ToUpperInvariant() is ".YAML" or ".YML";

@@ -30,11 +30,11 @@ public static class BoundedFile
     /// </summary>
     /// <exception cref="InputFileException">Not an accepted kind.</exception>
     public static FileStream Open(string path, FileKinds accepted, int bufferSize = 4096)
-        => new(OpenHandle(path, accepted), FileAccess.Read, bufferSize);
+        => new(OpenHandle(path, accepted, writable: false, out _), FileAccess.Read, bufferSize);
 
-    /// <summary>As <see cref="Open"/>, as a handle for <see cref="RandomAccess"/>.</summary>
+    /// <summary>As <see cref="Open"/>, as a handle for <see cref="RandomAccess"/>; <paramref name="writable"/> opens it read-write (a disk image served writable).</summary>
     /// <exception cref="InputFileException">Not an accepted kind.</exception>
-    public static SafeFileHandle OpenHandle(string path, FileKinds accepted) => OpenHandle(path, accepted, out _);
+    public static SafeFileHandle OpenHandle(string path, FileKinds accepted, bool writable = false) => OpenHandle(path, accepted, writable, out _);
 
     /// <summary>
     /// Opens a regular file as a forward-only stream that throws <see cref="InputFileException"/> once more than
@@ -100,7 +100,7 @@ public static class BoundedFile
     private static BoundedReadStream OpenBounded(string path, long maxBytes, int bufferSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        var handle = OpenHandle(path, FileKinds.Regular, out var size);
+        var handle = OpenHandle(path, FileKinds.Regular, writable: false, out var size);
         if (size > maxBytes)
         {
             handle.Dispose();
@@ -113,7 +113,7 @@ public static class BoundedFile
     private static byte[] Join(byte[] head, MemoryStream rest)
         => rest.Length == 0 ? head : [.. head, .. rest.GetBuffer().AsSpan(0, (int)rest.Length)];
 
-    private static SafeFileHandle OpenHandle(string path, FileKinds accepted, out long size)
+    private static SafeFileHandle OpenHandle(string path, FileKinds accepted, bool writable, out long size)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Syscall.stat(path, out var named) != 0)
@@ -127,7 +127,7 @@ public static class BoundedFile
         int fd;
         do
         {
-            fd = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
+            fd = Syscall.open(path, (writable ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
         }
         while (fd < 0 && Stdlib.GetLastError() == Errno.EINTR);
 
