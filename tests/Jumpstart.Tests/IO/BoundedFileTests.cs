@@ -76,10 +76,7 @@ public sealed class BoundedFileTests
     }
 
     [Theory]
-    [InlineData(HostileFiles.Zero)]
-    [InlineData(HostileFiles.Urandom)]
-    [InlineData(HostileFiles.Fifo)]
-    [InlineData(HostileFiles.Directory)]
+    [MemberData(nameof(HostileFiles.NonRegularKinds), MemberType = typeof(HostileFiles))]
     public async Task ReadAllBytes_OfAnythingButARegularFile_IsRefusedWithoutReadingOrWaiting(string kind)
     {
         using var dir = new TempDirectory("bounded");

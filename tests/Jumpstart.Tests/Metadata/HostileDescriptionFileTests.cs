@@ -31,10 +31,7 @@ public sealed class HostileDescriptionFileTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(HostileFiles.Zero)]
-    [InlineData(HostileFiles.Urandom)]
-    [InlineData(HostileFiles.Fifo)]
-    [InlineData(HostileFiles.Directory)]
+    [MemberData(nameof(HostileFiles.NonRegularKinds), MemberType = typeof(HostileFiles))]
     public async Task IsoShow_OfACharacterDeviceFifoOrDirectory_ExitsDataError(string kind)
     {
         using var dir = new TempDirectory("hostile-description");

@@ -29,6 +29,9 @@ public static class HostileFiles
     /// <summary>Every kind, for a theory.</summary>
     public static TheoryData<string> Kinds => new(All);
 
+    /// <summary>The kinds that are not regular files, for readers with no size limit of their own (discs, captures).</summary>
+    public static TheoryData<string> NonRegularKinds => new(All.Where(k => k != Oversize));
+
     /// <summary>The path for <paramref name="kind"/>: a device as it is, or made in <paramref name="directory"/>.</summary>
     /// <param name="directory">Where the FIFO, the directory and the oversize file go.</param>
     /// <param name="kind">One of <see cref="Kinds"/>.</param>

@@ -78,10 +78,7 @@ public sealed class HostileTrafficFileTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(HostileFiles.Zero)]
-    [InlineData(HostileFiles.Urandom)]
-    [InlineData(HostileFiles.Fifo)]
-    [InlineData(HostileFiles.Directory)]
+    [MemberData(nameof(HostileFiles.NonRegularKinds), MemberType = typeof(HostileFiles))]
     public async Task FlowsExtract_OfACharacterDeviceFifoOrDirectory_ExitsDataErrorInBoundedMemory(string kind)
     {
         using var dir = new TempDirectory("hostile-capture");
