@@ -123,11 +123,20 @@ public static class BoundedFile
 
         Require(path, named, accepted);
 
-        // O_NONBLOCK keeps open() from waiting should the path have become a FIFO since the stat.
+        // O_NONBLOCK keeps open() from waiting should a file's path have become a FIFO since the stat. A block device
+        // is opened as before: for a CD-ROM O_NONBLOCK would skip the driver's medium check (an empty drive must
+        // fail here with ENOMEDIUM, and guestd tries again).
+        var flags = (writable ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
+        var nonBlocking = Kind(named) != FilePermissions.S_IFBLK;
+        if (nonBlocking)
+        {
+            flags |= OpenFlags.O_NONBLOCK;
+        }
+
         int fd;
         do
         {
-            fd = Syscall.open(path, (writable ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
+            fd = Syscall.open(path, flags);
         }
         while (fd < 0 && Stdlib.GetLastError() == Errno.EINTR);
 
@@ -146,11 +155,9 @@ public static class BoundedFile
 
             Require(path, opened, accepted);
 
-            // Reads of the kinds accepted block as usual once the file is known to be one of them.
-            var flags = Syscall.fcntl(fd, FcntlCommand.F_GETFL);
-            if (flags < 0 || Syscall.fcntl(fd, FcntlCommand.F_SETFL, flags & ~NativeConvert.FromOpenFlags(OpenFlags.O_NONBLOCK)) < 0)
+            if (nonBlocking)
             {
-                ThrowOpenFailed(path, Stdlib.GetLastError());
+                ClearNonBlocking(path, fd);
             }
 
             size = Kind(opened) == FilePermissions.S_IFREG ? opened.st_size : 0;
@@ -160,6 +167,16 @@ public static class BoundedFile
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Reads of the kinds accepted block as usual once the file is known to be one of them.</summary>
+    private static void ClearNonBlocking(string path, int fd)
+    {
+        var status = Syscall.fcntl(fd, FcntlCommand.F_GETFL);
+        if (status < 0 || Syscall.fcntl(fd, FcntlCommand.F_SETFL, status & ~NativeConvert.FromOpenFlags(OpenFlags.O_NONBLOCK)) < 0)
+        {
+            ThrowOpenFailed(path, Stdlib.GetLastError());
         }
     }
 
