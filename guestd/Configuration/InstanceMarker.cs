@@ -32,16 +32,15 @@ public sealed record InstanceMarker
         var path = Path.Combine(stateDirectory, FileName);
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > MaxFileBytes)
+            if (!File.Exists(path))
             {
                 return null;
             }
 
-            var marker = JsonSerializer.Deserialize<InstanceMarker>(File.ReadAllBytes(path), s_json);
+            var marker = JsonSerializer.Deserialize<InstanceMarker>(BoundedFile.ReadAllBytes(path, MaxFileBytes), s_json);
             return string.IsNullOrEmpty(marker?.InstanceId) ? null : marker;
         }
-        catch (Exception ex) when (ex is JsonException or IOException)
+        catch (Exception ex) when (ex is JsonException or IOException or InputFileException)
         {
             return null;
         }

@@ -1,5 +1,7 @@
 using Jumpstart.Guestd.Cms;
 using Jumpstart.Guestd.Configuration;
+using Jumpstart.Shared.Hosting;
+using Jumpstart.Shared.IO;
 using Microsoft.Extensions.Configuration;
 
 namespace Jumpstart.Guestd.Daemon;
@@ -15,8 +17,8 @@ public sealed record GuestdSettings
     /// <summary>The configuration section: <c>{ "Guestd": { "devices": [...], ... } }</c>.</summary>
     public const string Section = "Guestd";
 
-    /// <summary>A settings file is a few hundred bytes; refuse anything absurd before reading it.</summary>
-    private const long MaxFileBytes = 1 << 20;
+    /// <summary>Most bytes read from a settings file (they are a few hundred bytes).</summary>
+    private const long MaxFileBytes = JumpstartDaemon.MaxConfigFileBytes;
 
     /// <summary>CDROM devices to watch for a metadata disc.</summary>
     /// <remarks>Null means <see cref="DefaultDevices"/> (the binder would append to a non-empty default array).</remarks>
@@ -58,16 +60,12 @@ public sealed record GuestdSettings
     {
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                throw new GuestdConfigFileException(path, $"larger than {MaxFileBytes} bytes");
-            }
-
-            var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(path), optional: true, reloadOnChange: false).Build();
+            var configuration = new ConfigurationBuilder()
+                .AddJsonFile(new BoundedFileProvider(MaxFileBytes), Path.GetFullPath(path), optional: true, reloadOnChange: false)
+                .Build();
             return From(configuration, path);
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException or InputFileException)
         {
             throw new GuestdConfigFileException(path, ex.InnerException?.Message ?? ex.Message, ex);
         }

@@ -20,6 +20,9 @@ public static class MachineId
     public const string DbusRelativePath = "var/lib/dbus/machine-id";
 
     private const int IdBytes = 16;
+
+    /// <summary>Most bytes read from an existing machine-id (the id is 33 with its newline).</summary>
+    private const int MaxFileBytes = IdBytes * 4;
     private const UnixFileMode ReadOnlyForAll = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>The kernel's CRNG.</summary>
@@ -43,12 +46,21 @@ public static class MachineId
     public static string? Read(string root)
     {
         var path = Path.Combine(root, RelativePath);
-        if (!File.Exists(path) || new FileInfo(path).Length > IdBytes * 4)
+        if (!File.Exists(path))
         {
             return null;
         }
 
-        var text = File.ReadAllText(path).Trim();
+        string text;
+        try
+        {
+            text = BoundedFile.ReadAllText(path, MaxFileBytes).Trim();
+        }
+        catch (InputFileException)
+        {
+            return null;
+        }
+
         return text.Length == IdBytes * 2 && text.All(char.IsAsciiHexDigitLower) ? text : null;
     }
 

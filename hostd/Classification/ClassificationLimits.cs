@@ -11,12 +11,15 @@ public static class ClassificationLimits
     public const long MaxValues = 64L * 1024 * 1024;
 
     public const int MaxLineLength = 64 * 1024;
+
+    /// <summary>Most bytes read from one flow data set file (CSV): far above <see cref="MaxValues"/> written as text.</summary>
+    public const long MaxDatasetFileBytes = 4L << 30;
     public const int MaxTrees = 1024;
     public const int MaxNodesPerTree = 16 * 1024 * 1024;
 
     /// <summary>Trees deeper than this stop growing (a guard against degenerate data, far above real depths).</summary>
     public const int MaxTreeDepth = 200;
 
-    /// <summary>A model file larger than this is refused unread.</summary>
+    /// <summary>A model file larger than this is refused unread, and no more than this is read from one that grows.</summary>
     public const long MaxModelFileBytes = 1L << 30;
 }

@@ -72,15 +72,20 @@ public sealed partial class ClassifierModel
     }
 
     /// <summary>Loads a model file; a corrupt, truncated, foreign or hostile file throws <see cref="ClassificationDataException"/>.</summary>
+    /// <remarks>Only a regular file of at most <see cref="ClassificationLimits.MaxModelFileBytes"/> is read (<see cref="BoundedFile"/>).</remarks>
     public static ClassifierModel Load(string path)
     {
-        var length = new FileInfo(path).Length;
-        if (length > ClassificationLimits.MaxModelFileBytes)
+        byte[] bytes;
+        try
         {
-            ClassificationDataException.Throw($"{path}: {length} bytes is larger than a model may be ({ClassificationLimits.MaxModelFileBytes})");
+            bytes = BoundedFile.ReadAllBytes(path, ClassificationLimits.MaxModelFileBytes);
+        }
+        catch (InputFileException ex)
+        {
+            throw new ClassificationDataException($"not a model file: {ex.Message}");
         }
 
-        return FromBytes(File.ReadAllBytes(path), path);
+        return FromBytes(bytes, path);
     }
 
     /// <summary>Parses a model file's bytes; <paramref name="source"/> names it in errors.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Classification;
 
@@ -13,10 +14,18 @@ public static class FlowDatasetCsv
     public const string ClassColumn = "class";
 
     /// <summary>Loads a file. Class names are taken in order of first appearance unless <paramref name="classNames"/> fixes them.</summary>
+    /// <remarks>Only a regular file is read, and at most <see cref="ClassificationLimits.MaxDatasetFileBytes"/> of it.</remarks>
     public static FlowDataset Load(string path, IReadOnlyList<string>? classNames = null)
     {
-        using var reader = new StreamReader(path);
-        return Read(reader, path, classNames);
+        try
+        {
+            using var reader = new StreamReader(BoundedFile.OpenRead(path, ClassificationLimits.MaxDatasetFileBytes));
+            return Read(reader, path, classNames);
+        }
+        catch (InputFileException ex)
+        {
+            throw new ClassificationDataException($"not a flow data set: {ex.Message}");
+        }
     }
 
     /// <summary>Parses CSV text; <paramref name="source"/> names it in errors.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Cli;
 
@@ -79,12 +80,7 @@ public static class CloneCommands
             throw new FileNotFoundException($"no instances file {file.FullName}", file.FullName);
         }
 
-        if (file.Length > MaxInstancesBytes)
-        {
-            throw new InvalidDataException($"{file.FullName} is larger than {MaxInstancesBytes} bytes");
-        }
-
-        return JsonSerializer.Deserialize<CloneInstanceRequest[]>(await File.ReadAllBytesAsync(file.FullName, cancellationToken), JsonSerializerOptions.Web)
+        return JsonSerializer.Deserialize<CloneInstanceRequest[]>(await BoundedFile.ReadAllBytesAsync(file.FullName, MaxInstancesBytes, cancellationToken), JsonSerializerOptions.Web)
             ?? throw new InvalidDataException($"{file.FullName} holds no clones");
     }
 }

@@ -5,6 +5,7 @@ using Jumpstart.Hostd.Store.Catalog;
 using Jumpstart.Hostd.Store.Fog;
 using Jumpstart.Hostd.Store.Server;
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.Sqlite;
 
 namespace Jumpstart.Hostd.Cli;
@@ -123,8 +124,8 @@ public static partial class StoreCommands
         {
             var ep = parse.GetRequiredValue(endpoint);
             CliUsageException.Parse("ENDPOINT", () => ServerSession.ParseEndPoint(ep));
-            var token = File.ReadLines(parse.GetRequiredValue(tokenFile)).FirstOrDefault()?.Trim();
-            if (token is null || token.Length is < Store.Protocol.BlockProtocol.MinTokenLength or > Store.Protocol.BlockProtocol.MaxTokenLength)
+            var token = BoundedFile.ReadAllText(parse.GetRequiredValue(tokenFile), StoreLimits.MaxTokenFileBytes).Split('\n', 2)[0].Trim();
+            if (token.Length is < Store.Protocol.BlockProtocol.MinTokenLength or > Store.Protocol.BlockProtocol.MaxTokenLength)
             {
                 throw new CliUsageException($"--token-file: the first line must be a token of {Store.Protocol.BlockProtocol.MinTokenLength}-{Store.Protocol.BlockProtocol.MaxTokenLength} characters");
             }

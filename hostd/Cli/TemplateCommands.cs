@@ -3,6 +3,7 @@ using System.Text.Json;
 using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Cli;
 
@@ -124,12 +125,7 @@ public static class TemplateCommands
             throw new FileNotFoundException($"no spec file {file.FullName}", file.FullName);
         }
 
-        if (file.Length > MaxSpecBytes)
-        {
-            throw new InvalidDataException($"{file.FullName} is larger than {MaxSpecBytes} bytes");
-        }
-
-        using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file.FullName, cancellationToken));
+        using var document = JsonDocument.Parse(await BoundedFile.ReadAllBytesAsync(file.FullName, MaxSpecBytes, cancellationToken));
         return document.RootElement.Clone();
     }
 

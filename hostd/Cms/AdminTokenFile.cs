@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Cms;
 
@@ -48,16 +49,11 @@ public static class AdminTokenFile
     }
 
     /// <summary>Reads an existing token file (the CLI side).</summary>
-    /// <exception cref="InvalidDataException">The file is empty or implausibly large.</exception>
+    /// <exception cref="InvalidDataException">The file is empty.</exception>
+    /// <exception cref="InputFileException">Not a regular file, or larger than a token file may be.</exception>
     public static string Read(string path)
     {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > MaxFileBytes)
-        {
-            throw new InvalidDataException($"admin token file '{path}' is larger than {MaxFileBytes} bytes");
-        }
-
-        var token = File.ReadAllText(path).Trim();
+        var token = BoundedFile.ReadAllText(path, MaxFileBytes).Trim();
         return token.Length == 0 ? throw new InvalidDataException($"admin token file '{path}' is empty") : token;
     }
 }

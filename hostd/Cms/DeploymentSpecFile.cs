@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.IO;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
@@ -9,7 +10,7 @@ namespace Jumpstart.Hostd.Cms;
 /// <summary>Reads a deployment spec written by an operator as JSON (<c>.json</c>) or YAML (<c>.yaml</c>, <c>.yml</c>).</summary>
 public static class DeploymentSpecFile
 {
-    /// <summary>Larger spec files are refused before reading (100,000 instances fit comfortably).</summary>
+    /// <summary>Most bytes read from a spec file; a larger one is refused (100,000 instances fit comfortably).</summary>
     public const long MaxFileBytes = 16 * 1024 * 1024;
 
     // YAML scalars arrive as strings ("rank: 1"), so numbers may be read from strings.
@@ -21,22 +22,27 @@ public static class DeploymentSpecFile
     };
 
     /// <summary>Loads and parses <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is too large, not JSON/YAML, or not a deployment spec.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not a regular file (a device, a FIFO, a directory), larger than <see cref="MaxFileBytes"/>, not JSON/YAML, or
+    /// not a deployment spec.
+    /// </exception>
     public static async Task<DeploymentSpec> LoadAsync(string path, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        string text;
+        try
         {
-            throw new FileNotFoundException($"spec file '{path}' does not exist", path);
+            text = await BoundedFile.ReadAllTextAsync(path, MaxFileBytes, cancellationToken);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new FileNotFoundException($"spec file '{path}' does not exist", path, ex);
+        }
+        catch (InputFileException ex)
+        {
+            throw new InvalidDataException($"not a deployment spec: {ex.Message}", ex);
         }
 
-        if (info.Length > MaxFileBytes)
-        {
-            throw new InvalidDataException($"spec file '{path}' is larger than {MaxFileBytes} bytes");
-        }
-
-        var text = await File.ReadAllTextAsync(path, cancellationToken);
-        var isYaml = info.Extension.ToUpperInvariant() is ".YAML" or ".YML";
+        var isYaml = Path.GetExtension(path).ToUpperInvariant() is ".YAML" or ".YML";
         return Parse(isYaml ? YamlToJson(text, path) : text, path);
     }
 

@@ -4,6 +4,7 @@ using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.DBus;
+using Jumpstart.Shared.IO;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -256,9 +257,9 @@ public sealed class HostdBus(
 
         try
         {
-            return int.TryParse(File.ReadAllText($"/sys/class/net/{tap}/ifindex").Trim(), out var index) ? [index] : [];
+            return int.TryParse(BoundedFile.ReadAllText($"/sys/class/net/{tap}/ifindex", BoundedFile.MaxSysfsAttributeBytes).Trim(), out var index) ? [index] : [];
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or InputFileException)
         {
             return [];
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Images;
 
@@ -12,6 +13,9 @@ public sealed class AccessLogRecorder : IDisposable
 {
     /// <summary>First line's prefix; the extent size follows.</summary>
     public const string HeaderPrefix = "# jumpstart access log v1 extent-size=";
+
+    /// <summary>Most bytes read from a log (some 12 million extents, far above a boot's working set).</summary>
+    public const long MaxLogBytes = 256L << 20;
 
     private const int MaxLineLength = 64;
     private readonly Lock _lock = new();
@@ -67,7 +71,19 @@ public sealed class AccessLogRecorder : IDisposable
     /// <exception cref="InvalidDataException">Not an access log, or a bad line (the message gives its number).</exception>
     public static async Task<(int ExtentSize, IReadOnlyList<long> Extents)> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(path);
+        try
+        {
+            using var reader = new StreamReader(BoundedFile.OpenRead(path, MaxLogBytes));
+            return await ReadAsync(reader, path, cancellationToken);
+        }
+        catch (InputFileException ex)
+        {
+            throw new InvalidDataException($"not an access log: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<(int ExtentSize, IReadOnlyList<long> Extents)> ReadAsync(StreamReader reader, string path, CancellationToken cancellationToken)
+    {
         var header = await reader.ReadLineAsync(cancellationToken);
         if (header is null || !header.StartsWith(HeaderPrefix, StringComparison.Ordinal)
             || !int.TryParse(header.AsSpan(HeaderPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var extentSize) || extentSize <= 0)

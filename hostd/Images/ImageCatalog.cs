@@ -13,7 +13,7 @@ public sealed partial class ImageCatalog
 {
     public const string FileName = "catalog.json";
 
-    /// <summary>Bound on the catalog file read at start.</summary>
+    /// <summary>Most bytes read from the catalog file at start.</summary>
     private const int MaxCatalogBytes = 4 * 1024 * 1024;
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -38,16 +38,14 @@ public sealed partial class ImageCatalog
             return catalog;
         }
 
-        var info = new FileInfo(catalog._path);
-        if (info.Length > MaxCatalogBytes)
-        {
-            throw new InvalidDataException($"{catalog._path} is {info.Length} bytes; a catalog is at most {MaxCatalogBytes}");
-        }
-
         ImageEntry[]? entries;
         try
         {
-            entries = JsonSerializer.Deserialize<ImageEntry[]>(System.IO.File.ReadAllBytes(catalog._path), s_json);
+            entries = JsonSerializer.Deserialize<ImageEntry[]>(BoundedFile.ReadAllBytes(catalog._path, MaxCatalogBytes), s_json);
+        }
+        catch (InputFileException ex)
+        {
+            throw new InvalidDataException($"not an image catalog: {ex.Message}", ex);
         }
         catch (JsonException ex)
         {

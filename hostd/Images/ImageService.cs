@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Jumpstart.Hostd.Configuration;
 using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
@@ -255,7 +256,7 @@ public sealed partial class ImageService(IOptions<ImageOptions> options, IOption
             ImageServiceLog.Served(_logger, entry.Name, entry.Kind, image.Export!.Size);
             return image;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or NbdErrorException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or NbdErrorException or FormatException or ArgumentException or InputFileException)
         {
             ImageServiceLog.Unavailable(_logger, entry.Name, ex.Message);
             return new ServedImage { Entry = entry, Problem = ex.Message };

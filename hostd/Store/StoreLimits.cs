@@ -36,6 +36,12 @@ public static class StoreLimits
     /// <summary>Longest name a stored file may have in the fog's catalog.</summary>
     public const int MaxFileNameLength = 200;
 
+    /// <summary>Most bytes one put reads from a file (1 TiB): a file that grows while it is stored is refused past it.</summary>
+    public const long MaxFileBytes = 1L << 40;
+
+    /// <summary>Most bytes read from the token file of <c>store servers add</c> (its first line is the token).</summary>
+    public const int MaxTokenFileBytes = 64 * 1024;
+
     /// <summary>Stripes encoded, sent or fetched at once by one put or get (bounds memory to a few stripes).</summary>
     public const int StripesInFlight = 4;
 }

@@ -1,4 +1,5 @@
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +22,9 @@ public static class JumpstartDaemon
 {
     /// <summary>Where the packaged configuration files live (ConfigurationDirectory=jumpstart in the units).</summary>
     public const string ConfigurationDirectory = "/etc/jumpstart";
+
+    /// <summary>Most bytes read from a daemon's configuration file (they are a few KB).</summary>
+    public const long MaxConfigFileBytes = 1 << 20;
 
     /// <summary>Environment variables with this prefix become configuration keys: JUMPSTART_HOSTD__NODENAME = Hostd:NodeName.</summary>
     public const string EnvironmentPrefix = "JUMPSTART_";
@@ -115,11 +119,20 @@ public static class JumpstartDaemon
         {
             // No reloadOnChange: the running configuration changes on SIGHUP only, never half-way
             // through an editor's save.
-            configuration.AddJsonFile(path, optional: !isExplicit, reloadOnChange: false);
+            // Read through BoundedFile: a regular file of at most MaxConfigFileBytes, also on every reload.
+            configuration.AddJsonFile(new BoundedFileProvider(MaxConfigFileBytes), path, optional: !isExplicit, reloadOnChange: false);
         }
         catch (FileNotFoundException ex)
         {
             throw new DaemonConfigurationException($"configuration file {path} does not exist", ex);
+        }
+        catch (InputFileException ex)
+        {
+            throw new DaemonConfigurationException($"configuration file: {ex.Message}", ex);
+        }
+        catch (InvalidDataException ex) when (ex.InnerException is InputFileException inner)
+        {
+            throw new DaemonConfigurationException($"configuration file: {inner.Message}", ex);
         }
         catch (InvalidDataException ex)
         {

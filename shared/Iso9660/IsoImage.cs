@@ -1,3 +1,5 @@
+using Jumpstart.Shared.IO;
+
 namespace Jumpstart.Shared.Iso9660;
 
 /// <summary>
@@ -66,10 +68,19 @@ public sealed partial class IsoImage : IDisposable
     public IReadOnlyList<IsoEntry> Entries => _entries;
 
     /// <summary>Opens an image file or a block device such as <c>/dev/sr0</c>.</summary>
-    /// <exception cref="IsoFormatException">Not ISO 9660, or malformed.</exception>
+    /// <exception cref="IsoFormatException">Not ISO 9660 (also a directory, a character device or a FIFO), or malformed.</exception>
     public static IsoImage Open(string path)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: IsoLayout.SectorSize);
+        FileStream stream;
+        try
+        {
+            stream = BoundedFile.Open(path, FileKinds.Regular | FileKinds.BlockDevice, IsoLayout.SectorSize);
+        }
+        catch (InputFileException ex)
+        {
+            throw new IsoFormatException($"not an image: {ex.Message}", ex);
+        }
+
         return Open(stream, leaveOpen: false);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Shared.Metadata;
 
@@ -9,25 +10,31 @@ namespace Jumpstart.Shared.Metadata;
 /// </summary>
 public static class MetadataDescription
 {
-    /// <summary>Reads and validates a description file; YAML for <c>.yaml</c>/<c>.yml</c>, JSON otherwise.</summary>
+    /// <summary>
+    /// Reads and validates a description file; YAML for <c>.yaml</c>/<c>.yml</c>, JSON otherwise. Only a regular file
+    /// of at most <see cref="MetadataLimits.MaxFileBytes"/> is read.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="MetadataException">The description is malformed or invalid.</exception>
     public static CloneMetadata Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        string text;
+        try
         {
-            throw new FileNotFoundException($"description '{path}' does not exist", path);
+            text = BoundedFile.ReadAllText(path, MetadataLimits.MaxFileBytes);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new FileNotFoundException($"description '{path}' does not exist", path, ex);
+        }
+        catch (InputFileException ex)
+        {
+            throw new MetadataException($"not a description: {ex.Message}", ex);
         }
 
-        if (info.Length > MetadataLimits.MaxFileBytes)
-        {
-            throw new MetadataException($"description '{path}' is {info.Length} bytes; at most {MetadataLimits.MaxFileBytes}");
-        }
-
-        var yaml = info.Extension.ToUpperInvariant() is ".YAML" or ".YML";
-        return Parse(File.ReadAllText(path), yaml, $"description '{path}'");
+        var yaml = Path.GetExtension(path).ToUpperInvariant() is ".YAML" or ".YML";
+        return Parse(text, yaml, $"description '{path}'");
     }
 
     /// <summary>Parses and validates a description held in memory.</summary>

@@ -55,12 +55,26 @@ public static class MetadataDisc
     }
 
     /// <summary>Reads a disc from an image file or a block device (e.g. /dev/sr0), whichever format it is.</summary>
-    /// <exception cref="MetadataException">Not a metadata disc, unknown major version, or malformed content.</exception>
+    /// <exception cref="MetadataException">
+    /// Not a metadata disc (also a directory, a character device or a FIFO), unknown major version, or malformed content.
+    /// </exception>
     public static CloneMetadata Read(string imageOrDevicePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(imageOrDevicePath);
-        using var stream = new FileStream(imageOrDevicePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 2048);
-        return Read(stream);
+        FileStream stream;
+        try
+        {
+            stream = BoundedFile.Open(imageOrDevicePath, FileKinds.Regular | FileKinds.BlockDevice, bufferSize: IsoLayout.SectorSize);
+        }
+        catch (InputFileException ex)
+        {
+            throw new MetadataException($"not a disc: {ex.Message}", ex);
+        }
+
+        using (stream)
+        {
+            return Read(stream);
+        }
     }
 
     /// <summary>Reads a disc from a seekable stream.</summary>

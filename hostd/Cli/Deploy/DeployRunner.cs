@@ -3,6 +3,7 @@ using System.Text.Json;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.JsonRpc;
 using StreamJsonRpc;
 
@@ -109,8 +110,7 @@ public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task
             return null;
         }
 
-        await using var file = File.OpenRead(options.TemplateSpecFile);
-        using var document = await JsonDocument.ParseAsync(file, cancellationToken: cancellationToken);
+        using var document = JsonDocument.Parse(await BoundedFile.ReadAllBytesAsync(options.TemplateSpecFile, TemplateCommands.MaxSpecBytes, cancellationToken));
         return document.RootElement.Clone();
     }
 

@@ -1,3 +1,4 @@
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.Nbd.Client;
 using Jumpstart.Shared.Nbd.Protocol;
 using Microsoft.Win32.SafeHandles;
@@ -23,10 +24,11 @@ public sealed class FileBlockSource : IBlockSource
     public long Size { get; }
 
     /// <summary>Opens <paramref name="path"/> read-only; its size is fixed at open.</summary>
+    /// <exception cref="InputFileException">Not a regular file or block device (a directory, <c>/dev/zero</c>, a FIFO).</exception>
     public static FileBlockSource Open(string path)
     {
         var full = Path.GetFullPath(path);
-        var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        var handle = BoundedFile.OpenHandle(full, FileKinds.Regular | FileKinds.BlockDevice);
         return new FileBlockSource(full, handle, RandomAccess.GetLength(handle));
     }
 

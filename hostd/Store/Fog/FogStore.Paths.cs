@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Pipes;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Store.Fog;
 
@@ -15,6 +16,7 @@ public sealed partial class FogStore
     /// <param name="progress">Plaintext bytes stored so far (for a directory, of the tar stream).</param>
     /// <param name="cancellationToken">Stops the put; nothing is recorded in the catalog.</param>
     /// <exception cref="FileNotFoundException">Nothing at <paramref name="path"/>.</exception>
+    /// <exception cref="InputFileException">Neither a directory nor a regular file, or larger than <see cref="StoreLimits.MaxFileBytes"/>.</exception>
     public async Task<PutResult> PutPathAsync(string path, PutOptions options, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -28,7 +30,8 @@ public sealed partial class FogStore
             throw new FileNotFoundException($"no such file or directory: {path}", path);
         }
 
-        await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        // A device or FIFO would be stored until the servers' disks fill: only a regular file is, and no more than the limit.
+        await using var input = BoundedFile.OpenRead(path, StoreLimits.MaxFileBytes, 1 << 20);
         return await PutAsync(input, options with { Kind = StoreKinds.File }, progress, cancellationToken);
     }
 

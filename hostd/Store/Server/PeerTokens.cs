@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Jumpstart.Hostd.Store.Protocol;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Store.Server;
 
@@ -31,13 +32,17 @@ public sealed class PeerTokens
     /// <exception cref="FormatException">A malformed line (named by number), a short token or a duplicate peer.</exception>
     public static PeerTokens Load(string path)
     {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > MaxFileLength)
+        string text;
+        try
         {
-            throw new FormatException($"token file {path} is larger than {MaxFileLength} bytes");
+            text = BoundedFile.ReadAllText(path, MaxFileLength);
+        }
+        catch (InputFileException ex)
+        {
+            throw new FormatException($"not a token file: {ex.Message}", ex);
         }
 
-        return Parse(File.ReadAllText(path), path);
+        return Parse(text, path);
     }
 
     public static PeerTokens Parse(string text, string source = "token file")

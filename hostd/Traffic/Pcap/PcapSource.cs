@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Traffic.Pcap;
 
@@ -36,16 +38,19 @@ public sealed partial class PcapSource : IDisposable
     /// <summary>Opens a pcap or pcapng file with nanosecond timestamps.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="PcapFileException">libpcap cannot read it.</exception>
+    /// <remarks>
+    /// Only a regular file is read: libpcap would wait forever on a FIFO with no writer and read a device such as
+    /// <c>/dev/zero</c> as a stream. The file is opened and checked here, and libpcap opens that same file through
+    /// <c>/proc/self/fd</c>, so a path replaced in between is not read. libpcap reads one record at a time, each
+    /// bounded by the snapshot length, so a capture's size costs time, not memory.
+    /// </remarks>
     public static PcapSource OpenFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"capture file {path} does not exist", path);
-        }
-
+        using var file = OpenChecked(path);
         var error = new byte[PcapNative.ErrorBufferSize];
-        var handle = PcapNative.OpenOffline(PcapNative.CString(path), PcapNative.TimestampPrecisionNano, error);
+        var opened = string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}");
+        var handle = PcapNative.OpenOffline(PcapNative.CString(opened), PcapNative.TimestampPrecisionNano, error);
         if (handle.IsInvalid)
         {
             handle.Dispose();
@@ -53,6 +58,18 @@ public sealed partial class PcapSource : IDisposable
         }
 
         return new PcapSource(handle, live: false);
+    }
+
+    private static FileStream OpenChecked(string path)
+    {
+        try
+        {
+            return BoundedFile.Open(path, FileKinds.Regular, bufferSize: 0);
+        }
+        catch (InputFileException ex)
+        {
+            throw new PcapFileException($"not a capture file: {ex.Message}");
+        }
     }
 
     /// <summary>Reads the next packet.</summary>

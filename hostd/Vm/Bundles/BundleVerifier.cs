@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Vm.Bundles;
 
@@ -107,18 +108,33 @@ public static class BundleVerifier
     private static async Task CheckPartAsync(string name, string directory, BundlePart part, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, part.File);
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        string actual;
+        long length;
+        try
+        {
+            // No more than the manifest's size is read: a part that grew, or is a device or FIFO, is refused as it is read.
+            await using var stream = BoundedFile.OpenRead(path, part.Size, HashBufferBytes);
+            actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+            length = stream.Position;
+        }
+        catch (FileNotFoundException)
         {
             throw new BundleException(name, BundleProblem.Missing, $"part {part.File} is missing");
         }
-
-        if (info.Length != part.Size)
+        catch (InputFileException ex) when (ex.Problem == InputFileProblem.TooLarge)
         {
-            throw new BundleException(name, BundleProblem.SizeMismatch, $"part {part.File} is {info.Length} bytes, the manifest says {part.Size} (truncated or replaced)");
+            throw new BundleException(name, BundleProblem.SizeMismatch, $"part {part.File} is larger than the {part.Size} bytes the manifest says (replaced)", ex);
+        }
+        catch (InputFileException ex)
+        {
+            throw new BundleException(name, BundleProblem.Malformed, $"part {part.File}: {ex.Message}", ex);
         }
 
-        var actual = await HashAsync(path, cancellationToken);
+        if (length != part.Size)
+        {
+            throw new BundleException(name, BundleProblem.SizeMismatch, $"part {part.File} is {length} bytes, the manifest says {part.Size} (truncated or replaced)");
+        }
+
         if (!string.Equals(actual, part.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new BundleException(name, BundleProblem.ChecksumMismatch, $"part {part.File} is corrupted (SHA-256 {actual}, the manifest says {part.Sha256})");
@@ -130,19 +146,16 @@ public static class BundleVerifier
         var file = Path.GetFileName(path);
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new BundleException(name, BundleProblem.Missing, $"{file} is missing (not a bundle, or an incomplete one)");
-            }
-
-            if (info.Length > BundleFiles.MaxJsonBytes)
-            {
-                throw new BundleException(name, BundleProblem.Malformed, $"{file} is larger than {BundleFiles.MaxJsonBytes} bytes");
-            }
-
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), BundleJson.Options)
+            return JsonSerializer.Deserialize<T>(BoundedFile.ReadAllBytes(path, BundleFiles.MaxJsonBytes), BundleJson.Options)
                 ?? throw new BundleException(name, BundleProblem.Malformed, $"{file} is null");
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new BundleException(name, BundleProblem.Missing, $"{file} is missing (not a bundle, or an incomplete one)", ex);
+        }
+        catch (InputFileException ex)
+        {
+            throw new BundleException(name, BundleProblem.Malformed, ex.Message, ex);
         }
         catch (JsonException ex)
         {

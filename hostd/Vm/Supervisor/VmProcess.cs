@@ -1,4 +1,5 @@
 using System.Globalization;
+using Jumpstart.Shared.IO;
 using Mono.Unix.Native;
 
 namespace Jumpstart.Hostd.Vm.Supervisor;
@@ -6,14 +7,23 @@ namespace Jumpstart.Hostd.Vm.Supervisor;
 /// <summary>Checks on a daemonized QEMU that is not hostd's child: by pid, and by its <c>-name</c> to survive pid reuse.</summary>
 public static class VmProcess
 {
+    /// <summary>Most bytes read from QEMU's pidfile.</summary>
+    public const int MaxPidFileBytes = 64;
+
+    /// <summary>Most bytes read from /proc/PID/stat (a command name is at most 16 bytes; the rest is 52 numbers).</summary>
+    public const int MaxProcStatBytes = 4096;
+
+    /// <summary>Most bytes read from /proc/PID/cmdline; a longer one is not a QEMU hostd started.</summary>
+    public const int MaxCmdlineBytes = 256 * 1024;
+
     /// <summary>Reads QEMU's pidfile; null when it is missing or not a number.</summary>
     public static int? ReadPidFile(string path)
     {
         try
         {
-            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1 ? pid : null;
+            return int.TryParse(BoundedFile.ReadAllText(path, MaxPidFileBytes).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1 ? pid : null;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or InputFileException)
         {
             return null;
         }
@@ -24,18 +34,18 @@ public static class VmProcess
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var stat = BoundedFile.ReadAllText($"/proc/{pid}/stat", MaxProcStatBytes);
             var afterComm = stat.LastIndexOf(')');
             if (afterComm < 0 || afterComm + 2 >= stat.Length || stat[afterComm + 2] is 'Z' or 'X')
             {
                 return false;
             }
 
-            var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            var argv = BoundedFile.ReadAllText($"/proc/{pid}/cmdline", MaxCmdlineBytes).Split('\0');
             var nameIndex = Array.IndexOf(argv, "-name");
             return nameIndex >= 0 && nameIndex + 1 < argv.Length && argv[nameIndex + 1] == name;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or InputFileException)
         {
             return false;
         }

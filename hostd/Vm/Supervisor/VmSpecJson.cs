@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Hostd.Vm.Supervisor;
 
 /// <summary>Reads VM specs from requests and files: camelCase JSON, unknown members refused (a typo must not silently drop a device).</summary>
 public static class VmSpecJson
 {
-    /// <summary>Largest spec file accepted.</summary>
+    /// <summary>Most bytes read from a spec file; a larger one is refused.</summary>
     public const int MaxBytes = 64 * 1024;
 
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
@@ -33,21 +34,18 @@ public static class VmSpecJson
     /// <exception cref="VmSpecException">Missing, too large or invalid.</exception>
     public static VmSpec Load(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        try
+        {
+            using var document = JsonDocument.Parse(BoundedFile.ReadAllBytes(path, MaxBytes));
+            return Parse(document.RootElement);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new VmSpecException($"no VM spec file at {path}");
         }
-
-        if (info.Length > MaxBytes)
+        catch (InputFileException ex)
         {
-            throw new VmSpecException($"{path} is larger than {MaxBytes} bytes");
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return Parse(document.RootElement);
+            throw new VmSpecException($"not a VM spec file: {ex.Message}");
         }
         catch (JsonException ex)
         {

@@ -21,6 +21,9 @@ public sealed class VmSupervisor(string stateRoot, string runtimeRoot, ILogger<V
     /// <summary>Bound on a VM quitting after <c>quit</c> before it is killed.</summary>
     public static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Most bytes read from a VM's launch record when hostd adopts it after a restart.</summary>
+    public const int MaxRecordBytes = 1 << 20;
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly ConcurrentDictionary<string, VmHandle> _vms = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -216,10 +219,9 @@ public sealed class VmSupervisor(string stateRoot, string runtimeRoot, ILogger<V
     {
         try
         {
-            using var stream = File.OpenRead(paths.RecordFile);
-            return JsonSerializer.Deserialize<VmLaunch>(stream, s_json);
+            return JsonSerializer.Deserialize<VmLaunch>(BoundedFile.ReadAllBytes(paths.RecordFile, MaxRecordBytes), s_json);
         }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or InputFileException)
         {
             return null;
         }

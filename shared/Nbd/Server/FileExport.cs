@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.Nbd.Protocol;
 using Microsoft.Win32.SafeHandles;
 
@@ -51,10 +52,11 @@ public sealed class FileExport : INbdExport, IDisposable
     /// fixed at open. Other processes may keep reading and writing the file.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="UnauthorizedAccessException">Not readable (or not writable for a writable export).</exception>
+    /// <exception cref="InputFileException">Not a regular file or block device (a directory, <c>/dev/zero</c>, a FIFO).</exception>
     public static FileExport Open(string path, bool readOnly, string description = "")
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var handle = File.OpenHandle(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
+        var handle = BoundedFile.OpenHandle(path, FileKinds.Regular | FileKinds.BlockDevice, writable: !readOnly);
         return new FileExport(handle, System.IO.Path.GetFullPath(path), readOnly, description);
     }
 

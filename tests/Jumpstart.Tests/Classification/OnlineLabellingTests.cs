@@ -208,7 +208,7 @@ public sealed class OnlineLabellingTests
     }
 
     /// <summary>Trains a Random Forest with the CLI on NIMS-shaped rows whose only signal is the protocol (17 -> udpClass, 6 -> tcpClass).</summary>
-    private static async Task<string> TrainAsync(TempDirectory dir, string udpClass, string tcpClass, string? name = null)
+    internal static async Task<string> TrainAsync(TempDirectory dir, string udpClass, string tcpClass, string? name = null)
     {
         var csv = dir.Combine($"{udpClass}-{tcpClass}.csv");
         var random = new Random(5);
