@@ -4,10 +4,11 @@ using System.Net.Sockets;
 namespace Jumpstart.Hostd.Store.Server;
 
 /// <summary>
-/// The connections that have not said Hello yet, oldest first. Entering never fails: past a source's cap the source's
-/// oldest connection is evicted, past the total cap the oldest of the source holding the most; so strangers that
-/// connect and wait (or a flood from one address) cannot keep a peer out, since a peer says Hello as soon as it
-/// connects. The caller closes the evicted connection's socket, which ends its pending read.
+/// The connections that have not said Hello yet, oldest first. Entering never fails: past a source's cap that source's
+/// oldest connection is evicted (so a flood from one address only churns its own slots), past the total cap the oldest
+/// of all. Strangers that connect and wait cannot keep a peer out, since a peer says Hello as soon as it connects: it
+/// is evicted only after as many newer connections as the total cap arrive first from sources under their caps. The
+/// caller closes the evicted connection's socket, which ends its pending read.
 /// </summary>
 internal sealed class HelloSlots(int capacity, int perSource)
 {
@@ -31,7 +32,7 @@ internal sealed class HelloSlots(int capacity, int perSource)
             }
             else if (_waiting.Count >= capacity)
             {
-                evicted = Oldest(_perSource.MaxBy(pair => pair.Value).Key);
+                evicted = _waiting.First!.Value;
             }
 
             if (evicted is not null)

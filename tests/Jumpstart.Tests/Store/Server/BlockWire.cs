@@ -43,13 +43,36 @@ internal static class BlockWire
         return request;
     }
 
+    /// <summary>
+    /// Connects like <see cref="ConnectAsync"/>; null when the server reset the connection before the connect completed
+    /// (it accepted and closed it at once, as it does to a stranger evicted by a newer connection).
+    /// </summary>
+    public static async Task<Socket?> TryConnectAsync(IPEndPoint server, IPAddress? source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ConnectAsync(server, source, cancellationToken);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sends a whole request and reads its answer; null when the server closed or reset the connection instead.</summary>
     public static async Task<(BlockStatus Status, byte[] Payload)?> CallAsync(Socket socket, BlockOp op, string id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        await socket.SendAsync(Request(op, id, payload.Length), cancellationToken);
-        if (!payload.IsEmpty)
+        try
         {
-            await socket.SendAsync(payload, cancellationToken);
+            await socket.SendAsync(Request(op, id, payload.Length), cancellationToken);
+            if (!payload.IsEmpty)
+            {
+                await socket.SendAsync(payload, cancellationToken);
+            }
+        }
+        catch (SocketException)
+        {
+            // Closed or reset while sending: an answer sent before may still be there to read.
         }
 
         return await ReadAnswerAsync(socket, cancellationToken);
