@@ -16,7 +16,7 @@ public sealed partial class BlockServer
     /// are bounded by <see cref="BlockProtocol.ParseRequestHeader"/> (64 + 256 bytes): a stranger that claims an 8 MiB
     /// Put body is refused from the header, and its body is never read.
     /// </remarks>
-    private async Task<string?> AuthenticateAsync(NetworkStream stream, byte[] header, string remote, CancellationToken cancellationToken)
+    private async Task<string?> AuthenticateAsync(NetworkStream stream, byte[] header, HelloSlot slot, string remote, CancellationToken cancellationToken)
     {
         using var hello = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         hello.CancelAfter(_options.HelloTimeout);
@@ -53,6 +53,8 @@ public sealed partial class BlockServer
             return null;
         }
 
+        // A peer is no longer a stranger a newer connection may evict.
+        _hellos.Leave(slot);
         if (_peers.TryEnter(peer) is { } full)
         {
             await RefuseAsync(stream, remote, BlockStatus.Failed, full, hello.Token);

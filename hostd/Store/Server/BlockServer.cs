@@ -68,6 +68,7 @@ public sealed partial class BlockServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ThrowIfOutOfBounds(options);
         return new BlockServer(options, loggerFactory.CreateLogger<BlockServer>(), cancellationToken);
     }
 
@@ -94,13 +95,45 @@ public sealed partial class BlockServer : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private static void ThrowIfOutOfBounds(BlockServerOptions options)
+    {
+        (string Name, int Value)[] caps =
+        [
+            (nameof(options.MaxConnections), options.MaxConnections),
+            (nameof(options.MaxConnectionsPerPeer), options.MaxConnectionsPerPeer),
+            (nameof(options.MaxUnauthenticated), options.MaxUnauthenticated),
+            (nameof(options.MaxUnauthenticatedPerSource), options.MaxUnauthenticatedPerSource),
+            (nameof(options.MaxRequestsInFlight), options.MaxRequestsInFlight),
+        ];
+        foreach (var (name, value) in caps)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(options.HelloTimeout), options.HelloTimeout), (nameof(options.IdleTimeout), options.IdleTimeout), (nameof(options.RequestTimeout), options.RequestTimeout) })
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, name);
+        }
+    }
+
     // The shared loop keeps accepting after a transient failure (EMFILE, ECONNABORTED); it ends only on stop.
     private Task AcceptLoopAsync(CancellationToken cancellationToken)
         => SocketAcceptLoop.RunAsync(_listener.Server, socket => Accept(socket, cancellationToken), ex => StoreLog.AcceptFailed(_logger, ex), cancellationToken);
 
     private void Accept(Socket socket, CancellationToken cancellationToken)
     {
-        var remote = socket.RemoteEndPoint as IPEndPoint;
+        IPEndPoint? remote;
+        try
+        {
+            remote = socket.RemoteEndPoint as IPEndPoint;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Reset before we looked: nothing to serve, and the accept loop must go on.
+            socket.Dispose();
+            return;
+        }
+
         var (slot, evicted) = _hellos.Enter(socket, remote?.Address);
         if (evicted is not null)
         {
@@ -121,7 +154,7 @@ public sealed partial class BlockServer : IAsyncDisposable
             var header = new byte[BlockProtocol.HeaderLength];
             try
             {
-                peer = await AuthenticateAsync(stream, header, remote, cancellationToken);
+                peer = await AuthenticateAsync(stream, header, slot, remote, cancellationToken);
             }
             finally
             {
