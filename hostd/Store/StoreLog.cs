@@ -17,11 +17,17 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = LogEventIds.Store.Stopped, Level = LogLevel.Information, Message = "Block server stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(EventId = LogEventIds.Store.PutFailed, Level = LogLevel.Error, Message = "Storing {Id} for {Peer} failed")]
-    public static partial void PutFailed(ILogger logger, string peer, string id, Exception exception);
+    [LoggerMessage(EventId = LogEventIds.Store.PutFailed, Level = LogLevel.Error, Message = "{Op} of {Id} for {Peer} failed")]
+    public static partial void RequestFailed(ILogger logger, string op, string peer, string id, Exception exception);
 
     [LoggerMessage(EventId = LogEventIds.Store.AcceptFailed, Level = LogLevel.Warning, Message = "Block server could not accept a connection; retrying")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = LogEventIds.Store.CapsLowered, Level = LogLevel.Warning, Message = "Block server connection caps lowered to {Authenticated} authenticated and {Unauthenticated} unauthenticated to fit the open-files limit {OpenFiles} (keeping {Reserve} descriptors for the rest)")]
+    public static partial void CapsLowered(ILogger logger, int authenticated, int unauthenticated, long openFiles, int reserve);
+
+    [LoggerMessage(EventId = LogEventIds.Store.HelloDropped, Level = LogLevel.Debug, Message = "Dropped {Remote} before its Hello: {Reason}")]
+    public static partial void HelloDropped(ILogger logger, string remote, string reason);
 
     [LoggerMessage(EventId = LogEventIds.Store.Problem, Level = LogLevel.Warning, Message = "{Problem}")]
     public static partial void Problem(ILogger logger, string problem);

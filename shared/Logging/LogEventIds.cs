@@ -215,6 +215,8 @@ public static class LogEventIds
         public const int Problem = 8010;
         public const int Stored = 8011;
         public const int Repaired = 8012;
+        public const int CapsLowered = 8013;
+        public const int HelloDropped = 8014;
     }
 
     /// <summary>hostd/DBus (4700-4799).</summary>

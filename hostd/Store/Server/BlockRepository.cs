@@ -86,7 +86,18 @@ public sealed class BlockRepository
         }
     }
 
-    public void Delete(string peer, string id) => File.Delete(ObjectPath(peer, id));
+    /// <summary>Removes object <paramref name="id"/> of <paramref name="peer"/>; an absent object (or directory) is already removed.</summary>
+    public void Delete(string peer, string id)
+    {
+        try
+        {
+            File.Delete(ObjectPath(peer, id));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was ever stored under its fan-out directory (or an operator removed it): nothing to delete.
+        }
+    }
 
     /// <summary>How many objects a peer has and their total size.</summary>
     public (long Count, long Bytes) Stats(string peer)

@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Jumpstart.Hostd.Store.Protocol;
 using Jumpstart.Shared.Sockets;
 using Microsoft.Extensions.Logging;
@@ -13,14 +11,27 @@ namespace Jumpstart.Hostd.Store.Server;
 /// Stores and serves XOR combinations for peer hosts over the block protocol (<see cref="BlockProtocol"/>).
 /// Runs in <c>jumpstart store serve</c> or inside jumpstart-hostd; tests start it in-process too.
 /// </summary>
-public sealed class BlockServer : IAsyncDisposable
+/// <remarks>
+/// A connection lives in two phases. Until its Hello is answered it holds a <see cref="HelloSlots"/> place, has
+/// <see cref="BlockServerOptions.HelloTimeout"/> in all, and costs at most one Hello's bounded size: any other first
+/// request is refused from its header, its body never read (BlockServer.Hello.cs). After, it holds a
+/// <see cref="PeerSlots"/> place and serves requests, each with its own timeout, block buffers counted against
+/// <see cref="BlockServerOptions.MaxRequestsInFlight"/> (BlockServer.Requests.cs).
+/// </remarks>
+public sealed partial class BlockServer : IAsyncDisposable
 {
+    // Block buffers kept for reuse per size class; the rest go back to the GC, so memory returns after a burst.
+    private const int RetainedBuffersPerSize = 4;
+
     private readonly BlockServerOptions _options;
     private readonly BlockRepository _repository;
     private readonly TcpListener _listener;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop;
-    private readonly SemaphoreSlim _connections;
+    private readonly HelloSlots _hellos;
+    private readonly PeerSlots _peers;
+    private readonly SemaphoreSlim _requestBuffers;
+    private readonly ArrayPool<byte> _bufferPool = ArrayPool<byte>.Create(StoreLimits.MaxBlockSize, RetainedBuffersPerSize);
     private readonly Task _acceptLoop;
     private int _active;
 
@@ -29,7 +40,16 @@ public sealed class BlockServer : IAsyncDisposable
         _options = options;
         _logger = logger;
         _repository = new BlockRepository(options.Directory);
-        _connections = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
+        var openFiles = OpenFilesLimit.Current();
+        var caps = ConnectionCaps.Fit(options, openFiles);
+        if (caps.Lowered)
+        {
+            StoreLog.CapsLowered(logger, caps.Authenticated, caps.Unauthenticated, openFiles, ConnectionCaps.DescriptorReserve);
+        }
+
+        _hellos = new HelloSlots(caps.Unauthenticated, caps.PerSource);
+        _peers = new PeerSlots(caps.Authenticated, caps.PerPeer);
+        _requestBuffers = new SemaphoreSlim(options.MaxRequestsInFlight, options.MaxRequestsInFlight);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _listener = new TcpListener(options.Listen);
         _listener.Start();
@@ -48,6 +68,7 @@ public sealed class BlockServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ThrowIfOutOfBounds(options);
         return new BlockServer(options, loggerFactory.CreateLogger<BlockServer>(), cancellationToken);
     }
 
@@ -74,183 +95,105 @@ public sealed class BlockServer : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private static void ThrowIfOutOfBounds(BlockServerOptions options)
+    {
+        (string Name, int Value)[] caps =
+        [
+            (nameof(options.MaxConnections), options.MaxConnections),
+            (nameof(options.MaxConnectionsPerPeer), options.MaxConnectionsPerPeer),
+            (nameof(options.MaxUnauthenticated), options.MaxUnauthenticated),
+            (nameof(options.MaxUnauthenticatedPerSource), options.MaxUnauthenticatedPerSource),
+            (nameof(options.MaxRequestsInFlight), options.MaxRequestsInFlight),
+        ];
+        foreach (var (name, value) in caps)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(options.HelloTimeout), options.HelloTimeout), (nameof(options.IdleTimeout), options.IdleTimeout), (nameof(options.RequestTimeout), options.RequestTimeout) })
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, name);
+        }
+    }
+
     // The shared loop keeps accepting after a transient failure (EMFILE, ECONNABORTED); it ends only on stop.
     private Task AcceptLoopAsync(CancellationToken cancellationToken)
         => SocketAcceptLoop.RunAsync(_listener.Server, socket => Accept(socket, cancellationToken), ex => StoreLog.AcceptFailed(_logger, ex), cancellationToken);
 
     private void Accept(Socket socket, CancellationToken cancellationToken)
     {
-        if (!_connections.Wait(0, CancellationToken.None))
+        IPEndPoint? remote;
+        try
         {
-            StoreLog.Refused(_logger, socket.RemoteEndPoint?.ToString() ?? "?", $"more than {_options.MaxConnections} connections");
+            remote = socket.RemoteEndPoint as IPEndPoint;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Reset before we looked: nothing to serve, and the accept loop must go on.
             socket.Dispose();
             return;
         }
 
-        _ = Task.Run(() => ServeConnectionAsync(socket, cancellationToken), CancellationToken.None);
+        var (slot, evicted) = _hellos.Enter(socket, remote?.Address);
+        if (evicted is not null)
+        {
+            // Closing the socket ends its pending read; its own task logs and frees what it holds.
+            evicted.Socket.Dispose();
+        }
+
+        _ = Task.Run(() => ServeConnectionAsync(socket, slot, remote?.ToString() ?? "?", cancellationToken), CancellationToken.None);
     }
 
-    private async Task ServeConnectionAsync(Socket socket, CancellationToken cancellationToken)
+    private async Task ServeConnectionAsync(Socket socket, HelloSlot slot, string remote, CancellationToken cancellationToken)
     {
-        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
-        socket.NoDelay = true;
+        string? peer = null;
         try
         {
+            socket.NoDelay = true;
             await using var stream = new NetworkStream(socket, ownsSocket: true);
-            string? peer = null;
             var header = new byte[BlockProtocol.HeaderLength];
-            while (true)
+            try
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                idle.CancelAfter(_options.IdleTimeout);
-                if (await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, idle.Token) == 0)
-                {
-                    return;
-                }
+                peer = await AuthenticateAsync(stream, header, slot, remote, cancellationToken);
+            }
+            finally
+            {
+                _hellos.Leave(slot);
+            }
 
-                Interlocked.Increment(ref _active);
-                try
-                {
-                    peer = await ServeRequestAsync(stream, header, peer, remote, idle.Token);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _active);
-                }
-
-                if (peer is null)
-                {
-                    return;
-                }
+            if (peer is not null)
+            {
+                await ServeRequestsAsync(stream, header, peer, remote, cancellationToken);
             }
         }
         catch (BlockProtocolException ex)
         {
             StoreLog.Refused(_logger, remote, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or EndOfStreamException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or EndOfStreamException or ObjectDisposedException)
         {
-            if (!cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (peer is null)
+            {
+                // Before Hello: a timeout, an eviction or a stranger hanging up; not worth a warning each.
+                var reason = slot.Evicted ? "evicted by a newer connection" : ex is OperationCanceledException ? $"no Hello within {_options.HelloTimeout.TotalSeconds} s" : ex.Message;
+                StoreLog.HelloDropped(_logger, remote, reason);
+            }
+            else
             {
                 StoreLog.ConnectionFailed(_logger, remote, ex.Message);
             }
         }
         finally
         {
-            _connections.Release();
-        }
-    }
-
-    /// <summary>Serves one request; returns the authenticated peer, or null to close the connection.</summary>
-    private async Task<string?> ServeRequestAsync(NetworkStream stream, byte[] header, string? peer, string remote, CancellationToken cancellationToken)
-    {
-        BlockOp op;
-        int idLength, payloadLength;
-        try
-        {
-            (op, idLength, payloadLength) = BlockProtocol.ParseRequestHeader(header);
-        }
-        catch (BlockProtocolException ex)
-        {
-            StoreLog.Refused(_logger, remote, ex.Message);
-            await RespondAsync(stream, BlockStatus.BadRequest, Encoding.UTF8.GetBytes(ex.Message), cancellationToken);
-            return null;
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, idLength + payloadLength));
-        try
-        {
-            var body = rented.AsMemory(0, idLength + payloadLength);
-            await stream.ReadExactlyAsync(body, cancellationToken);
-            var id = Encoding.ASCII.GetString(body.Span[..idLength]);
-            var payload = body[idLength..];
-            if (peer is null)
+            if (peer is not null)
             {
-                peer = op == BlockOp.Hello ? _options.Peers.Authenticate(payload.Span) : null;
-                if (peer is null)
-                {
-                    StoreLog.Refused(_logger, remote, op == BlockOp.Hello ? "wrong token" : $"{op} before Hello");
-                    await RespondAsync(stream, BlockStatus.Denied, "denied"u8.ToArray(), cancellationToken);
-                    return null;
-                }
-
-                await RespondAsync(stream, BlockStatus.Ok, ReadOnlyMemory<byte>.Empty, cancellationToken);
-                return peer;
+                _peers.Leave(peer);
             }
-
-            if (op is BlockOp.Put or BlockOp.Get or BlockOp.Delete && !BlockProtocol.IsValidId(id))
-            {
-                StoreLog.Refused(_logger, remote, "malformed object id");
-                await RespondAsync(stream, BlockStatus.BadRequest, "malformed object id"u8.ToArray(), cancellationToken);
-                return null;
-            }
-
-            await ServeAuthenticatedAsync(stream, peer, op, id, payload, cancellationToken);
-            return peer;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private async Task ServeAuthenticatedAsync(NetworkStream stream, string peer, BlockOp op, string id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        switch (op)
-        {
-            case BlockOp.Hello:
-                await RespondAsync(stream, BlockStatus.Ok, ReadOnlyMemory<byte>.Empty, cancellationToken);
-                break;
-            case BlockOp.Put:
-                try
-                {
-                    await _repository.PutAsync(peer, id, payload, cancellationToken);
-                }
-                catch (IOException ex)
-                {
-                    StoreLog.PutFailed(_logger, peer, id, ex);
-                    var reason = Encoding.UTF8.GetBytes(ex.Message);
-                    await RespondAsync(stream, BlockStatus.Failed, reason.AsMemory(0, Math.Min(reason.Length, BlockProtocol.MaxReasonLength)), cancellationToken);
-                    break;
-                }
-
-                await RespondAsync(stream, BlockStatus.Ok, ReadOnlyMemory<byte>.Empty, cancellationToken);
-                break;
-            case BlockOp.Get:
-                var buffer = ArrayPool<byte>.Shared.Rent(StoreLimits.MaxBlockSize);
-                try
-                {
-                    var length = await _repository.ReadAsync(peer, id, buffer, cancellationToken);
-                    await RespondAsync(stream, length < 0 ? BlockStatus.NotFound : BlockStatus.Ok, buffer.AsMemory(0, Math.Max(length, 0)), cancellationToken);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
-                break;
-            case BlockOp.Delete:
-                _repository.Delete(peer, id);
-                await RespondAsync(stream, BlockStatus.Ok, ReadOnlyMemory<byte>.Empty, cancellationToken);
-                break;
-            case BlockOp.Stats:
-                var (count, bytes) = _repository.Stats(peer);
-                var answer = new byte[2 * sizeof(long)];
-                BinaryPrimitives.WriteInt64BigEndian(answer, count);
-                BinaryPrimitives.WriteInt64BigEndian(answer.AsSpan(sizeof(long)), bytes);
-                await RespondAsync(stream, BlockStatus.Ok, answer, cancellationToken);
-                break;
-        }
-    }
-
-    private static async Task RespondAsync(NetworkStream stream, BlockStatus status, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var header = new byte[BlockProtocol.HeaderLength];
-        BlockProtocol.WriteResponseHeader(header, status, payload.Length);
-        await stream.WriteAsync(header, cancellationToken);
-        if (!payload.IsEmpty)
-        {
-            await stream.WriteAsync(payload, cancellationToken);
         }
     }
 }

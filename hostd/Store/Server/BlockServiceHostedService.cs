@@ -27,9 +27,46 @@ public sealed class BlockServiceHostedService(IOptions<BlockServiceOptions> opti
             throw new OptionsValidationException(BlockServiceOptions.SectionName, typeof(BlockServiceOptions), [$"Store:Listen '{value.Listen}' is not ADDRESS:PORT"]);
         }
 
-        Server = BlockServer.Start(new BlockServerOptions { Listen = listen, Directory = value.Directory, Peers = PeerTokens.Load(value.TokenFile) }, loggerFactory, CancellationToken.None);
+        Server = BlockServer.Start(ServerOptions(value, listen), loggerFactory, CancellationToken.None);
         return Task.CompletedTask;
     }
+
+    /// <summary>The server's options: the section's bounds where it sets them, the server's defaults elsewhere.</summary>
+    /// <exception cref="OptionsValidationException">A bound below 1.</exception>
+    private static BlockServerOptions ServerOptions(BlockServiceOptions value, IPEndPoint listen)
+    {
+        (string Name, int? Value)[] bounds =
+        [
+            (nameof(value.MaxConnections), value.MaxConnections),
+            (nameof(value.MaxConnectionsPerPeer), value.MaxConnectionsPerPeer),
+            (nameof(value.MaxUnauthenticated), value.MaxUnauthenticated),
+            (nameof(value.MaxUnauthenticatedPerSource), value.MaxUnauthenticatedPerSource),
+            (nameof(value.HelloTimeoutMs), value.HelloTimeoutMs),
+            (nameof(value.IdleTimeoutMs), value.IdleTimeoutMs),
+            (nameof(value.RequestTimeoutMs), value.RequestTimeoutMs),
+            (nameof(value.MaxRequestsInFlight), value.MaxRequestsInFlight),
+        ];
+        var wrong = bounds.Where(b => b.Value < 1).Select(b => $"Store:{b.Name} is {b.Value}; it must be at least 1").ToList();
+        if (wrong.Count > 0)
+        {
+            throw new OptionsValidationException(BlockServiceOptions.SectionName, typeof(BlockServiceOptions), wrong);
+        }
+
+        var defaults = new BlockServerOptions { Listen = listen, Directory = value.Directory, Peers = PeerTokens.Load(value.TokenFile) };
+        return defaults with
+        {
+            MaxConnections = value.MaxConnections ?? defaults.MaxConnections,
+            MaxConnectionsPerPeer = value.MaxConnectionsPerPeer ?? defaults.MaxConnectionsPerPeer,
+            MaxUnauthenticated = value.MaxUnauthenticated ?? defaults.MaxUnauthenticated,
+            MaxUnauthenticatedPerSource = value.MaxUnauthenticatedPerSource ?? defaults.MaxUnauthenticatedPerSource,
+            HelloTimeout = Milliseconds(value.HelloTimeoutMs) ?? defaults.HelloTimeout,
+            IdleTimeout = Milliseconds(value.IdleTimeoutMs) ?? defaults.IdleTimeout,
+            RequestTimeout = Milliseconds(value.RequestTimeoutMs) ?? defaults.RequestTimeout,
+            MaxRequestsInFlight = value.MaxRequestsInFlight ?? defaults.MaxRequestsInFlight,
+        };
+    }
+
+    private static TimeSpan? Milliseconds(int? value) => value is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 

@@ -20,6 +20,30 @@ public sealed class BlockServiceOptions
     /// <summary>The peers allowed in and their tokens (<see cref="PeerTokens"/>).</summary>
     public string TokenFile { get; set; } = "/etc/jumpstart/store-peers";
 
+    /// <summary>Authenticated connections at once (<see cref="BlockServerOptions.MaxConnections"/>); null: its default.</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>Authenticated connections of one peer (<see cref="BlockServerOptions.MaxConnectionsPerPeer"/>); null: its default.</summary>
+    public int? MaxConnectionsPerPeer { get; set; }
+
+    /// <summary>Connections before Hello (<see cref="BlockServerOptions.MaxUnauthenticated"/>); null: its default.</summary>
+    public int? MaxUnauthenticated { get; set; }
+
+    /// <summary>Connections before Hello from one source (<see cref="BlockServerOptions.MaxUnauthenticatedPerSource"/>); null: its default.</summary>
+    public int? MaxUnauthenticatedPerSource { get; set; }
+
+    /// <summary>Milliseconds from accept to a complete Hello (<see cref="BlockServerOptions.HelloTimeout"/>); null: its default.</summary>
+    public int? HelloTimeoutMs { get; set; }
+
+    /// <summary>Milliseconds an authenticated connection may idle (<see cref="BlockServerOptions.IdleTimeout"/>); null: its default.</summary>
+    public int? IdleTimeoutMs { get; set; }
+
+    /// <summary>Milliseconds one request may take (<see cref="BlockServerOptions.RequestTimeout"/>); null: its default.</summary>
+    public int? RequestTimeoutMs { get; set; }
+
+    /// <summary>Puts and gets holding a block buffer at once (<see cref="BlockServerOptions.MaxRequestsInFlight"/>); null: its default.</summary>
+    public int? MaxRequestsInFlight { get; set; }
+
     /// <summary>The fog's catalog (keys and block maps) the control socket's <c>store.*</c> methods read.</summary>
     public string Catalog { get; set; } = StoreCatalog.DefaultPath;
 }

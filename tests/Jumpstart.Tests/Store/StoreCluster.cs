@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using Jumpstart.Hostd.Cli;
@@ -18,16 +20,24 @@ namespace Jumpstart.Tests.Store;
 internal sealed class StoreCluster : IAsyncDisposable
 {
     public const string Peer = "fog";
+
+    /// <summary>A second peer every server knows (its own namespace of objects).</summary>
+    public const string OtherPeer = "other-fog";
+
+    /// <summary>The token of <see cref="OtherPeer"/> on every server.</summary>
+    public const string OtherToken = "other-token-0123456789";
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
 
     private readonly TempDirectory _directory;
     private readonly bool _processes;
+    private readonly int? _openFilesLimit;
     private readonly Server[] _servers;
 
-    private StoreCluster(TempDirectory directory, int count, bool processes)
+    private StoreCluster(TempDirectory directory, int count, bool processes, int? openFilesLimit)
     {
         _directory = directory;
         _processes = processes;
+        _openFilesLimit = openFilesLimit;
         _servers = [.. Enumerable.Range(0, count).Select(i => new Server($"s{i}", directory.Combine($"server{i}"), directory.Combine($"server{i}.tokens"), $"token-of-s{i}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}"))];
         CatalogPath = directory.Combine("fog.db");
         Catalog = StoreCatalog.Open(CatalogPath);
@@ -44,9 +54,10 @@ internal sealed class StoreCluster : IAsyncDisposable
 
     public IReadOnlyList<string> Names => [.. _servers.Select(s => s.Name)];
 
-    public static async Task<StoreCluster> StartAsync(TempDirectory directory, int count, bool processes = true)
+    /// <summary>Starts the servers; <paramref name="openFilesLimit"/> runs each process under <c>prlimit --nofile=N:N</c>.</summary>
+    public static async Task<StoreCluster> StartAsync(TempDirectory directory, int count, bool processes = true, int? openFilesLimit = null)
     {
-        var cluster = new StoreCluster(directory, count, processes);
+        var cluster = new StoreCluster(directory, count, processes, openFilesLimit);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(cluster.StartServerAsync));
@@ -119,6 +130,15 @@ internal sealed class StoreCluster : IAsyncDisposable
 
     public IPEndPoint EndPointOf(int index) => new(IPAddress.Loopback, _servers[index].Port);
 
+    /// <summary>The process id of server <paramref name="index"/> (a process cluster only).</summary>
+    public int PidOf(int index) => _servers[index].Pid ?? throw new InvalidOperationException($"server {index} is not a running process");
+
+    /// <summary>What server <paramref name="index"/> wrote to standard error so far (its log).</summary>
+    public IReadOnlyCollection<string> ErrorLinesOf(int index) => _servers[index].ErrorLines;
+
+    /// <summary>Whether server <paramref name="index"/>'s process has exited.</summary>
+    public bool HasExited(int index) => _servers[index].Run is { IsCompleted: true };
+
     /// <summary>Runs the real <c>jumpstart</c> CLI against this cluster's catalog.</summary>
     public Task<ProcessResult> CliAsync(params string[] arguments)
         => ProcessRunner.RunAsync(Jumpstart, [.. arguments, "--db", CatalogPath], new ProcessRunOptions { Timeout = TimeSpan.FromMinutes(2) });
@@ -136,7 +156,7 @@ internal sealed class StoreCluster : IAsyncDisposable
     private async Task StartServerAsync(int index)
     {
         var server = _servers[index];
-        await File.WriteAllTextAsync(server.TokenFile, $"# test peers\n{Peer} {server.Token}\nother-fog other-token-0123456789\n");
+        await File.WriteAllTextAsync(server.TokenFile, $"# test peers\n{Peer} {server.Token}\n{OtherPeer} {OtherToken}\n");
         if (!_processes)
         {
             server.InProcess = BlockServer.Start(
@@ -149,15 +169,28 @@ internal sealed class StoreCluster : IAsyncDisposable
 
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         server.Kill = new CancellationTokenSource();
+        string[] serve = [Jumpstart, "store", "serve", "--listen", $"127.0.0.1:{server.Port}", "--dir", server.Directory, "--token-file", server.TokenFile];
+        if (_openFilesLimit is { } limit)
+        {
+            // prlimit execs the server, so the process id it reports is the server's.
+            var nofile = limit.ToString(CultureInfo.InvariantCulture);
+            serve = ["prlimit", $"--nofile={nofile}:{nofile}", "--", .. serve];
+        }
+
         server.Run = ProcessRunner.RunAsync(
-            Jumpstart,
-            ["store", "serve", "--listen", $"127.0.0.1:{server.Port}", "--dir", server.Directory, "--token-file", server.TokenFile],
+            serve[0],
+            serve[1..],
             new ProcessRunOptions
             {
                 Timeout = TimeSpan.FromMinutes(10),
+                OnStarted = pid => server.Pid = pid,
                 OnLine = line =>
                 {
-                    if (!line.IsError && line.Text.StartsWith(StoreCommands.ListeningPrefix, StringComparison.Ordinal))
+                    if (line.IsError)
+                    {
+                        server.ErrorLines.Enqueue(line.Text);
+                    }
+                    else if (line.Text.StartsWith(StoreCommands.ListeningPrefix, StringComparison.Ordinal))
                     {
                         listening.TrySetResult(line.Text[StoreCommands.ListeningPrefix.Length..]);
                     }
@@ -186,5 +219,9 @@ internal sealed class StoreCluster : IAsyncDisposable
         public Task<ProcessResult>? Run { get; set; }
 
         public BlockServer? InProcess { get; set; }
+
+        public int? Pid { get; set; }
+
+        public ConcurrentQueue<string> ErrorLines { get; } = new();
     }
 }

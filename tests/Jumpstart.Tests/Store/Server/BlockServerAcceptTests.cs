@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Jumpstart.Hostd.Cli;
 using Jumpstart.Hostd.Store.Protocol;
 using Jumpstart.Shared.Processes;
@@ -100,25 +99,9 @@ public sealed class BlockServerAcceptTests
         }
     }
 
-    private static async Task<Socket> ConnectAsync(IPEndPoint endPoint)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(endPoint).WaitAsync(s_bound);
-        return socket;
-    }
+    private static Task<Socket> ConnectAsync(IPEndPoint endPoint) => BlockWire.ConnectAsync(endPoint, null, CancellationToken.None).WaitAsync(s_bound);
 
-    private static async Task<BlockStatus> HelloAsync(Socket socket)
-    {
-        var token = Encoding.UTF8.GetBytes(Token);
-        var request = new byte[BlockProtocol.HeaderLength + token.Length];
-        BlockProtocol.WriteRequestHeader(request, BlockOp.Hello, 0, token.Length);
-        token.CopyTo(request, BlockProtocol.HeaderLength);
-        await socket.SendAsync(request).WaitAsync(s_bound);
-        var header = new byte[BlockProtocol.HeaderLength];
-        using var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.ReadExactlyAsync(header).AsTask().WaitAsync(s_bound);
-        return BlockProtocol.ParseResponseHeader(header).Status;
-    }
+    private static Task<BlockStatus?> HelloAsync(Socket socket) => BlockWire.HelloAsync(socket, Token, CancellationToken.None).WaitAsync(s_bound);
 
     /// <summary>The process's soft and hard RLIMIT_NOFILE, from /proc/PID/limits.</summary>
     private static (string Soft, string Hard) OpenFilesLimit(int pid)

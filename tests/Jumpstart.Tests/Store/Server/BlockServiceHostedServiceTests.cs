@@ -31,6 +31,19 @@ public sealed class BlockServiceHostedServiceTests
     }
 
     [Fact]
+    public async Task HostedService_WithABoundBelowOne_FailsToStartNamingIt()
+    {
+        using var directory = new TempDirectory("store-hosted-bounds");
+        await File.WriteAllTextAsync(directory.Combine("peers"), "fog-a token-of-fog-a-0123456789\n");
+        var options = new BlockServiceOptions { Enabled = true, Listen = "127.0.0.1:0", Directory = directory.Combine("blocks"), TokenFile = directory.Combine("peers"), HelloTimeoutMs = 0 };
+        await using var service = new BlockServiceHostedService(Options.Create(options), NullLoggerFactory.Instance);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => service.StartAsync(CancellationToken.None));
+        Assert.Contains("Store:HelloTimeoutMs", error.Message, StringComparison.Ordinal);
+        Assert.Null(service.Server);
+    }
+
+    [Fact]
     public async Task HostedService_WhenDisabled_ListensNowhere()
     {
         await using var service = new BlockServiceHostedService(Options.Create(new BlockServiceOptions()), NullLoggerFactory.Instance);
