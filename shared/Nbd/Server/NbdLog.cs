@@ -18,8 +18,9 @@ internal static partial class NbdLog
     [LoggerMessage(EventId = LogEventIds.Nbd.TooManyConnections, Level = LogLevel.Warning, Message = "NBD server refuses connections: {Reason} (logged at most once a second)")]
     public static partial void ConnectionRefused(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = LogEventIds.Nbd.ConnectionCap, Level = LogLevel.Information, Message = "NBD server accepts at most {Cap} connections (configured {Configured}, RLIMIT_NOFILE {DescriptorLimit}), {PerSource} per TCP source address")]
-    public static partial void ConnectionCap(ILogger logger, int cap, int configured, long descriptorLimit, int perSource);
+    /// <remarks>A warning when RLIMIT_NOFILE lowered the configured cap (the unit's LimitNOFILE is too small for it).</remarks>
+    [LoggerMessage(EventId = LogEventIds.Nbd.ConnectionCap, Message = "NBD server accepts at most {Cap} connections (configured {Configured}, RLIMIT_NOFILE {DescriptorLimit}), {PerSource} per TCP source address")]
+    public static partial void ConnectionCap(ILogger logger, LogLevel level, int cap, int configured, long descriptorLimit, int perSource);
 
     [LoggerMessage(EventId = LogEventIds.Nbd.ReplyStalled, Level = LogLevel.Warning, Message = "NBD connection {Connection} closed: the client has not read a reply for {Seconds} s")]
     public static partial void ReplyStalled(ILogger logger, long connection, double seconds);

@@ -48,7 +48,7 @@ public sealed class NbdServer : IAsyncDisposable
         LocalEndPoint = listener.LocalEndPoint!;
         MaxConnections = Math.Min(_options.MaxConnections, NbdDescriptorLimit.ConnectionShare);
         NbdLog.Listening(_logger, unixPath ?? LocalEndPoint.ToString() ?? "?");
-        NbdLog.ConnectionCap(_logger, MaxConnections, _options.MaxConnections, NbdDescriptorLimit.SoftLimit, _options.MaxConnectionsPerSource);
+        NbdLog.ConnectionCap(_logger, MaxConnections < _options.MaxConnections ? LogLevel.Warning : LogLevel.Information, MaxConnections, _options.MaxConnections, NbdDescriptorLimit.SoftLimit, _options.MaxConnectionsPerSource);
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _stallWatch = Task.Run(WatchStalledRepliesAsync);
     }
@@ -123,7 +123,8 @@ public sealed class NbdServer : IAsyncDisposable
     private Task AcceptLoopAsync()
         => SocketAcceptLoop.RunAsync(_listener, Accept, ex => NbdLog.AcceptFailed(_logger, ex), _stopping.Token);
 
-    /// <summary>Once a second, closes connections whose reply has made no progress for the stall timeout.</summary>
+    /// <summary>Once a second, closes connections whose reply has made no progress for the stall timeout, and hands
+    /// the memory of a past burst of large buffers back (<see cref="NbdBuffers.TrimIfQuiet"/>).</summary>
     private async Task WatchStalledRepliesAsync()
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -135,6 +136,8 @@ public sealed class NbdServer : IAsyncDisposable
                 {
                     connection.CloseIfReplyStalled(_options.ReplyStallTimeout);
                 }
+
+                NbdBuffers.TrimIfQuiet(serverIdle: _buffered.Held == 0);
             }
         }
         catch (OperationCanceledException)

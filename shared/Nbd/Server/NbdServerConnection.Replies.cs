@@ -30,7 +30,7 @@ internal sealed partial class NbdServerConnection
         }
 
         var headerLength = session.Structured ? NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.OffsetLength : NbdReplyLayout.SimpleLength;
-        var buffer = RentBuffer(headerLength + length);
+        var buffer = NbdBuffers.Rent(headerLength + length);
         try
         {
             await session.Entry.Export.ReadAsync((long)request.Offset, buffer.AsMemory(headerLength, length), cancellationToken);
@@ -48,7 +48,7 @@ internal sealed partial class NbdServerConnection
         }
         finally
         {
-            ReturnBuffer(buffer);
+            NbdBuffers.Return(buffer);
         }
     }
 

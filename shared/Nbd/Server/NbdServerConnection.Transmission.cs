@@ -14,9 +14,6 @@ internal sealed partial class NbdServerConnection
 
     private const int DiscardChunk = 16 * 1024;
 
-    /// <summary>Buffers up to this size come from the shared pool (bounded: a few per size per core).</summary>
-    private const int PooledBufferLimit = 1024 * 1024;
-
     /// <summary>Reads requests until DISC, end of stream or cancellation; then waits for the requests in flight.</summary>
     /// <remarks>
     /// The reader is a dedicated thread doing blocking receives: the kernel wakes it directly when a request arrives,
@@ -94,7 +91,7 @@ internal sealed partial class NbdServerConnection
             {
                 if (request.Command == NbdCommand.Write && !refused)
                 {
-                    payload = RentBuffer((int)request.Length);
+                    payload = NbdBuffers.Rent((int)request.Length);
                     _input.ReadExactly(payload.AsSpan(0, (int)request.Length));
                 }
 
@@ -103,7 +100,7 @@ internal sealed partial class NbdServerConnection
             }
             catch
             {
-                ReturnBuffer(payload);
+                NbdBuffers.Return(payload);
                 Unreserve(reserved);
                 throw;
             }
@@ -209,7 +206,7 @@ internal sealed partial class NbdServerConnection
                     await export.WriteAsync((long)request.Offset, payload.AsMemory(0, (int)request.Length), request.Flags.HasFlag(NbdCommandFlags.Fua), cancellationToken);
 
                     // Written: the payload's memory is free before the reply waits for a client that may not read it.
-                    ReturnBuffer(payload);
+                    NbdBuffers.Return(payload);
                     payload = null;
                     Unreserve(reserved);
                     reserved = 0;
@@ -252,7 +249,7 @@ internal sealed partial class NbdServerConnection
         }
         finally
         {
-            ReturnBuffer(payload);
+            NbdBuffers.Return(payload);
             Unreserve(reserved);
             session.Entry.Counters.Record(request.Command, bytes, failed, Stopwatch.GetTimestamp() - received);
             _inFlight.Release();
@@ -281,20 +278,6 @@ internal sealed partial class NbdServerConnection
             NbdCommand.Trim or NbdCommand.WriteZeroes or NbdCommand.Resize => NbdError.NotSup,
             _ => NbdError.Inval,
         };
-    }
-
-    /// <summary>A buffer for a reply or a payload: pooled up to <see cref="PooledBufferLimit"/>, above it allocated and
-    /// dropped after use, so that no large array stays cached (ArrayPool.Shared keeps them per core and per thread:
-    /// 2.9 GB stayed after two hostile connections closed).</summary>
-    private static byte[] RentBuffer(int length)
-        => length <= PooledBufferLimit ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
-
-    private static void ReturnBuffer(byte[]? buffer)
-    {
-        if (buffer is not null && buffer.Length <= PooledBufferLimit)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>One parsed request header.</summary>
