@@ -166,7 +166,7 @@ public sealed class NbdServerProcessHostileTests(ITestOutputHelper output)
         }
 
         await Poll.UntilAsync(
-            async _ => (await ProcessRunner.RunAsync(Requirements.RequireTool("nbdinfo"), ["--size", server.Uri(Export)], new ProcessRunOptions { Timeout = TimeSpan.FromSeconds(10) })).Succeeded,
+            async cancellationToken => (await ProcessRunner.RunAsync(Requirements.RequireTool("nbdinfo"), ["--size", server.Uri(Export)], new ProcessRunOptions { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken)).Succeeded,
             s_bound,
             "nbdinfo served after the flood closed",
             TimeSpan.FromMilliseconds(200));
