@@ -34,6 +34,18 @@ internal sealed class NbdByteBudget
         }
     }
 
+    /// <summary>Callers waiting in <see cref="Acquire"/> now.</summary>
+    public long Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextTicket - _serving - _abandoned.Count;
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="bytes"/> are free and every earlier waiter is served, then takes them.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first (nothing is taken).</exception>
     public void Acquire(long bytes, CancellationToken cancellationToken)

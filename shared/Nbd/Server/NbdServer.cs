@@ -42,7 +42,6 @@ public sealed class NbdServer : IAsyncDisposable
         _unixPath = unixPath;
         _exports = exports;
         _options = options ?? new NbdServerOptions();
-        _options.Validate();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<NbdServer>();
         _buffered = new NbdByteBudget(_options.MaxBufferedBytes);
         LocalEndPoint = listener.LocalEndPoint!;
@@ -71,9 +70,11 @@ public sealed class NbdServer : IAsyncDisposable
 
     /// <summary>Listens on a unix socket at <paramref name="path"/>; a stale socket file left by a crash is replaced.</summary>
     /// <exception cref="IOException">Another process listens there, or the path is not a socket.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent (see <see cref="NbdServerOptions"/>).</exception>
     public static NbdServer ListenUnix(string path, NbdExportSet exports, NbdServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(exports);
+        options?.Validate();
         var socket = ListeningSockets.BindUnix(path, socketMode: null, out var replaced);
         var server = new NbdServer(socket, path, exports, options, loggerFactory);
         if (replaced)
@@ -85,9 +86,11 @@ public sealed class NbdServer : IAsyncDisposable
     }
 
     /// <summary>Listens on TCP (port 0 picks a free port; see <see cref="LocalEndPoint"/>).</summary>
+    /// <exception cref="ArgumentException">The options are inconsistent (see <see cref="NbdServerOptions"/>).</exception>
     public static NbdServer ListenTcp(IPEndPoint endPoint, NbdExportSet exports, NbdServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(exports);
+        options?.Validate();
         return new NbdServer(ListeningSockets.BindTcp(endPoint), null, exports, options, loggerFactory);
     }
 
@@ -96,6 +99,7 @@ public sealed class NbdServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(exports);
+        options?.Validate();
         return new NbdServer(listener, null, exports, options, loggerFactory);
     }
 
