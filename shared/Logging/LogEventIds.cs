@@ -89,6 +89,8 @@ public static class LogEventIds
         public const int ConnectionFailed = 7009;
         public const int HandshakeTimedOut = 7010;
         public const int Disconnected = 7011;
+        public const int ConnectionCap = 7012;
+        public const int ReplyStalled = 7013;
     }
 
     /// <summary>hostd/Daemon (2000-2099).</summary>

@@ -15,8 +15,15 @@ internal static partial class NbdLog
     [LoggerMessage(EventId = LogEventIds.Nbd.AcceptFailed, Level = LogLevel.Warning, Message = "NBD server could not accept a connection")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = LogEventIds.Nbd.TooManyConnections, Level = LogLevel.Warning, Message = "NBD server refused a connection: {Limit} connections open")]
-    public static partial void TooManyConnections(ILogger logger, int limit);
+    [LoggerMessage(EventId = LogEventIds.Nbd.TooManyConnections, Level = LogLevel.Warning, Message = "NBD server refuses connections: {Reason} (logged at most once a second)")]
+    public static partial void ConnectionRefused(ILogger logger, string reason);
+
+    /// <remarks>A warning when RLIMIT_NOFILE lowered the configured cap (the unit's LimitNOFILE is too small for it).</remarks>
+    [LoggerMessage(EventId = LogEventIds.Nbd.ConnectionCap, Message = "NBD server accepts at most {Cap} connections (configured {Configured}, RLIMIT_NOFILE {DescriptorLimit}), {PerSource} per TCP source address")]
+    public static partial void ConnectionCap(ILogger logger, LogLevel level, int cap, int configured, long descriptorLimit, int perSource);
+
+    [LoggerMessage(EventId = LogEventIds.Nbd.ReplyStalled, Level = LogLevel.Warning, Message = "NBD connection {Connection} closed: the client has not read a reply for {Seconds} s")]
+    public static partial void ReplyStalled(ILogger logger, long connection, double seconds);
 
     [LoggerMessage(EventId = LogEventIds.Nbd.ProtocolViolation, Level = LogLevel.Warning, Message = "NBD connection {Connection} dropped: {Reason}")]
     public static partial void ProtocolViolation(ILogger logger, long connection, string reason);

@@ -12,6 +12,12 @@ namespace Jumpstart.Shared.Nbd.Server;
 /// <see cref="NbdExportSet"/> on a unix socket or TCP. Each connection runs on its own task; requests of one
 /// connection run concurrently up to <see cref="NbdServerOptions.MaxInFlightRequests"/>.
 /// </summary>
+/// <remarks>Admission: at most <see cref="MaxConnections"/> connections (the configured cap, lowered to the process's
+/// share of descriptors, <see cref="NbdDescriptorLimit"/>) and <see cref="NbdServerOptions.MaxConnectionsPerSource"/>
+/// per TCP source address; others are closed as soon as they are accepted (proto.md lets either side end a session
+/// with a hard disconnect before any option, "Termination of the session during option haggling"). Memory: replies
+/// and write payloads held by all connections are bounded by <see cref="NbdServerOptions.MaxBufferedBytes"/>, and a
+/// reply the client stops reading ends its connection after <see cref="NbdServerOptions.ReplyStallTimeout"/>.</remarks>
 /// <remarks>Protocol: NetworkBlockDevice/nbd <c>doc/proto.md</c>. The handshake, option haggling and transmission
 /// live in <see cref="NbdServerConnection"/>'s partial files, each citing its sections.</remarks>
 public sealed class NbdServer : IAsyncDisposable
@@ -22,9 +28,13 @@ public sealed class NbdServer : IAsyncDisposable
     private readonly NbdServerOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, NbdServerConnection> _connections = new();
+    private readonly Dictionary<IPAddress, int> _perSource = [];
+    private readonly NbdByteBudget _buffered;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
+    private readonly Task _stallWatch;
     private long _nextConnectionId;
+    private long _lastRefusalLogged;
 
     private NbdServer(Socket listener, string? unixPath, NbdExportSet exports, NbdServerOptions? options, ILoggerFactory? loggerFactory)
     {
@@ -33,9 +43,13 @@ public sealed class NbdServer : IAsyncDisposable
         _exports = exports;
         _options = options ?? new NbdServerOptions();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<NbdServer>();
+        _buffered = new NbdByteBudget(_options.MaxBufferedBytes);
         LocalEndPoint = listener.LocalEndPoint!;
+        MaxConnections = Math.Min(_options.MaxConnections, NbdDescriptorLimit.ConnectionShare);
         NbdLog.Listening(_logger, unixPath ?? LocalEndPoint.ToString() ?? "?");
+        NbdLog.ConnectionCap(_logger, MaxConnections < _options.MaxConnections ? LogLevel.Warning : LogLevel.Information, MaxConnections, _options.MaxConnections, NbdDescriptorLimit.SoftLimit, _options.MaxConnectionsPerSource);
         _acceptLoop = Task.Run(AcceptLoopAsync);
+        _stallWatch = Task.Run(WatchStalledRepliesAsync);
     }
 
     /// <summary>The bound address (the real port when listening on port 0; a <see cref="UnixDomainSocketEndPoint"/> for unix).</summary>
@@ -44,14 +58,23 @@ public sealed class NbdServer : IAsyncDisposable
     /// <summary>Connections open now (handshaking or transmitting).</summary>
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>The connection cap in force: <see cref="NbdServerOptions.MaxConnections"/>, lowered to
+    /// <see cref="NbdDescriptorLimit.ConnectionShare"/>.</summary>
+    public int MaxConnections { get; }
+
+    /// <summary>Bytes of READ data and WRITE payloads all connections hold now.</summary>
+    public long BufferedBytes => _buffered.Held;
+
     /// <summary>The exports served.</summary>
     public NbdExportSet Exports => _exports;
 
     /// <summary>Listens on a unix socket at <paramref name="path"/>; a stale socket file left by a crash is replaced.</summary>
     /// <exception cref="IOException">Another process listens there, or the path is not a socket.</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent (see <see cref="NbdServerOptions"/>).</exception>
     public static NbdServer ListenUnix(string path, NbdExportSet exports, NbdServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(exports);
+        options?.Validate();
         var socket = ListeningSockets.BindUnix(path, socketMode: null, out var replaced);
         var server = new NbdServer(socket, path, exports, options, loggerFactory);
         if (replaced)
@@ -63,9 +86,11 @@ public sealed class NbdServer : IAsyncDisposable
     }
 
     /// <summary>Listens on TCP (port 0 picks a free port; see <see cref="LocalEndPoint"/>).</summary>
+    /// <exception cref="ArgumentException">The options are inconsistent (see <see cref="NbdServerOptions"/>).</exception>
     public static NbdServer ListenTcp(IPEndPoint endPoint, NbdExportSet exports, NbdServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(exports);
+        options?.Validate();
         return new NbdServer(ListeningSockets.BindTcp(endPoint), null, exports, options, loggerFactory);
     }
 
@@ -74,6 +99,7 @@ public sealed class NbdServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(exports);
+        options?.Validate();
         return new NbdServer(listener, null, exports, options, loggerFactory);
     }
 
@@ -88,6 +114,7 @@ public sealed class NbdServer : IAsyncDisposable
         await _stopping.CancelAsync();
         _listener.Dispose();
         await _acceptLoop;
+        await _stallWatch;
         await Task.WhenAll(_connections.Values.Select(c => c.Completion));
         if (_unixPath is not null)
         {
@@ -100,19 +127,107 @@ public sealed class NbdServer : IAsyncDisposable
     private Task AcceptLoopAsync()
         => SocketAcceptLoop.RunAsync(_listener, Accept, ex => NbdLog.AcceptFailed(_logger, ex), _stopping.Token);
 
+    /// <summary>Once a second, closes connections whose reply has made no progress for the stall timeout, and hands
+    /// the memory of a past burst of large buffers back (<see cref="NbdBuffers.TrimIfQuiet"/>).</summary>
+    private async Task WatchStalledRepliesAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                foreach (var connection in _connections.Values)
+                {
+                    connection.CloseIfReplyStalled(_options.ReplyStallTimeout);
+                }
+
+                NbdBuffers.TrimIfQuiet(serverIdle: _buffered.Held == 0);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
     private void Accept(Socket socket)
     {
-        if (_connections.Count >= _options.MaxConnections)
+        var source = (socket.RemoteEndPoint as IPEndPoint)?.Address is { } address
+            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
+            : null;
+        string? refusal = null;
+        if (_connections.Count >= MaxConnections)
         {
-            NbdLog.TooManyConnections(_logger, _options.MaxConnections);
+            refusal = $"{MaxConnections} connections open";
+        }
+        else if (source is not null && !TryTakeSourceSlot(source))
+        {
+            refusal = $"{_options.MaxConnectionsPerSource} connections open from {source}";
+        }
+        else if (!NbdDescriptorLimit.TryTake())
+        {
+            GiveSourceSlot(source);
+            refusal = $"the process's {NbdDescriptorLimit.ConnectionShare} NBD connections (RLIMIT_NOFILE {NbdDescriptorLimit.SoftLimit}) are open";
+        }
+
+        if (refusal is not null)
+        {
+            LogRefusal(refusal);
             socket.Dispose();
             return;
         }
 
-        Start(socket);
+        Start(socket, source);
     }
 
-    private void Start(Socket socket)
+    /// <summary>A flood is refused thousands of times a second: one line a second says so.</summary>
+    private void LogRefusal(string reason)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastRefusalLogged);
+        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastRefusalLogged, now, last) == last)
+        {
+            NbdLog.ConnectionRefused(_logger, reason);
+        }
+    }
+
+    private bool TryTakeSourceSlot(IPAddress source)
+    {
+        lock (_perSource)
+        {
+            var open = _perSource.GetValueOrDefault(source);
+            if (open >= _options.MaxConnectionsPerSource)
+            {
+                return false;
+            }
+
+            _perSource[source] = open + 1;
+            return true;
+        }
+    }
+
+    private void GiveSourceSlot(IPAddress? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        lock (_perSource)
+        {
+            var open = _perSource[source] - 1;
+            if (open == 0)
+            {
+                _perSource.Remove(source);
+            }
+            else
+            {
+                _perSource[source] = open;
+            }
+        }
+    }
+
+    private void Start(Socket socket, IPAddress? source)
     {
         if (socket.ProtocolType == ProtocolType.Tcp)
         {
@@ -121,12 +236,16 @@ public sealed class NbdServer : IAsyncDisposable
         }
 
         var id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new NbdServerConnection(id, socket, _exports, _options, _logger);
+        var connection = new NbdServerConnection(id, socket, _exports, _options, _buffered, _logger);
         _connections[id] = connection;
         connection.Start(_stopping.Token);
         _ = connection.Completion.ContinueWith(
-            (_, state) => ((ConcurrentDictionary<long, NbdServerConnection>)state!).TryRemove(id, out var _),
-            _connections,
+            _ =>
+            {
+                _connections.TryRemove(id, out var _);
+                GiveSourceSlot(source);
+                NbdDescriptorLimit.Give();
+            },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);

@@ -88,7 +88,6 @@ internal sealed partial class NbdServerConnection
     /// <summary>Reads and throws away <paramref name="length"/> bytes in bounded chunks.</summary>
     private async Task DiscardAsync(long length, CancellationToken cancellationToken)
     {
-        const int DiscardChunk = 16 * 1024;
         var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(DiscardChunk);
         try
         {

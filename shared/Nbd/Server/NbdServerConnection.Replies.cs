@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Jumpstart.Shared.Nbd.Protocol;
@@ -31,7 +30,7 @@ internal sealed partial class NbdServerConnection
         }
 
         var headerLength = session.Structured ? NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.OffsetLength : NbdReplyLayout.SimpleLength;
-        var buffer = ArrayPool<byte>.Shared.Rent(headerLength + length);
+        var buffer = NbdBuffers.Rent(headerLength + length);
         try
         {
             await session.Entry.Export.ReadAsync((long)request.Offset, buffer.AsMemory(headerLength, length), cancellationToken);
@@ -49,7 +48,7 @@ internal sealed partial class NbdServerConnection
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            NbdBuffers.Return(buffer);
         }
     }
 

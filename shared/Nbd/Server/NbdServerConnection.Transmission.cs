@@ -12,6 +12,8 @@ internal sealed partial class NbdServerConnection
     // The reader only parses headers and starts requests: a small stack keeps thousands of connections cheap.
     private const int ReaderStackSize = 256 * 1024;
 
+    private const int DiscardChunk = 16 * 1024;
+
     /// <summary>Reads requests until DISC, end of stream or cancellation; then waits for the requests in flight.</summary>
     /// <remarks>
     /// The reader is a dedicated thread doing blocking receives: the kernel wakes it directly when a request arrives,
@@ -66,43 +68,87 @@ internal sealed partial class NbdServerConnection
                 return;
             }
 
-            byte[]? payload = null;
-            if (request.Command == NbdCommand.Write)
+            if (request.Command == NbdCommand.Write && request.Length > NbdLimits.MaxPayloadLength)
             {
-                if (request.Length > NbdLimits.MaxPayloadLength)
-                {
-                    // The payload would have to be read to stay in sync; proto.md lets a server drop a client
-                    // that exceeds the maximum payload instead of buffering it.
-                    throw new NbdProtocolException($"WRITE of {request.Length} bytes exceeds the {NbdLimits.MaxPayloadLength}-byte maximum");
-                }
-
-                payload = ArrayPool<byte>.Shared.Rent((int)request.Length);
-                try
-                {
-                    _input.ReadExactly(payload.AsSpan(0, (int)request.Length));
-                }
-                catch
-                {
-                    ArrayPool<byte>.Shared.Return(payload);
-                    throw;
-                }
+                // The payload would have to be read to stay in sync; proto.md lets a server drop a client
+                // that exceeds the maximum payload instead of buffering it.
+                throw new NbdProtocolException($"WRITE of {request.Length} bytes exceeds the {NbdLimits.MaxPayloadLength}-byte maximum");
             }
 
+            var refused = Validate(session, request) is not null;
+            if (request.Command == NbdCommand.Write && refused)
+            {
+                // A refused write's payload is skipped in small pieces, never buffered; ExecuteAsync answers the error.
+                Discard(request.Length);
+            }
+
+            // The data this request will hold (a READ's reply, a WRITE's payload) is reserved before it is allocated:
+            // past either budget the reader waits here, so the server stops reading this client's requests.
+            var reserved = refused || request.Command is not (NbdCommand.Read or NbdCommand.Write) ? 0 : request.Length;
+            Reserve(reserved, cancellationToken);
+            byte[]? payload = null;
             try
             {
+                if (request.Command == NbdCommand.Write && !refused)
+                {
+                    payload = NbdBuffers.Rent((int)request.Length);
+                    _input.ReadExactly(payload.AsSpan(0, (int)request.Length));
+                }
+
                 // Blocks the reader while MaxInFlightRequests are running: back-pressure onto the client's socket.
                 _inFlight.Wait(cancellationToken);
             }
             catch
             {
-                ReturnPayload(payload);
+                NbdBuffers.Return(payload);
+                Unreserve(reserved);
                 throw;
             }
 
             // Started inline: a request the export completes synchronously (a page-cached file) is answered on this
             // thread with no hop at all; one that really waits (an upstream fetch) yields at its first await and the
             // reader goes on with the next request.
-            _ = ExecuteAsync(session, request, payload, received, cancellationToken);
+            _ = ExecuteAsync(session, request, payload, reserved, received, cancellationToken);
+        }
+    }
+
+    /// <summary>Takes <paramref name="bytes"/> from this connection's budget, then from the server's.</summary>
+    private void Reserve(long bytes, CancellationToken cancellationToken)
+    {
+        _buffered.Acquire(bytes, cancellationToken);
+        try
+        {
+            _serverBuffered.Acquire(bytes, cancellationToken);
+        }
+        catch
+        {
+            _buffered.Release(bytes);
+            throw;
+        }
+    }
+
+    private void Unreserve(long bytes)
+    {
+        _serverBuffered.Release(bytes);
+        _buffered.Release(bytes);
+    }
+
+    /// <summary>Reads and throws away a refused write's payload, 16 KiB at a time.</summary>
+    private void Discard(uint length)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(DiscardChunk);
+        try
+        {
+            while (length > 0)
+            {
+                var n = (int)Math.Min(length, DiscardChunk);
+                _input.ReadExactly(scratch.AsSpan(0, n));
+                length -= (uint)n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
@@ -136,7 +182,7 @@ internal sealed partial class NbdServerConnection
     }
 
     /// <summary>Runs one request and sends its reply; never throws (its slot and payload buffer are released).</summary>
-    private async Task ExecuteAsync(Session session, Request request, byte[]? payload, long received, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(Session session, Request request, byte[]? payload, long reserved, long received, CancellationToken cancellationToken)
     {
         var export = session.Entry.Export;
         long bytes = 0;
@@ -158,6 +204,12 @@ internal sealed partial class NbdServerConnection
                     break;
                 case NbdCommand.Write:
                     await export.WriteAsync((long)request.Offset, payload.AsMemory(0, (int)request.Length), request.Flags.HasFlag(NbdCommandFlags.Fua), cancellationToken);
+
+                    // Written: the payload's memory is free before the reply waits for a client that may not read it.
+                    NbdBuffers.Return(payload);
+                    payload = null;
+                    Unreserve(reserved);
+                    reserved = 0;
                     await SendSimpleReplyAsync(request.Cookie, NbdError.None, cancellationToken);
                     bytes = request.Length;
                     break;
@@ -197,7 +249,8 @@ internal sealed partial class NbdServerConnection
         }
         finally
         {
-            ReturnPayload(payload);
+            NbdBuffers.Return(payload);
+            Unreserve(reserved);
             session.Entry.Counters.Record(request.Command, bytes, failed, Stopwatch.GetTimestamp() - received);
             _inFlight.Release();
         }
@@ -225,14 +278,6 @@ internal sealed partial class NbdServerConnection
             NbdCommand.Trim or NbdCommand.WriteZeroes or NbdCommand.Resize => NbdError.NotSup,
             _ => NbdError.Inval,
         };
-    }
-
-    private static void ReturnPayload(byte[]? payload)
-    {
-        if (payload is not null)
-        {
-            ArrayPool<byte>.Shared.Return(payload);
-        }
     }
 
     /// <summary>One parsed request header.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Jumpstart.Shared.Nbd.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,9 @@ internal sealed partial class NbdServerConnection
 {
     private const int ReadBufferSize = 64 * 1024;
 
+    /// <summary>Replies are written in slices of this size, each one counting as progress for the stall watch.</summary>
+    private const int WriteSlice = 1024 * 1024;
+
     private readonly long _id;
     private readonly Socket _socket;
     private readonly NetworkStream _network;
@@ -26,11 +30,16 @@ internal sealed partial class NbdServerConnection
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _inFlight;
+    private readonly NbdByteBudget _buffered;
+    private readonly NbdByteBudget _serverBuffered;
     private readonly byte[] _header = new byte[NbdRequestLayout.Length];
     private CancellationTokenSource? _lifetime;
     private Task _completion = Task.CompletedTask;
 
-    public NbdServerConnection(long id, Socket socket, NbdExportSet exports, NbdServerOptions options, ILogger logger)
+    /// <summary>When the slice being written started (a Stopwatch timestamp), 0 while nothing is being written.</summary>
+    private long _writingSince;
+
+    public NbdServerConnection(long id, Socket socket, NbdExportSet exports, NbdServerOptions options, NbdByteBudget serverBuffered, ILogger logger)
     {
         _id = id;
         _socket = socket;
@@ -42,6 +51,8 @@ internal sealed partial class NbdServerConnection
         _options = options;
         _logger = logger;
         _inFlight = new SemaphoreSlim(options.MaxInFlightRequests, options.MaxInFlightRequests);
+        _buffered = new NbdByteBudget(options.MaxBufferedBytesPerConnection);
+        _serverBuffered = serverBuffered;
     }
 
     /// <summary>Completes when the connection is closed and every request it started has finished.</summary>
@@ -117,13 +128,40 @@ internal sealed partial class NbdServerConnection
     private async ValueTask ReadExactlyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         => await _input.ReadExactlyAsync(buffer, cancellationToken);
 
+    /// <summary>Closes the connection when the slice being written has made no progress for <paramref name="timeout"/>:
+    /// the client is not reading its replies, and what they hold must be freed (called by the server's watch).</summary>
+    public void CloseIfReplyStalled(TimeSpan timeout)
+    {
+        var since = Volatile.Read(ref _writingSince);
+        if (since == 0 || Stopwatch.GetElapsedTime(since) < timeout)
+        {
+            return;
+        }
+
+        NbdLog.ReplyStalled(_logger, _id, timeout.TotalSeconds);
+        try
+        {
+            _lifetime?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed meanwhile.
+        }
+    }
+
     /// <summary>Writes one whole message; the lock keeps messages of concurrent requests from interleaving.</summary>
     private async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            await _network.WriteAsync(message, cancellationToken);
+            while (!message.IsEmpty)
+            {
+                var slice = message[..Math.Min(message.Length, WriteSlice)];
+                Volatile.Write(ref _writingSince, Stopwatch.GetTimestamp());
+                await _network.WriteAsync(slice, cancellationToken);
+                message = message[slice.Length..];
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
@@ -133,6 +171,7 @@ internal sealed partial class NbdServerConnection
         }
         finally
         {
+            Volatile.Write(ref _writingSince, 0);
             _writeLock.Release();
         }
     }
