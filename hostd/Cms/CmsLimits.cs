@@ -25,7 +25,7 @@ internal static class CmsLimits
     /// <summary>
     /// The largest request body any TCP peer may send at any time (the CMS sees no token before the body). Guests'
     /// requests are far smaller: the largest, <c>cms.report</c> with every field at its limit and every character
-    /// JSON-escaped as <c>\uXXXX</c>, is about 37 KiB (CmsLimitsTests measures it).
+    /// JSON-escaped as <c>\uXXXX</c>, is 31,120 bytes (CmsLimitsTests measures it).
     /// </summary>
     public const int MaxGuestRequestBytes = 64 * 1024;
 

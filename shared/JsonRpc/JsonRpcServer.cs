@@ -43,6 +43,7 @@ public sealed class JsonRpcServer : IAsyncDisposable
     private readonly LargeMessageBudget? _largeMessages;
     private readonly LogThrottle _refusalLog = new(s_logInterval);
     private readonly LogThrottle _slowLog = new(s_logInterval);
+    private readonly LogThrottle _silentLog = new(s_logInterval);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
     private readonly Task _sweepLoop;
@@ -80,6 +81,9 @@ public sealed class JsonRpcServer : IAsyncDisposable
 
     /// <summary>The most connections this listener serves at once (<see cref="JsonRpcOptions.MaxConnections"/>, or less when descriptors are short).</summary>
     public int ConnectionCap => _limiter.Cap;
+
+    /// <summary>Bytes of large bodies (over <see cref="JsonRpcOptions.MaxMessageBytes"/>) the connections hold now.</summary>
+    public long LargeMessageBytesBuffered => _largeMessages?.InUseBytes ?? 0;
 
     /// <summary>
     /// Connections closed at accept: over <see cref="ConnectionCap"/>, no descriptor to spare in the process, or refused
@@ -284,7 +288,7 @@ public sealed class JsonRpcServer : IAsyncDisposable
                     }
                     else if (_options.FirstFrameTimeout is { } firstFrame && connection.Handler.FirstFrameOverdue(now, firstFrame))
                     {
-                        if (_slowLog.TryEnter(out var heldBack))
+                        if (_silentLog.TryEnter(out var heldBack))
                         {
                             JsonRpcLog.NoFirstFrame(_logger, firstFrame.TotalSeconds, heldBack);
                         }
