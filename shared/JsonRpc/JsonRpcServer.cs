@@ -214,8 +214,10 @@ public sealed class JsonRpcServer : IAsyncDisposable
                 connection.Handler.UseLargeMessageBudget(_largeMessages);
             }
 
-            _configure(connection);
+            // Tracked and watched before it can fail or end, so its place is given back exactly once (Forget).
             _connections.TryAdd(connection, 0);
+            connection.Disconnected += OnDisconnected;
+            _configure(connection);
             connection.StartListening();
         }
         catch (Exception ex)
@@ -225,31 +227,32 @@ public sealed class JsonRpcServer : IAsyncDisposable
             if (connection is null)
             {
                 socket.Dispose();
+                _limiter.Release();
             }
             else
             {
-                _connections.TryRemove(connection, out _);
+                Forget(connection);
                 connection.Dispose();
             }
-
-            _limiter.Release();
-            return;
         }
-
-        connection.Disconnected += OnDisconnected;
     }
 
     private void OnDisconnected(object? sender, JsonRpcDisconnectedEventArgs e)
     {
         var connection = (JsonRpcPeer)sender!;
+        Forget(connection);
+        connection.Dispose();
+    }
+
+    /// <summary>Gives back a tracked connection's place, descriptor and budget; only the first call for it does anything.</summary>
+    private void Forget(JsonRpcPeer connection)
+    {
         if (_connections.TryRemove(connection, out _))
         {
             Interlocked.Add(ref _droppedBytes, connection.Handler.BufferedBytes);
             connection.Handler.ReleaseBudgets();
             _limiter.Release();
         }
-
-        connection.Dispose();
     }
 
     /// <summary>Closes a connection that was not admitted (or whose admission the caller already released).</summary>
