@@ -43,7 +43,26 @@ public static class CmsCommands
             DefaultValueFactory = _ => CmsOptions.DefaultMaxWaitMs,
         };
 
-        var serve = new Command("serve", "Run the CMS in the foreground until SIGTERM or Ctrl-C.") { listen, db, tokenFile, unixSocket, maxWait };
+        var maxConnections = new Option<int>("--max-connections")
+        {
+            Description = "Most TCP connections served at once (lowered when the descriptor limit cannot hold that many).",
+            DefaultValueFactory = _ => CmsOptions.DefaultMaxConnections,
+        };
+        var frameTimeout = new Option<int>("--frame-timeout-ms")
+        {
+            Description = "A TCP peer must send its first request within this of connecting, and each request within this of its first byte.",
+            DefaultValueFactory = _ => CmsOptions.DefaultFrameTimeoutMs,
+        };
+        var idleTimeout = new Option<int>("--idle-timeout-ms")
+        {
+            Description = "Close a TCP connection with nothing in progress for this long.",
+            DefaultValueFactory = _ => CmsOptions.DefaultIdleTimeoutMs,
+        };
+
+        var serve = new Command("serve", "Run the CMS in the foreground until SIGTERM or Ctrl-C.")
+        {
+            listen, db, tokenFile, unixSocket, maxWait, maxConnections, frameTimeout, idleTimeout,
+        };
         serve.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var options = new CmsOptions
@@ -54,12 +73,20 @@ public static class CmsCommands
                 AdminTokenFile = parse.GetRequiredValue(tokenFile),
                 UnixSocketPath = parse.GetValue(unixSocket),
                 MaxWaitMs = parse.GetValue(maxWait),
+                MaxConnections = parse.GetValue(maxConnections),
+                FrameTimeoutMs = parse.GetValue(frameTimeout),
+                IdleTimeoutMs = parse.GetValue(idleTimeout),
             };
             // A standalone CMS in the foreground; the CMS inside a running hostd keeps its database to itself.
             await HostdOwnedFiles.RequireNotHostdsAsync(options.DatabasePath, "give --db a file of your own, or use the CMS hostd runs (Cms:Enabled)", cancellationToken);
             if (options.MaxWaitMs < 0)
             {
                 throw new CliUsageException("--max-wait-ms must not be negative");
+            }
+
+            if (options.MaxConnections <= 0 || options.FrameTimeoutMs <= 0 || options.IdleTimeoutMs <= 0)
+            {
+                throw new CliUsageException("--max-connections, --frame-timeout-ms and --idle-timeout-ms must be positive");
             }
 
             return await ServeAsync(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);

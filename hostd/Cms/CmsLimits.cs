@@ -21,4 +21,24 @@ internal static class CmsLimits
 
     /// <summary>The longest an external policy may be allowed to run.</summary>
     public const int MaxPolicyTimeoutMs = 5 * 60 * 1000;
+
+    /// <summary>
+    /// The largest request body any TCP peer may send at any time (the CMS sees no token before the body). Guests'
+    /// requests are far smaller: the largest, <c>cms.report</c> with every field at its limit and every character
+    /// JSON-escaped as <c>\uXXXX</c>, is 31,120 bytes (CmsLimitsTests measures it).
+    /// </summary>
+    public const int MaxGuestRequestBytes = 64 * 1024;
+
+    /// <summary>
+    /// Larger request bodies over TCP, up to this (<c>cms.createDeployment</c> with a long waiting list and templates),
+    /// are read only while they fit in <see cref="MaxLargeRequestBytesBuffered"/>.
+    /// </summary>
+    public const int MaxAdminRequestBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The bytes of request bodies over <see cref="MaxGuestRequestBytes"/> the TCP listener buffers at once, across all
+    /// its connections; a large body that does not fit is refused at its header (the connection closes). Two of the
+    /// largest at once. The local admin socket has no such bound (its peers are checked before they send anything).
+    /// </summary>
+    public const long MaxLargeRequestBytesBuffered = 2L * MaxAdminRequestBytes;
 }

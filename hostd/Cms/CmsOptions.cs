@@ -14,6 +14,15 @@ public sealed class CmsOptions
     /// <summary>Default bound on how long a <c>cms.wait</c> call is held.</summary>
     public const int DefaultMaxWaitMs = 120_000;
 
+    /// <summary>Default cap on TCP connections: a deployment's guests each keep one while they register, report and wait.</summary>
+    public const int DefaultMaxConnections = 2048;
+
+    /// <summary>Default time a request may take to arrive, from connect or from its first byte to its last.</summary>
+    public const int DefaultFrameTimeoutMs = 10_000;
+
+    /// <summary>Default time a TCP connection may sit with no request in progress (a long-poll is not idle).</summary>
+    public const int DefaultIdleTimeoutMs = 120_000;
+
     /// <summary>Whether hostd runs the CMS at all (it is optional: one host per deployment runs it).</summary>
     public bool Enabled { get; set; }
 
@@ -44,4 +53,19 @@ public sealed class CmsOptions
 
     /// <summary>Server-side bound on a <c>cms.wait</c> call's timeout, whatever the caller asks for.</summary>
     public int MaxWaitMs { get; set; } = DefaultMaxWaitMs;
+
+    /// <summary>
+    /// Most TCP connections served at once; more are closed at accept. Lowered at start when the process's descriptor
+    /// limit (RLIMIT_NOFILE, the unit's LimitNOFILE=) cannot hold that many; the start-up log says the cap in force.
+    /// </summary>
+    public int MaxConnections { get; set; } = DefaultMaxConnections;
+
+    /// <summary>
+    /// A TCP peer must deliver its first request within this of connecting, and each request within this of its first
+    /// byte (a header or body sent slowly is cut off).
+    /// </summary>
+    public int FrameTimeoutMs { get; set; } = DefaultFrameTimeoutMs;
+
+    /// <summary>A TCP connection with nothing in progress for this long is closed (guests reconnect when they next call).</summary>
+    public int IdleTimeoutMs { get; set; } = DefaultIdleTimeoutMs;
 }

@@ -38,6 +38,7 @@ public sealed class CmsServer : IAsyncDisposable
 
     /// <summary>Opens the database, loads (or creates) the admin token and starts listening.</summary>
     /// <exception cref="FormatException"><see cref="CmsOptions.Listen"/> is not an address:port.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A connection cap or timeout is not positive.</exception>
     /// <exception cref="Storage.CmsStoreException">The database cannot be used.</exception>
     public static async Task<CmsServer> StartAsync(CmsOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
@@ -45,6 +46,7 @@ public sealed class CmsServer : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<CmsServer>();
         var endPoint = CmsEndPoints.ParseListen(options.Listen);
+        var tcpOptions = TcpOptions(options);
         var adminToken = AdminTokenFile.LoadOrCreate(options.AdminTokenFile);
         var service = await CmsService.OpenAsync(options.DatabasePath, adminToken, options.MaxWaitMs, loggerFactory.CreateLogger<CmsService>(), cancellationToken);
         JsonRpcServer? tcp = null;
@@ -52,7 +54,7 @@ public sealed class CmsServer : IAsyncDisposable
         {
             // Guests and remote operators over TCP carry tokens in each request.
             var target = new CmsRpcTarget(service, logger);
-            tcp = JsonRpcServer.ListenTcp(endPoint, c => c.AddLocalRpcTarget(target), loggerFactory: loggerFactory);
+            tcp = JsonRpcServer.ListenTcp(endPoint, c => c.AddLocalRpcTarget(target), tcpOptions, loggerFactory);
             JsonRpcServer? unix = null;
             if (options.UnixSocketPath is { Length: > 0 } socketPath)
             {
@@ -79,6 +81,29 @@ public sealed class CmsServer : IAsyncDisposable
             service.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The TCP listener's bounds: anyone can connect and the CMS sees a request's token only after its body, so a body
+    /// over <see cref="CmsLimits.MaxGuestRequestBytes"/> is read only while it fits in the listener's shared
+    /// <see cref="CmsLimits.MaxLargeRequestBytesBuffered"/>; connections are capped and timed out as configured.
+    /// </summary>
+    internal static JsonRpcOptions TcpOptions(CmsOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConnections, nameof(CmsOptions.MaxConnections));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.FrameTimeoutMs, nameof(CmsOptions.FrameTimeoutMs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IdleTimeoutMs, nameof(CmsOptions.IdleTimeoutMs));
+        var frameTimeout = TimeSpan.FromMilliseconds(options.FrameTimeoutMs);
+        return new JsonRpcOptions
+        {
+            MaxMessageBytes = CmsLimits.MaxGuestRequestBytes,
+            MaxLargeMessageBytes = CmsLimits.MaxAdminRequestBytes,
+            LargeMessageBudgetBytes = CmsLimits.MaxLargeRequestBytesBuffered,
+            MaxConnections = options.MaxConnections,
+            FirstFrameTimeout = frameTimeout,
+            FrameTimeout = frameTimeout,
+            IdleTimeout = TimeSpan.FromMilliseconds(options.IdleTimeoutMs),
+        };
     }
 
     /// <summary>Stops listening, closes connections (pending waits end) and releases the database.</summary>

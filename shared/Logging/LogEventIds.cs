@@ -72,6 +72,8 @@ public static class LogEventIds
         public const int AcceptFailed = 1110;
         public const int ConfigureFailed = 1111;
         public const int StaleSocketReplaced = 1113;
+        public const int NoFirstFrame = 1114;
+        public const int Reclaiming = 1115;
     }
 
     /// <summary>shared/Nbd (7000-7049).</summary>

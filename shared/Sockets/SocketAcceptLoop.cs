@@ -2,31 +2,64 @@ using System.Net.Sockets;
 
 namespace Jumpstart.Shared.Sockets;
 
-/// <summary>The accept loop every server shares: hand each accepted socket over, survive transient failures.</summary>
+/// <summary>The accept loop every server shares: hand each accepted socket over, survive failed accepts.</summary>
+/// <remarks>
+/// accept(2): Linux passes errors of a pending connection (ECONNABORTED, a reset, ENETDOWN, EHOSTUNREACH, ...) to
+/// accept's caller; they concern that connection only, so the loop accepts the next at once (a peer that resets its
+/// connections must not slow everyone's accepts). Out of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) it backs off,
+/// doubling the pause up to <see cref="MaxBackoff"/>, so a lasting shortage does not spin and the waiting connections
+/// stay in the kernel's backlog until descriptors come back. Failures are reported at most once per
+/// <see cref="ReportInterval"/>, with the count of those held back.
+/// </remarks>
 public static class SocketAcceptLoop
 {
-    private static readonly TimeSpan s_retryDelay = TimeSpan.FromMilliseconds(100);
+    /// <summary>The first pause after a failed accept that is not about one connection.</summary>
+    public static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest pause between accepts while they keep failing.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+    /// <summary>At most one failure report per interval.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Accepts until <paramref name="stopping"/> is cancelled (or the listener is disposed after it). A failed accept
-    /// (a reset before accept completed, fd exhaustion) is reported to <paramref name="acceptFailed"/> and retried
-    /// after a short pause, so a lasting failure does not spin.
+    /// Accepts until <paramref name="stopping"/> is cancelled (or the listener is disposed after it). Failed accepts are
+    /// reported (rate-limited) to <paramref name="acceptFailed"/>.
     /// </summary>
     public static Task RunAsync(Socket listener, Action<Socket> accepted, Action<SocketException> acceptFailed, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(acceptFailed);
+        return RunAsync(listener, accepted, (ex, _) => acceptFailed(ex), stopping);
+    }
+
+    /// <summary>
+    /// Accepts until <paramref name="stopping"/> is cancelled; <paramref name="acceptFailed"/> gets a failed accept and
+    /// how many failures were held back since the last report.
+    /// </summary>
+    public static Task RunAsync(Socket listener, Action<Socket> accepted, Action<SocketException, long> acceptFailed, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(listener);
         return RunAsync(listener.AcceptAsync, accepted, acceptFailed, stopping);
     }
 
+    /// <summary>The same loop over any accept function (a test injects failures through it).</summary>
+    public static Task RunAsync(Func<CancellationToken, ValueTask<Socket>> accept, Action<Socket> accepted, Action<SocketException> acceptFailed, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(acceptFailed);
+        return RunAsync(accept, accepted, (ex, _) => acceptFailed(ex), stopping);
+    }
+
     /// <summary>
-    /// The same loop over any accept function (a test injects failures through it): a <see cref="SocketException"/>
-    /// from <paramref name="accept"/> is reported and retried; cancellation or disposal after a stop ends the loop.
+    /// The same loop over any accept function: a <see cref="SocketException"/> from <paramref name="accept"/> is
+    /// reported and retried (at once, or after a growing pause); cancellation or disposal after a stop ends the loop.
     /// </summary>
-    public static async Task RunAsync(Func<CancellationToken, ValueTask<Socket>> accept, Action<Socket> accepted, Action<SocketException> acceptFailed, CancellationToken stopping)
+    public static async Task RunAsync(Func<CancellationToken, ValueTask<Socket>> accept, Action<Socket> accepted, Action<SocketException, long> acceptFailed, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(accept);
         ArgumentNullException.ThrowIfNull(accepted);
         ArgumentNullException.ThrowIfNull(acceptFailed);
+        var reports = new LogThrottle(ReportInterval);
+        var backoff = TimeSpan.Zero;
         while (!stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -40,10 +73,20 @@ public static class SocketAcceptLoop
             }
             catch (SocketException ex)
             {
-                acceptFailed(ex);
+                if (reports.TryEnter(out var heldBack))
+                {
+                    acceptFailed(ex, heldBack);
+                }
+
+                if (ConcernsOneConnection(ex.SocketErrorCode))
+                {
+                    continue;
+                }
+
+                backoff = backoff == TimeSpan.Zero ? FirstBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 try
                 {
-                    await Task.Delay(s_retryDelay, stopping);
+                    await Task.Delay(backoff, stopping);
                 }
                 catch (OperationCanceledException)
                 {
@@ -53,7 +96,19 @@ public static class SocketAcceptLoop
                 continue;
             }
 
+            backoff = TimeSpan.Zero;
             accepted(socket);
         }
     }
+
+    /// <summary>Errors accept(2) passes on from one pending connection; the listener itself is fine.</summary>
+    public static bool ConcernsOneConnection(SocketError error) => error is SocketError.ConnectionAborted
+        or SocketError.ConnectionReset
+        or SocketError.NetworkDown
+        or SocketError.NetworkUnreachable
+        or SocketError.HostDown
+        or SocketError.HostUnreachable
+        or SocketError.ProtocolOption
+        or SocketError.OperationNotSupported
+        or SocketError.TimedOut;
 }

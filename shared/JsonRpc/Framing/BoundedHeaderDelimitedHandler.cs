@@ -16,8 +16,10 @@ namespace Jumpstart.Shared.JsonRpc.Framing;
 /// specifications/base/0.9/specification/#headerPart) carrying JSON-RPC 2.0 messages (https://www.jsonrpc.org/specification).
 /// StreamJsonRpc's <see cref="HeaderDelimitedMessageHandler"/> reads header lines without a length cap and buffers
 /// whatever Content-Length a peer claims (up to 2 GiB); see its issue #326. This class only replaces the reading side.
-/// It also records when a frame started and when the connection last moved, and counts the peer's requests not yet
-/// answered, so <see cref="JsonRpcServer"/> can cut slow senders and idle connections.
+/// It also records when the connection opened, when a frame started and when the connection last moved, and counts the
+/// peer's requests not yet answered, so <see cref="JsonRpcServer"/> can cut slow senders and idle connections. A listener
+/// may let bodies over <see cref="JsonRpcOptions.MaxMessageBytes"/> (up to <see cref="JsonRpcOptions.MaxLargeMessageBytes"/>)
+/// through while they fit in its <see cref="LargeMessageBudget"/>; the reservation is made from the header.
 /// </remarks>
 public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandler, IJsonRpcMessageBufferManager
 {
@@ -27,8 +29,14 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
     private readonly PipeReader _reader;
     private IJsonRpcMessageBufferManager? _reservedMessage;
     private SequencePosition _reservedEnd;
+    private readonly long _openedAt = Environment.TickCount64;
     private long _frameStartedAt;
     private long _lastActivityAt = Environment.TickCount64;
+    private int _framesRead;
+    private LargeMessageBudget? _largeMessages;
+    private long _largeReserved;
+    private long _bufferedBytes;
+    private int _closed;
     // Never disposed: it owns no wait handle, and a late answer may still release it after the connection closed.
     private readonly SemaphoreSlim _requestSlots;
     private int _requestsInProgress;
@@ -51,6 +59,31 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
         return started != NotStarted && now - started > (long)limit.TotalMilliseconds;
     }
 
+    /// <summary>Bytes of an unfinished frame the connection holds (what a peer that stops mid-frame leaves behind).</summary>
+    public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
+
+    /// <summary>True when no complete frame has arrived within <paramref name="limit"/> of the connection opening.</summary>
+    public bool FirstFrameOverdue(long now, TimeSpan limit)
+        => Volatile.Read(ref _framesRead) == 0 && now - _openedAt > (long)limit.TotalMilliseconds;
+
+    /// <summary>
+    /// Lets bodies over <see cref="JsonRpcOptions.MaxMessageBytes"/>, up to <see cref="JsonRpcOptions.MaxLargeMessageBytes"/>,
+    /// through while they fit in <paramref name="budget"/> (shared by a listener's connections). Call before the
+    /// connection starts listening; without a budget such bodies are refused.
+    /// </summary>
+    public void UseLargeMessageBudget(LargeMessageBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        _largeMessages = budget;
+    }
+
+    /// <summary>The connection closed: gives back what it holds of the listener's large-message budget.</summary>
+    public void ReleaseBudgets()
+    {
+        Volatile.Write(ref _closed, 1);
+        ReleaseLargeMessage();
+    }
+
     /// <summary>True when nothing was read or written for <paramref name="limit"/> and no request of the peer is in progress.</summary>
     public bool Idle(long now, TimeSpan limit)
         => Volatile.Read(ref _requestsInProgress) == 0
@@ -63,6 +96,7 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
         // Cancellation (the connection being disposed) wakes the pending read instead of unwinding it with an
         // exception through every frame: closing 1,000 connections must not cost 10,000 exceptions.
         using var wake = cancellationToken.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), _reader);
+        var maxBody = _largeMessages is null ? _options.MaxMessageBytes : Math.Max(_options.MaxMessageBytes, _options.MaxLargeMessageBytes);
         while (true)
         {
             var result = await _reader.ReadAsync(CancellationToken.None);
@@ -72,7 +106,11 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
             SequencePosition consumed;
             try
             {
-                complete = HeaderDelimitedFrameParser.TryParse(buffer, _options.MaxHeaderBytes, _options.MaxMessageBytes, out body, out consumed);
+                complete = HeaderDelimitedFrameParser.TryParse(buffer, _options.MaxHeaderBytes, maxBody, out body, out consumed, out var contentLength);
+                if (contentLength > _options.MaxMessageBytes)
+                {
+                    ReserveLargeMessage(contentLength);
+                }
             }
             catch (JsonRpcFramingException ex)
             {
@@ -111,11 +149,14 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
                 }
 
                 Touch();
+                Volatile.Write(ref _bufferedBytes, buffer.Length);
                 _reader.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
 
             Volatile.Write(ref _frameStartedAt, NotStarted);
+            Volatile.Write(ref _framesRead, 1);
+            Volatile.Write(ref _bufferedBytes, 0);
             Touch();
             JsonRpcMessage message;
             try
@@ -125,6 +166,7 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
             catch
             {
                 _reader.AdvanceTo(consumed);
+                ReleaseLargeMessage();
                 throw;
             }
 
@@ -145,6 +187,7 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
             else
             {
                 _reader.AdvanceTo(consumed);
+                ReleaseLargeMessage();
             }
 
             return message;
@@ -178,6 +221,39 @@ public sealed class BoundedHeaderDelimitedHandler : HeaderDelimitedMessageHandle
             {
                 // The reader completed (the connection closed) while the message was being dispatched.
             }
+
+            ReleaseLargeMessage();
+        }
+    }
+
+    /// <summary>Reserves a large body's bytes once per frame, from its header; refuses the frame when they do not fit.</summary>
+    private void ReserveLargeMessage(int contentLength)
+    {
+        if (Interlocked.Read(ref _largeReserved) != 0)
+        {
+            return;
+        }
+
+        var budget = _largeMessages!;
+        if (!budget.TryReserve(contentLength))
+        {
+            FramingThrow.LargeBodyRefused(contentLength, _options.MaxMessageBytes, budget.CapacityBytes);
+        }
+
+        Interlocked.Exchange(ref _largeReserved, contentLength);
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            // The server released this connection's budget while we reserved: give it back here.
+            ReleaseLargeMessage();
+        }
+    }
+
+    private void ReleaseLargeMessage()
+    {
+        var reserved = Interlocked.Exchange(ref _largeReserved, 0);
+        if (reserved != 0)
+        {
+            _largeMessages!.Release(reserved);
         }
     }
 

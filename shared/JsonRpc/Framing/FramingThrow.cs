@@ -14,6 +14,11 @@ internal static class FramingThrow
         => throw new JsonRpcFramingException($"Content-Length {claimed} exceeds the limit of {limit} bytes");
 
     [DoesNotReturn]
+    public static void LargeBodyRefused(long claimed, int limit, long budget)
+        => throw new JsonRpcFramingException(
+            $"Content-Length {claimed} exceeds {limit} bytes, and the {budget} bytes this listener buffers for larger messages are in use");
+
+    [DoesNotReturn]
     public static void MissingContentLength()
         => throw new JsonRpcFramingException("header block has no Content-Length");
 

@@ -43,9 +43,25 @@ internal static class HeaderDelimitedFrameParser
         int maxMessageBytes,
         out ReadOnlySequence<byte> body,
         out SequencePosition consumed)
+        => TryParse(buffer, maxHeaderBytes, maxMessageBytes, out body, out consumed, out _);
+
+    /// <summary>
+    /// Like <see cref="TryParse(in ReadOnlySequence{byte}, int, int, out ReadOnlySequence{byte}, out SequencePosition)"/>,
+    /// and also says the frame's Content-Length as soon as its header block is complete (-1 before), so a caller can
+    /// refuse a body by its size before waiting for it.
+    /// </summary>
+    /// <exception cref="JsonRpcFramingException">The bytes cannot be a valid frame within the limits.</exception>
+    public static bool TryParse(
+        in ReadOnlySequence<byte> buffer,
+        int maxHeaderBytes,
+        int maxMessageBytes,
+        out ReadOnlySequence<byte> body,
+        out SequencePosition consumed,
+        out int contentLength)
     {
         body = default;
         consumed = buffer.Start;
+        contentLength = -1;
 
         // Search only where a legal terminator can be, so a peer that never ends its header costs bounded work.
         var searchLength = Math.Min(buffer.Length, (long)maxHeaderBytes + HeaderTerminator.Length);
@@ -65,7 +81,7 @@ internal static class HeaderDelimitedFrameParser
             FramingThrow.HeaderTooLarge(maxHeaderBytes);
         }
 
-        var contentLength = ParseHeaderBlock(header, maxMessageBytes);
+        contentLength = ParseHeaderBlock(header, maxMessageBytes);
         var bodyStart = buffer.GetPosition(header.Length + HeaderTerminator.Length);
         var rest = buffer.Slice(bodyStart);
         if (rest.Length < contentLength)

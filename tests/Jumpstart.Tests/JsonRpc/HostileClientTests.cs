@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Jumpstart.Shared.JsonRpc;
+using Jumpstart.Shared.Sockets;
 using Jumpstart.Tests.Support;
 using Xunit;
 
@@ -190,6 +191,107 @@ public sealed class HostileClientTests
         await WaitForAsync(() => server.ConnectionCount == 0);
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
         Assert.True(heapAfter - heapBefore < 32L * 1024 * 1024, $"heap grew by {heapAfter - heapBefore} bytes over {Connections} dropped connections");
+    }
+
+    /// <summary>A request for Add(2, 3) padded with spaces to exactly <paramref name="bodyBytes"/>, behind its header.</summary>
+    private static (byte[] Header, byte[] Body) PaddedAdd(int bodyBytes)
+    {
+        var json = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"Add\",\"params\":[2,3]}";
+        return (Encoding.ASCII.GetBytes($"Content-Length: {bodyBytes}\r\n\r\n"), Encoding.ASCII.GetBytes(json.PadRight(bodyBytes)));
+    }
+
+    /// <summary>Reads one framed answer from a raw socket.</summary>
+    private static async Task<string> ReadAnswerAsync(Socket socket)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(s_bound);
+        while (true)
+        {
+            var text = Encoding.ASCII.GetString([.. received]);
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0 && received.Count - end - 4 >= int.Parse(text["Content-Length: ".Length..text.IndexOf('\r', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture))
+            {
+                return text[(end + 4)..];
+            }
+
+            var count = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.True(count > 0, "the server closed the connection instead of answering");
+            received.AddRange(buffer.AsSpan(0, count).ToArray());
+        }
+    }
+
+    [Fact]
+    [Trait(Capabilities.Trait, Capabilities.Hostile)]
+    public async Task LargeBodies_ShareTheListenersBudget_AndOneThatDoesNotFitIsRefusedFromItsHeader()
+    {
+        const int Large = 40_000;
+        await using var server = Serve(s_tight with
+        {
+            MaxMessageBytes = 1024,
+            MaxLargeMessageBytes = 64 * 1024,
+            LargeMessageBudgetBytes = 64 * 1024,
+            FrameTimeout = TimeSpan.FromSeconds(30),
+        });
+        var (header, body) = PaddedAdd(Large);
+
+        // The first large body takes most of the budget while it arrives.
+        using var first = await RawConnectAsync(server);
+        byte[] firstHalf = [.. header, .. body[..(Large / 2)]];
+        await first.SendAsync(firstHalf);
+        await WaitForAsync(() => server.LargeMessageBytesBuffered == Large);
+
+        // A second one does not fit: refused from its header, while small calls are served.
+        using var second = await RawConnectAsync(server);
+        await second.SendAsync(header);
+        Assert.True(await ClosedByServerAsync(second));
+        await AssertServedAsync(server);
+
+        // The first completes and is answered; its bytes go back to the budget, and the next large body fits.
+        await first.SendAsync(body[(Large / 2)..]);
+        Assert.Contains("\"result\":5", await ReadAnswerAsync(first), StringComparison.Ordinal);
+        await WaitForAsync(() => server.LargeMessageBytesBuffered == 0);
+        using var third = await RawConnectAsync(server);
+        byte[] whole = [.. header, .. body];
+        await third.SendAsync(whole);
+        Assert.Contains("\"result\":5", await ReadAnswerAsync(third), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait(Capabilities.Trait, Capabilities.Hostile)]
+    public async Task SpentDescriptorBudget_ClosesNewConnectionsAtAccept_OnEveryListenerSharingIt()
+    {
+        var budget = new ConnectionBudget(2);
+        var options = s_tight with { ConnectionBudget = budget, IdleTimeout = TimeSpan.FromSeconds(30) };
+        await using var a = Serve(options);
+        await using var b = Serve(options);
+        var onA = await JsonRpcClient.ConnectAsync(a.LocalEndPoint).WaitAsync(s_bound);
+        await using var onB = await JsonRpcClient.ConnectAsync(b.LocalEndPoint).WaitAsync(s_bound);
+        Assert.Equal(3, await onA.InvokeAsync<int>("Add", new object?[] { 1, 2 }).WaitAsync(s_bound));
+        Assert.Equal(3, await onB.InvokeAsync<int>("Add", new object?[] { 1, 2 }).WaitAsync(s_bound));
+
+        using var third = await RawConnectAsync(b);
+        Assert.True(await ClosedByServerAsync(third));
+        Assert.Equal(1, b.RefusedCount);
+        Assert.Equal(2, budget.InUse);
+
+        await onA.DisposeAsync();
+        await WaitForAsync(() => budget.InUse == 1);
+        await AssertServedAsync(b);
+    }
+
+    [Fact]
+    [Trait(Capabilities.Trait, Capabilities.Hostile)]
+    public async Task SilentConnection_IsClosedByTheFirstFrameTimeout_ButAServedIdleOneIsNot()
+    {
+        await using var server = Serve(s_tight with { FirstFrameTimeout = TimeSpan.FromMilliseconds(300), IdleTimeout = TimeSpan.FromSeconds(30) });
+        await using var served = await JsonRpcClient.ConnectAsync(server.LocalEndPoint).WaitAsync(s_bound);
+        Assert.Equal(5, await served.InvokeAsync<int>("Add", new object?[] { 2, 3 }).WaitAsync(s_bound));
+
+        using var silent = await RawConnectAsync(server);
+        Assert.True(await ClosedByServerAsync(silent));
+
+        Assert.Equal(5, await served.InvokeAsync<int>("Add", new object?[] { 2, 3 }).WaitAsync(s_bound));
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
