@@ -60,3 +60,9 @@ public sealed class JoinedClusterFixture : ClusterFixture
 {
     protected override int JoinedHosts => 2;
 }
+
+/// <summary>host-a is the manager; host-b joined; host-c is in no cluster.</summary>
+public sealed class PartlyJoinedClusterFixture : ClusterFixture
+{
+    protected override int JoinedHosts => 1;
+}
