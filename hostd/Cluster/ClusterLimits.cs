@@ -45,6 +45,9 @@ public static class ClusterLimits
     /// <summary>How long a call to the manager may take before the caller gives up.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>At most one log entry per interval for each kind of refused connection (the others are counted).</summary>
+    public static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest wait between two attempts to reach the manager.</summary>
     public static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
 }

@@ -8,14 +8,14 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = LogEventIds.Cluster.Listening, Level = LogLevel.Information, Message = "Cluster port listening on {EndPoint} (mutual TLS 1.3)")]
     public static partial void Listening(ILogger logger, string endPoint);
 
-    [LoggerMessage(EventId = LogEventIds.Cluster.PeerRefused, Level = LogLevel.Warning, Message = "Refused the certificate of {Remote}: {Reason}")]
-    public static partial void PeerRefused(ILogger logger, string remote, string reason);
+    [LoggerMessage(EventId = LogEventIds.Cluster.PeerRefused, Level = LogLevel.Warning, Message = "Refused the certificate of {Remote}: {Reason} ({HeldBack} more refusals since the last entry)")]
+    public static partial void PeerRefused(ILogger logger, string remote, string reason, long heldBack);
 
-    [LoggerMessage(EventId = LogEventIds.Cluster.HandshakeFailed, Level = LogLevel.Information, Message = "Closed a connection from {Remote} in its TLS handshake: {Reason}")]
-    public static partial void HandshakeFailed(ILogger logger, string remote, string reason);
+    [LoggerMessage(EventId = LogEventIds.Cluster.HandshakeFailed, Level = LogLevel.Information, Message = "Closed a connection from {Remote} in its TLS handshake: {Reason} ({HeldBack} more since the last entry)")]
+    public static partial void HandshakeFailed(ILogger logger, string remote, string reason, long heldBack);
 
-    [LoggerMessage(EventId = LogEventIds.Cluster.ConnectionRefused, Level = LogLevel.Warning, Message = "Closed a connection from {Remote} at accept: {Reason}")]
-    public static partial void ConnectionRefused(ILogger logger, string remote, string reason);
+    [LoggerMessage(EventId = LogEventIds.Cluster.ConnectionRefused, Level = LogLevel.Warning, Message = "Closed a connection from {Remote} at accept: {Reason} ({HeldBack} more since the last entry)")]
+    public static partial void ConnectionRefused(ILogger logger, string remote, string reason, long heldBack);
 
     [LoggerMessage(EventId = LogEventIds.Cluster.AcceptFailed, Level = LogLevel.Warning, Message = "Cluster port accept failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);

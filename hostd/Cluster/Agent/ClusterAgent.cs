@@ -99,7 +99,7 @@ internal sealed class ClusterAgent : IAsyncDisposable
         }
         catch (ClusterRefusedException ex)
         {
-            ClusterLog.PeerRefused(_logger, _membership.Manager ?? "manager", $"a revocation list: {ex.Message}");
+            ClusterLog.PeerRefused(_logger, _membership.Manager ?? "manager", $"a revocation list: {ex.Message}", 0);
             return;
         }
 

@@ -23,6 +23,8 @@ internal sealed class ClusterListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
     private readonly HashSet<Task> _serving = [];
+    private readonly LogGate _refusalLog = new(ClusterLimits.LogInterval);
+    private readonly LogGate _handshakeLog = new(ClusterLimits.LogInterval);
     private int _open;
     private int _handshaking;
     private long _refused;
@@ -90,7 +92,10 @@ internal sealed class ClusterListener : IAsyncDisposable
         Interlocked.Increment(ref _refused);
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         socket.Dispose();
-        ClusterLog.ConnectionRefused(_logger, remote, why);
+        if (_refusalLog.TryEnter(out var heldBack))
+        {
+            ClusterLog.ConnectionRefused(_logger, remote, why, heldBack);
+        }
     }
 
     private async Task ServeAsync(Socket socket)
@@ -110,9 +115,9 @@ internal sealed class ClusterListener : IAsyncDisposable
             catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException)
             {
                 Interlocked.Increment(ref _failedHandshakes);
-                if (!_stopping.IsCancellationRequested)
+                if (!_stopping.IsCancellationRequested && _handshakeLog.TryEnter(out var heldBack))
                 {
-                    ClusterLog.HandshakeFailed(_logger, remote?.ToString() ?? "?", ex is OperationCanceledException ? $"no handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s" : ex.Message);
+                    ClusterLog.HandshakeFailed(_logger, remote?.ToString() ?? "?", ex is OperationCanceledException ? $"no handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s" : ex.Message, heldBack);
                 }
 
                 return;
@@ -126,7 +131,11 @@ internal sealed class ClusterListener : IAsyncDisposable
             var peer = ClusterTls.Peer(stream.RemoteCertificate);
             if (_transport.HandlerOf(protocol) is not { } handler || (peer is null && protocol != ClusterProtocols.Join))
             {
-                ClusterLog.HandshakeFailed(_logger, remote?.ToString() ?? "?", $"no protocol this host serves was asked for ('{protocol}')");
+                if (_handshakeLog.TryEnter(out var heldBack))
+                {
+                    ClusterLog.HandshakeFailed(_logger, remote?.ToString() ?? "?", $"no protocol this host serves was asked for ('{protocol}')", heldBack);
+                }
+
                 return;
             }
 

@@ -16,6 +16,8 @@ namespace Jumpstart.Hostd.Cluster.Transport;
 /// </summary>
 internal sealed class ClusterTls(HostIdentity identity, Func<RevocationList> revocations, ILogger logger)
 {
+    private readonly LogGate _refusals = new(ClusterLimits.LogInterval);
+
     /// <summary>The options of one accepted connection from <paramref name="remote"/>.</summary>
     public SslServerAuthenticationOptions ServerOptions(List<SslApplicationProtocol> protocols, EndPoint? remote) => new()
     {
@@ -33,7 +35,7 @@ internal sealed class ClusterTls(HostIdentity identity, Func<RevocationList> rev
                 var anonymousAllowed = ((SslStream)sender).NegotiatedApplicationProtocol == ClusterProtocols.Of(ClusterProtocols.Join);
                 if (!anonymousAllowed)
                 {
-                    ClusterLog.PeerRefused(logger, remote?.ToString() ?? "?", "no client certificate");
+                    Refused(remote, "no client certificate");
                 }
 
                 return anonymousAllowed;
@@ -127,13 +129,21 @@ internal sealed class ClusterTls(HostIdentity identity, Func<RevocationList> rev
                 return true;
             }
 
-            ClusterLog.PeerRefused(logger, remote?.ToString() ?? "?", problem);
+            Refused(remote, problem);
             return false;
         }
         catch (CryptographicException ex)
         {
-            ClusterLog.PeerRefused(logger, remote?.ToString() ?? "?", ex.Message);
+            Refused(remote, ex.Message);
             return false;
+        }
+    }
+
+    private void Refused(EndPoint? remote, string reason)
+    {
+        if (_refusals.TryEnter(out var heldBack))
+        {
+            ClusterLog.PeerRefused(logger, remote?.ToString() ?? "?", reason, heldBack);
         }
     }
 }
