@@ -36,7 +36,7 @@ public abstract class ClusterFixture : IAsyncLifetime
 
         foreach (var node in _bed.Nodes.Take(JoinedHosts + 1))
         {
-            await _bed.WaitForStateAsync(node, "up", ClusterTestBed.DownBound);
+            await _bed.WaitForStateAsync(node, "up", ClusterTestBed.UpBound);
         }
     }
 

@@ -206,7 +206,7 @@ public sealed class ClusterHostileTests(PartlyJoinedClusterFixture fixture, ITes
         var outsider = Bed.Nodes[2];
         var joined = await outsider.CliAsync("cluster", "join", Bed.Manager.Endpoint, "--token", genuine, "--ca-hash", Bed.CaHash!);
         Assert.True(joined.Succeeded, joined.StandardError);
-        await Bed.WaitForStateAsync(outsider, "up", ClusterTestBed.DownBound);
+        await Bed.WaitForStateAsync(outsider, "up", ClusterTestBed.UpBound);
         Assert.DoesNotContain("attacker", (await Bed.HostsAsync()).Keys);
     }
 
@@ -220,7 +220,7 @@ public sealed class ClusterHostileTests(PartlyJoinedClusterFixture fixture, ITes
     private async Task AssertServedAsync(int pid)
     {
         Assert.True(File.Exists($"/proc/{pid}/status"), "hostd died");
-        await Bed.WaitForStateAsync(Member, "up", ClusterTestBed.DownBound);
+        await Bed.WaitForStateAsync(Member, "up", ClusterTestBed.UpBound);
         var ping = await Openssl.ConnectAsync(Member.ExecPrefix, Bed.Manager.Endpoint, "jumpstart-ping/1", CaFile, MemberCertificate, MemberKey);
         Assert.True(ping.Succeeded, ping.StandardError);
         Assert.Contains(Openssl.PingLine("host-a", "host-b"), ping.StandardOutput, StringComparison.Ordinal);

@@ -127,7 +127,7 @@ public sealed class ClusterJoinTests(ManagerOnlyClusterFixture fixture) : IClass
         Assert.True(verified.Succeeded, verified.StandardOutput + verified.StandardError);
         var san = (await Requirements.RunToolAsync("openssl", ["x509", "-in", Path.Combine(cluster, "host.crt"), "-noout", "-ext", "subjectAltName"])).StandardOutput;
         Assert.Contains("DNS:host-b", san, StringComparison.Ordinal);
-        await Bed.WaitForStateAsync(joiner, "up", ClusterTestBed.DownBound);
+        await Bed.WaitForStateAsync(joiner, "up", ClusterTestBed.UpBound);
         var tokenInfo = await TokenInfoAsync(token);
         Assert.Equal(1, tokenInfo.GetProperty("used").GetInt32());
 

@@ -61,7 +61,7 @@ public sealed class ClusterRevocationTests(JoinedClusterFixture fixture) : IClas
         await removed.StartHostdAsync();
         var afterRestart = await removed.CliJsonAsync("cluster", "status");
         Assert.True(afterRestart.GetProperty("revoked").GetBoolean());
-        await Bed.WaitForStateAsync(member, "up", ClusterTestBed.DownBound);
+        await Bed.WaitForStateAsync(member, "up", ClusterTestBed.UpBound);
         Assert.Equal("removed", (await Bed.HostsAsync())[removed.Name].GetProperty("state").GetString());
         Assert.False((await removed.CliJsonAsync("cluster", "status")).GetProperty("connected").GetBoolean());
     }

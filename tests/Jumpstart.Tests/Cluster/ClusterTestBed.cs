@@ -39,6 +39,9 @@ public sealed class ClusterTestBed : IAsyncDisposable
     /// <summary>How long after its last heartbeat a host is marked down, plus one sweep and some slack for a loaded machine.</summary>
     public static TimeSpan DownBound => (HeartbeatInterval * MissedHeartbeats) + HeartbeatInterval + TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a host that joined or restarted may take to be up (hostd's start and a reconnect on a loaded machine).</summary>
+    public static readonly TimeSpan UpBound = TimeSpan.FromSeconds(60);
+
     /// <summary>The default cluster settings of every node (a short heartbeat and handshake bound); <paramref name="extra"/> adds or overrides.</summary>
     public static Dictionary<string, object> ClusterConfig(IReadOnlyDictionary<string, object>? extra = null)
     {
