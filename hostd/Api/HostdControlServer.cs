@@ -17,7 +17,7 @@ using Microsoft.Extensions.Options;
 namespace Jumpstart.Hostd.Api;
 
 /// <summary>Serves <see cref="HostdApi"/> over JSON-RPC on the control socket once it is open.</summary>
-public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, IOptions<HostdOptions> hostd, TrafficService traffic, ILoggerFactory loggerFactory, CmsHostedService? cms = null, IOptions<CmsOptions>? cmsOptions = null) : IHostedService, IAsyncDisposable
+public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api, VmHost vms, ImageService images, IOptions<BlockServiceOptions> store, IOptions<HostdOptions> hostd, TrafficService traffic, ILoggerFactory loggerFactory, CmsHostedService? cms = null, IOptions<CmsOptions>? cmsOptions = null, Cluster.ClusterService? cluster = null) : IHostedService, IAsyncDisposable
 {
     private JsonRpcServer? _server;
 
@@ -35,6 +35,10 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
             connection.AddLocalRpcTarget(new ImageApi(images, connection));
             connection.AddLocalRpcTarget(new StoreApi(store, bundles, connection, loggerFactory.CreateLogger<FogStore>()));
             connection.AddLocalRpcTarget(new TrafficApi(traffic));
+            if (cluster is not null)
+            {
+                connection.AddLocalRpcTarget(new Cluster.ClusterControlApi(cluster));
+            }
         }, options, loggerFactory);
         return Task.CompletedTask;
     }

@@ -77,5 +77,6 @@ public static class JumpstartCli
         yield return StoreCommands.Create();
         yield return FlowsCommands.Create();
         yield return ClassifyCommands.Create();
+        yield return ClusterCommands.Create();
     }
 }

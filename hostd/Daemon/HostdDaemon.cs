@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Api;
+using Jumpstart.Hostd.Cluster;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Configuration;
 using Jumpstart.Hostd.Images;
@@ -51,7 +52,8 @@ public static class HostdDaemon
         services.AddSingleton<IConfigurationReloadValidator>(provider => provider.GetRequiredService<HostdOptionsValidator>());
 
         // Hosted services start in this order: directories, the socket in them, the CMS (if enabled), the VMs
-        // (accelerator probe, rediscovery), the image service (NBD sockets), traffic capture (if enabled), the API on the socket, then the status line.
+        // (accelerator probe, rediscovery), the image service (NBD sockets), traffic capture (if enabled), the cluster
+        // (if this host is in one), the API on the socket, then the status line.
         services.AddHostedService<HostdDirectories>();
         services.AddSingleton<ControlSocket>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlSocket>());
@@ -71,6 +73,7 @@ public static class HostdDaemon
         services.AddSingleton<Traffic.Capture.TrafficService>();
         services.AddHostedService(provider => provider.GetRequiredService<Traffic.Capture.TrafficService>());
         services.AddHostdMetrics(builder.Configuration);
+        services.AddJumpstartCluster(builder.Configuration);
         services.AddSingleton<HostdApi>();
         services.AddHostedService<HostdControlServer>();
         services.AddHostedService<HostdStatusReporter>();

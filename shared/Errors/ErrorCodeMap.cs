@@ -1,4 +1,5 @@
 using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Cluster;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 
@@ -21,6 +22,10 @@ public static class ErrorCodeMap
         HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch or HostErrorCodes.DataError => ExitCodes.DataError,
         HostErrorCodes.NotFound => ExitCodes.NoInput,
         HostErrorCodes.VmFailed or HostErrorCodes.Unavailable => ExitCodes.Unavailable,
+        ClusterErrorCodes.NotManager or ClusterErrorCodes.Unreachable => ExitCodes.Unavailable,
+        ClusterErrorCodes.Refused => ExitCodes.NoPermission,
+        ClusterErrorCodes.AlreadyMember => ExitCodes.Config,
+        ClusterErrorCodes.RateLimited => ExitCodes.TempFail,
         JsonRpcErrorCodes.InternalError => ExitCodes.Software,
         JsonRpcErrorCodes.RequestCancelled => ExitCodes.TempFail,
         _ => ExitCodes.Failure,

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Jumpstart.Shared.Cluster;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using StreamJsonRpc;
@@ -62,7 +63,7 @@ public static class JsonRpcWire
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(HostApiJsonContext.Default, CmsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(HostApiJsonContext.Default, CmsJsonContext.Default, ClusterJsonContext.Default, new DefaultJsonTypeInfoResolver()),
         };
         options.Converters.Add(new RequestIdConverter());
         options.MakeReadOnly();

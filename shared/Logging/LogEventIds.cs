@@ -30,6 +30,7 @@ namespace Jumpstart;
 ///   8000-8099  Store                hostd/Store
 ///   4700-4799  HostdDBus            hostd/DBus
 ///   4800-4899  Metrics              hostd/Metrics
+///   4900-4999  Cluster              hostd/Cluster
 /// guestd (guestd/)
 ///   2000-2199  GuestdNetwork        guestd/Network
 ///   3000-3099  GuestdSelf           guestd/Self
@@ -244,6 +245,30 @@ public static class LogEventIds
         public const int Serving = 4800;
         public const int CannotServe = 4801;
         public const int Stopped = 4802;
+    }
+
+    /// <summary>hostd/Cluster (4900-4999).</summary>
+    public static class Cluster
+    {
+        public const int Listening = 4900;
+        public const int PeerRefused = 4901;
+        public const int HandshakeFailed = 4902;
+        public const int ConnectionRefused = 4903;
+        public const int AcceptFailed = 4904;
+        public const int HandlerFailed = 4905;
+        public const int Created = 4910;
+        public const int Joined = 4911;
+        public const int Started = 4912;
+        public const int HostAdmitted = 4920;
+        public const int JoinRefused = 4921;
+        public const int TokenCreated = 4922;
+        public const int HostDown = 4923;
+        public const int HostUp = 4924;
+        public const int HostRemoved = 4925;
+        public const int RevocationsApplied = 4930;
+        public const int ManagerConnected = 4931;
+        public const int ManagerLost = 4932;
+        public const int ThisHostRevoked = 4933;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

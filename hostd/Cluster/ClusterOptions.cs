@@ -1,0 +1,58 @@
+namespace Jumpstart.Hostd.Cluster;
+
+/// <summary>
+/// The cluster's settings: section <c>Cluster</c> of /etc/jumpstart/hostd.json (jumpstart-hostd.json(5)). Whether this
+/// host is a manager or a member is not configuration: <c>jumpstart cluster init</c> and <c>join</c> record it in the
+/// cluster directory, which the next start reads.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Cluster";
+
+    /// <summary>The cluster port's default.</summary>
+    public const int DefaultPort = 7443;
+
+    /// <summary>The cluster directory's name under the state directory.</summary>
+    public const string DirectoryName = "cluster";
+
+    /// <summary>Where the CA, this host's key and certificate, the revocation list and the manager's database live; default {StateDirectory}/cluster.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>The cluster port (mutual TLS 1.3), <c>address:port</c>; opened once this host is in a cluster.</summary>
+    public string Listen { get; set; } = "0.0.0.0:7443";
+
+    /// <summary>The address other hosts reach this one at; null: the address the manager sees it connect from.</summary>
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>How often a host sends a heartbeat to the manager.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Heartbeats a host may miss in a row before the manager marks it down.</summary>
+    public int MissedHeartbeats { get; set; } = 3;
+
+    /// <summary>How long a connection to the cluster port may take to finish its TLS handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most connections the cluster port holds open at once (handshakes included).</summary>
+    public int MaxConnections { get; set; } = 256;
+
+    /// <summary>Most connections still in their TLS handshake at once, so unauthenticated clients cannot fill <see cref="MaxConnections"/>.</summary>
+    public int MaxHandshakes { get; set; } = 32;
+
+    /// <summary>Failed join attempts one address may make per <see cref="JoinFailureWindow"/>; then it is refused until the window ends.</summary>
+    public int MaxJoinFailures { get; set; } = 5;
+
+    /// <summary>Failed join attempts from all addresses together per <see cref="JoinFailureWindow"/>.</summary>
+    public int MaxJoinFailuresTotal { get; set; } = 100;
+
+    /// <summary>The window of <see cref="MaxJoinFailures"/> and <see cref="MaxJoinFailuresTotal"/>.</summary>
+    public TimeSpan JoinFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The cluster directory after applying the default.</summary>
+    public string EffectiveDirectory(string stateDirectory)
+        => string.IsNullOrEmpty(Directory) ? Path.Combine(stateDirectory, DirectoryName) : Directory;
+
+    /// <summary>How long a host may stay silent before the manager marks it down.</summary>
+    public TimeSpan DownAfter => HeartbeatInterval * MissedHeartbeats;
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Jumpstart.Hostd.Cluster;
+
+/// <summary>Rejects an unusable <see cref="ClusterOptions"/> at start: hostd exits 78, as for its other options.</summary>
+public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
+{
+    /// <summary>The shortest heartbeat interval and handshake bound accepted.</summary>
+    private static readonly TimeSpan s_shortest = TimeSpan.FromMilliseconds(100);
+
+    public ValidateOptionsResult Validate(string? name, ClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        if (!IPEndPoint.TryParse(options.Listen ?? "", out _) || !(options.Listen ?? "").Contains(':', StringComparison.Ordinal))
+        {
+            problems.Add($"{ClusterOptions.Section}:Listen '{options.Listen}' is not an address:port such as 0.0.0.0:{ClusterOptions.DefaultPort}");
+        }
+
+        if (!string.IsNullOrEmpty(options.Directory) && !Path.IsPathFullyQualified(options.Directory))
+        {
+            problems.Add($"{ClusterOptions.Section}:Directory must be an absolute path (got '{options.Directory}')");
+        }
+
+        if (options.AdvertiseAddress is { Length: > 0 } advertised && !IPAddress.TryParse(advertised, out _) && !Identity.HostNames.IsValid(advertised))
+        {
+            problems.Add($"{ClusterOptions.Section}:AdvertiseAddress '{advertised}' is neither an IP address nor a DNS name");
+        }
+
+        AtLeast(problems, nameof(ClusterOptions.HeartbeatInterval), options.HeartbeatInterval, s_shortest);
+        AtLeast(problems, nameof(ClusterOptions.HandshakeTimeout), options.HandshakeTimeout, s_shortest);
+        AtLeast(problems, nameof(ClusterOptions.JoinFailureWindow), options.JoinFailureWindow, TimeSpan.FromSeconds(1));
+        Positive(problems, nameof(ClusterOptions.MissedHeartbeats), options.MissedHeartbeats);
+        Positive(problems, nameof(ClusterOptions.MaxConnections), options.MaxConnections);
+        Positive(problems, nameof(ClusterOptions.MaxHandshakes), options.MaxHandshakes);
+        Positive(problems, nameof(ClusterOptions.MaxJoinFailures), options.MaxJoinFailures);
+        Positive(problems, nameof(ClusterOptions.MaxJoinFailuresTotal), options.MaxJoinFailuresTotal);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void AtLeast(List<string> problems, string key, TimeSpan value, TimeSpan least)
+    {
+        if (value < least || value > TimeSpan.FromDays(1))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{ClusterOptions.Section}:{key} must be {least.TotalSeconds:0.###} s to 1 day (got {value})"));
+        }
+    }
+
+    private static void Positive(List<string> problems, string key, int value)
+    {
+        if (value < 1)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{ClusterOptions.Section}:{key} must be at least 1 (got {value})"));
+        }
+    }
+}

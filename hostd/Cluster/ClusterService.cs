@@ -1,0 +1,214 @@
+using System.Net;
+using Jumpstart.Hostd.Cluster.Agent;
+using Jumpstart.Hostd.Cluster.Identity;
+using Jumpstart.Hostd.Cluster.Manager;
+using Jumpstart.Hostd.Cluster.State;
+using Jumpstart.Hostd.Cluster.Transport;
+using Jumpstart.Hostd.Configuration;
+using Jumpstart.Hostd.Vm;
+using Jumpstart.Shared.Cli;
+using Jumpstart.Shared.Cluster;
+using Jumpstart.Shared.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Jumpstart.Hostd.Cluster;
+
+/// <summary>
+/// This hostd's part in a cluster, and the one owner of it: at start it reads the cluster directory and, if this host
+/// is in a cluster, opens the cluster port and runs its role (the manager, or a member's link to the manager);
+/// <c>cluster init</c> and <c>cluster join</c> put it in one while it runs. Other components reach other hosts through
+/// <see cref="Transport"/> (hostd/Cluster/README.md).
+/// </summary>
+public sealed partial class ClusterService(
+    IOptions<ClusterOptions> options,
+    IOptions<HostdOptions> hostd,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    VmHost? vms = null) : IHostedService, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger = loggers.CreateLogger<ClusterService>();
+    private readonly ClusterFiles _files = new(options.Value.EffectiveDirectory(hostd.Value.StateDirectory));
+    private ClusterMembership? _membership;
+    private ClusterTransport? _transport;
+    private ClusterRpc? _rpc;
+    private ClusterManager? _manager;
+    private ClusterAgent? _agent;
+
+    /// <summary>The cluster connections of this host (mutual TLS to any named host, protocols served on the cluster port); null while it is in no cluster.</summary>
+    public ClusterTransport? Transport => Volatile.Read(ref _transport);
+
+    /// <summary>The manager's store, on the manager only.</summary>
+    public IClusterStore? ManagerStore => _manager?.Store;
+
+    /// <summary>The cluster directory.</summary>
+    public ClusterFiles Files => _files;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_files.ReadMembership() is { } membership)
+            {
+                await StartRoleAsync(membership, cancellationToken);
+            }
+        }
+        catch (ClusterException ex)
+        {
+            await StopRoleAsync();
+            throw new DaemonStartupException($"cluster: {ex.Message} (cluster directory {_files.Directory})", ExitCodes.Config, ex);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            await StopRoleAsync();
+            throw new DaemonStartupException($"cluster: cannot listen on {options.Value.Listen}: {ex.Message}", ExitCodes.Unavailable, ex);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopRoleAsync();
+    }
+
+    /// <summary>This host's part in the cluster.</summary>
+    public ClusterStatus Status()
+    {
+        var membership = _membership;
+        var transport = Transport;
+        if (membership is null || transport is null)
+        {
+            return new ClusterStatus { Role = ClusterRoles.None, Name = hostd.Value.NodeName };
+        }
+
+        var agent = _agent;
+        return new ClusterStatus
+        {
+            Role = membership.Role,
+            Name = membership.Name,
+            CaHash = transport.Identity.CaPinText,
+            Listen = transport.ListenEndPoint?.ToString(),
+            Manager = membership.Manager,
+            ManagerName = membership.ManagerName,
+            CertificateExpires = transport.Identity.Certificate.NotAfter.ToUniversalTime(),
+            Serial = transport.Identity.Serial,
+            CrlNumber = transport.Revocations.Number,
+            Connected = agent?.Connected ?? true,
+            LastHeartbeatAt = agent?.LastHeartbeatAt,
+            LastError = agent?.LastError,
+            Revoked = transport.Revocations.IsRevoked(transport.Identity.Serial),
+        };
+    }
+
+    /// <summary>Starts the role <paramref name="membership"/> names, from the files in the cluster directory.</summary>
+    private async Task StartRoleAsync(ClusterMembership membership, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var listen = ParseListen(settings.Listen);
+        var identity = HostIdentity.Load(_files);
+        var rpc = new ClusterRpc(loggers);
+        _rpc = rpc;
+        var probe = new HostCapacityProbe(hostd.Value.StateDirectory, vms);
+        if (membership.Role == ClusterRoles.Manager)
+        {
+            var ca = CertificateAuthority.Load(_files.CaCertificate, _files.CaKey);
+            var store = SqliteClusterStore.Open(_files.Database);
+            RevocationList revocations;
+            try
+            {
+                revocations = await ClusterManager.CurrentRevocationsAsync(store, ca, _files, time.GetUtcNow(), cancellationToken);
+            }
+            catch
+            {
+                store.Dispose();
+                ca.Dispose();
+                throw;
+            }
+
+            var transport = new ClusterTransport(identity, revocations, settings, _logger);
+            _transport = transport;
+            _manager = ClusterManager.Start(store, ca, transport, rpc, _files, settings, probe, time, _logger);
+            transport.Resolver = ResolveOnManagerAsync;
+            transport.Listen(listen);
+        }
+        else
+        {
+            var revocations = File.Exists(_files.Crl) ? RevocationList.FromPem(await File.ReadAllTextAsync(_files.Crl, cancellationToken), identity.Ca) : RevocationList.Empty;
+            var transport = new ClusterTransport(identity, revocations, settings, _logger);
+            _transport = transport;
+            transport.Resolver = ResolveOnMemberAsync;
+            transport.Listen(listen);
+            _agent = new ClusterAgent(transport, rpc, membership, _files, settings, probe, time, _logger);
+            _agent.Start();
+        }
+
+        _transport.Map(ClusterProtocols.Ping, PingAsync);
+        _membership = membership;
+        ClusterLog.Started(_logger, membership.Name, membership.Role, _transport.Revocations.Number);
+    }
+
+    private async Task StopRoleAsync()
+    {
+        if (_agent is { } agent)
+        {
+            _agent = null;
+            await agent.DisposeAsync();
+        }
+
+        if (_transport is { } transport)
+        {
+            _transport = null;
+            await transport.DisposeAsync();
+        }
+
+        if (_manager is { } manager)
+        {
+            _manager = null;
+            await manager.DisposeAsync();
+        }
+
+        if (_rpc is { } rpc)
+        {
+            _rpc = null;
+            await rpc.DisposeAsync();
+        }
+
+        _membership = null;
+    }
+
+    /// <summary>The health check of <see cref="ClusterProtocols.Ping"/>: one line naming both ends, then close.</summary>
+    private async Task PingAsync(ClusterConnection connection, CancellationToken cancellationToken)
+    {
+        var line = System.Text.Encoding.UTF8.GetBytes($"jumpstart {Transport?.Identity.Name} sees {connection.PeerName}\n");
+        await connection.Stream.WriteAsync(line, cancellationToken);
+        await connection.Stream.FlushAsync(cancellationToken);
+        await connection.Stream.ShutdownAsync();
+    }
+
+    private async Task<string> ResolveOnManagerAsync(string name, CancellationToken cancellationToken)
+    {
+        var host = await (_manager ?? throw new ClusterNotManagerException("the manager is not running")).Store.GetHostAsync(name, cancellationToken);
+        return host is { State: not HostStates.Removed } ? host.Endpoint : throw new ClusterNotFoundException($"no member named {name}");
+    }
+
+    private async Task<string> ResolveOnMemberAsync(string name, CancellationToken cancellationToken)
+    {
+        var hosts = await (_agent ?? throw new ClusterUnreachableException("not connected to the manager")).HostsAsync(cancellationToken);
+        return hosts.FirstOrDefault(h => HostNames.Same(h.Name, name) && h.State != HostStates.Removed)?.Endpoint
+            ?? throw new ClusterNotFoundException($"no member named {name}");
+    }
+
+    /// <exception cref="ClusterRequestException">Not ADDRESS:PORT.</exception>
+    private static IPEndPoint ParseListen(string text)
+        => IPEndPoint.TryParse(text ?? "", out var endPoint) && (text ?? "").Contains(':', StringComparison.Ordinal)
+            ? endPoint
+            : throw new ClusterRequestException($"{ClusterOptions.Section}:Listen '{text}' is not ADDRESS:PORT");
+
+    private ClusterManager RequireManager()
+        => _manager ?? throw new ClusterNotManagerException(_membership is { } m
+            ? $"this host is a member; the manager is {m.ManagerName} at {m.Manager}: run this there"
+            : "this host is in no cluster ('jumpstart cluster init' creates one, 'jumpstart cluster join' joins one)");
+}

@@ -1,0 +1,22 @@
+namespace Jumpstart.Hostd.Cluster.Identity;
+
+/// <summary>
+/// What this host is in its cluster, kept in <c>cluster.json</c> in the cluster directory. Written last by
+/// <c>init</c> and <c>join</c>, so a host that crashed half-way through is in no cluster and may try again.
+/// </summary>
+public sealed record ClusterMembership
+{
+    /// <summary><see cref="Shared.Cluster.ClusterRoles.Manager"/> or <see cref="Shared.Cluster.ClusterRoles.Member"/>.</summary>
+    public required string Role { get; init; }
+
+    /// <summary>This host's name (the name in its certificate).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>A member's manager, <c>HOST:PORT</c> as given to <c>join</c>; null on the manager.</summary>
+    public string? Manager { get; init; }
+
+    /// <summary>The name in the manager's certificate.</summary>
+    public required string ManagerName { get; init; }
+
+    public required DateTimeOffset Since { get; init; }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Jumpstart.Shared.Cluster;
+
+/// <summary>Source-generated serialization metadata of the cluster's contracts (camelCase, web defaults).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ClusterHostInfo[]))]
+[JsonSerializable(typeof(ClusterInitResult))]
+[JsonSerializable(typeof(ClusterJoinRequest))]
+[JsonSerializable(typeof(ClusterJoinResult))]
+[JsonSerializable(typeof(ClusterRemoveRequest))]
+[JsonSerializable(typeof(ClusterRemoveResult))]
+[JsonSerializable(typeof(ClusterStatus))]
+[JsonSerializable(typeof(HeartbeatResult))]
+[JsonSerializable(typeof(HelloResult))]
+[JsonSerializable(typeof(HostHeartbeat))]
+[JsonSerializable(typeof(HostHello))]
+[JsonSerializable(typeof(JoinCaResult))]
+[JsonSerializable(typeof(JoinGrant))]
+[JsonSerializable(typeof(JoinSigningRequest))]
+[JsonSerializable(typeof(RevocationListMessage))]
+[JsonSerializable(typeof(TokenCreateRequest))]
+[JsonSerializable(typeof(TokenCreateResult))]
+[JsonSerializable(typeof(TokenInfo[]))]
+public sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -1,0 +1,57 @@
+namespace Jumpstart.Shared.Cluster;
+
+/// <summary>
+/// JSON-RPC methods of the cluster: the control-socket methods the <c>jumpstart cluster</c> commands call on the local
+/// hostd, and the methods hosts and the manager call on each other over the cluster's mutual-TLS port
+/// (hostd/Cluster/README.md).
+/// </summary>
+public static class ClusterMethods
+{
+    // ---- control socket (CLI -> local hostd)
+
+    /// <summary>Creates the cluster on this host and makes it the manager: -> <see cref="ClusterInitResult"/>.</summary>
+    public const string Init = "cluster.init";
+
+    /// <summary>Creates a join token (manager only): <see cref="TokenCreateRequest"/> -> <see cref="TokenCreateResult"/>.</summary>
+    public const string TokenCreate = "cluster.token.create";
+
+    /// <summary>Lists the join tokens without their secrets (manager only): -> <see cref="TokenInfo"/>[].</summary>
+    public const string TokenList = "cluster.token.list";
+
+    /// <summary>Joins a cluster: <see cref="ClusterJoinRequest"/> -> <see cref="ClusterJoinResult"/>.</summary>
+    public const string Join = "cluster.join";
+
+    /// <summary>Every host the manager knows: -> <see cref="ClusterHostInfo"/>[] (a member asks its manager).</summary>
+    public const string Hosts = "cluster.hosts";
+
+    /// <summary>Removes a host and revokes its certificate (manager only): <see cref="ClusterRemoveRequest"/> -> <see cref="ClusterRemoveResult"/>.</summary>
+    public const string Remove = "cluster.remove";
+
+    /// <summary>This host's part in the cluster: -> <see cref="ClusterStatus"/>.</summary>
+    public const string Status = "cluster.status";
+
+    // ---- cluster port, ALPN jumpstart-join/1 (a host that has no certificate yet -> manager)
+
+    /// <summary>The cluster's CA certificate, which the joiner checks against its pinned hash: -> <see cref="JoinCaResult"/>.</summary>
+    public const string JoinCa = "join.ca";
+
+    /// <summary>Presents a token and a certificate signing request: <see cref="JoinSigningRequest"/> -> <see cref="JoinGrant"/>.</summary>
+    public const string JoinRequest = "join.request";
+
+    // ---- cluster port, ALPN jumpstart-rpc/1 (mutual TLS)
+
+    /// <summary>A host's first call on a new connection to the manager: <see cref="HostHello"/> -> <see cref="HelloResult"/>.</summary>
+    public const string ManagerHello = "manager.hello";
+
+    /// <summary>A host's periodic heartbeat with its capacity: <see cref="HostHeartbeat"/> -> <see cref="HeartbeatResult"/>.</summary>
+    public const string ManagerHeartbeat = "manager.heartbeat";
+
+    /// <summary>The current revocation list: -> <see cref="RevocationListMessage"/>.</summary>
+    public const string ManagerRevocations = "manager.revocations";
+
+    /// <summary>Every host the manager knows: -> <see cref="ClusterHostInfo"/>[].</summary>
+    public const string ManagerHosts = "manager.hosts";
+
+    /// <summary>Manager -> host notification: a new revocation list (<see cref="RevocationListMessage"/>).</summary>
+    public const string HostRevocations = "host.revocations";
+}

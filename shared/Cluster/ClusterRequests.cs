@@ -1,0 +1,30 @@
+namespace Jumpstart.Shared.Cluster;
+
+/// <summary><c>cluster.token.create</c>: how long the token lives and how many joins it admits (defaults when null).</summary>
+public sealed record TokenCreateRequest
+{
+    /// <summary>Lifetime in seconds; null takes the manager's default (one hour).</summary>
+    public long? TtlSeconds { get; init; }
+
+    /// <summary>Joins the token admits; null takes the default (one).</summary>
+    public int? Uses { get; init; }
+}
+
+/// <summary><c>cluster.join</c>: the manager to join, the token it issued, and the pinned hash of its CA.</summary>
+public sealed record ClusterJoinRequest
+{
+    /// <summary>The manager's cluster port, <c>HOST:PORT</c>.</summary>
+    public required string Manager { get; init; }
+
+    /// <summary>A token from <c>jumpstart cluster token create</c> on the manager.</summary>
+    public required string Token { get; init; }
+
+    /// <summary><c>sha256:HEX</c> of the CA's SubjectPublicKeyInfo, as <c>jumpstart cluster init</c> printed it.</summary>
+    public required string CaHash { get; init; }
+}
+
+/// <summary><c>cluster.remove</c>: the host to remove.</summary>
+public sealed record ClusterRemoveRequest
+{
+    public required string Name { get; init; }
+}
