@@ -24,6 +24,7 @@ public static class Capabilities
     public const string DBus = "DBus";
     public const string Metrics = "Metrics";
     public const string Manual = "Manual";
+    public const string Cluster = "Cluster";
 
     /// <summary>An attack on a real server or CLI process (issue 13); each such test also carries its area's trait.</summary>
     public const string Hostile = "Hostile";
