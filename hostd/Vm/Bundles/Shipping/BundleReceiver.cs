@@ -153,6 +153,10 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
                 await forwarding.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
 
+            // Closing with the sender's chunks unread would reset the connection and could drop the report in flight.
+            using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            linger.CancelAfter(ShippingLimits.FailureLinger);
+            await DrainAsync(upstream, linger.Token).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             throw failure;
         }
         finally

@@ -30,6 +30,9 @@ public static class ShippingLimits
     /// <summary>Unicast fan-out: streams the source sends on at once, unless told otherwise.</summary>
     public const int DefaultParallelStreams = 4;
 
+    /// <summary>How long a receiver that failed keeps reading (and discarding) until the sender closes, so its failure report is not reset in flight.</summary>
+    public static readonly TimeSpan FailureLinger = TimeSpan.FromSeconds(5);
+
     /// <summary>Times one chunk is sent again after the receiver found it corrupted, before the transfer fails.</summary>
     public const int MaxResendsPerChunk = 8;
 }

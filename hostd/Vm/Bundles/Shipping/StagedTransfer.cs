@@ -36,7 +36,7 @@ internal sealed class StagedTransfer : IChunkSource, IDisposable
         Directory = directory;
         _verified = verified;
         _files = new ChunkFiles(directory, manifest, writable: true);
-        _record = new FileStream(Path.Combine(directory, VerifiedFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+        _record = new FileStream(Path.Combine(directory, VerifiedFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
     }
 
     public string Directory { get; }

@@ -7,8 +7,8 @@ namespace Jumpstart.Tests.Vm.Shipping;
 
 /// <summary>
 /// A TCP relay between a sender and a receiver on loopback that misbehaves towards the receiver: it flips a byte in
-/// some chunk frames (the first time each is seen), cuts both connections after a number of bytes, or holds the
-/// bytes after a number until the test opens a gate. Replies flow back untouched.
+/// some chunk frames (the first time each is seen), or holds the bytes after a number until the test opens a gate,
+/// then goes on or cuts both connections. Replies flow back untouched.
 /// </summary>
 internal sealed class ChunkRelay : IAsyncDisposable
 {
@@ -36,8 +36,8 @@ internal sealed class ChunkRelay : IAsyncDisposable
     /// <summary>Flip one byte of every chunk frame whose index is a multiple of this, the first time it passes (0: never).</summary>
     public int CorruptEvery { get; init; }
 
-    /// <summary>Close both connections once this many bytes went to the receiver (0: never).</summary>
-    public long CutAfterBytes { get; init; }
+    /// <summary>When the gate opens, send half of the held frame and close both connections: a sender killed mid-chunk.</summary>
+    public bool CutAtGate { get; init; }
 
     /// <summary>Hold the bytes after this many until <see cref="Gate"/> is opened (0: never).</summary>
     public long GateAfterBytes { get; init; }
@@ -115,22 +115,19 @@ internal sealed class ChunkRelay : IAsyncDisposable
             }
 
             byte[] frame = [.. header, .. payload];
-            var part = frame.Length;
-            if (CutAfterBytes > 0 && sent + part >= CutAfterBytes)
-            {
-                // Half a frame, then gone: a sender killed mid-chunk.
-                await to.WriteAsync(frame.AsMemory(0, (int)(CutAfterBytes - sent)), _stop.Token);
-                return;
-            }
-
-            if (GateAfterBytes > 0 && sent + part >= GateAfterBytes && !Gate.Task.IsCompleted)
+            if (GateAfterBytes > 0 && sent + frame.Length >= GateAfterBytes && !Gate.Task.IsCompleted)
             {
                 GateReached.TrySetResult();
                 await Gate.Task.WaitAsync(_stop.Token);
+                if (CutAtGate)
+                {
+                    await to.WriteAsync(frame.AsMemory(0, frame.Length / 2), _stop.Token);
+                    return;
+                }
             }
 
             await to.WriteAsync(frame, _stop.Token);
-            sent += part;
+            sent += frame.Length;
         }
     }
 }

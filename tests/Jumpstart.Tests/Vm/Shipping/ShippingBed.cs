@@ -54,9 +54,9 @@ internal sealed class ShippingBed : IAsyncDisposable
     public async Task<string> BundleAsync(string store, string name, int stateBytes)
         => await HandMadeBundle.WriteAsync(new BundleStore(Combine(store)), name, stateBytes);
 
-    public ShippingHost AddHost(string name, string? cacheRoot = null, long limitBytes = BundleCache.DefaultLimitBytes, Func<string, bool>? inUse = null)
+    public ShippingHost AddHost(string name, string? cacheRoot = null, long limitBytes = BundleCache.DefaultLimitBytes, Func<string, bool>? inUse = null, bool forwards = true)
     {
-        var host = new ShippingHost(name, cacheRoot ?? Combine("hosts", name, BundleCache.Folder), ConnectAsync, _certificate, limitBytes, inUse);
+        var host = new ShippingHost(name, cacheRoot ?? Combine("hosts", name, BundleCache.Folder), ConnectAsync, _certificate, limitBytes, inUse, forwards);
         _owned.Add(host);
         _ports[name] = host.Port;
         return host;

@@ -18,12 +18,12 @@ internal sealed class ShippingHost : IAsyncDisposable
 
     private readonly X509Certificate2? _certificate;
 
-    public ShippingHost(string name, string cacheRoot, HopConnector connector, X509Certificate2? certificate = null, long limitBytes = BundleCache.DefaultLimitBytes, Func<string, bool>? inUse = null)
+    public ShippingHost(string name, string cacheRoot, HopConnector connector, X509Certificate2? certificate = null, long limitBytes = BundleCache.DefaultLimitBytes, Func<string, bool>? inUse = null, bool forwards = true)
     {
         Name = name;
         _certificate = certificate;
         Cache = new BundleCache(cacheRoot, limitBytes, inUse ?? (_ => false));
-        Receiver = new BundleReceiver(Cache, connector);
+        Receiver = new BundleReceiver(Cache, forwards ? connector : null);
         _listener.Start();
         _accepting = AcceptAsync();
     }
