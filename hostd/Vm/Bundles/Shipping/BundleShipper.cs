@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
+
+/// <summary>
+/// The source of a distribution: cuts a bundle into chunks once and sends it to the receiving hosts either by unicast
+/// fan-out (one stream per host, at most <see cref="ShipOptions.ParallelStreams"/> at once) or along a pipelined
+/// chain (one stream to the first host, which forwards each verified chunk to the next at once).
+/// </summary>
+public sealed class BundleShipper(HopConnector connector)
+{
+    /// <summary>Sends the bundle in <paramref name="bundleDirectory"/> to every host, each on its own stream.</summary>
+    public async Task<IReadOnlyList<ShipResult>> UnicastAsync(
+        string bundleDirectory, IReadOnlyList<string> hosts, ShipOptions options, IProgress<ShipProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ParallelStreams, 1);
+        var manifest = await TransferManifest.CreateAsync(bundleDirectory, options.ChunkBytes, cancellationToken);
+        using var source = new HeldBundleSource(bundleDirectory, manifest);
+        var results = new ShipResult[hosts.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, hosts.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.ParallelStreams, CancellationToken = cancellationToken },
+            async (i, token) => results[i] = (await RunLegAsync(manifest, source, [hosts[i]], progress, token))[0]);
+        return results;
+    }
+
+    /// <summary>Sends the bundle along <paramref name="hosts"/> in order: the source feeds the first, each host the next.</summary>
+    public async Task<IReadOnlyList<ShipResult>> ChainAsync(
+        string bundleDirectory, IReadOnlyList<string> hosts, ShipOptions options, IProgress<ShipProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(hosts.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(hosts.Count - 1, ShippingLimits.MaxRouteHops);
+        var manifest = await TransferManifest.CreateAsync(bundleDirectory, options.ChunkBytes, cancellationToken);
+        using var source = new HeldBundleSource(bundleDirectory, manifest);
+        return await RunLegAsync(manifest, source, hosts, progress, cancellationToken);
+    }
+
+    private async Task<ShipResult[]> RunLegAsync(
+        TransferManifest manifest, IChunkSource source, IReadOnlyList<string> route, IProgress<ShipProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var elapsed = new TimeSpan[route.Count];
+        var verified = new long[route.Count];
+        Task OnReport(HopReport report)
+        {
+            var seconds = clock.Elapsed.TotalSeconds;
+            verified[report.Hop] = Math.Max(verified[report.Hop], report.Bytes);
+            var rate = seconds > 0 ? report.Bytes / seconds : 0;
+            TimeSpan? eta = report.IsFinal ? TimeSpan.Zero : rate > 0 ? TimeSpan.FromSeconds((manifest.TotalBytes - report.Bytes) / rate) : null;
+            if (report.IsFinal)
+            {
+                elapsed[report.Hop] = clock.Elapsed;
+            }
+
+            progress?.Report(new ShipProgress(route[report.Hop], report.State, report.Bytes, manifest.TotalBytes, rate, eta, report.Message));
+            return Task.CompletedTask;
+        }
+
+        (HopReport[] Finals, long BytesSent) outcome;
+        try
+        {
+            var stream = await connector(route[0], cancellationToken);
+            await using var channel = new ChunkChannel(stream);
+            outcome = await ChunkLeg.RunAsync(channel, new TransferOffer { Manifest = manifest, Route = [.. route.Skip(1)] }, source, OnReport, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        {
+            outcome = ([.. route.Select((_, hop) => new HopReport(hop, HopState.Failed, 0, $"cannot reach {route[0]}: {ex.Message}"))], 0);
+        }
+
+        return [.. outcome.Finals.Select((f, hop) => new ShipResult(route[hop], f.State, Math.Max(verified[hop], f.Bytes), hop == 0 ? outcome.BytesSent : 0, elapsed[hop] == default ? clock.Elapsed : elapsed[hop], f.Message))];
+    }
+}
