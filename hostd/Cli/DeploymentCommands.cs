@@ -38,12 +38,16 @@ public static class DeploymentCommands
     {
         var spec = new Option<string>("--spec") { Description = "Deployment spec file (.json, .yaml or .yml).", Required = true };
         var command = new Command("create", "Create a deployment from a spec file.") { spec };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
+            // A spec that is not one is refused here, before the CMS is asked anything.
             var loaded = await DeploymentSpecFile.LoadAsync(parse.GetRequiredValue(spec), cancellationToken);
-            var status = await client.CreateAsync(loaded, cancellationToken);
-            await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), status, s => $"created deployment {s.DeploymentId}: {s.Expected} instances, policy {s.PolicyKind}");
-            return ExitCodes.Ok;
+            return await ConnectedAsync(parse, connection, cancellationToken, async (client, output) =>
+            {
+                var status = await client.CreateAsync(loaded, cancellationToken);
+                await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), status, s => $"created deployment {s.DeploymentId}: {s.Expected} instances, policy {s.PolicyKind}");
+                return ExitCodes.Ok;
+            });
         }));
         return command;
     }
@@ -92,13 +96,19 @@ public static class DeploymentCommands
         ConnectionOptions connection,
         CancellationToken cancellationToken,
         Func<CmsAdminClient, TextWriter, Task<int>> body)
-        => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
-        {
-            var endPoint = ParseEndPoint(parse.GetRequiredValue(connection.Cms));
-            var token = LocalOrFileToken(endPoint, parse.GetRequiredValue(connection.TokenFile));
-            await using var client = await CmsAdminClient.ConnectAsync(endPoint, token, cancellationToken);
-            return await body(client, parse.InvocationConfiguration.Output);
-        });
+        => CliAction.RunAsync(parse.InvocationConfiguration.Error, () => ConnectedAsync(parse, connection, cancellationToken, body));
+
+    private static async Task<int> ConnectedAsync(
+        ParseResult parse,
+        ConnectionOptions connection,
+        CancellationToken cancellationToken,
+        Func<CmsAdminClient, TextWriter, Task<int>> body)
+    {
+        var endPoint = ParseEndPoint(parse.GetRequiredValue(connection.Cms));
+        var token = LocalOrFileToken(endPoint, parse.GetRequiredValue(connection.TokenFile));
+        await using var client = await CmsAdminClient.ConnectAsync(endPoint, token, cancellationToken);
+        return await body(client, parse.InvocationConfiguration.Output);
+    }
 
     /// <summary>On the CMS's unix socket the kernel vouches for us: the token file is used only if it is there.</summary>
     private static string LocalOrFileToken(System.Net.EndPoint endPoint, string tokenFile)

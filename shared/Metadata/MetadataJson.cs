@@ -14,7 +14,38 @@ public static class MetadataJson
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
         RespectNullableAnnotations = true,
         MaxDepth = MetadataLimits.MaxYamlDepth,
+        AllowDuplicateProperties = false,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>
+    /// Parses a JSON metadata file or description into a node. Depth is bounded while reading, and a repeated
+    /// property name is an error at parse time (RFC 8259 §4 leaves duplicates undefined; a lazily built
+    /// <see cref="System.Text.Json.Nodes.JsonObject"/> would otherwise throw on first use, deep in a reader).
+    /// </summary>
+    /// <param name="utf8">The file's bytes.</param>
+    /// <param name="what">What the file is, for messages.</param>
+    /// <param name="lenient">Allow comments and trailing commas (descriptions written by people; never a disc).</param>
+    /// <exception cref="MetadataException">Not JSON, too deep, or a property name twice in one object.</exception>
+    public static System.Text.Json.Nodes.JsonNode? Parse(ReadOnlySpan<byte> utf8, string what, bool lenient = false)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(utf8, documentOptions: DocumentOptions(lenient));
+        }
+        catch (JsonException ex)
+        {
+            throw new MetadataException($"{what} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>How every metadata JSON document is read: bounded depth, no duplicate property names.</summary>
+    internal static JsonDocumentOptions DocumentOptions(bool lenient = false) => new()
+    {
+        MaxDepth = MetadataLimits.MaxYamlDepth,
+        AllowDuplicateProperties = false,
+        CommentHandling = lenient ? JsonCommentHandling.Skip : JsonCommentHandling.Disallow,
+        AllowTrailingCommas = lenient,
     };
 
     /// <summary>Deserializes and checks the schema's major version.</summary>

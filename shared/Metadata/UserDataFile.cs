@@ -24,7 +24,7 @@ internal static class UserDataFile
 
         try
         {
-            using var document = JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = MetadataLimits.MaxYamlDepth });
+            using var document = JsonDocument.Parse(content, MetadataJson.DocumentOptions());
             return (null, document.RootElement.Clone());
         }
         catch (JsonException)
