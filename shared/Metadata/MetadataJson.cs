@@ -31,11 +31,43 @@ public static class MetadataJson
     {
         try
         {
+            RejectLoneSurrogates(utf8, lenient);
             return System.Text.Json.Nodes.JsonNode.Parse(utf8, documentOptions: DocumentOptions(lenient));
         }
         catch (JsonException ex)
         {
             throw new MetadataException($"{what} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a string or property name that escapes half a UTF-16 surrogate pair ("\uD800" alone). RFC 8259 §8.2 lets
+    /// the grammar through, and System.Text.Json parses it, but it throws InvalidOperationException later, when the
+    /// string is first read: deep in a disc reader or while printing the metadata.
+    /// </summary>
+    /// <exception cref="JsonException">Not JSON, too deep, or a lone surrogate.</exception>
+    internal static void RejectLoneSurrogates(ReadOnlySpan<byte> utf8, bool lenient)
+    {
+        var options = DocumentOptions(lenient);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
+        {
+            MaxDepth = options.MaxDepth,
+            CommentHandling = options.CommentHandling,
+            AllowTrailingCommas = options.AllowTrailingCommas,
+        });
+        while (reader.Read())
+        {
+            if (reader is { TokenType: JsonTokenType.String or JsonTokenType.PropertyName, ValueIsEscaped: true })
+            {
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException ex)
+                {
+                    throw new JsonException($"the string at byte {reader.TokenStartIndex} escapes half of a UTF-16 surrogate pair", ex);
+                }
+            }
         }
     }
 

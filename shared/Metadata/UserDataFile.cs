@@ -24,6 +24,7 @@ internal static class UserDataFile
 
         try
         {
+            MetadataJson.RejectLoneSurrogates(content, lenient: false);
             using var document = JsonDocument.Parse(content, MetadataJson.DocumentOptions());
             return (null, document.RootElement.Clone());
         }

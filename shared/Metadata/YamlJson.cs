@@ -35,22 +35,34 @@ public static partial class YamlJson
         ArgumentNullException.ThrowIfNull(text);
         var builder = new Builder(what, maxNodes, maxDepth, typedScalars);
         var parser = new Parser(new StringReader(text));
+        while (Next(parser, what))
+        {
+            if (builder.Accept(parser.Current!))
+            {
+                return builder.Root;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Next(Parser parser, string what)
+    {
         try
         {
-            while (parser.MoveNext())
-            {
-                if (builder.Accept(parser.Current!))
-                {
-                    return builder.Root;
-                }
-            }
+            return parser.MoveNext();
         }
         catch (YamlException ex)
         {
             throw new MetadataException($"{what} is not valid YAML: {ex.Message}", ex);
         }
-
-        return null;
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // YamlDotNet's scanner fails on some malformed text with other exceptions: InvalidOperationException from
+            // ScanPlainScalar (found by MetadataMutationFuzzTests), a bare System.Exception (aaubry/YamlDotNet#541).
+            // Either way the text is not YAML we can read, which is the document's fault, not a bug of ours.
+            throw new MetadataException($"{what} is not valid YAML (the YAML reader stopped with {ex.GetType().Name}: {ex.Message})", ex);
+        }
     }
 
     private static JsonNode? ScalarValue(Scalar scalar, bool typed)
