@@ -40,7 +40,7 @@ public sealed class HostileSpecCliTests(ITestOutputHelper output)
         var untouched = await JumpstartAsync(["deployment", "list", "--json", .. connection]);
         var created = await JumpstartAsync(["deployment", "create", "--spec", good, .. connection]);
         await kill.CancelAsync();
-        await run.WaitAsync(s_bound);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(s_bound));
 
         Assert.Equal("[]", untouched.StandardOutput.Trim());
         Assert.True(created.ExitCode == ExitCodes.Ok, created.StandardError);

@@ -47,7 +47,7 @@ public sealed class GuestdHostileDiscTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory("guestd-hostile");
         await using var ns = await NetworkNamespace.CreateAsync("hostile");
-        await ns.IpAsync("link", "add", "eth0", "address", TemplateMac, "type", "dummy");
+        await ns.IpAsync("link", "add", "eth0", "address", TemplateMac, "type", "veth", "peer", "name", "peer0");
         using var listener = NotifyListener.AtPath(temp.Combine("notify.sock"));
         var device = temp.Combine("sr0");
         var config = await WriteConfigAsync(temp, device, temp.Combine("state"));
