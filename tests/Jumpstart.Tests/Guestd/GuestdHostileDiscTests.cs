@@ -131,6 +131,31 @@ public sealed class GuestdHostileDiscTests(ITestOutputHelper output)
         Assert.Null(InstanceMarker.Read(temp.Combine("blocker", "state")));
     }
 
+    [Fact]
+    public async Task Apply_WithEachHostileDisc_Exits65WithTheReason_AndChangesNothing()
+    {
+        using var temp = new TempDirectory("guestd-apply-hostile");
+        var config = await WriteConfigAsync(temp, temp.Combine("unused"), temp.Combine("state"));
+        foreach (var disc in HostileMetadata.Discs)
+        {
+            var image = temp.Combine(disc.Name + ".iso");
+            await File.WriteAllBytesAsync(image, disc.Image());
+
+            var result = await ProcessRunner.RunAsync(
+                Guestd,
+                ["apply", "--config", config, "--disc", image, "--state-dir", temp.Combine("state"), "--root", temp.Combine("root")],
+                new ProcessRunOptions { Timeout = s_step });
+
+            Assert.True(result.ExitCode == ExitCodes.DataError, $"{disc.Name}: exit {result.ExitCode}: {result.StandardError}");
+            Assert.Contains($"jumpstart-guestd: read-disc failed: ", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains(disc.Expected, result.StandardError, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(temp.Combine("root")));
+        Assert.Null(InstanceMarker.Read(temp.Combine("state")));
+    }
+
     private static string Guestd => BuiltPrograms.Find("guestd/Programs/jumpstart-guestd", "jumpstart-guestd");
 
     private static async Task<string> WriteConfigAsync(TempDirectory temp, string device, string stateDirectory)

@@ -31,37 +31,6 @@ public sealed class MetadataMutationFuzzTests(ITestOutputHelper output)
     private const string ConfigDriveNetwork = "openstack/latest/network_data.json";
     private const string MetaData = "instance-id: iid-local01\nlocal-hostname: cloudimg\nhostname: other\n";
 
-    private const string NetworkConfigV1 = """
-        version: 1
-        config:
-          - type: physical
-            name: eth0
-            mac_address: "52:54:00:AB:CD:EF"
-            mtu: 1400
-            subnets:
-              - type: static
-                address: 192.168.1.10
-                netmask: 255.255.255.0
-                gateway: 192.168.1.1
-                dns_nameservers: [192.168.1.2]
-                dns_search: example.com
-                routes:
-                  - network: 10.0.0.0
-                    netmask: 255.0.0.0
-                    gateway: 192.168.1.254
-                    metric: 5
-          - type: physical
-            name: eth1
-            subnets:
-              - type: dhcp
-          - type: nameserver
-            address: [8.8.8.8]
-            search: [example.com]
-          - type: route
-            destination: 172.16.0.0/12
-            gateway: 192.168.1.1
-        """;
-
     private const string NetworkConfigV2 = """
         network:
           version: 2
@@ -105,27 +74,6 @@ public sealed class MetadataMutationFuzzTests(ITestOutputHelper output)
         }
         """;
 
-    private const string DescriptionYaml = """
-        instanceId: i-cli-1
-        deploymentId: demo
-        hostname: master-0
-        hostTime: 2025-03-04T05:06:07Z
-        interfaces:
-          - matchMac: "52:54:00:aa:00:01"
-            mac: "52:54:00:00:10:01"
-            addresses: [10.20.0.10/24]
-            gateway: 10.20.0.1
-            routes: [{destination: 10.30.0.0/16, gateway: 10.20.0.254, metric: 5}]
-            dnsServers: [10.20.0.1]
-            mtu: 1500
-        cms: {host: 10.20.0.1, port: 7400, token: secret-token-1}
-        randomSeed: AAECAwQFBgc=
-        selfScript: |
-          #!/bin/sh
-          echo configured
-        userData: {role: master, list: [1, 2]}
-        """;
-
     private const string SpecYaml = """
         deploymentId: hadoop
         policy: {kind: master-workers, masterSelection: lowest-rank}
@@ -147,11 +95,11 @@ public sealed class MetadataMutationFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Mutations_OfNoCloudMetaData_OnlyEverThrowMetadataException()
-        => Fuzz(MetaData, yaml: true, s_seed + 1, text => ReadDisc("cidata", ("meta-data", text), ("network-config", NetworkConfigV1)));
+        => Fuzz(MetaData, yaml: true, s_seed + 1, text => ReadDisc("cidata", ("meta-data", text), ("network-config", MetadataSamples.NetworkConfigV1)));
 
     [Fact]
     public void Mutations_OfNoCloudNetworkConfigV1_OnlyEverThrowMetadataException()
-        => Fuzz(NetworkConfigV1, yaml: true, s_seed + 2, text => ReadDisc("cidata", ("meta-data", MetaData), ("network-config", text)));
+        => Fuzz(MetadataSamples.NetworkConfigV1, yaml: true, s_seed + 2, text => ReadDisc("cidata", ("meta-data", MetaData), ("network-config", text)));
 
     [Fact]
     public void Mutations_OfNoCloudNetworkConfigV2_OnlyEverThrowMetadataException()
@@ -167,7 +115,7 @@ public sealed class MetadataMutationFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Mutations_OfAYamlDescription_OnlyEverThrowMetadataException()
-        => Fuzz(DescriptionYaml, yaml: true, s_seed + 6, text => MetadataDescription.Parse(text, yaml: true));
+        => Fuzz(MetadataSamples.YamlDescription, yaml: true, s_seed + 6, text => MetadataDescription.Parse(text, yaml: true));
 
     [Fact]
     public void Mutations_OfAJsonDescription_OnlyEverThrowMetadataException()
