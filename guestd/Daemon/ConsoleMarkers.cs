@@ -24,6 +24,9 @@ public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<Cons
     public const string WarmedUp = "warmed-up";
     public const string Failed = "failed";
 
+    /// <summary>A disc that is not a usable metadata disc (malformed, foreign); guestd keeps watching for the next one.</summary>
+    public const string Rejected = "rejected";
+
     /// <summary>A marker is one short line; longer values (a failure reason) are cut.</summary>
     private const int MaxValueChars = 200;
 

@@ -171,18 +171,41 @@ public sealed partial class DiscWatcher : BackgroundService
         }
         catch (MetadataException ex)
         {
-            // A foreign disc stays foreign: do not read it again until the medium changes.
-            _unread.Remove(device);
-            problem = ex.Message;
+            Reject(device, ex.Message);
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // An empty drive (ENOMEDIUM) or a drive still spinning up: try again next poll.
             problem = ex.Message;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The disc is untrusted input and the readers turn anything malformed into MetadataException, so this
+            // is a bug in a reader: it costs this disc, never the agent, which must still apply the next one.
+            LogReaderBug(_logger, device, ex);
+            Reject(device, $"unreadable ({ex.GetType().Name}: {ex.Message})");
+            return null;
+        }
 
         Problem(device, problem);
         return null;
+    }
+
+    /// <summary>A disc that is not a usable metadata disc: logged, shown as the service status and on the console, once per reason.</summary>
+    private void Reject(string device, string reason)
+    {
+        // A foreign or broken disc stays so: do not read it again until the medium changes.
+        _unread.Remove(device);
+        if (_lastProblem.TryGetValue(device, out var last) && last == reason)
+        {
+            return;
+        }
+
+        _lastProblem[device] = reason;
+        LogRejected(_logger, device, reason);
+        _status?.Set($"disc in {device} rejected: {reason}");
+        _markers?.Write(ConsoleMarkers.Rejected, ("device", device), ("reason", reason));
     }
 
     /// <summary>Logs why a device gave nothing, once per distinct reason rather than every poll.</summary>
@@ -203,4 +226,10 @@ public sealed partial class DiscWatcher : BackgroundService
 
     [LoggerMessage(EventId = LogEventIds.GuestdDaemon.NoDisc, Level = LogLevel.Debug, Message = "No usable metadata disc in {Device}: {Problem}")]
     private static partial void LogNoDisc(ILogger logger, string device, string problem);
+
+    [LoggerMessage(EventId = LogEventIds.GuestdDaemon.DiscRejected, Level = LogLevel.Warning, Message = "Rejected the disc in {Device}: {Reason}; watching for the next disc")]
+    private static partial void LogRejected(ILogger logger, string device, string reason);
+
+    [LoggerMessage(EventId = LogEventIds.GuestdDaemon.ReaderBug, Level = LogLevel.Error, Message = "Reading the disc in {Device} failed unexpectedly (a bug in a disc reader)")]
+    private static partial void LogReaderBug(ILogger logger, string device, Exception exception);
 }

@@ -40,7 +40,7 @@ public static class DeploymentCommands
         var command = new Command("create", "Create a deployment from a spec file.") { spec };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            // The spec is read first: a bad file is refused without a CMS to talk to.
+            // A spec that is not one is refused here, before the CMS is asked anything.
             var loaded = await DeploymentSpecFile.LoadAsync(parse.GetRequiredValue(spec), cancellationToken);
             return await ConnectedAsync(parse, connection, cancellationToken, async (client, output) =>
             {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.IO;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
+using Jumpstart.Shared.Metadata;
 
 namespace Jumpstart.Hostd.Cms;
 
@@ -13,12 +13,23 @@ public static class DeploymentSpecFile
     /// <summary>Most bytes read from a spec file; a larger one is refused (100,000 instances fit comfortably).</summary>
     public const long MaxFileBytes = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Most values a YAML spec may build, aliases counted as the nodes they copy: 100,000 instances of four values
+    /// each fit, an alias bomb does not.
+    /// </summary>
+    public const int MaxYamlNodes = 1_000_000;
+
+    /// <summary>Deepest nesting of a spec, in YAML and JSON (a real spec is five levels deep).</summary>
+    public const int MaxDepth = 32;
+
     // YAML scalars arrive as strings ("rank: 1"), so numbers may be read from strings.
     private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        AllowDuplicateProperties = false,
+        MaxDepth = MaxDepth,
     };
 
     /// <summary>Loads and parses <paramref name="path"/>.</summary>
@@ -43,34 +54,41 @@ public static class DeploymentSpecFile
         }
 
         var isYaml = Path.GetExtension(path).ToUpperInvariant() is ".YAML" or ".YML";
-        return Parse(isYaml ? YamlToJson(text, path) : text, path);
+        return isYaml ? ParseYaml(text, path) : Parse(text, path);
     }
 
     /// <summary>Parses JSON text into a spec.</summary>
     /// <exception cref="InvalidDataException">Not a deployment spec.</exception>
     public static DeploymentSpec Parse(string json, string source)
+        => Bind(() => JsonSerializer.Deserialize<DeploymentSpec>(json, s_options), source);
+
+    /// <summary>Parses YAML text into a spec; depth and size are bounded while the YAML is read.</summary>
+    /// <exception cref="InvalidDataException">Not YAML, too deep or too large, or not a deployment spec.</exception>
+    public static DeploymentSpec ParseYaml(string yaml, string source)
+    {
+        JsonNode? document;
+        try
+        {
+            // Plain scalars stay strings, as operators' specs have always been read ("rank: 1" reads from a string).
+            document = YamlJson.Parse(yaml, source, MaxYamlNodes, MaxDepth, typedScalars: false);
+        }
+        catch (MetadataException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+
+        return Bind(() => document.Deserialize<DeploymentSpec>(s_options), source);
+    }
+
+    private static DeploymentSpec Bind(Func<DeploymentSpec?> deserialize, string source)
     {
         try
         {
-            return JsonSerializer.Deserialize<DeploymentSpec>(json, s_options)
-                ?? throw new InvalidDataException($"{source}: the spec is empty");
+            return deserialize() ?? throw new InvalidDataException($"{source}: the spec is empty");
         }
         catch (JsonException ex)
         {
             throw new InvalidDataException($"{source}: not a deployment spec: {ex.Message}", ex);
-        }
-    }
-
-    private static string YamlToJson(string yaml, string source)
-    {
-        try
-        {
-            var document = new DeserializerBuilder().Build().Deserialize<object?>(yaml);
-            return new SerializerBuilder().JsonCompatible().Build().Serialize(document);
-        }
-        catch (YamlException ex)
-        {
-            throw new InvalidDataException($"{source}: invalid YAML at line {ex.Start.Line}: {ex.Message}", ex);
         }
     }
 }

@@ -1,7 +1,9 @@
+using System.Runtime.ExceptionServices;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.IO;
 using Jumpstart.Shared.Systemd;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -98,7 +100,11 @@ public static class JumpstartDaemon
             var builder = CreateBuilder(settings);
             configure(builder);
             using var host = builder.Build();
+
+            // RunAsync disposes the host's services, so the background services are looked up before it runs.
+            var background = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             await host.RunAsync(cancellationToken);
+            ThrowIfAnyFailed(background);
             return ExitCodes.Ok;
         }
         catch (Exception ex)
@@ -109,6 +115,29 @@ public static class JumpstartDaemon
             await error.WriteLineAsync($"{prefix}jumpstart-{settings.Name}: {failure.Message}");
             new SystemdNotifications(systemd.Notifier).NotifyStatus($"failed: {failure.Message}");
             return failure.ExitCode;
+        }
+    }
+
+    /// <summary>
+    /// A background service that failed stops the host (BackgroundServiceExceptionBehavior.StopHost), but until
+    /// .NET 11 RunAsync then returns as after a graceful stop: the daemon would exit 0 and systemd's
+    /// Restart=on-failure would never restart it. Its exception becomes the daemon's failure instead, as .NET 11 does.
+    /// </summary>
+    private static void ThrowIfAnyFailed(IEnumerable<BackgroundService> services)
+    {
+        var failures = services
+            .Select(s => s.ExecuteTask)
+            .Where(t => t is { IsFaulted: true })
+            .SelectMany(t => t!.Exception!.InnerExceptions)
+            .ToList();
+        if (failures.Count == 1)
+        {
+            ExceptionDispatchInfo.Throw(failures[0]);
+        }
+
+        if (failures.Count > 1)
+        {
+            throw new AggregateException(failures);
         }
     }
 

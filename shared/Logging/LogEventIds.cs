@@ -328,6 +328,8 @@ public static class LogEventIds
         public const int Watching = 6001;
         public const int NewDisc = 6002;
         public const int NoDisc = 6003;
+        public const int DiscRejected = 6004;
+        public const int ReaderBug = 6005;
         public const int ConsoleFailed = 6010;
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Jumpstart.Shared.Iso9660;
 
@@ -18,9 +17,9 @@ internal static class ConfigDriveDisc
 
     public static CloneMetadata Read(IsoImage image)
     {
-        var meta = ParseJson(MetadataFiles.ReadOptional(image, MetaData) ?? throw new MetadataException($"ConfigDrive disc has no {MetaData}"), MetaData);
+        var meta = MetadataJson.Parse(MetadataFiles.ReadOptional(image, MetaData) ?? throw new MetadataException($"ConfigDrive disc has no {MetaData}"), MetaData);
         var uuid = JsonFields.String(meta, "uuid", MetaData) ?? throw new MetadataException($"{MetaData} has no uuid");
-        var network = MetadataFiles.ReadOptional(image, NetworkData) is { } bytes ? ParseJson(bytes, NetworkData) : null;
+        var network = MetadataFiles.ReadOptional(image, NetworkData) is { } bytes ? MetadataJson.Parse(bytes, NetworkData) : null;
         var (self, userData) = UserDataFile.Interpret(MetadataFiles.ReadOptional(image, Latest + "user_data"));
         return new CloneMetadata
         {
@@ -32,18 +31,6 @@ internal static class ConfigDriveDisc
             UserData = userData,
             Source = MetadataSource.ConfigDrive,
         };
-    }
-
-    private static JsonNode? ParseJson(byte[] content, string what)
-    {
-        try
-        {
-            return JsonNode.Parse(content, documentOptions: new JsonDocumentOptions { MaxDepth = MetadataLimits.MaxYamlDepth });
-        }
-        catch (JsonException ex)
-        {
-            throw new MetadataException($"{what} is not valid JSON: {ex.Message}", ex);
-        }
     }
 
     private static List<InterfaceConfig> ParseNetwork(JsonNode? network)

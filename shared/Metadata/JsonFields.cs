@@ -7,10 +7,23 @@ namespace Jumpstart.Shared.Metadata;
 /// <summary>Typed, forgiving reads of loosely typed cloud-init and OpenStack documents, with clear errors.</summary>
 internal static class JsonFields
 {
+    /// <summary>
+    /// The member <paramref name="name"/> of <paramref name="parent"/>, null when either is absent. A parent that is a
+    /// list or a scalar where a mapping belongs is the document's error, never <see cref="JsonNode"/>'s
+    /// InvalidOperationException.
+    /// </summary>
+    public static JsonNode? Member(JsonNode? parent, string name, string what) => parent switch
+    {
+        null => null,
+        JsonObject obj => obj[name],
+        JsonArray => throw new MetadataException($"{what}: a list is where a mapping with '{name}' belongs"),
+        _ => throw new MetadataException($"{what}: a single value is where a mapping with '{name}' belongs"),
+    };
+
     /// <summary>A string, or the text of a number or boolean (YAML often types an id as a number).</summary>
     public static string? String(JsonNode? parent, string name, string what)
     {
-        var node = parent?[name];
+        var node = Member(parent, name, what);
         return node switch
         {
             null => null,
@@ -45,14 +58,14 @@ internal static class JsonFields
         };
     }
 
-    public static JsonObject? Object(JsonNode? parent, string name, string what) => parent?[name] switch
+    public static JsonObject? Object(JsonNode? parent, string name, string what) => Member(parent, name, what) switch
     {
         null => null,
         JsonObject obj => obj,
         _ => throw new MetadataException($"{what}: '{name}' must be a mapping"),
     };
 
-    public static IEnumerable<JsonNode?> Array(JsonNode? parent, string name, string what) => parent?[name] switch
+    public static IEnumerable<JsonNode?> Array(JsonNode? parent, string name, string what) => Member(parent, name, what) switch
     {
         null => [],
         JsonArray array => array,
@@ -62,7 +75,7 @@ internal static class JsonFields
     /// <summary>A list of strings, also accepting a single string (cloud-init allows both).</summary>
     public static List<string> Strings(JsonNode? parent, string name, string what)
     {
-        if (parent?[name] is JsonValue)
+        if (Member(parent, name, what) is JsonValue)
         {
             return [String(parent, name, what)!];
         }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Jumpstart.Shared.IO;
 
 namespace Jumpstart.Shared.Metadata;
@@ -42,23 +40,7 @@ public static class MetadataDescription
     public static CloneMetadata Parse(string text, bool yaml, string what = "description")
     {
         ArgumentNullException.ThrowIfNull(text);
-        JsonNode? document;
-        if (yaml)
-        {
-            document = YamlJson.Parse(text, what);
-        }
-        else
-        {
-            try
-            {
-                document = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = MetadataLimits.MaxYamlDepth, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            }
-            catch (JsonException ex)
-            {
-                throw new MetadataException($"{what} is not valid JSON: {ex.Message}", ex);
-            }
-        }
-
+        var document = yaml ? YamlJson.Parse(text, what) : MetadataJson.Parse(System.Text.Encoding.UTF8.GetBytes(text), what, lenient: true);
         var metadata = MetadataJson.Deserialize(document, what);
         MetadataValidator.Validate(metadata, what);
         return metadata;

@@ -106,16 +106,7 @@ public static class MetadataDisc
     {
         var json = MetadataFiles.ReadOptional(iso, MetadataFileName)
             ?? throw new MetadataException($"the {JumpstartLabel} disc has no {MetadataFileName}");
-        System.Text.Json.Nodes.JsonNode? document;
-        try
-        {
-            document = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MetadataLimits.MaxYamlDepth });
-        }
-        catch (JsonException ex)
-        {
-            throw new MetadataException($"{MetadataFileName} is not valid JSON: {ex.Message}", ex);
-        }
-
+        var document = MetadataJson.Parse(json, MetadataFileName);
         if (document is System.Text.Json.Nodes.JsonObject root && root["schemaVersion"] is null)
         {
             throw new MetadataException($"{MetadataFileName} has no schemaVersion");

@@ -21,7 +21,15 @@ public static partial class MetadataValidator
         Check(errors, metadata.Interfaces.Count <= MetadataLimits.MaxInterfaces, "interfaces", $"{metadata.Interfaces.Count} entries", $"at most {MetadataLimits.MaxInterfaces}");
         for (var i = 0; i < Math.Min(metadata.Interfaces.Count, MetadataLimits.MaxInterfaces); i++)
         {
-            ValidateInterface(metadata.Interfaces[i], $"interfaces[{i}]", errors);
+            // A list element may be null in JSON even where the schema's type is not nullable.
+            if (metadata.Interfaces[i] is { } nic)
+            {
+                ValidateInterface(nic, $"interfaces[{i}]", errors);
+            }
+            else
+            {
+                errors.Add($"interfaces[{i}] is empty");
+            }
         }
 
         if (metadata.Cms is { } cms)
@@ -63,7 +71,12 @@ public static partial class MetadataValidator
         Check(errors, nic.Routes.Count <= MetadataLimits.MaxRoutesPerInterface, $"{at}.routes", $"{nic.Routes.Count} entries", $"at most {MetadataLimits.MaxRoutesPerInterface}");
         for (var r = 0; r < Math.Min(nic.Routes.Count, MetadataLimits.MaxRoutesPerInterface); r++)
         {
-            var route = nic.Routes[r];
+            if (nic.Routes[r] is not { } route)
+            {
+                errors.Add($"{at}.routes[{r}] is empty");
+                continue;
+            }
+
             Check(errors, route.Destination == "default" || NetworkValues.IsCidr(route.Destination), $"{at}.routes[{r}].destination", route.Destination, "'default' or a network like 10.1.0.0/16");
             Check(errors, route.Gateway is null || NetworkValues.IsIpAddress(route.Gateway), $"{at}.routes[{r}].gateway", route.Gateway, "an IP address");
             Check(errors, route.Metric is null or >= 0, $"{at}.routes[{r}].metric", route.Metric?.ToString(System.Globalization.CultureInfo.InvariantCulture), "a non-negative number");

@@ -24,7 +24,8 @@ internal static class UserDataFile
 
         try
         {
-            using var document = JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = MetadataLimits.MaxYamlDepth });
+            MetadataJson.RejectLoneSurrogates(content, lenient: false);
+            using var document = JsonDocument.Parse(content, MetadataJson.DocumentOptions());
             return (null, document.RootElement.Clone());
         }
         catch (JsonException)

@@ -18,7 +18,7 @@ public sealed class CmsProcessTests
     private static string Jumpstart => BuiltPrograms.Cli;
 
     /// <summary>Starts the program; returns its run (killed with SIGKILL when <paramref name="kill"/> fires) and its endpoint.</summary>
-    private static async Task<(Task<ProcessResult> Run, IPEndPoint EndPoint)> StartAsync(TempDirectory directory, CancellationToken kill)
+    internal static async Task<(Task<ProcessResult> Run, IPEndPoint EndPoint)> StartAsync(TempDirectory directory, CancellationToken kill)
     {
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = ProcessRunner.RunAsync(

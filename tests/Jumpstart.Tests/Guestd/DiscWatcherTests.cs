@@ -2,6 +2,7 @@ using Jumpstart.Guestd.Configuration;
 using Jumpstart.Guestd.Daemon;
 using Jumpstart.Guestd.Network;
 using Jumpstart.Shared.Metadata;
+using Jumpstart.Tests.Metadata;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
@@ -62,10 +63,32 @@ public sealed class DiscWatcherTests : IDisposable
         Assert.Equal(commands, _network.Commands.Count);
     }
 
-    private DiscWatcher Watcher(params string[] devices)
+    [Fact]
+    [Trait(Capabilities.Trait, Capabilities.Hostile)]
+    public async Task Poll_MalformedDisc_IsRejectedOnTheConsole_AndTheNextDiscIsApplied()
     {
-        var settings = new GuestdSettings { Devices = devices, StateDirectory = _temp.Combine("state"), Root = _temp.Combine("root") };
+        var device = _temp.Combine("sr0");
+        var console = _temp.Combine("console");
+        await File.WriteAllTextAsync(console, string.Empty);
+        await File.WriteAllBytesAsync(device, HostileMetadata.Discs.Single(d => d.Name == "configdrive-links-numbers").Image());
+        var watcher = Watcher([device], console);
+
+        var rejected = await watcher.PollOnceAsync(CancellationToken.None);
+        var marker = await File.ReadAllTextAsync(console);
+        MetadataDisc.WriteFile(ConfigurationEngineTests.Standalone("i-next", "next", "10.0.0.7/24"), device);
+        var applied = await watcher.PollOnceAsync(CancellationToken.None);
+
+        Assert.Null(rejected);
+        Assert.StartsWith($"{ConsoleMarkers.Prefix} {ConsoleMarkers.Rejected} device={device} reason=openstack/latest/network_data.json:_a_single_value", marker, StringComparison.Ordinal);
+        Assert.Equal("i-next", applied?.InstanceId);
+    }
+
+    private DiscWatcher Watcher(params string[] devices) => Watcher(devices, consoleDevice: null);
+
+    private DiscWatcher Watcher(string[] devices, string? consoleDevice)
+    {
+        var settings = new GuestdSettings { Devices = devices, StateDirectory = _temp.Combine("state"), Root = _temp.Combine("root"), ConsoleDevice = consoleDevice };
         var engine = new ConfigurationEngine(settings.ToEngineOptions(), _network, new RecordingKernelHostname(), NullLoggerFactory.Instance);
-        return new DiscWatcher(settings, engine, NullLogger<DiscWatcher>.Instance);
+        return new DiscWatcher(settings, engine, NullLogger<DiscWatcher>.Instance, markers: new ConsoleMarkers(settings, NullLogger<ConsoleMarkers>.Instance));
     }
 }

@@ -19,32 +19,7 @@ public sealed class CloudDiscTests : IDisposable
         {
             ["meta-data"] = "instance-id: iid-local01\nlocal-hostname: cloudimg\n",
             ["user-data"] = "#!/bin/sh\necho self\n",
-            ["network-config"] = """
-                version: 1
-                config:
-                  - type: physical
-                    name: eth0
-                    mac_address: "52:54:00:AB:CD:EF"
-                    mtu: 1400
-                    subnets:
-                      - type: static
-                        address: 192.168.1.10
-                        netmask: 255.255.255.0
-                        gateway: 192.168.1.1
-                        dns_nameservers: [192.168.1.2]
-                        routes:
-                          - network: 10.0.0.0
-                            netmask: 255.0.0.0
-                            gateway: 192.168.1.254
-                            metric: 5
-                  - type: physical
-                    name: eth1
-                    subnets:
-                      - type: dhcp
-                  - type: nameserver
-                    address: [8.8.8.8]
-                    search: [example.com]
-                """,
+            ["network-config"] = MetadataSamples.NetworkConfigV1,
         });
 
         var metadata = MetadataDisc.Read(disc);
@@ -167,7 +142,7 @@ public sealed class CloudDiscTests : IDisposable
     [InlineData("version: 2\nbonds:\n  bond0: {}\nethernets: {}\n", "ethernets only")]
     [InlineData("version: 3\n", "version 3")]
     [InlineData("version: 1\nconfig:\n  - type: bond\n", "'bond'")]
-    [InlineData("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nversion: 1\n", "too large")]
+    [InlineData("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nversion: 1\n", "holds more than 100000 values")]
     public async Task NoCloud_BadNetworkConfig_IsRejectedWithAClearMessage(string networkConfig, string expected)
     {
         var disc = await MakeDiscAsync("cidata", new() { ["meta-data"] = "instance-id: i-1\nlocal-hostname: h\n", ["network-config"] = networkConfig });

@@ -11,28 +11,6 @@ namespace Jumpstart.Tests.Metadata;
 [Trait(Capabilities.Trait, Capabilities.Metadata)]
 public sealed class IsoCliTests : IDisposable
 {
-    private const string YamlDescription = """
-        instanceId: i-cli-1
-        deploymentId: demo
-        hostname: master-0
-        hostTime: 2025-03-04T05:06:07Z
-        interfaces:
-          - matchMac: "52:54:00:aa:00:01"
-            mac: "52:54:00:00:10:01"
-            addresses: [10.20.0.10/24]
-            gateway: 10.20.0.1
-            dnsServers: [10.20.0.1]
-        cms:
-          host: 10.20.0.1
-          port: 7400
-          token: secret-token-1
-        selfScript: |
-          #!/bin/sh
-          echo configured
-        userData:
-          role: master
-        """;
-
     private readonly TempDirectory _temp = new("iso-cli");
 
     public void Dispose() => _temp.Dispose();
@@ -40,7 +18,7 @@ public sealed class IsoCliTests : IDisposable
     [Fact]
     public async Task Build_FromYaml_WritesADiscThatShowSummarizes()
     {
-        var description = Write("clone.yaml", YamlDescription);
+        var description = Write("clone.yaml", MetadataSamples.YamlDescription);
         var image = _temp.Combine("clone.iso");
 
         var (code, output, error) = await RunAsync("iso", "build", "--from", description, "--output", image);
@@ -114,7 +92,7 @@ public sealed class IsoCliTests : IDisposable
     [Fact]
     public async Task Build_WithoutOutput_Exits64()
     {
-        var description = Write("clone.yaml", YamlDescription);
+        var description = Write("clone.yaml", MetadataSamples.YamlDescription);
 
         var (code, _, error) = await RunAsync("iso", "build", "--from", description);
 

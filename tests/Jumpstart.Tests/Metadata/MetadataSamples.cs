@@ -3,9 +3,60 @@ using Jumpstart.Shared.Metadata;
 
 namespace Jumpstart.Tests.Metadata;
 
-/// <summary>A fully populated clone description, as hostd would make one.</summary>
+/// <summary>Valid clone descriptions and cloud-init documents the tests start from; <see cref="Full"/> is what hostd would make.</summary>
 internal static class MetadataSamples
 {
+    /// <summary>A description in YAML, as an operator writes one for <c>jumpstart iso build</c>.</summary>
+    public const string YamlDescription = """
+        instanceId: i-cli-1
+        deploymentId: demo
+        hostname: master-0
+        hostTime: 2025-03-04T05:06:07Z
+        interfaces:
+          - matchMac: "52:54:00:aa:00:01"
+            mac: "52:54:00:00:10:01"
+            addresses: [10.20.0.10/24]
+            gateway: 10.20.0.1
+            dnsServers: [10.20.0.1]
+        cms:
+          host: 10.20.0.1
+          port: 7400
+          token: secret-token-1
+        selfScript: |
+          #!/bin/sh
+          echo configured
+        userData:
+          role: master
+        """;
+
+    /// <summary>A cloud-init network-config version 1 with every item type guestd supports.</summary>
+    public const string NetworkConfigV1 = """
+        version: 1
+        config:
+          - type: physical
+            name: eth0
+            mac_address: "52:54:00:AB:CD:EF"
+            mtu: 1400
+            subnets:
+              - type: static
+                address: 192.168.1.10
+                netmask: 255.255.255.0
+                gateway: 192.168.1.1
+                dns_nameservers: [192.168.1.2]
+                routes:
+                  - network: 10.0.0.0
+                    netmask: 255.0.0.0
+                    gateway: 192.168.1.254
+                    metric: 5
+          - type: physical
+            name: eth1
+            subnets:
+              - type: dhcp
+          - type: nameserver
+            address: [8.8.8.8]
+            search: [example.com]
+        """;
+
     public static CloneMetadata Full() => new()
     {
         InstanceId = "i-0042",
