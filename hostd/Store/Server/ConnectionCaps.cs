@@ -6,7 +6,7 @@ namespace Jumpstart.Hostd.Store.Server;
 /// How a block server splits its connection cap between the two kinds of connection: the configured caps, or, when
 /// the process's descriptor budget lowered the listener's cap (<see cref="ConnectionLimiter.Cap"/>)
 /// below <see cref="BlockServerOptions.MaxConnections"/> + <see cref="BlockServerOptions.MaxUnauthenticated"/>, both
-/// lowered in the configured proportion. Strangers are then evicted (<see cref="HelloSlots"/>) before they can fill
+/// lowered in the configured proportion, and the per-peer cap with the authenticated one. Strangers are then evicted (<see cref="HelloSlots"/>) before they can fill
 /// the listener's cap and keep the peers out.
 /// </summary>
 internal readonly record struct ConnectionCaps(int Authenticated, int PerPeer, int Unauthenticated, int PerSource)
@@ -33,9 +33,11 @@ internal readonly record struct ConnectionCaps(int Authenticated, int PerPeer, i
         var available = Math.Max(2L, cap);
         var unauthenticated = (int)Math.Clamp(available * options.MaxUnauthenticated / wanted, 1, options.MaxUnauthenticated);
         var authenticated = (int)Math.Max(1, available - unauthenticated);
+        // The per-peer cap shrinks with the total, so one peer still cannot take every slot.
+        var perPeer = (int)Math.Clamp((long)authenticated * options.MaxConnectionsPerPeer / options.MaxConnections, 1, Math.Min(options.MaxConnectionsPerPeer, authenticated));
         return new ConnectionCaps(
             authenticated,
-            Math.Min(options.MaxConnectionsPerPeer, authenticated),
+            perPeer,
             unauthenticated,
             Math.Min(options.MaxUnauthenticatedPerSource, unauthenticated))
         { Lowered = true };

@@ -96,7 +96,7 @@ public sealed class ConnectionSlotsTests
         Assert.True(tight.Lowered);
         Assert.Equal(128, tight.Authenticated + tight.Unauthenticated);
         Assert.Equal(128 * 64 / (256 + 64), tight.Unauthenticated);
-        Assert.Equal(64, tight.PerPeer);
+        Assert.Equal(tight.Authenticated * 64 / 256, tight.PerPeer);
         Assert.Equal(8, tight.PerSource);
 
         var starved = ConnectionCaps.Split(options, 0);
