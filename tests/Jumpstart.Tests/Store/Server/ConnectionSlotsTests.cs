@@ -90,12 +90,14 @@ public sealed class ConnectionSlotsTests
         Assert.False(roomy.Lowered);
         Assert.Equal(new ConnectionCaps(256, 64, 64, 8), roomy);
 
-        // The process's descriptor budget holds 128 connections: the listener's cap, split in the configured proportion.
+        // The process's descriptor budget holds 128 connections, 16 of them kept for administrative listeners: the
+        // listener's cap of 112, split in the configured proportion.
         var limiter = new ConnectionLimiter(ConnectionCaps.Wanted(options), new ConnectionBudget(128));
+        Assert.Equal(128 - ConnectionBudget.MaxAdministrativeReserve, limiter.Cap);
         var tight = ConnectionCaps.Split(options, limiter.Cap);
         Assert.True(tight.Lowered);
-        Assert.Equal(128, tight.Authenticated + tight.Unauthenticated);
-        Assert.Equal(128 * 64 / (256 + 64), tight.Unauthenticated);
+        Assert.Equal(limiter.Cap, tight.Authenticated + tight.Unauthenticated);
+        Assert.Equal(limiter.Cap * 64 / (256 + 64), tight.Unauthenticated);
         Assert.Equal(tight.Authenticated * 64 / 256, tight.PerPeer);
         Assert.Equal(8, tight.PerSource);
 
