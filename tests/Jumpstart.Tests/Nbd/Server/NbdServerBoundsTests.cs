@@ -85,7 +85,7 @@ public sealed class NbdServerBoundsTests
     public async Task AServersCap_IsLoweredToTheProcessesConnectionBudget()
     {
         await using var server = NbdTestServer.Start(options: new NbdServerOptions { MaxConnections = int.MaxValue });
-        Assert.Equal(ConnectionBudget.Process.Capacity, server.Tcp.MaxConnections);
+        Assert.Equal(ConnectionBudget.Process.Capacity - ConnectionBudget.Process.AdministrativeReserve, server.Tcp.MaxConnections);
         Assert.True(ConnectionBudget.Process.Capacity <= DescriptorLimit.Soft() - ConnectionBudget.ReserveFor(DescriptorLimit.Soft()));
     }
 
