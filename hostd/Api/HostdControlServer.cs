@@ -27,7 +27,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
 
         // The socket file's mode and group are the first gate; SO_PEERCRED is the second, and it holds even when
         // systemd made the socket with other permissions.
-        var options = new JsonRpcOptions { PeerPolicy = PolicyFor(hostd.Value.ControlSocketGroup) };
+        var options = new JsonRpcOptions { PeerPolicy = PolicyFor(hostd.Value.ControlSocketGroup), Administrative = true };
         _server = JsonRpcServer.Listen(controlSocket.Listener, connection =>
         {
             connection.AddLocalRpcTarget(api);

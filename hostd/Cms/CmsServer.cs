@@ -61,7 +61,7 @@ public sealed class CmsServer : IAsyncDisposable
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
                 // Local administration: the kernel vouches for the caller (SO_PEERCRED), so no admin token is needed.
                 var local = new CmsRpcTarget(service, logger, adminToken);
-                var unixOptions = new JsonRpcOptions { PeerPolicy = PeerCredentialPolicy.ForGroup(options.AdminGroup) };
+                var unixOptions = new JsonRpcOptions { PeerPolicy = PeerCredentialPolicy.ForGroup(options.AdminGroup), Administrative = true };
                 unix = JsonRpcServer.ListenUnix(socketPath, SocketMode, c => c.AddLocalRpcTarget(local), unixOptions, loggerFactory);
 
                 CmsLog.Listening(logger, "unix:" + socketPath);

@@ -20,11 +20,15 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = LogEventIds.Store.PutFailed, Level = LogLevel.Error, Message = "{Op} of {Id} for {Peer} failed")]
     public static partial void RequestFailed(ILogger logger, string op, string peer, string id, Exception exception);
 
-    [LoggerMessage(EventId = LogEventIds.Store.AcceptFailed, Level = LogLevel.Warning, Message = "Block server could not accept a connection; retrying")]
-    public static partial void AcceptFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = LogEventIds.Store.AcceptFailed, Level = LogLevel.Warning, Message = "Block server could not accept a connection; retrying: {Error} ({Reason}; {HeldBack} more failures since the last such line)")]
+    public static partial void AcceptFailed(ILogger logger, string error, string reason, long heldBack);
 
-    [LoggerMessage(EventId = LogEventIds.Store.CapsLowered, Level = LogLevel.Warning, Message = "Block server connection caps lowered to {Authenticated} authenticated and {Unauthenticated} unauthenticated to fit the open-files limit {OpenFiles} (keeping {Reserve} descriptors for the rest)")]
-    public static partial void CapsLowered(ILogger logger, int authenticated, int unauthenticated, long openFiles, int reserve);
+    /// <remarks>A warning when the process's descriptor budget lowered the configured caps (the unit's LimitNOFILE is too small for them).</remarks>
+    [LoggerMessage(EventId = LogEventIds.Store.CapsLowered, Message = "Block server accepts {Limit}: {Authenticated} authenticated, {Unauthenticated} before their Hello")]
+    public static partial void ConnectionCaps(ILogger logger, LogLevel level, string limit, int authenticated, int unauthenticated);
+
+    [LoggerMessage(EventId = LogEventIds.Store.RefusedAtAccept, Level = LogLevel.Warning, Message = "Block server refuses connections at accept: {Reason} ({HeldBack} more refused since the last such line)")]
+    public static partial void RefusedAtAccept(ILogger logger, string reason, long heldBack);
 
     [LoggerMessage(EventId = LogEventIds.Store.HelloDropped, Level = LogLevel.Debug, Message = "Dropped {Remote} before its Hello: {Reason}")]
     public static partial void HelloDropped(ILogger logger, string remote, string reason);

@@ -5,8 +5,8 @@ namespace Jumpstart.Shared.JsonRpc;
 /// <summary>Every log line of the JSON-RPC layer, declared once. Event ids 1100-1199.</summary>
 internal static partial class JsonRpcLog
 {
-    [LoggerMessage(EventId = LogEventIds.JsonRpc.FramingError, Level = LogLevel.Warning, Message = "JSON-RPC framing error, closing the connection: {Reason}")]
-    public static partial void FramingError(ILogger logger, string reason);
+    [LoggerMessage(EventId = LogEventIds.JsonRpc.FramingError, Level = LogLevel.Warning, Message = "JSON-RPC framing error, closing the connection: {Reason} ({HeldBack} more since the last such line)")]
+    public static partial void FramingError(ILogger logger, string reason, long heldBack);
 
     [LoggerMessage(EventId = LogEventIds.JsonRpc.SlowSender, Level = LogLevel.Warning, Message = "JSON-RPC peer sent no complete frame within {Seconds} s; closing the connection ({HeldBack} more since the last such line)")]
     public static partial void SlowSender(ILogger logger, double seconds, long heldBack);

@@ -56,6 +56,13 @@ public sealed record JsonRpcOptions
     public int MaxConnections { get; init; } = 1024;
 
     /// <summary>
+    /// An operator's listener (hostd's control socket, the CMS's unix socket): its connections may also take the
+    /// descriptors the process's budget keeps back from the others (<see cref="ConnectionBudget.AdministrativeReserve"/>),
+    /// so an operator gets in while a flood holds every other connection.
+    /// </summary>
+    public bool Administrative { get; init; }
+
+    /// <summary>
     /// The descriptor budget a listener's connections draw on; null: the process's (<see cref="ConnectionBudget.Process"/>,
     /// shared by every listener). Tests pass a small one.
     /// </summary>

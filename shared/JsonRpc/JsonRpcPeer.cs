@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Jumpstart.Shared.Errors;
 using Jumpstart.Shared.JsonRpc.Framing;
+using Jumpstart.Shared.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamJsonRpc;
@@ -24,6 +25,10 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
     /// <summary>Our assemblies' names start so (Jumpstart.Shared, Jumpstart.Hostd, Jumpstart.Guestd, tests).</summary>
     private const string OurAssemblyPrefix = "Jumpstart";
 
+    /// <summary>A flood of bad frames (each closing its connection) logs one line per 10 s with the count held back,
+    /// all connections of the process together.</summary>
+    private static readonly LogThrottle s_framingErrors = new(TimeSpan.FromSeconds(10));
+
     private readonly ILogger _logger;
 
     private JsonRpcPeer(BoundedHeaderDelimitedHandler handler, ILogger logger, PeerCredentials? credentials)
@@ -38,9 +43,9 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
         CancellationStrategy = new OrderedCancellationStrategy(this, CancellationStrategy!);
         Disconnected += (_, e) =>
         {
-            if (Handler.Violation is { } violation)
+            if (Handler.Violation is { } violation && s_framingErrors.TryEnter(out var heldBack))
             {
-                JsonRpcLog.FramingError(_logger, violation.Message);
+                JsonRpcLog.FramingError(_logger, violation.Message, heldBack);
             }
         };
     }

@@ -60,7 +60,7 @@ public sealed class JsonRpcServer : IAsyncDisposable
         _options = options ?? new JsonRpcOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<JsonRpcServer>();
-        _limiter = new ConnectionLimiter(_options.MaxConnections, _options.ConnectionBudget);
+        _limiter = new ConnectionLimiter(_options.MaxConnections, _options.ConnectionBudget, _options.Administrative);
         if (_options.MaxLargeMessageBytes > _options.MaxMessageBytes)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(_options.LargeMessageBudgetBytes, _options.MaxLargeMessageBytes, nameof(JsonRpcOptions.LargeMessageBudgetBytes));

@@ -222,6 +222,7 @@ public static class LogEventIds
         public const int Repaired = 8012;
         public const int CapsLowered = 8013;
         public const int HelloDropped = 8014;
+        public const int RefusedAtAccept = 8015;
     }
 
     /// <summary>hostd/DBus (4700-4799).</summary>

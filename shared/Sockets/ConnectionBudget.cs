@@ -21,6 +21,10 @@ public sealed class ConnectionBudget
     /// <summary>On larger limits, this fraction of the limit is kept back (1/8).</summary>
     public const int ReserveDivisor = 8;
 
+    /// <summary>At most this many descriptors of the budget are kept for administrative listeners (hostd's control
+    /// socket, the CMS's unix socket), so that an operator gets in while a flood holds everything else.</summary>
+    public const int MaxAdministrativeReserve = 16;
+
     private static readonly Lazy<ConnectionBudget> s_process = new(ForThisProcess, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly string _description;
@@ -40,6 +44,14 @@ public sealed class ConnectionBudget
     /// <summary>How many connections the process's listeners may hold together.</summary>
     public int Capacity { get; }
 
+    /// <summary>The part of <see cref="Capacity"/> only administrative listeners may take: a quarter of it, at most
+    /// <see cref="MaxAdministrativeReserve"/>.</summary>
+    public int AdministrativeReserve => Math.Min(MaxAdministrativeReserve, Capacity / 4);
+
+    /// <summary>What a listener may take: all of <see cref="Capacity"/> when administrative, less
+    /// <see cref="AdministrativeReserve"/> otherwise.</summary>
+    public int CapacityFor(bool administrative) => administrative ? Capacity : Capacity - AdministrativeReserve;
+
     /// <summary>Connections holding a descriptor of the budget now.</summary>
     public int InUse => Volatile.Read(ref _inUse);
 
@@ -54,10 +66,11 @@ public sealed class ConnectionBudget
         return new ConnectionBudget(capacity, $"the process's connections may hold {capacity} descriptors (RLIMIT_NOFILE {softLimit}, {open} open at start, {reserve} kept back)");
     }
 
-    /// <summary>Takes one descriptor for a connection; false (nothing taken) when the budget is spent.</summary>
-    public bool TryTake()
+    /// <summary>Takes one descriptor for a connection; false (nothing taken) when the budget is spent (for an ordinary
+    /// listener: all but the <see cref="AdministrativeReserve"/> is in use).</summary>
+    public bool TryTake(bool administrative = false)
     {
-        if (Interlocked.Increment(ref _inUse) <= Capacity)
+        if (Interlocked.Increment(ref _inUse) <= CapacityFor(administrative))
         {
             return true;
         }

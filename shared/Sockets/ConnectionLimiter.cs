@@ -14,13 +14,19 @@ public sealed class ConnectionLimiter
 
     /// <param name="configured">The listener's own cap (its configuration).</param>
     /// <param name="budget">The shared budget; <see cref="ConnectionBudget.Process"/> when null.</param>
-    public ConnectionLimiter(int configured, ConnectionBudget? budget = null)
+    /// <param name="administrative">An operator's listener (hostd's control socket): it may also take the budget's
+    /// <see cref="ConnectionBudget.AdministrativeReserve"/>, which the others leave free.</param>
+    public ConnectionLimiter(int configured, ConnectionBudget? budget = null, bool administrative = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(configured);
         Configured = configured;
         Budget = budget ?? ConnectionBudget.Process;
-        Cap = Math.Min(configured, Budget.Capacity);
+        Administrative = administrative;
+        Cap = Math.Min(configured, Budget.CapacityFor(administrative));
     }
+
+    /// <summary>Whether this listener may take the budget's administrative reserve.</summary>
+    public bool Administrative { get; }
 
     /// <summary>The cap the listener was configured with.</summary>
     public int Configured { get; }
@@ -49,7 +55,7 @@ public sealed class ConnectionLimiter
             return false;
         }
 
-        if (!Budget.TryTake())
+        if (!Budget.TryTake(Administrative))
         {
             Interlocked.Decrement(ref _count);
             refusal = $"the process has no descriptor to spare: {Budget}, all in use";

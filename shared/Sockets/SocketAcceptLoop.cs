@@ -23,18 +23,10 @@ public static class SocketAcceptLoop
     public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Accepts until <paramref name="stopping"/> is cancelled (or the listener is disposed after it). Failed accepts are
-    /// reported (rate-limited) to <paramref name="acceptFailed"/>.
-    /// </summary>
-    public static Task RunAsync(Socket listener, Action<Socket> accepted, Action<SocketException> acceptFailed, CancellationToken stopping)
-    {
-        ArgumentNullException.ThrowIfNull(acceptFailed);
-        return RunAsync(listener, accepted, (ex, _) => acceptFailed(ex), stopping);
-    }
-
-    /// <summary>
-    /// Accepts until <paramref name="stopping"/> is cancelled; <paramref name="acceptFailed"/> gets a failed accept and
-    /// how many failures were held back since the last report.
+    /// Accepts until <paramref name="stopping"/> is cancelled (or the listener is disposed after it);
+    /// <paramref name="acceptFailed"/> gets a failed accept, at most once per <see cref="ReportInterval"/>, and how many
+    /// failures were held back since the last report. Log only the exception's message: formatting its stack trace may
+    /// need descriptors the process does not have.
     /// </summary>
     public static Task RunAsync(Socket listener, Action<Socket> accepted, Action<SocketException, long> acceptFailed, CancellationToken stopping)
     {
@@ -42,16 +34,10 @@ public static class SocketAcceptLoop
         return RunAsync(listener.AcceptAsync, accepted, acceptFailed, stopping);
     }
 
-    /// <summary>The same loop over any accept function (a test injects failures through it).</summary>
-    public static Task RunAsync(Func<CancellationToken, ValueTask<Socket>> accept, Action<Socket> accepted, Action<SocketException> acceptFailed, CancellationToken stopping)
-    {
-        ArgumentNullException.ThrowIfNull(acceptFailed);
-        return RunAsync(accept, accepted, (ex, _) => acceptFailed(ex), stopping);
-    }
-
     /// <summary>
-    /// The same loop over any accept function: a <see cref="SocketException"/> from <paramref name="accept"/> is
-    /// reported and retried (at once, or after a growing pause); cancellation or disposal after a stop ends the loop.
+    /// The same loop over any accept function (a test injects failures through it): a <see cref="SocketException"/>
+    /// from <paramref name="accept"/> is reported and retried (at once, or after a growing pause); cancellation or
+    /// disposal after a stop ends the loop.
     /// </summary>
     public static async Task RunAsync(Func<CancellationToken, ValueTask<Socket>> accept, Action<Socket> accepted, Action<SocketException, long> acceptFailed, CancellationToken stopping)
     {

@@ -23,6 +23,9 @@ public sealed partial class BlockServer : IAsyncDisposable
     // Block buffers kept for reuse per size class; the rest go back to the GC, so memory returns after a burst.
     private const int RetainedBuffersPerSize = 4;
 
+    // A flood refused at accept costs one line per interval, with the count held back.
+    private static readonly TimeSpan s_refusalLogInterval = TimeSpan.FromSeconds(10);
+
     private readonly BlockServerOptions _options;
     private readonly BlockRepository _repository;
     private readonly TcpListener _listener;
@@ -30,6 +33,8 @@ public sealed partial class BlockServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly HelloSlots _hellos;
     private readonly PeerSlots _peers;
+    private readonly ConnectionLimiter _limiter;
+    private readonly LogThrottle _refusals = new(s_refusalLogInterval);
     private readonly SemaphoreSlim _requestBuffers;
     private readonly ArrayPool<byte> _bufferPool = ArrayPool<byte>.Create(StoreLimits.MaxBlockSize, RetainedBuffersPerSize);
     private readonly Task _acceptLoop;
@@ -40,13 +45,9 @@ public sealed partial class BlockServer : IAsyncDisposable
         _options = options;
         _logger = logger;
         _repository = new BlockRepository(options.Directory);
-        var openFiles = OpenFilesLimit.Current();
-        var caps = ConnectionCaps.Fit(options, openFiles);
-        if (caps.Lowered)
-        {
-            StoreLog.CapsLowered(logger, caps.Authenticated, caps.Unauthenticated, openFiles, ConnectionCaps.DescriptorReserve);
-        }
-
+        _limiter = new ConnectionLimiter(ConnectionCaps.Wanted(options), options.ConnectionBudget);
+        var caps = ConnectionCaps.Split(options, _limiter.Cap);
+        StoreLog.ConnectionCaps(logger, caps.Lowered ? LogLevel.Warning : LogLevel.Information, _limiter.ToString(), caps.Authenticated, caps.Unauthenticated);
         _hellos = new HelloSlots(caps.Unauthenticated, caps.PerSource);
         _peers = new PeerSlots(caps.Authenticated, caps.PerPeer);
         _requestBuffers = new SemaphoreSlim(options.MaxRequestsInFlight, options.MaxRequestsInFlight);
@@ -116,12 +117,25 @@ public sealed partial class BlockServer : IAsyncDisposable
         }
     }
 
-    // The shared loop keeps accepting after a transient failure (EMFILE, ECONNABORTED); it ends only on stop.
+    // The shared loop keeps accepting after a transient failure (EMFILE, ECONNABORTED); it ends only on stop. Only the
+    // failure's message is logged: formatting a stack trace may need descriptors the process does not have.
     private Task AcceptLoopAsync(CancellationToken cancellationToken)
-        => SocketAcceptLoop.RunAsync(_listener.Server, socket => Accept(socket, cancellationToken), ex => StoreLog.AcceptFailed(_logger, ex), cancellationToken);
+        => SocketAcceptLoop.RunAsync(_listener.Server, socket => Accept(socket, cancellationToken), (ex, heldBack) => StoreLog.AcceptFailed(_logger, ex.SocketErrorCode.ToString(), ex.Message, heldBack), cancellationToken);
 
     private void Accept(Socket socket, CancellationToken cancellationToken)
     {
+        // Every connection, before Hello or after, holds a descriptor of the process's shared budget until it closes.
+        if (!_limiter.TryAdmit(out var refusal))
+        {
+            if (_refusals.TryEnter(out var heldBack))
+            {
+                StoreLog.RefusedAtAccept(_logger, refusal, heldBack);
+            }
+
+            socket.Dispose();
+            return;
+        }
+
         IPEndPoint? remote;
         try
         {
@@ -131,6 +145,7 @@ public sealed partial class BlockServer : IAsyncDisposable
         {
             // Reset before we looked: nothing to serve, and the accept loop must go on.
             socket.Dispose();
+            _limiter.Release();
             return;
         }
 
@@ -194,6 +209,10 @@ public sealed partial class BlockServer : IAsyncDisposable
             {
                 _peers.Leave(peer);
             }
+
+            // Closed before its descriptor goes back to the budget (the stream closed it already, unless it was never made).
+            socket.Dispose();
+            _limiter.Release();
         }
     }
 }

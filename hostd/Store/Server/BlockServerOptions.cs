@@ -1,13 +1,14 @@
 using System.Net;
+using Jumpstart.Shared.Sockets;
 
 namespace Jumpstart.Hostd.Store.Server;
 
 /// <summary>How a block server runs, and the bounds that keep a hostile or runaway peer from exhausting it.</summary>
 /// <remarks>
 /// A connection is <em>unauthenticated</em> from accept until its Hello is answered and <em>authenticated</em> after;
-/// the two kinds have separate caps, so strangers can never take the slots of the peers in the token file. The caps
-/// are lowered at start when the process's open-files limit (the unit's LimitNOFILE) cannot hold them
-/// (<see cref="ConnectionCaps"/>).
+/// the two kinds have separate caps, so strangers can never take the slots of the peers in the token file. Every
+/// connection also takes a descriptor of the process's shared <see cref="ConnectionBudget"/>; the caps
+/// are lowered in proportion at start when that budget cannot hold them both (<see cref="ConnectionCaps"/>).
 /// </remarks>
 public sealed record BlockServerOptions
 {
@@ -46,6 +47,10 @@ public sealed record BlockServerOptions
 
     /// <summary>How long one request may take from its first byte to its answer (header, body, disk, answer).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The descriptor budget the connections draw on: <see cref="ConnectionBudget.Process"/>
+    /// when null (a daemon); a test gives a small one.</summary>
+    public ConnectionBudget? ConnectionBudget { get; init; }
 
     /// <summary>Puts and gets holding a block buffer (up to <see cref="StoreLimits.MaxBlockSize"/> each) at once; more wait.</summary>
     public int MaxRequestsInFlight { get; init; } = 32;

@@ -12,15 +12,15 @@ internal static partial class NbdLog
     [LoggerMessage(EventId = LogEventIds.Nbd.StaleSocketReplaced, Level = LogLevel.Information, Message = "NBD server replaced a stale unix socket at {Path}")]
     public static partial void StaleSocketReplaced(ILogger logger, string path);
 
-    [LoggerMessage(EventId = LogEventIds.Nbd.AcceptFailed, Level = LogLevel.Warning, Message = "NBD server could not accept a connection")]
-    public static partial void AcceptFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = LogEventIds.Nbd.AcceptFailed, Level = LogLevel.Warning, Message = "NBD server could not accept a connection: {Error} ({Reason}; {HeldBack} more failures since the last such line)")]
+    public static partial void AcceptFailed(ILogger logger, string error, string reason, long heldBack);
 
-    [LoggerMessage(EventId = LogEventIds.Nbd.TooManyConnections, Level = LogLevel.Warning, Message = "NBD server refuses connections: {Reason} (logged at most once a second)")]
-    public static partial void ConnectionRefused(ILogger logger, string reason);
+    [LoggerMessage(EventId = LogEventIds.Nbd.TooManyConnections, Level = LogLevel.Warning, Message = "NBD server refuses connections: {Reason} ({HeldBack} more refused since the last such line; logged at most once a second)")]
+    public static partial void ConnectionRefused(ILogger logger, string reason, long heldBack);
 
-    /// <remarks>A warning when RLIMIT_NOFILE lowered the configured cap (the unit's LimitNOFILE is too small for it).</remarks>
-    [LoggerMessage(EventId = LogEventIds.Nbd.ConnectionCap, Message = "NBD server accepts at most {Cap} connections (configured {Configured}, RLIMIT_NOFILE {DescriptorLimit}), {PerSource} per TCP source address")]
-    public static partial void ConnectionCap(ILogger logger, LogLevel level, int cap, int configured, long descriptorLimit, int perSource);
+    /// <remarks>A warning when the process's descriptor budget lowered the configured cap (the unit's LimitNOFILE is too small for it).</remarks>
+    [LoggerMessage(EventId = LogEventIds.Nbd.ConnectionCap, Message = "NBD server accepts {Limit}, {PerSource} per TCP source address")]
+    public static partial void ConnectionCap(ILogger logger, LogLevel level, string limit, int perSource);
 
     [LoggerMessage(EventId = LogEventIds.Nbd.ReplyStalled, Level = LogLevel.Warning, Message = "NBD connection {Connection} closed: the client has not read a reply for {Seconds} s")]
     public static partial void ReplyStalled(ILogger logger, long connection, double seconds);

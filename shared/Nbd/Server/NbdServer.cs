@@ -12,8 +12,9 @@ namespace Jumpstart.Shared.Nbd.Server;
 /// <see cref="NbdExportSet"/> on a unix socket or TCP. Each connection runs on its own task; requests of one
 /// connection run concurrently up to <see cref="NbdServerOptions.MaxInFlightRequests"/>.
 /// </summary>
-/// <remarks>Admission: at most <see cref="MaxConnections"/> connections (the configured cap, lowered to the process's
-/// share of descriptors, <see cref="NbdDescriptorLimit"/>) and <see cref="NbdServerOptions.MaxConnectionsPerSource"/>
+/// <remarks>Admission: at most <see cref="MaxConnections"/> connections (the configured cap, lowered when the process's
+/// shared <see cref="ConnectionBudget"/> cannot hold it; every connection also takes a descriptor of that budget, which
+/// all listeners of the process draw on) and <see cref="NbdServerOptions.MaxConnectionsPerSource"/>
 /// per TCP source address; others are closed as soon as they are accepted (proto.md lets either side end a session
 /// with a hard disconnect before any option, "Termination of the session during option haggling"). Memory: replies
 /// and write payloads held by all connections are bounded by <see cref="NbdServerOptions.MaxBufferedBytes"/>, and a
@@ -22,6 +23,9 @@ namespace Jumpstart.Shared.Nbd.Server;
 /// live in <see cref="NbdServerConnection"/>'s partial files, each citing its sections.</remarks>
 public sealed class NbdServer : IAsyncDisposable
 {
+    // A flood is refused thousands of times a second: one line a second says so, with the count held back.
+    private static readonly TimeSpan s_refusalLogInterval = TimeSpan.FromSeconds(1);
+
     private readonly Socket _listener;
     private readonly string? _unixPath;
     private readonly NbdExportSet _exports;
@@ -33,8 +37,9 @@ public sealed class NbdServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
     private readonly Task _stallWatch;
+    private readonly ConnectionLimiter _limiter;
+    private readonly LogThrottle _refusals = new(s_refusalLogInterval);
     private long _nextConnectionId;
-    private long _lastRefusalLogged;
 
     private NbdServer(Socket listener, string? unixPath, NbdExportSet exports, NbdServerOptions? options, ILoggerFactory? loggerFactory)
     {
@@ -45,9 +50,9 @@ public sealed class NbdServer : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<NbdServer>();
         _buffered = new NbdByteBudget(_options.MaxBufferedBytes);
         LocalEndPoint = listener.LocalEndPoint!;
-        MaxConnections = Math.Min(_options.MaxConnections, NbdDescriptorLimit.ConnectionShare);
+        _limiter = new ConnectionLimiter(_options.MaxConnections, _options.ConnectionBudget);
         NbdLog.Listening(_logger, unixPath ?? LocalEndPoint.ToString() ?? "?");
-        NbdLog.ConnectionCap(_logger, MaxConnections < _options.MaxConnections ? LogLevel.Warning : LogLevel.Information, MaxConnections, _options.MaxConnections, NbdDescriptorLimit.SoftLimit, _options.MaxConnectionsPerSource);
+        NbdLog.ConnectionCap(_logger, _limiter.Cap < _limiter.Configured ? LogLevel.Warning : LogLevel.Information, _limiter.ToString(), _options.MaxConnectionsPerSource);
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _stallWatch = Task.Run(WatchStalledRepliesAsync);
     }
@@ -58,9 +63,9 @@ public sealed class NbdServer : IAsyncDisposable
     /// <summary>Connections open now (handshaking or transmitting).</summary>
     public int ConnectionCount => _connections.Count;
 
-    /// <summary>The connection cap in force: <see cref="NbdServerOptions.MaxConnections"/>, lowered to
-    /// <see cref="NbdDescriptorLimit.ConnectionShare"/>.</summary>
-    public int MaxConnections { get; }
+    /// <summary>The connection cap in force: <see cref="NbdServerOptions.MaxConnections"/>, lowered to the capacity of
+    /// the process's <see cref="ConnectionBudget"/> (<see cref="ConnectionLimiter.Cap"/>).</summary>
+    public int MaxConnections => _limiter.Cap;
 
     /// <summary>Bytes of READ data and WRITE payloads all connections hold now.</summary>
     public long BufferedBytes => _buffered.Held;
@@ -125,7 +130,7 @@ public sealed class NbdServer : IAsyncDisposable
     }
 
     private Task AcceptLoopAsync()
-        => SocketAcceptLoop.RunAsync(_listener, Accept, ex => NbdLog.AcceptFailed(_logger, ex), _stopping.Token);
+        => SocketAcceptLoop.RunAsync(_listener, Accept, (ex, heldBack) => NbdLog.AcceptFailed(_logger, ex.SocketErrorCode.ToString(), ex.Message, heldBack), _stopping.Token);
 
     /// <summary>Once a second, closes connections whose reply has made no progress for the stall timeout, and hands
     /// the memory of a past burst of large buffers back (<see cref="NbdBuffers.TrimIfQuiet"/>).</summary>
@@ -156,39 +161,27 @@ public sealed class NbdServer : IAsyncDisposable
             ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
             : null;
         string? refusal = null;
-        if (_connections.Count >= MaxConnections)
-        {
-            refusal = $"{MaxConnections} connections open";
-        }
-        else if (source is not null && !TryTakeSourceSlot(source))
+        if (source is not null && !TryTakeSourceSlot(source))
         {
             refusal = $"{_options.MaxConnectionsPerSource} connections open from {source}";
         }
-        else if (!NbdDescriptorLimit.TryTake())
+        else if (!_limiter.TryAdmit(out refusal))
         {
             GiveSourceSlot(source);
-            refusal = $"the process's {NbdDescriptorLimit.ConnectionShare} NBD connections (RLIMIT_NOFILE {NbdDescriptorLimit.SoftLimit}) are open";
         }
 
         if (refusal is not null)
         {
-            LogRefusal(refusal);
+            if (_refusals.TryEnter(out var heldBack))
+            {
+                NbdLog.ConnectionRefused(_logger, refusal, heldBack);
+            }
+
             socket.Dispose();
             return;
         }
 
         Start(socket, source);
-    }
-
-    /// <summary>A flood is refused thousands of times a second: one line a second says so.</summary>
-    private void LogRefusal(string reason)
-    {
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastRefusalLogged);
-        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastRefusalLogged, now, last) == last)
-        {
-            NbdLog.ConnectionRefused(_logger, reason);
-        }
     }
 
     private bool TryTakeSourceSlot(IPAddress source)
@@ -244,7 +237,7 @@ public sealed class NbdServer : IAsyncDisposable
             {
                 _connections.TryRemove(id, out var _);
                 GiveSourceSlot(source);
-                NbdDescriptorLimit.Give();
+                _limiter.Release();
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,

@@ -1,4 +1,5 @@
 using Jumpstart.Shared.Nbd.Protocol;
+using Jumpstart.Shared.Sockets;
 
 namespace Jumpstart.Shared.Nbd.Server;
 
@@ -40,9 +41,14 @@ public sealed record NbdServerOptions
     /// milliseconds; an idle one holds a connection slot until then).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Connections accepted at once; further ones are closed immediately. The server lowers it to its
-    /// share of the process's descriptors (<see cref="NbdDescriptorLimit"/>).</summary>
+    /// <summary>Connections accepted at once; further ones are closed immediately. The server lowers it to what the
+    /// process's descriptor budget can hold (<see cref="ConnectionLimiter"/>), and each connection also takes
+    /// a descriptor of that budget, shared with every other listener of the process.</summary>
     public int MaxConnections { get; init; } = 4096;
+
+    /// <summary>The descriptor budget the connections draw on: <see cref="ConnectionBudget.Process"/> when
+    /// null (a daemon); a test gives a small one.</summary>
+    public ConnectionBudget? ConnectionBudget { get; init; }
 
     /// <summary>TCP connections from one source address at once (handshaking or not), so that one peer cannot take
     /// every slot; unix-socket clients are not limited by source.</summary>

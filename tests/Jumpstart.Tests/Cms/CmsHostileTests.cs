@@ -146,7 +146,10 @@ public sealed class CmsHostileTests(ITestOutputHelper output)
             Assert.Equal("worker", (await cms.RegisterAsync("d1", 1, CancellationToken.None).WaitAsync(s_bound)).Role);
         });
 
-        await Poll.UntilAsync(() => cms.Log.Contains("Content-Length 16000000 exceeds 65536 bytes", StringComparison.Ordinal), s_bound, "the CMS logs the refused bodies");
+        // Framing errors are logged at most once per 10 s with a count (JsonRpcPeer): the warm-up's refusal (64 MiB
+        // claimed) is the line of this interval, and the attack's 70 refusals are held back into the next one.
+        await Poll.UntilAsync(() => cms.Log.Contains("JSON-RPC framing error, closing the connection: Content-Length", StringComparison.Ordinal), s_bound, "the CMS logs a refused body");
+        Assert.True(cms.Log.Split('\n').Count(l => l.Contains("JSON-RPC framing error", StringComparison.Ordinal)) < Attackers, "one framing-error line per refused body");
     }
 
     [Fact]
@@ -254,6 +257,29 @@ public sealed class CmsHostileTests(ITestOutputHelper output)
         Assert.Equal("worker", (await cms.RegisterAsync("d1", 1, CancellationToken.None).WaitAsync(s_bound)).Role);
         Assert.False(cms.HasExited);
         await Poll.UntilAsync(() => cms.Log.Contains("no complete first frame within 3 s", StringComparison.Ordinal), s_bound, "the CMS logs the silent connection");
+    }
+
+    [Fact]
+    public async Task AFloodOfBadFrames_LogsOneFramingErrorLinePerIntervalWithACount_AndAGuestIsServedAfter()
+    {
+        const int Flood = 300;
+        await using var cms = await CmsProcess.StartAsync("cms-hostile-frames", []);
+        await cms.CreateAsync("d1", 2);
+        var bad = Encoding.ASCII.GetBytes("Content-Length: lots\r\n\r\n");
+        for (var i = 0; i < Flood; i++)
+        {
+            using var socket = await ConnectAsync(cms.EndPoint);
+            await socket.SendAsync(bad);
+            await Poll.UntilAsync(() => ClosedByServer(socket), s_bound, "the CMS closes a connection that sent a bad frame");
+        }
+
+        Assert.False(cms.HasExited);
+        Assert.Equal("master", (await cms.RegisterAsync("d1", 0, CancellationToken.None).WaitAsync(s_bound)).Role);
+        var lines = cms.Log.Split('\n').Count(l => l.Contains("JSON-RPC framing error", StringComparison.Ordinal));
+        output.WriteLine($"framing_error_lines: {lines} for {Flood} bad frames");
+
+        // One line per 10 s (the flood may straddle an interval boundary or two on a loaded machine), not one per frame.
+        Assert.InRange(lines, 1, 5);
     }
 
     [ToolFact("prlimit", "node")]

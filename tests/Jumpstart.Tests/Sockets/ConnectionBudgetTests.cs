@@ -54,6 +54,25 @@ public sealed class ConnectionBudgetTests
     }
 
     [Fact]
+    public void AnAdministrativeListener_GetsInWhenTheOthersHaveSpentTheirPart()
+    {
+        var budget = new ConnectionBudget(40);
+        Assert.Equal(10, budget.AdministrativeReserve);
+        Assert.Equal(ConnectionBudget.MaxAdministrativeReserve, new ConnectionBudget(1000).AdministrativeReserve);
+        var flooded = new ConnectionLimiter(1000, budget);
+        var control = new ConnectionLimiter(8, budget, administrative: true);
+        Assert.Equal((30, 8), (flooded.Cap, control.Cap));
+
+        while (flooded.TryAdmit(out _))
+        {
+        }
+
+        Assert.Equal(30, budget.InUse);
+        Assert.True(control.TryAdmit(out _));
+        Assert.Equal(31, budget.InUse);
+    }
+
+    [Fact]
     public void LogThrottle_LetsTheFirstThrough_AndCountsThoseHeldBack()
     {
         var hourly = new LogThrottle(TimeSpan.FromHours(1));

@@ -87,7 +87,7 @@ public sealed class SocketAcceptLoopTests : IDisposable
         listener.Listen();
         var failures = 0;
         using var stop = new CancellationTokenSource();
-        var loop = SocketAcceptLoop.RunAsync(listener, socket => socket.Dispose(), _ => Interlocked.Increment(ref failures), stop.Token);
+        var loop = SocketAcceptLoop.RunAsync(listener, socket => socket.Dispose(), (_, _) => Interlocked.Increment(ref failures), stop.Token);
 
         await stop.CancelAsync();
         listener.Dispose();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
+using Jumpstart.Shared.Sockets;
 using Jumpstart.Tests.Support;
 using Xunit;
 
@@ -10,7 +11,7 @@ namespace Jumpstart.Tests.Nbd.Server;
 /// <summary>
 /// The server's bounds on what a client can make it hold, in process (the real-process attacks are in
 /// <see cref="NbdServerProcessHostileTests"/>): reply bytes per connection, stalled replies, clients per source
-/// address, the descriptor share, and the byte budget itself.
+/// address, the shared descriptor budget, and the byte budget itself.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Nbd)]
 [Trait(Capabilities.Trait, Capabilities.Hostile)]
@@ -80,21 +81,61 @@ public sealed class NbdServerBoundsTests
         Assert.Equal(4096, (await client.ReadBlockAsync(TestImage.PatternStart, 4096)).Length);
     }
 
-    [Theory]
-    [InlineData(256, 128)]
-    [InlineData(1024, 512)]
-    [InlineData(200, 72)]
-    [InlineData(100, 0)]
-    [InlineData(1_048_576, 524_288)]
-    public void TheDescriptorShare_IsHalfTheLimit_LeavingAtLeastTheReserve(long limit, int share)
-        => Assert.Equal(share, NbdDescriptorLimit.Share(limit));
-
     [Fact]
-    public async Task AServersCap_IsLoweredToTheProcessesDescriptorShare()
+    public async Task AServersCap_IsLoweredToTheProcessesConnectionBudget()
     {
         await using var server = NbdTestServer.Start(options: new NbdServerOptions { MaxConnections = int.MaxValue });
-        Assert.Equal(NbdDescriptorLimit.ConnectionShare, server.Tcp.MaxConnections);
-        Assert.True(NbdDescriptorLimit.ConnectionShare <= NbdDescriptorLimit.SoftLimit / 2);
+        Assert.Equal(ConnectionBudget.Process.Capacity - ConnectionBudget.Process.AdministrativeReserve, server.Tcp.MaxConnections);
+        Assert.True(ConnectionBudget.Process.Capacity <= DescriptorLimit.Soft() - ConnectionBudget.ReserveFor(DescriptorLimit.Soft()));
+    }
+
+    [Fact]
+    public async Task TheTcpAndUnixServers_DrawOnOneDescriptorBudget_AndAClosedConnectionGivesItsDescriptorBack()
+    {
+        var budget = new ConnectionBudget(3);
+        await using var server = NbdTestServer.Start(options: new NbdServerOptions { ConnectionBudget = budget });
+        Assert.Equal(3, server.Unix.MaxConnections);
+        var held = new List<RawNbdClient>
+        {
+            await RawNbdClient.ConnectTcpAsync(server.TcpPort),
+            await RawNbdClient.ConnectTcpAsync(server.TcpPort),
+            await RawNbdClient.ConnectUnixAsync(server.SocketPath),
+        };
+        try
+        {
+            foreach (var client in held)
+            {
+                await client.HandshakeAsync(NbdTestServer.ExportName);
+            }
+
+            Assert.Equal(3, budget.InUse);
+
+            // Each server holds fewer than its cap of 3, yet the process's budget is spent: both refuse.
+            await using (var refusedUnix = await RawNbdClient.ConnectUnixAsync(server.SocketPath))
+            {
+                Assert.True(await refusedUnix.IsClosedByServerAsync());
+            }
+
+            await using (var refusedTcp = await RawNbdClient.ConnectTcpAsync(server.TcpPort))
+            {
+                Assert.True(await refusedTcp.IsClosedByServerAsync());
+            }
+
+            await held[0].DisposeAsync();
+            held.RemoveAt(0);
+            await Poll.UntilAsync(() => budget.InUse == 2, s_bound, "the closed connection's descriptor given back");
+            var next = await RawNbdClient.ConnectUnixAsync(server.SocketPath);
+            held.Add(next);
+            Assert.True(await next.HandshakeAsync(NbdTestServer.ExportName) > 0);
+            Assert.Equal(3, budget.InUse);
+        }
+        finally
+        {
+            foreach (var client in held)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

@@ -180,7 +180,7 @@ public sealed class BlockServerHostileTests(ITestOutputHelper output)
         await using var cluster = await StoreCluster.StartAsync(directory, 3, openFilesLimit: OpenFiles);
         var pid = cluster.PidOf(Attacked);
         var server = cluster.EndPointOf(Attacked);
-        await Poll.UntilAsync(() => cluster.ErrorLinesOf(Attacked).Any(l => l.Contains("open-files limit", StringComparison.Ordinal)), s_bound, "the server saying it lowered its caps to its open-files limit");
+        await Poll.UntilAsync(() => cluster.ErrorLinesOf(Attacked).Any(l => l.Contains("lowered because the process's connections may hold", StringComparison.Ordinal)), s_bound, "the server saying the process's descriptor budget lowered its caps");
         await RoundTripAsync(cluster, "before");
         var start = ProcessMemory.RssBytes(pid);
 

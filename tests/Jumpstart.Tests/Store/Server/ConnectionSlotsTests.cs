@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Jumpstart.Hostd.Store.Server;
+using Jumpstart.Shared.Sockets;
 using Jumpstart.Tests.Support;
 using Xunit;
 
 namespace Jumpstart.Tests.Store.Server;
 
-/// <summary>The block server's connection caps in-process: who is evicted before Hello, who is refused after, and the caps under an open-files limit.</summary>
+/// <summary>The block server's connection caps in-process: who is evicted before Hello, who is refused after, and the caps under a small descriptor budget.</summary>
 [Trait(Capabilities.Trait, Capabilities.Store)]
 public sealed class ConnectionSlotsTests
 {
@@ -80,22 +81,27 @@ public sealed class ConnectionSlotsTests
     }
 
     [Fact]
-    public void ConnectionCaps_UnderALowOpenFilesLimit_AreLoweredInProportionAndNeverToZero()
+    public void ConnectionCaps_UnderALowerListenerCap_AreLoweredInProportionAndNeverToZero()
     {
         var options = new BlockServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Directory = "/nonexistent", Peers = PeerTokens.Parse("token-0123456789abcdef") };
+        Assert.Equal(256 + 64, ConnectionCaps.Wanted(options));
 
-        var roomy = ConnectionCaps.Fit(options, 1 << 20);
+        var roomy = ConnectionCaps.Split(options, new ConnectionLimiter(ConnectionCaps.Wanted(options), new ConnectionBudget(1 << 20)).Cap);
         Assert.False(roomy.Lowered);
         Assert.Equal(new ConnectionCaps(256, 64, 64, 8), roomy);
 
-        var tight = ConnectionCaps.Fit(options, 256);
+        // The process's descriptor budget holds 128 connections, 16 of them kept for administrative listeners: the
+        // listener's cap of 112, split in the configured proportion.
+        var limiter = new ConnectionLimiter(ConnectionCaps.Wanted(options), new ConnectionBudget(128));
+        Assert.Equal(128 - ConnectionBudget.MaxAdministrativeReserve, limiter.Cap);
+        var tight = ConnectionCaps.Split(options, limiter.Cap);
         Assert.True(tight.Lowered);
-        Assert.Equal(256 - ConnectionCaps.DescriptorReserve, tight.Authenticated + tight.Unauthenticated);
-        Assert.Equal((256 - ConnectionCaps.DescriptorReserve) * 64 / (256 + 64), tight.Unauthenticated);
-        Assert.Equal(64, tight.PerPeer);
+        Assert.Equal(limiter.Cap, tight.Authenticated + tight.Unauthenticated);
+        Assert.Equal(limiter.Cap * 64 / (256 + 64), tight.Unauthenticated);
+        Assert.Equal(tight.Authenticated * 64 / 256, tight.PerPeer);
         Assert.Equal(8, tight.PerSource);
 
-        var starved = ConnectionCaps.Fit(options, 10);
+        var starved = ConnectionCaps.Split(options, 0);
         Assert.Equal(new ConnectionCaps(1, 1, 1, 1) { Lowered = true }, starved);
     }
 
