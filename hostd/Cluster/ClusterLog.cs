@@ -5,8 +5,8 @@ namespace Jumpstart.Hostd.Cluster;
 /// <summary>The cluster's log messages (event ids 4900-4999).</summary>
 internal static partial class ClusterLog
 {
-    [LoggerMessage(EventId = LogEventIds.Cluster.Listening, Level = LogLevel.Information, Message = "Cluster port listening on {EndPoint} (mutual TLS 1.3)")]
-    public static partial void Listening(ILogger logger, string endPoint);
+    [LoggerMessage(EventId = LogEventIds.Cluster.Listening, Level = LogLevel.Information, Message = "Cluster port listening on {EndPoint} (mutual TLS 1.3), {Connections}")]
+    public static partial void Listening(ILogger logger, string endPoint, string connections);
 
     [LoggerMessage(EventId = LogEventIds.Cluster.PeerRefused, Level = LogLevel.Warning, Message = "Refused the certificate of {Remote}: {Reason} ({HeldBack} more refusals since the last entry)")]
     public static partial void PeerRefused(ILogger logger, string remote, string reason, long heldBack);
@@ -17,8 +17,8 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = LogEventIds.Cluster.ConnectionRefused, Level = LogLevel.Warning, Message = "Closed a connection from {Remote} at accept: {Reason} ({HeldBack} more since the last entry)")]
     public static partial void ConnectionRefused(ILogger logger, string remote, string reason, long heldBack);
 
-    [LoggerMessage(EventId = LogEventIds.Cluster.AcceptFailed, Level = LogLevel.Warning, Message = "Cluster port accept failed: {Reason}")]
-    public static partial void AcceptFailed(ILogger logger, string reason);
+    [LoggerMessage(EventId = LogEventIds.Cluster.AcceptFailed, Level = LogLevel.Warning, Message = "Cluster port accept failed: {Reason} ({HeldBack} more not logged)")]
+    public static partial void AcceptFailed(ILogger logger, string reason, long heldBack);
 
     [LoggerMessage(EventId = LogEventIds.Cluster.HandlerFailed, Level = LogLevel.Error, Message = "A {Protocol} connection with {Peer} failed")]
     public static partial void HandlerFailed(ILogger logger, string protocol, string peer, Exception exception);

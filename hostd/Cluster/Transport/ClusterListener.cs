@@ -23,9 +23,12 @@ internal sealed class ClusterListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
     private readonly HashSet<Task> _serving = [];
-    private readonly LogGate _refusalLog = new(ClusterLimits.LogInterval);
-    private readonly LogGate _handshakeLog = new(ClusterLimits.LogInterval);
-    private int _open;
+    private readonly LogThrottle _refusalLog = new(ClusterLimits.LogInterval);
+    private readonly LogThrottle _handshakeLog = new(ClusterLimits.LogInterval);
+    private readonly LogThrottle _acceptLog = new(ClusterLimits.LogInterval);
+
+    // Its connections come out of the process's one descriptor budget, like every other listener's.
+    private readonly ConnectionLimiter _connections;
     private int _handshaking;
     private long _refused;
     private long _failedHandshakes;
@@ -36,15 +39,16 @@ internal sealed class ClusterListener : IAsyncDisposable
         _transport = transport;
         _options = options;
         _logger = logger;
+        _connections = new ConnectionLimiter(options.MaxConnections);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        ClusterLog.Listening(_logger, LocalEndPoint.ToString());
-        _acceptLoop = Task.Run(() => SocketAcceptLoop.RunAsync(_socket, Accepted, ex => ClusterLog.AcceptFailed(_logger, ex.Message), _stopping.Token));
+        ClusterLog.Listening(_logger, LocalEndPoint.ToString(), _connections.ToString());
+        _acceptLoop = Task.Run(() => SocketAcceptLoop.RunAsync(_socket, Accepted, (ex, heldBack) => ClusterLog.AcceptFailed(_logger, ex.Message, heldBack), _stopping.Token));
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
     /// <summary>Connections open, handshaking ones included.</summary>
-    public int OpenCount => Volatile.Read(ref _open);
+    public int OpenCount => _connections.Count;
 
     /// <summary>Connections closed at accept because a cap was reached.</summary>
     public long RefusedCount => Interlocked.Read(ref _refused);
@@ -54,16 +58,16 @@ internal sealed class ClusterListener : IAsyncDisposable
 
     private void Accepted(Socket socket)
     {
-        if (Interlocked.Increment(ref _open) > _options.MaxConnections)
+        if (!_connections.TryAdmit(out var refusal))
         {
-            Refuse(socket, "too many connections");
+            Refuse(socket, refusal, admitted: false);
             return;
         }
 
         if (Interlocked.Increment(ref _handshaking) > _options.MaxHandshakes)
         {
             Interlocked.Decrement(ref _handshaking);
-            Refuse(socket, "too many handshakes in progress");
+            Refuse(socket, "too many handshakes in progress", admitted: true);
             return;
         }
 
@@ -86,9 +90,13 @@ internal sealed class ClusterListener : IAsyncDisposable
             TaskScheduler.Default);
     }
 
-    private void Refuse(Socket socket, string why)
+    private void Refuse(Socket socket, string why, bool admitted)
     {
-        Interlocked.Decrement(ref _open);
+        if (admitted)
+        {
+            _connections.Release();
+        }
+
         Interlocked.Increment(ref _refused);
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         socket.Dispose();
@@ -167,7 +175,7 @@ internal sealed class ClusterListener : IAsyncDisposable
                 await DisposeQuietlyAsync(stream);
             }
 
-            Interlocked.Decrement(ref _open);
+            _connections.Release();
         }
     }
 

@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Jumpstart.Hostd.Cluster.Identity;
+using Jumpstart.Shared.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Cluster.Transport;
@@ -16,7 +17,7 @@ namespace Jumpstart.Hostd.Cluster.Transport;
 /// </summary>
 internal sealed class ClusterTls(HostIdentity identity, Func<RevocationList> revocations, ILogger logger)
 {
-    private readonly LogGate _refusals = new(ClusterLimits.LogInterval);
+    private readonly LogThrottle _refusals = new(ClusterLimits.LogInterval);
 
     /// <summary>The options of one accepted connection from <paramref name="remote"/>.</summary>
     public SslServerAuthenticationOptions ServerOptions(List<SslApplicationProtocol> protocols, EndPoint? remote) => new()
