@@ -94,8 +94,19 @@ public static class SqliteDatabase
         }
     }
 
+    /// <remarks>
+    /// Microsoft.Data.Sqlite retries a busy statement itself until its command timeout (30 s by default), on top of
+    /// SQLite's busy_timeout; the command timeout is set to the busy timeout (whole seconds, at least 1) so a caller
+    /// waits about what it asked for, not 30 s.
+    /// </remarks>
     private static string ConnectionString(SqliteDatabaseOptions options)
-        => new SqliteConnectionStringBuilder { DataSource = options.Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = options.Pooling }.ToString();
+        => new SqliteConnectionStringBuilder
+        {
+            DataSource = options.Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = options.Pooling,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+        }.ToString();
 
     private static void CheckMigrations(SqliteDatabaseOptions options)
     {
