@@ -141,7 +141,7 @@ public sealed class ClusterBundles
             {
                 HopState.Failed => p.Message,
                 HopState.AlreadyHeld => null,
-                _ => string.Create(CultureInfo.InvariantCulture, $"{Mib(p.Bytes)} of {Mib(p.TotalBytes)} MiB, {Mib((long)p.BytesPerSecond)} MiB/s{(p.Eta is { } eta && !final ? $", ETA {eta.TotalSeconds:0} s" : "")}"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"{Mib(p.Bytes)} of {Mib(p.TotalBytes)} MiB, {Mib((long)p.BytesPerSecond)} MiB/s{(p.Eta is { } eta && !final && p.Bytes > 0 ? $", ETA {eta.TotalSeconds:0} s" : "")}"),
             };
             notes.Report(new ProgressNote { Operation = ClusterMethods.BundleDistribute, Stage = $"{p.Host} {state}", Detail = detail, BytesDone = p.Bytes, BytesTotal = p.TotalBytes });
         });
