@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
@@ -223,5 +224,69 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         var badTransport = await Bed.Manager.CliAsync("bundle", "distribute", "dist-refused", "--hosts", "host-b", "--transport", "carrier-pigeon");
         Assert.Equal(64, badTransport.ExitCode);
         Assert.DoesNotContain(Bed.Nodes.Skip(1), n => Directory.Exists(Path.Combine(n.StateDirectory, BundleCache.Folder)) && Directory.GetDirectories(Path.Combine(n.StateDirectory, BundleCache.Folder)).Any(d => File.Exists(Path.Combine(d, BundleManifest.FileName)) && File.ReadAllText(Path.Combine(d, BundleManifest.FileName)).Contains("dist-refused", StringComparison.Ordinal)));
+    }
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
+    [Trait(Capabilities.Trait, Capabilities.Hostile)]
+    public async Task ARelayThatFlipsAByteInFlight_BreaksOnlyThatTransfer_AndTheNextOneResumesAndEndsVerified()
+    {
+        var receiver = Bed.Nodes[2];
+        var source = await BundleOnAsync(Bed.Manager, "dist-flip", 10 << 20);
+        var advertised = IPAddress.Parse(receiver.Address);
+        var moved = IPAddress.Parse(ClusterSwitch.SubnetPrefix + ".32");
+
+        // host-c's link moves to another address; a man in the middle takes the advertised one, so every connection to
+        // host-c (the manager's store still names that address) passes the relay.
+        // hostd of host-c stays bound to the advertised address, now on its loopback (not answered for on the wire:
+        // arp_ignore), and the relay reaches it from inside host-c's namespace.
+        // (arp_announce: host-c's heartbeat connection, still from the advertised address, must not re-teach the others
+        // host-c's MAC for it.)
+        await Requirements.RunToolAsync("ip", ["netns", "exec", receiver.Namespace, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2"]);
+        await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "del", $"{advertised}/{ClusterSwitch.PrefixLength}", "dev", "eth0"]);
+        await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "add", $"{advertised}/32", "dev", "lo"]);
+        await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "add", $"{moved}/{ClusterSwitch.PrefixLength}", "dev", "eth0"]);
+        var mitm = await Guestd.NetworkNamespace.CreateAsync("chm");
+        try
+        {
+            await Bed.Switch.PlugAsync(mitm, 9, receiver.Address);
+            await ForgetNeighboursAsync();
+            await using var relay = new FlippingRelay(mitm.Name, new IPEndPoint(advertised, ClusterNode.Port), receiver.Namespace, new IPEndPoint(advertised, ClusterNode.Port), flipAfterBytes: 6 << 20);
+
+            var (broken, first) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
+
+            output.WriteLine($"relay: {relay.Connections} connection(s), {relay.Flipped} byte flipped");
+            Assert.Equal(1, relay.Flipped);
+            Assert.Equal(75, broken.ExitCode);
+            var failed = HostLine(first, "host-c");
+            Assert.Equal("failed", failed.GetProperty("state").GetString());
+            Assert.False(Directory.Exists(CachedCopy(receiver, source)), "host-c published a bundle from a corrupted stream");
+
+            var (resumed, second) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
+
+            Assert.Equal(0, resumed.ExitCode);
+            var done = HostLine(second, "host-c");
+            Assert.Equal("done", done.GetProperty("state").GetString());
+            Assert.InRange(done.GetProperty("bytesSent").GetInt64(), 1, (10 << 20) - (3 << 20));
+            AssertSameFiles(source, CachedCopy(receiver, source));
+            await BundleVerifier.VerifyAsync(CachedCopy(receiver, source), CancellationToken.None);
+        }
+        finally
+        {
+            await mitm.DisposeAsync();
+            await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "del", $"{advertised}/32", "dev", "lo"]);
+            await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "flush", "dev", "eth0"]);
+            await Requirements.RunToolAsync("ip", ["netns", "exec", receiver.Namespace, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=0", "net.ipv4.conf.all.arp_announce=0"]);
+            await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "add", $"{advertised}/{ClusterSwitch.PrefixLength}", "dev", "eth0"]);
+            await ForgetNeighboursAsync();
+        }
+    }
+
+    /// <summary>Every host forgets which MAC address answers for which IP, so a moved address is asked for again.</summary>
+    private async Task ForgetNeighboursAsync()
+    {
+        foreach (var node in Bed.Nodes)
+        {
+            await Requirements.RunToolAsync("ip", ["-n", node.Namespace, "neigh", "flush", "all"]);
+        }
     }
 }
