@@ -23,7 +23,7 @@ public static class TemplateCommands
         return template;
     }
 
-    /// <summary><c>jumpstart bundle verify</c>.</summary>
+    /// <summary><c>jumpstart bundle verify|distribute</c>.</summary>
     public static Command CreateBundle()
     {
         var options = HostdCall.CreateOptions();
@@ -35,7 +35,7 @@ public static class TemplateCommands
             await CliOutput.WriteAsync(output, json, info, i => $"bundle {i.Name}: OK ({i.MemoryFormat}, {i.TotalBytes} bytes, every checksum matches)");
             return ExitCodes.Ok;
         }));
-        return new Command("bundle", "State bundles.") { options.Socket, options.Json, verify };
+        return new Command("bundle", "State bundles: verify one, distribute one to other hosts of the cluster.") { options.Socket, options.Json, verify, BundleDistributeCommand.Create(options) };
     }
 
     private static Command CreateCreate(HostdCall.Options options)

@@ -61,4 +61,13 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = LogEventIds.Cluster.ThisHostRevoked, Level = LogLevel.Error, Message = "This host's certificate {Serial} is revoked: it was removed from the cluster and stops talking to it")]
     public static partial void ThisHostRevoked(ILogger logger, string serial);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.BundleReceived, Level = LogLevel.Information, Message = "Bundle transfer from {Peer}: {State}, {Bytes} bytes verified")]
+    public static partial void BundleReceived(ILogger logger, string peer, string state, long bytes);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.BundleRefused, Level = LogLevel.Warning, Message = "Bundle transfer from {Peer} failed: {Reason}")]
+    public static partial void BundleRefused(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.BundleDistributed, Level = LogLevel.Information, Message = "Bundle {Bundle} distributed by {Transport} to {Hosts} host(s) in {Seconds:0.0} s, {Failed} failed")]
+    public static partial void BundleDistributed(ILogger logger, string bundle, string transport, int hosts, double seconds, int failed);
 }

@@ -49,6 +49,24 @@ public sealed class ClusterOptions
     /// <summary>The window of <see cref="MaxJoinFailures"/> and <see cref="MaxJoinFailuresTotal"/>.</summary>
     public TimeSpan JoinFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Size limit of this host's bundle cache ({StateDirectory}/bundle-cache), e.g. <c>64GiB</c>; least recently used bundles no VM uses are evicted to stay under it.</summary>
+    public string BundleCacheSize { get; set; } = "64GiB";
+
+    /// <summary>Chunk size of bundle transfers: the unit of verification, resume and chain forwarding.</summary>
+    public string BundleChunkSize { get; set; } = "4MiB";
+
+    /// <summary>Most hosts a unicast distribution sends to at once.</summary>
+    public int ParallelStreams { get; set; } = 4;
+
+    /// <summary>The link rate the manager assumes for a host until a distribution measured it (Mbit/s).</summary>
+    public int AssumedLinkMbps { get; set; } = 1000;
+
+    /// <summary>Whether the manager may pick multicast (uftp) for a distribution; every receiver then needs uftpd.</summary>
+    public bool Multicast { get; set; } = true;
+
+    /// <summary>The rate a multicast distribution sends at (uftp -R), Mbit/s.</summary>
+    public int MulticastRateMbps { get; set; } = 1000;
+
     /// <summary>The cluster directory after applying the default.</summary>
     public string EffectiveDirectory(string stateDirectory)
         => string.IsNullOrEmpty(Directory) ? Path.Combine(stateDirectory, DirectoryName) : Directory;

@@ -37,6 +37,11 @@ public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         Positive(problems, nameof(ClusterOptions.MaxHandshakes), options.MaxHandshakes);
         Positive(problems, nameof(ClusterOptions.MaxJoinFailures), options.MaxJoinFailures);
         Positive(problems, nameof(ClusterOptions.MaxJoinFailuresTotal), options.MaxJoinFailuresTotal);
+        Positive(problems, nameof(ClusterOptions.ParallelStreams), options.ParallelStreams);
+        Positive(problems, nameof(ClusterOptions.AssumedLinkMbps), options.AssumedLinkMbps);
+        Positive(problems, nameof(ClusterOptions.MulticastRateMbps), options.MulticastRateMbps);
+        Bytes(problems, nameof(ClusterOptions.BundleCacheSize), options.BundleCacheSize, 1L << 20, long.MaxValue);
+        Bytes(problems, nameof(ClusterOptions.BundleChunkSize), options.BundleChunkSize, Vm.Bundles.Shipping.ShippingLimits.MinChunkBytes, Vm.Bundles.Shipping.ShippingLimits.MaxChunkBytes);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
@@ -45,6 +50,25 @@ public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         if (value < least || value > TimeSpan.FromDays(1))
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{ClusterOptions.Section}:{key} must be {least.TotalSeconds:0.###} s to 1 day (got {value})"));
+        }
+    }
+
+    private static void Bytes(List<string> problems, string key, string? text, long least, long most)
+    {
+        long value;
+        try
+        {
+            value = Images.Planning.Quantities.ParseBytes(text ?? "");
+        }
+        catch (FormatException ex)
+        {
+            problems.Add($"{ClusterOptions.Section}:{key}: {ex.Message}");
+            return;
+        }
+
+        if (value < least || value > most)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{ClusterOptions.Section}:{key} must be {least} to {most} bytes (got '{text}')"));
         }
     }
 

@@ -26,7 +26,8 @@ public sealed partial class ClusterService(
     IOptions<HostdOptions> hostd,
     TimeProvider time,
     ILoggerFactory loggers,
-    VmHost? vms = null) : IHostedService, IAsyncDisposable
+    VmHost? vms = null,
+    Bundles.ClusterBundles? bundles = null) : IHostedService, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggers.CreateLogger<ClusterService>();
@@ -111,7 +112,7 @@ public sealed partial class ClusterService(
         var identity = HostIdentity.Load(_files);
         var rpc = new ClusterRpc(loggers);
         _rpc = rpc;
-        var probe = new HostCapacityProbe(hostd.Value.StateDirectory, vms);
+        var probe = new HostCapacityProbe(hostd.Value.StateDirectory, vms, bundles is null ? null : bundles.Holdings);
         if (membership.Role == ClusterRoles.Manager)
         {
             var ca = CertificateAuthority.Load(_files.CaCertificate, _files.CaKey);
@@ -146,6 +147,7 @@ public sealed partial class ClusterService(
         }
 
         _transport.Map(ClusterProtocols.Ping, PingAsync);
+        bundles?.Attach(_transport);
         _membership = membership;
         ClusterLog.Started(_logger, membership.Name, membership.Role, _transport.Revocations.Number);
     }

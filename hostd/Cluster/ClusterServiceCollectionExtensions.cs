@@ -12,6 +12,7 @@ public static class ClusterServiceCollectionExtensions
     {
         services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        services.AddSingleton<Bundles.ClusterBundles>();
         services.AddSingleton<ClusterService>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterService>());
         return services;

@@ -6,6 +6,11 @@ namespace Jumpstart.Shared.Cluster;
 /// <summary>Source-generated serialization metadata of the cluster's contracts (camelCase, web defaults).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ClusterHostInfo[]))]
+[JsonSerializable(typeof(DistributeRequest))]
+[JsonSerializable(typeof(DistributeResult))]
+[JsonSerializable(typeof(DistributionPlanRequest))]
+[JsonSerializable(typeof(DistributionPlan))]
+[JsonSerializable(typeof(DistributionRecord))]
 [JsonSerializable(typeof(ClusterInitResult))]
 [JsonSerializable(typeof(ClusterJoinRequest))]
 [JsonSerializable(typeof(ClusterJoinResult))]

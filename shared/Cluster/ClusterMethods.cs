@@ -30,6 +30,9 @@ public static class ClusterMethods
     /// <summary>This host's part in the cluster: -> <see cref="ClusterStatus"/>.</summary>
     public const string Status = "cluster.status";
 
+    /// <summary>Sends a bundle this host holds to other hosts of the cluster.</summary>
+    public const string BundleDistribute = "bundle.distribute";
+
     // ---- cluster port, ALPN jumpstart-join/1 (a host that has no certificate yet -> manager)
 
     /// <summary>The cluster's CA certificate, which the joiner checks against its pinned hash: -> <see cref="JoinCaResult"/>.</summary>
@@ -54,4 +57,10 @@ public static class ClusterMethods
 
     /// <summary>Manager -> host notification: a new revocation list (<see cref="RevocationListMessage"/>).</summary>
     public const string HostRevocations = "host.revocations";
+
+    /// <summary>A source asks the manager which transport to use and which hosts need a bundle.</summary>
+    public const string ManagerDistributionPlan = "manager.distribution.plan";
+
+    /// <summary>A source tells the manager what a distribution achieved.</summary>
+    public const string ManagerDistributionRecord = "manager.distribution.record";
 }

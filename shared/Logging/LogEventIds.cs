@@ -270,6 +270,9 @@ public static class LogEventIds
         public const int ManagerConnected = 4931;
         public const int ManagerLost = 4932;
         public const int ThisHostRevoked = 4933;
+        public const int BundleReceived = 4940;
+        public const int BundleRefused = 4941;
+        public const int BundleDistributed = 4942;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

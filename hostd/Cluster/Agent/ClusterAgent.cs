@@ -59,7 +59,13 @@ internal sealed class ClusterAgent : IAsyncDisposable
 
     /// <summary>The manager's host list, asked over the agent's connection.</summary>
     /// <exception cref="ClusterUnreachableException">Not connected to the manager.</exception>
-    public async Task<ClusterHostInfo[]> HostsAsync(CancellationToken cancellationToken)
+    public Task<ClusterHostInfo[]> HostsAsync(CancellationToken cancellationToken)
+        => CallManagerAsync<ClusterHostInfo[]>(ClusterMethods.ManagerHosts, null, ClusterLimits.CallTimeout, cancellationToken);
+
+    /// <summary>Calls a <c>manager.*</c> method over the agent's connection, bounded by <paramref name="timeout"/>.</summary>
+    /// <exception cref="ClusterUnreachableException">Not connected to the manager, or it did not answer in time.</exception>
+    /// <exception cref="ClusterException">The manager refused (its error, as <see cref="ClusterErrors.FromRemote"/> maps it).</exception>
+    public async Task<T> CallManagerAsync<T>(string method, object? arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var peer = Volatile.Read(ref _peer);
         if (peer is null || peer.Completion.IsCompleted)
@@ -68,10 +74,10 @@ internal sealed class ClusterAgent : IAsyncDisposable
         }
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(ClusterLimits.CallTimeout);
+        bound.CancelAfter(timeout);
         try
         {
-            return await peer.InvokeAsync<ClusterHostInfo[]>(ClusterMethods.ManagerHosts, cancellationToken: bound.Token);
+            return await peer.InvokeAsync<T>(method, arguments, bound.Token);
         }
         catch (RemoteInvocationException ex)
         {

@@ -5,8 +5,11 @@ using Jumpstart.Shared.Cluster;
 
 namespace Jumpstart.Hostd.Cluster.Agent;
 
-/// <summary>Reads what a heartbeat reports: cores, memory (/proc/meminfo), running VMs, bundles held, free space.</summary>
-internal sealed class HostCapacityProbe(string stateDirectory, VmHost? vms)
+/// <summary>
+/// Reads what a heartbeat reports: cores, memory (/proc/meminfo), running VMs, bundles held (names and ids:
+/// <paramref name="holdings"/>, default the bundle names), free space.
+/// </summary>
+internal sealed class HostCapacityProbe(string stateDirectory, VmHost? vms, Func<IReadOnlyList<string>>? holdings = null)
 {
     private const string MemInfo = "/proc/meminfo";
     private const long KiB = 1024;
@@ -29,7 +32,7 @@ internal sealed class HostCapacityProbe(string stateDirectory, VmHost? vms)
     {
         try
         {
-            return [.. new BundleStore(stateDirectory).List().Where(b => b.Length <= HostCapacity.MaxBundleNameLength).Take(HostCapacity.MaxBundles)];
+            return [.. (holdings?.Invoke() ?? new BundleStore(stateDirectory).List()).Where(b => b.Length <= HostCapacity.MaxBundleNameLength).Take(HostCapacity.MaxBundles)];
         }
         catch (IOException)
         {

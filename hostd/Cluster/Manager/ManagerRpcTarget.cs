@@ -23,4 +23,11 @@ internal sealed class ManagerRpcTarget(ClusterManager manager, string name, Json
 
     [JsonRpcMethod(ClusterMethods.ManagerHosts)]
     public Task<ClusterHostInfo[]> HostsAsync(CancellationToken cancellationToken) => manager.ListHostsAsync(cancellationToken);
+
+    [JsonRpcMethod(ClusterMethods.ManagerDistributionPlan, UseSingleObjectParameterDeserialization = true)]
+    public Task<DistributionPlan> PlanDistributionAsync(DistributionPlanRequest request, CancellationToken cancellationToken)
+        => manager.PlanDistributionAsync(name, request, cancellationToken);
+
+    [JsonRpcMethod(ClusterMethods.ManagerDistributionRecord, UseSingleObjectParameterDeserialization = true)]
+    public void RecordDistribution(DistributionRecord record) => manager.RecordDistribution(name, record);
 }

@@ -29,10 +29,57 @@ public sealed class BundleStore(string stateRoot)
                 .Order(StringComparer.Ordinal)]
             : [];
 
-    /// <summary>The directory of a bundle given by name (in this store) or by absolute path (anywhere, e.g. one received from a peer).</summary>
-    /// <exception cref="ArgumentException">Neither a valid name nor an absolute path.</exception>
+    /// <summary>The bundle cache beside this store: bundles received from other hosts, by content address.</summary>
+    public string CacheRoot { get; } = Path.Combine(stateRoot, Shipping.BundleCache.Folder);
+
+    /// <summary>
+    /// The directory of a bundle given by absolute path (anywhere), by name (this store's, else the most recently used
+    /// bundle of that name in the cache: one another host distributed here) or by id (the cache's).
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither a valid name, an id nor an absolute path.</exception>
     public string Resolve(string nameOrPath)
-        => Path.IsPathFullyQualified(nameOrPath) ? Path.TrimEndingDirectorySeparator(nameOrPath) : PathOf(nameOrPath);
+    {
+        if (Path.IsPathFullyQualified(nameOrPath))
+        {
+            return Path.TrimEndingDirectorySeparator(nameOrPath);
+        }
+
+        if (Shipping.BundleCache.IsId(nameOrPath) && Directory.Exists(Path.Combine(CacheRoot, nameOrPath)))
+        {
+            return Path.Combine(CacheRoot, nameOrPath);
+        }
+
+        var named = PathOf(nameOrPath);
+        return Directory.Exists(named) ? named : Cached().Where(c => c.Name == nameOrPath).Select(c => c.Path).LastOrDefault() ?? named;
+    }
+
+    /// <summary>The bundles in the cache with the names their manifests give, least recently used first.</summary>
+    public IReadOnlyList<(string Id, string Name, string Path)> Cached()
+    {
+        if (!Directory.Exists(CacheRoot))
+        {
+            return [];
+        }
+
+        var held = new List<(string, string, string)>();
+        foreach (var directory in new DirectoryInfo(CacheRoot).EnumerateDirectories().Where(d => Shipping.BundleCache.IsId(d.Name)).OrderBy(d => d.LastWriteTimeUtc))
+        {
+            try
+            {
+                var json = Jumpstart.Shared.IO.BoundedFile.ReadAllBytes(Path.Combine(directory.FullName, BundleManifest.FileName), BundleFiles.MaxJsonBytes);
+                if (System.Text.Json.JsonSerializer.Deserialize<BundleManifest>(json, BundleJson.Options) is { } manifest)
+                {
+                    held.Add((directory.Name, manifest.Name, directory.FullName));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException or Jumpstart.Shared.IO.InputFileException)
+            {
+                // Not a readable bundle: not offered; the cache's own checks deal with it.
+            }
+        }
+
+        return held;
+    }
 
     /// <exception cref="BundleException">Missing, corrupted or unsupported.</exception>
     public Task<VerifiedBundle> VerifyAsync(string nameOrPath, CancellationToken cancellationToken)

@@ -7,14 +7,19 @@ namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 /// fan-out (one stream per host, at most <see cref="ShipOptions.ParallelStreams"/> at once) or along a pipelined
 /// chain (one stream to the first host, which forwards each verified chunk to the next at once).
 /// </summary>
-public sealed class BundleShipper(HopConnector connector)
+/// <param name="connector">Opens the stream to a named host.</param>
+/// <param name="manifests">Cuts a bundle into its transfer manifest; default <see cref="TransferManifest.CreateAsync"/> (hostd
+/// passes a cache, so a second distribution of a bundle does not hash it again).</param>
+public sealed class BundleShipper(HopConnector connector, Func<string, int, CancellationToken, Task<TransferManifest>>? manifests = null)
 {
+    private readonly Func<string, int, CancellationToken, Task<TransferManifest>> _manifests = manifests ?? TransferManifest.CreateAsync;
+
     /// <summary>Sends the bundle in <paramref name="bundleDirectory"/> to every host, each on its own stream.</summary>
     public async Task<IReadOnlyList<ShipResult>> UnicastAsync(
         string bundleDirectory, IReadOnlyList<string> hosts, ShipOptions options, IProgress<ShipProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ParallelStreams, 1);
-        var manifest = await TransferManifest.CreateAsync(bundleDirectory, options.ChunkBytes, cancellationToken);
+        var manifest = await _manifests(bundleDirectory, options.ChunkBytes, cancellationToken);
         using var source = new HeldBundleSource(bundleDirectory, manifest);
         var results = new ShipResult[hosts.Count];
         await Parallel.ForEachAsync(
@@ -30,7 +35,7 @@ public sealed class BundleShipper(HopConnector connector)
     {
         ArgumentOutOfRangeException.ThrowIfZero(hosts.Count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(hosts.Count - 1, ShippingLimits.MaxRouteHops);
-        var manifest = await TransferManifest.CreateAsync(bundleDirectory, options.ChunkBytes, cancellationToken);
+        var manifest = await _manifests(bundleDirectory, options.ChunkBytes, cancellationToken);
         using var source = new HeldBundleSource(bundleDirectory, manifest);
         return await RunLegAsync(manifest, source, hosts, progress, cancellationToken);
     }

@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Bundles.Shipping;
+using Jumpstart.Shared.Processes;
+using Jumpstart.Tests.Store;
+using Jumpstart.Tests.Support;
+using Jumpstart.Tests.Vm.Shipping;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Jumpstart.Tests.Cluster;
+
+/// <summary>
+/// <c>jumpstart bundle distribute</c> between three real hostd processes in network namespaces (host-a the manager):
+/// unicast and chain over the cluster's mutual TLS, a second distribution that sends nothing, a capture on the switch
+/// that never shows the bundle in clear, a sender killed mid-transfer whose receiver resumes from another holder, and
+/// a receiver without room for the bundle.
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.Cluster)]
+public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestOutputHelper output) : IClassFixture<JoinedClusterFixture>
+{
+    private ClusterTestBed Bed => fixture.Bed;
+
+    private static async Task<string> BundleOnAsync(ClusterNode node, string name, int bytes)
+        => await HandMadeBundle.WriteAsync(new BundleStore(node.StateDirectory), name, bytes);
+
+    private static string CachedCopy(ClusterNode node, string sourceDirectory)
+        => Path.Combine(node.StateDirectory, BundleCache.Folder, ShippingBed.IdOf(sourceDirectory));
+
+    private static void AssertSameFiles(string expected, string actual)
+    {
+        Assert.True(Directory.Exists(actual), $"{actual} does not exist");
+        var names = Directory.GetFiles(expected).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(names, Directory.GetFiles(actual).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
+        foreach (var name in names)
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(expected, name!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(actual, name!))), $"{name} differs");
+        }
+    }
+
+    private async Task<(ProcessResult Result, JsonElement Json)> DistributeAsync(ClusterNode source, string bundle, string hosts, string transport)
+    {
+        var result = await source.CliAsync("bundle", "distribute", bundle, "--hosts", hosts, "--transport", transport, "--json");
+        output.WriteLine($"{source.Name}: distribute {bundle} to {hosts} by {transport}: exit {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}");
+        using var document = JsonDocument.Parse(result.StandardOutput is { Length: > 0 } text ? text : "{}");
+        return (result, document.RootElement.Clone());
+    }
+
+    private static JsonElement HostLine(JsonElement result, string host)
+        => result.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == host);
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
+    public async Task Unicast_ReachesBothHosts_ByteEqual_AndASecondDistributionSendsNothing()
+    {
+        var source = await BundleOnAsync(Bed.Manager, "dist-unicast", 9 << 20);
+
+        var (first, json) = await DistributeAsync(Bed.Manager, "dist-unicast", "host-b,host-c", "unicast");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal("unicast", json.GetProperty("transport").GetString());
+        foreach (var node in Bed.Nodes.Skip(1))
+        {
+            Assert.Equal("done", HostLine(json, node.Name).GetProperty("state").GetString());
+            AssertSameFiles(source, CachedCopy(node, source));
+        }
+
+        Assert.Contains("host-b done", first.StandardError, StringComparison.Ordinal);
+
+        // The receivers know the bundle by its name now: 'bundle verify NAME' on host-c finds it in its cache.
+        var verify = await Bed.Nodes[2].CliJsonAsync("bundle", "verify", "dist-unicast");
+        Assert.Equal("dist-unicast", verify.GetProperty("name").GetString());
+
+        var clock = Stopwatch.StartNew();
+        var (second, again) = await DistributeAsync(Bed.Manager, "dist-unicast", "host-b,host-c", "auto");
+        output.WriteLine($"second distribution: {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.Equal(0, second.ExitCode);
+        foreach (var node in Bed.Nodes.Skip(1))
+        {
+            var line = HostLine(again, node.Name);
+            Assert.Equal("already-held", line.GetProperty("state").GetString());
+            Assert.Equal(0, line.GetProperty("bytesSent").GetInt64());
+        }
+    }
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
+    public async Task Chain_FromAMember_ReachesTheManagerAndTheOtherMember()
+    {
+        var source = await BundleOnAsync(Bed.Nodes[1], "dist-chain", 11 << 20);
+
+        var (result, json) = await DistributeAsync(Bed.Nodes[1], "dist-chain", "host-c,host-a", "chain");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("chain", json.GetProperty("transport").GetString());
+        Assert.Equal("done", HostLine(json, "host-c").GetProperty("state").GetString());
+        Assert.Equal("done", HostLine(json, "host-a").GetProperty("state").GetString());
+
+        // One stream from the source: the first hop's carries the bundle once, the second hop got it from the first.
+        Assert.Equal(0, HostLine(json, "host-a").GetProperty("bytesSent").GetInt64());
+        AssertSameFiles(source, CachedCopy(Bed.Nodes[2], source));
+        AssertSameFiles(source, CachedCopy(Bed.Manager, source));
+    }
+
+    [ToolFact("ip", "openssl", "tcpdump", NeedsRoot = true)]
+    public async Task CaptureOnTheSwitch_ShowsTheTransfer_ButNoBundleBytesInClear()
+    {
+        var source = await BundleOnAsync(Bed.Manager, "dist-capture", 6 << 20);
+        var capture = Path.Combine(Bed.Manager.Directory.Combine("switch.pcap"));
+        var tcpdump = Process.Start(new ProcessStartInfo(Requirements.RequireTool("ip"), [.. Bed.Switch.ExecPrefix, "tcpdump", "-i", ClusterSwitch.BridgeName, "-w", capture, "-U", "-B", "16384", "-s", "0", "tcp", "port", "7443"]) { RedirectStandardError = true })!;
+        try
+        {
+            await Poll.UntilAsync(() => File.Exists(capture), TimeSpan.FromSeconds(20), "tcpdump writing its capture");
+            await Task.Delay(500);
+            var (result, _) = await DistributeAsync(Bed.Manager, "dist-capture", "host-b", "unicast");
+            Assert.Equal(0, result.ExitCode);
+            await Task.Delay(500);
+        }
+        finally
+        {
+            // SIGINT: tcpdump writes out what it holds and exits.
+            await Requirements.RunToolAsync("kill", ["-INT", tcpdump.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await tcpdump.WaitForExitAsync(bound.Token);
+        }
+
+        var pcap = await File.ReadAllBytesAsync(capture);
+        output.WriteLine($"capture: {pcap.Length} bytes");
+
+        // The capture saw the transfer (so the search below can fail)...
+        Assert.True(pcap.Length > 3 << 20, $"the capture holds {pcap.Length} bytes, less than half the bundle");
+
+        // ...and no 32-byte window of the state file, sampled every 4 KiB, appears in it.
+        var state = await File.ReadAllBytesAsync(Path.Combine(source, BundleFiles.State));
+        for (var offset = 0; offset + 32 <= state.Length; offset += 4096)
+        {
+            Assert.True(pcap.AsSpan().IndexOf(state.AsSpan(offset, 32)) < 0, $"bytes {offset}..{offset + 32} of the state file are in clear on the wire");
+        }
+    }
+
+    [ToolFact("ip", "openssl", "tc", NeedsRoot = true)]
+    public async Task SenderKilledMidTransfer_TheReceiverResumesFromAnotherHolder()
+    {
+        var sender = Bed.Nodes[1];
+        var receiver = Bed.Nodes[2];
+        var source = await BundleOnAsync(sender, "dist-resume", 24 << 20);
+        var id = ShippingBed.IdOf(source);
+        var (toManager, _) = await DistributeAsync(sender, "dist-resume", "host-a", "unicast");
+        Assert.Equal(0, toManager.ExitCode);
+
+        // About 5 MB/s out of the sender: the transfer to host-c takes seconds, time enough to kill the sender.
+        await sender.RunAsync("tc", ["qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency", "400ms"]);
+        try
+        {
+            var distributing = DistributeAsync(sender, "dist-resume", "host-c", "unicast");
+            var verified = Path.Combine(receiver.StateDirectory, BundleCache.Folder, ".staging-" + id, "verified");
+            await Poll.UntilAsync(() => File.Exists(verified) && File.ReadAllBytes(verified).Count(b => b != 0) >= 3, TimeSpan.FromSeconds(60), "host-c verified three chunks", TimeSpan.FromMilliseconds(50));
+            await sender.KillHostdAsync();
+            var (interrupted, _) = await distributing;
+            Assert.NotEqual(0, interrupted.ExitCode);
+            Assert.False(Directory.Exists(CachedCopy(receiver, source)), "the receiver published a bundle it did not finish");
+        }
+        finally
+        {
+            await sender.RunAsync("tc", ["qdisc", "del", "dev", "eth0", "root"]);
+            if (!sender.Running)
+            {
+                await sender.StartHostdAsync();
+            }
+        }
+
+        // host-a (the manager, which holds the bundle) sends only what host-c did not verify before the sender died.
+        var (resumed, json) = await DistributeAsync(Bed.Manager, "dist-resume", "host-c", "unicast");
+
+        Assert.Equal(0, resumed.ExitCode);
+        var line = HostLine(json, "host-c");
+        Assert.Equal("done", line.GetProperty("state").GetString());
+        Assert.InRange(line.GetProperty("bytesSent").GetInt64(), 1, (24 << 20) - (4 << 20));
+        AssertSameFiles(source, CachedCopy(receiver, source));
+        await Bed.WaitForStateAsync(sender, "up", ClusterTestBed.UpBound);
+    }
+
+    [ToolFact("ip", "openssl", "nsenter", "mount", NeedsRoot = true)]
+    public async Task ReceiverWithoutRoom_RefusesWithAClearError_AndKeepsNoPartialBundle()
+    {
+        var receiver = Bed.Nodes[2];
+        await BundleOnAsync(Bed.Manager, "dist-full", 12 << 20);
+        var cacheRoot = Path.Combine(receiver.StateDirectory, BundleCache.Folder);
+
+        // hostd runs in its own mount namespace (ip netns exec): the small file system goes there.
+        var pid = (await receiver.PidAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Requirements.RunToolAsync("nsenter", ["-t", pid, "-m", "mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", cacheRoot]);
+        try
+        {
+            var (result, json) = await DistributeAsync(Bed.Manager, "dist-full", "host-b,host-c", "unicast");
+
+            Assert.Equal(75, result.ExitCode);
+            Assert.Equal("done", HostLine(json, "host-b").GetProperty("state").GetString());
+            var line = HostLine(json, "host-c");
+            Assert.Equal("failed", line.GetProperty("state").GetString());
+            Assert.Contains("free", line.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+            var left = await Requirements.RunToolAsync("nsenter", ["-t", pid, "-m", "ls", "-A", cacheRoot]);
+            Assert.Equal("", left.StandardOutput.Trim());
+        }
+        finally
+        {
+            await Requirements.RunToolAsync("nsenter", ["-t", pid, "-m", "umount", cacheRoot]);
+        }
+    }
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
+    public async Task UnknownHostOrBundle_IsRefusedWithAClearError_AndNothingIsSent()
+    {
+        await BundleOnAsync(Bed.Manager, "dist-refused", 1 << 20);
+
+        var unknownHost = await Bed.Manager.CliAsync("bundle", "distribute", "dist-refused", "--hosts", "host-b,host-z");
+        Assert.Equal(66, unknownHost.ExitCode);
+        Assert.Contains("host-z", unknownHost.StandardError, StringComparison.Ordinal);
+
+        var unknownBundle = await Bed.Manager.CliAsync("bundle", "distribute", "no-such-bundle", "--hosts", "host-b");
+        Assert.Equal(66, unknownBundle.ExitCode);
+        Assert.Contains("no-such-bundle", unknownBundle.StandardError, StringComparison.Ordinal);
+
+        var badTransport = await Bed.Manager.CliAsync("bundle", "distribute", "dist-refused", "--hosts", "host-b", "--transport", "carrier-pigeon");
+        Assert.Equal(64, badTransport.ExitCode);
+        Assert.DoesNotContain(Bed.Nodes.Skip(1), n => Directory.Exists(Path.Combine(n.StateDirectory, BundleCache.Folder)) && Directory.GetDirectories(Path.Combine(n.StateDirectory, BundleCache.Folder)).Any(d => File.Exists(Path.Combine(d, BundleManifest.FileName)) && File.ReadAllText(Path.Combine(d, BundleManifest.FileName)).Contains("dist-refused", StringComparison.Ordinal)));
+    }
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
+    [Trait(Capabilities.Trait, Capabilities.Hostile)]
+    public async Task ARelayThatFlipsAByteInFlight_BreaksOnlyThatTransfer_AndTheNextOneResumesAndEndsVerified()
+    {
+        var receiver = Bed.Nodes[2];
+        var source = await BundleOnAsync(Bed.Manager, "dist-flip", 10 << 20);
+        var advertised = IPAddress.Parse(receiver.Address);
+        var moved = IPAddress.Parse(ClusterSwitch.SubnetPrefix + ".32");
+
+        // host-c's link moves to another address; a man in the middle takes the advertised one, so every connection to
+        // host-c (the manager's store still names that address) passes the relay.
+        // hostd of host-c stays bound to the advertised address, now on its loopback (not answered for on the wire:
+        // arp_ignore), and the relay reaches it from inside host-c's namespace.
+        // (arp_announce: host-c's heartbeat connection, still from the advertised address, must not re-teach the others
+        // host-c's MAC for it.)
+        await Requirements.RunToolAsync("ip", ["netns", "exec", receiver.Namespace, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2"]);
+        await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "del", $"{advertised}/{ClusterSwitch.PrefixLength}", "dev", "eth0"]);
+        await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "add", $"{advertised}/32", "dev", "lo"]);
+        await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "add", $"{moved}/{ClusterSwitch.PrefixLength}", "dev", "eth0"]);
+        var mitm = await Guestd.NetworkNamespace.CreateAsync("chm");
+        try
+        {
+            await Bed.Switch.PlugAsync(mitm, 9, receiver.Address);
+            await ForgetNeighboursAsync();
+            await using var relay = new FlippingRelay(mitm.Name, new IPEndPoint(advertised, ClusterNode.Port), receiver.Namespace, new IPEndPoint(advertised, ClusterNode.Port), flipAfterBytes: 6 << 20);
+
+            var (broken, first) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
+
+            output.WriteLine($"relay: {relay.Connections} connection(s), {relay.Flipped} byte flipped");
+            Assert.Equal(1, relay.Flipped);
+            Assert.Equal(75, broken.ExitCode);
+            var failed = HostLine(first, "host-c");
+            Assert.Equal("failed", failed.GetProperty("state").GetString());
+            Assert.False(Directory.Exists(CachedCopy(receiver, source)), "host-c published a bundle from a corrupted stream");
+
+            var (resumed, second) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
+
+            Assert.Equal(0, resumed.ExitCode);
+            var done = HostLine(second, "host-c");
+            Assert.Equal("done", done.GetProperty("state").GetString());
+            Assert.InRange(done.GetProperty("bytesSent").GetInt64(), 1, (10 << 20) - (3 << 20));
+            AssertSameFiles(source, CachedCopy(receiver, source));
+            await BundleVerifier.VerifyAsync(CachedCopy(receiver, source), CancellationToken.None);
+        }
+        finally
+        {
+            await mitm.DisposeAsync();
+            await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "del", $"{advertised}/32", "dev", "lo"]);
+            await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "flush", "dev", "eth0"]);
+            await Requirements.RunToolAsync("ip", ["netns", "exec", receiver.Namespace, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=0", "net.ipv4.conf.all.arp_announce=0"]);
+            await Requirements.RunToolAsync("ip", ["-n", receiver.Namespace, "address", "add", $"{advertised}/{ClusterSwitch.PrefixLength}", "dev", "eth0"]);
+            await ForgetNeighboursAsync();
+        }
+    }
+
+    /// <summary>Every host forgets which MAC address answers for which IP, so a moved address is asked for again.</summary>
+    private async Task ForgetNeighboursAsync()
+    {
+        foreach (var node in Bed.Nodes)
+        {
+            await Requirements.RunToolAsync("ip", ["-n", node.Namespace, "neigh", "flush", "all"]);
+        }
+    }
+}
