@@ -15,7 +15,7 @@ internal static class ChunkLeg
         ChunkChannel channel, TransferOffer offer, IChunkSource source, Func<HopReport, Task> onReport, CancellationToken cancellationToken)
         => RunAsync(channel, offer, source, onReport, null, cancellationToken);
 
-    /// <param name="multicast">For a multicast's leg: the chunks come by uftp, the stream only repairs what the receiver asks for again.</param>
+    /// <summary>As above; for a multicast's leg (hooks given) the chunks come by uftp and the stream only repairs what the receiver asks for again.</summary>
     public static async Task<(HopReport[] Finals, long BytesSent)> RunAsync(
         ChunkChannel channel, TransferOffer offer, IChunkSource source, Func<HopReport, Task> onReport, MulticastLegHooks? multicast, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 /// </summary>
 internal static class MulticastSender
 {
-    /// <param name="runLeg">Runs host i's leg with the given hooks to its end.</param>
+    /// <summary>Runs the multicast to <paramref name="hosts"/> hosts; runLeg(i, hooks) runs host i's leg with the given hooks to its end.</summary>
     public static async Task<ShipResult[]> RunAsync(
         TransferManifest manifest, IChunkSource source, int hosts, MulticastShipOptions options, Func<int, MulticastLegHooks, Task<ShipResult>> runLeg, CancellationToken cancellationToken)
     {

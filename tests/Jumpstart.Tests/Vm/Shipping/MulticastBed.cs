@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Bundles.Shipping;
+using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
+using Jumpstart.Tests.Cluster;
+using Jumpstart.Tests.Images;
+using Jumpstart.Tests.Store;
+using Jumpstart.Tests.Support;
+
+namespace Jumpstart.Tests.Vm.Shipping;
+
+/// <summary>
+/// A multicast between network namespaces: host 0 of a <see cref="HostLan"/> is the source (its uftp runs there, its
+/// streams are connected from there), hosts 1.. are receivers, each a <see cref="ShippingHost"/> listening inside its
+/// namespace on its LAN address with TLS 1.3, its uftpd running there too. Only the test's own namespaces carry traffic.
+/// </summary>
+internal sealed class MulticastBed : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new("multicast");
+
+    private readonly X509Certificate2 _certificate;
+
+    private readonly List<ShippingHost> _hosts = [];
+
+    private HostLan? _lan;
+
+    private MulticastBed()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=jumpstart-test-host", key, HashAlgorithmName.SHA256);
+        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        Shipper = new BundleShipper(ConnectAsync);
+    }
+
+    public BundleShipper Shipper { get; }
+
+    public HostLan Lan => _lan!;
+
+    public IReadOnlyList<ShippingHost> Hosts => _hosts;
+
+    /// <summary>The receivers' names, r1, r2, ...</summary>
+    public IReadOnlyList<string> Names => [.. _hosts.Select(h => h.Name)];
+
+    /// <summary>Spool files each receiver was about to decrypt, by host name.</summary>
+    public Dictionary<string, int> Decrypts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Called on a receiver's spool file before it is decrypted (a test tampers with it here).</summary>
+    public Action<string, string>? Tamper { get; set; }
+
+    /// <param name="receivers">Receiving hosts (namespaces 1..receivers).</param>
+    /// <param name="port">The session's UDP port (distinct per test, for clarity in captures).</param>
+    public static async Task<MulticastBed> CreateAsync(int receivers, int port)
+    {
+        var bed = new MulticastBed();
+        try
+        {
+            bed._lan = await HostLan.CreateAsync(receivers + 1);
+            bed.Options = new MulticastShipOptions
+            {
+                Port = port,
+                Interface = HostLan.Interface(0),
+                RateKbps = 200_000,
+                ChunkBytes = ShippingBed.ChunkBytes,
+                SessionTimeout = TimeSpan.FromMinutes(2),
+                SpoolDirectory = Directory.CreateDirectory(bed.Combine("source-spool")).FullName,
+                CommandPrefix = bed.Lan.Exec(0),
+            };
+            for (var i = 1; i <= receivers; i++)
+            {
+                bed.AddReceiver(i);
+            }
+
+            return bed;
+        }
+        catch
+        {
+            await bed.DisposeAsync();
+            throw;
+        }
+    }
+
+    public MulticastShipOptions Options { get; private set; } = new();
+
+    public string Combine(params string[] parts) => _directory.Combine(parts);
+
+    public async Task<string> BundleAsync(int stateBytes) => await HandMadeBundle.WriteAsync(new BundleStore(Combine("source")), "template", stateBytes);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        if (_lan is not null)
+        {
+            await _lan.DisposeAsync();
+        }
+
+        _certificate.Dispose();
+        _directory.Dispose();
+    }
+
+    private void AddReceiver(int index)
+    {
+        var name = "r" + index.ToString(CultureInfo.InvariantCulture);
+        var address = IPAddress.Parse(HostLan.Address(index));
+        var listener = NamespaceSockets.In(Lan.Hosts[index].Name, () =>
+        {
+            var made = new TcpListener(address, 0);
+            made.Start();
+            return made;
+        });
+        var multicast = new MulticastReceiveOptions
+        {
+            Interface = HostLan.Interface(index),
+            CommandPrefix = Lan.Exec(index),
+            SessionTimeout = TimeSpan.FromMinutes(2),
+            BeforeDecrypt = file =>
+            {
+                lock (Decrypts)
+                {
+                    Decrypts[name] = Decrypts.GetValueOrDefault(name) + 1;
+                }
+
+                Tamper?.Invoke(name, file);
+            },
+        };
+        _hosts.Add(new ShippingHost(name, Combine("hosts", name, BundleCache.Folder), (_, _) => throw new IOException("no chains here"), _certificate, listener: listener, multicast: multicast));
+    }
+
+    /// <summary>A TLS 1.3 stream from the source's namespace to the receiver's listener in its own namespace.</summary>
+    private async Task<Stream> ConnectAsync(string host, CancellationToken cancellationToken)
+    {
+        var target = _hosts.Single(h => h.Name == host);
+        var index = _hosts.IndexOf(target) + 1;
+        var socket = NamespaceSockets.Connect(Lan.Hosts[0].Name, new IPEndPoint(IPAddress.Parse(HostLan.Address(index)), target.Port), 1)[0];
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var pinned = _certificate.GetCertHash();
+        await tls.AuthenticateAsClientAsync(
+            new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(pinned),
+            },
+            cancellationToken);
+        return tls;
+    }
+}
