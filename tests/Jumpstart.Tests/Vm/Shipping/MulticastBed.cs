@@ -19,6 +19,7 @@ namespace Jumpstart.Tests.Vm.Shipping;
 /// streams are connected from there), hosts 1.. are receivers, each a <see cref="ShippingHost"/> listening inside its
 /// namespace on its LAN address with TLS 1.3, its uftpd running there too. Only the test's own namespaces carry traffic.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class MulticastBed : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new("multicast");
@@ -54,7 +55,8 @@ internal sealed class MulticastBed : IAsyncDisposable
 
     /// <param name="receivers">Receiving hosts (namespaces 1..receivers).</param>
     /// <param name="port">The session's UDP port (distinct per test, for clarity in captures).</param>
-    public static async Task<MulticastBed> CreateAsync(int receivers, int port)
+    /// <param name="silent">Receivers (1-based) whose "uftpd" is a script that says it started and then never answers.</param>
+    public static async Task<MulticastBed> CreateAsync(int receivers, int port, params int[] silent)
     {
         var bed = new MulticastBed();
         try
@@ -70,9 +72,12 @@ internal sealed class MulticastBed : IAsyncDisposable
                 SpoolDirectory = Directory.CreateDirectory(bed.Combine("source-spool")).FullName,
                 CommandPrefix = bed.Lan.Exec(0),
             };
+            var mute = bed.Combine("silent-uftpd");
+            await File.WriteAllTextAsync(mute, "#!/bin/sh\necho 'uftpd that never answers'\nexec sleep 600\n");
+            File.SetUnixFileMode(mute, UnixFileMode.UserRead | UnixFileMode.UserExecute);
             for (var i = 1; i <= receivers; i++)
             {
-                bed.AddReceiver(i);
+                bed.AddReceiver(i, silent.Contains(i) ? mute : null);
             }
 
             return bed;
@@ -106,7 +111,7 @@ internal sealed class MulticastBed : IAsyncDisposable
         _directory.Dispose();
     }
 
-    private void AddReceiver(int index)
+    private void AddReceiver(int index, string? program)
     {
         var name = "r" + index.ToString(CultureInfo.InvariantCulture);
         var address = IPAddress.Parse(HostLan.Address(index));
@@ -120,6 +125,7 @@ internal sealed class MulticastBed : IAsyncDisposable
         {
             Interface = HostLan.Interface(index),
             CommandPrefix = Lan.Exec(index),
+            Program = program ?? Jumpstart.Hostd.Images.Distribution.MulticastDistributor.ReceiverTool,
             SessionTimeout = TimeSpan.FromMinutes(2),
             BeforeDecrypt = file =>
             {

@@ -19,6 +19,7 @@ namespace Jumpstart.Tests.Vm.Shipping;
 /// each receiver's, the per-host streams TLS 1.3 over TCP between the namespaces, chunks sealed with AES-256-GCM.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Cluster)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class MulticastShippingTests
 {
     private const int StateBytes = (300 << 10) + 123;
@@ -131,6 +132,23 @@ public sealed partial class MulticastShippingTests
         Assert.Equal([(HopState.AlreadyHeld, 0L), (HopState.Done, 0L)], results.Select(r => (r.State, r.BytesSent)));
         Assert.Equal(1, bed.Decrypts["r1"]);
         Assert.Equal(1, bed.Decrypts["r2"]);
+        foreach (var host in bed.Hosts)
+        {
+            await ShippingBed.AssertHoldsAsync(host, source);
+        }
+    }
+
+    [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
+    public async Task AReceiverWhoseUftpdNeverAnswers_GetsEveryChunkOverItsStream_TheOtherByMulticast()
+    {
+        await using var bed = await MulticastBed.CreateAsync(2, 11105, silent: 2);
+        var source = await bed.BundleAsync(StateBytes);
+
+        var results = await bed.Shipper.MulticastAsync(source, bed.Names, bed.Options, null, CancellationToken.None).WaitAsync(s_bound);
+
+        Assert.All(results, r => Assert.True(r.State == HopState.Done, r.Message));
+        var total = new DirectoryInfo(source).EnumerateFiles().Where(f => f.Name != BundleManifest.FileName).Sum(f => f.Length);
+        Assert.Equal([0L, total], results.Select(r => r.BytesSent));
         foreach (var host in bed.Hosts)
         {
             await ShippingBed.AssertHoldsAsync(host, source);
