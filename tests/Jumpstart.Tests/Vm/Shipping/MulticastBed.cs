@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
@@ -32,9 +30,7 @@ internal sealed class MulticastBed : IAsyncDisposable
 
     private MulticastBed()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=jumpstart-test-host", key, HashAlgorithmName.SHA256);
-        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        _certificate = ShippingBed.CreateCertificate();
         Shipper = new BundleShipper(ConnectAsync);
     }
 
@@ -141,21 +137,11 @@ internal sealed class MulticastBed : IAsyncDisposable
     }
 
     /// <summary>A TLS 1.3 stream from the source's namespace to the receiver's listener in its own namespace.</summary>
-    private async Task<Stream> ConnectAsync(string host, CancellationToken cancellationToken)
+    private Task<Stream> ConnectAsync(string host, CancellationToken cancellationToken)
     {
         var target = _hosts.Single(h => h.Name == host);
         var index = _hosts.IndexOf(target) + 1;
         var socket = NamespaceSockets.Connect(Lan.Hosts[0].Name, new IPEndPoint(IPAddress.Parse(HostLan.Address(index)), target.Port), 1)[0];
-        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-        var pinned = _certificate.GetCertHash();
-        await tls.AuthenticateAsClientAsync(
-            new SslClientAuthenticationOptions
-            {
-                TargetHost = host,
-                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(pinned),
-            },
-            cancellationToken);
-        return tls;
+        return ShippingBed.ClientTlsAsync(new NetworkStream(socket, ownsSocket: true), host, _certificate, cancellationToken);
     }
 }

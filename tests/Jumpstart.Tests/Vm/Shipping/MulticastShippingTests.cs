@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
@@ -242,7 +241,7 @@ public sealed partial class MulticastShippingTests
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, host.Port);
         await using var stream = new NetworkStream(socket);
-        byte[] frame = lie == Lie.HugeFrame ? [(byte)FrameType.MulticastOffer, 0x7f, 0xff, 0xff, 0xff] : Frame(offer);
+        byte[] frame = lie == Lie.HugeFrame ? [(byte)FrameType.MulticastOffer, 0x7f, 0xff, 0xff, 0xff] : ShippingBed.OfferFrame(FrameType.MulticastOffer, offer);
         try
         {
             await stream.WriteAsync(frame);
@@ -291,16 +290,6 @@ public sealed partial class MulticastShippingTests
         }
 
         return -1;
-    }
-
-    private static byte[] Frame(MulticastOffer offer)
-    {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(offer, new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        var frame = new byte[ChunkChannel.HeaderBytes + payload.Length];
-        frame[0] = (byte)FrameType.MulticastOffer;
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
-        payload.CopyTo(frame, ChunkChannel.HeaderBytes);
-        return frame;
     }
 
     private static async Task<Stream> ConnectAsync(int port, CancellationToken cancellationToken)
