@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
+using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 
@@ -10,7 +11,9 @@ namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 /// chain (one stream to the first host, which forwards each verified chunk to the next at once), or by multicast
 /// (uftp sends the chunks, sealed with AES-256-GCM, once to every host; each host's stream carries the key and repairs).
 /// </summary>
-public sealed class BundleShipper(HopConnector connector)
+/// <param name="connector">Opens the stream to a receiving host.</param>
+/// <param name="loggers">Logs the multicast's uftp sessions (the image service's distribution events); null logs nothing.</param>
+public sealed class BundleShipper(HopConnector connector, ILoggerFactory? loggers = null)
 {
     /// <summary>Sends the bundle in <paramref name="bundleDirectory"/> to every host, each on its own stream.</summary>
     public async Task<IReadOnlyList<ShipResult>> UnicastAsync(
@@ -70,6 +73,7 @@ public sealed class BundleShipper(HopConnector connector)
             source,
             hosts.Count,
             options,
+            new MulticastDistributor(loggers?.CreateLogger<MulticastDistributor>()),
             async (i, hooks) => (await RunLegAsync(manifest, source, [hosts[i]], progress, cancellationToken, hooks))[0] is var result && result is { Succeeded: false, Message: { } why }
                 ? result with { Message = $"{hosts[i]}: {why}" }
                 : result,

@@ -13,7 +13,7 @@ internal static class MulticastSender
 {
     /// <summary>Runs the multicast to <paramref name="hosts"/> hosts; runLeg(i, hooks) runs host i's leg with the given hooks to its end.</summary>
     public static async Task<ShipResult[]> RunAsync(
-        TransferManifest manifest, IChunkSource source, int hosts, MulticastShipOptions options, Func<int, MulticastLegHooks, Task<ShipResult>> runLeg, CancellationToken cancellationToken)
+        TransferManifest manifest, IChunkSource source, int hosts, MulticastShipOptions options, MulticastDistributor uftp, Func<int, MulticastLegHooks, Task<ShipResult>> runLeg, CancellationToken cancellationToken)
     {
         var key = ChunkCipher.NewKey();
         var bitmapBytes = (manifest.ChunkCount + 7) / 8;
@@ -63,7 +63,7 @@ internal static class MulticastSender
 
             if (joined.Count > 0)
             {
-                await SendByUftpAsync(manifest, source, key, union, [.. joined.Select(i => (uint)(i + 1))], options, cancellationToken);
+                await SendByUftpAsync(uftp, manifest, source, key, union, [.. joined.Select(i => (uint)(i + 1))], options, cancellationToken);
             }
 
             foreach (var i in Enumerable.Range(0, hosts))
@@ -81,7 +81,7 @@ internal static class MulticastSender
 
     /// <summary>Seals the chunks of <paramref name="union"/> into a spool file and runs uftp once; a failed session leaves the repair to the streams.</summary>
     private static async Task SendByUftpAsync(
-        TransferManifest manifest, IChunkSource source, byte[] key, byte[] union, IReadOnlyList<uint> receivers, MulticastShipOptions options, CancellationToken cancellationToken)
+        MulticastDistributor uftp, TransferManifest manifest, IChunkSource source, byte[] key, byte[] union, IReadOnlyList<uint> receivers, MulticastShipOptions options, CancellationToken cancellationToken)
     {
         var spool = Path.Combine(options.SpoolDirectory ?? Path.GetTempPath(), $"jumpstart-multicast-{Guid.NewGuid():N}");
         try
@@ -102,7 +102,7 @@ internal static class MulticastSender
                 }
             }
 
-            await new MulticastDistributor().SendAsync(
+            await uftp.SendAsync(
                 new MulticastSendOptions
                 {
                     File = file,
@@ -118,7 +118,7 @@ internal static class MulticastSender
         }
         catch (Exception ex) when (ex is MulticastException or IOException or ShippingException)
         {
-            // Whatever did not arrive by multicast each receiver asks for again over its stream.
+            // Whatever did not arrive by multicast each receiver asks for again over its stream (the distributor logged why uftp failed).
         }
         finally
         {
