@@ -67,6 +67,15 @@ public sealed class ClusterOptions
     /// <summary>The rate a multicast distribution sends at (uftp -R), Mbit/s.</summary>
     public int MulticastRateMbps { get; set; } = 1000;
 
+    /// <summary>The multicast group of bundle distributions (the image service uses the same default group, port 1044).</summary>
+    public string MulticastGroup { get; set; } = Vm.Bundles.Shipping.Multicast.MulticastShipOptions.DefaultGroup;
+
+    /// <summary>The UDP port of bundle distributions by multicast.</summary>
+    public int MulticastPort { get; set; } = Vm.Bundles.Shipping.Multicast.MulticastShipOptions.DefaultPort;
+
+    /// <summary>The interface uftp and uftpd use (the cluster network's); null: the interface of the default route.</summary>
+    public string? MulticastInterface { get; set; }
+
     /// <summary>The cluster directory after applying the default.</summary>
     public string EffectiveDirectory(string stateDirectory)
         => string.IsNullOrEmpty(Directory) ? Path.Combine(stateDirectory, DirectoryName) : Directory;

@@ -40,6 +40,16 @@ public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         Positive(problems, nameof(ClusterOptions.ParallelStreams), options.ParallelStreams);
         Positive(problems, nameof(ClusterOptions.AssumedLinkMbps), options.AssumedLinkMbps);
         Positive(problems, nameof(ClusterOptions.MulticastRateMbps), options.MulticastRateMbps);
+        if (!IPAddress.TryParse(options.MulticastGroup ?? "", out var group) || !(group.IsIPv6Multicast || (group.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (group.GetAddressBytes()[0] & 0xF0) == 0xE0)))
+        {
+            problems.Add($"{ClusterOptions.Section}:MulticastGroup '{options.MulticastGroup}' is not a multicast address such as 239.192.74.1");
+        }
+
+        if (options.MulticastPort is < 1024 or > 65535)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{ClusterOptions.Section}:MulticastPort must be 1024 to 65535 (got {options.MulticastPort})"));
+        }
+
         Bytes(problems, nameof(ClusterOptions.BundleCacheSize), options.BundleCacheSize, 1L << 20, long.MaxValue);
         Bytes(problems, nameof(ClusterOptions.BundleChunkSize), options.BundleChunkSize, Vm.Bundles.Shipping.ShippingLimits.MinChunkBytes, Vm.Bundles.Shipping.ShippingLimits.MaxChunkBytes);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

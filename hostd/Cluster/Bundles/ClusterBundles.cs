@@ -6,6 +6,7 @@ using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
+using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 using Jumpstart.Shared.Cluster;
 using Jumpstart.Shared.HostApi;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ public sealed class ClusterBundles
 
     private readonly ConcurrentDictionary<(string Directory, long Stamp, int ChunkBytes), Task<TransferManifest>> _manifests = new();
     private readonly VmHost? _vms;
+    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
 
     public ClusterBundles(IOptions<ClusterOptions> options, IOptions<HostdOptions> hostd, ILoggerFactory loggers, VmHost? vms = null)
@@ -37,6 +39,7 @@ public sealed class ClusterBundles
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(hostd);
         _vms = vms;
+        _loggers = loggers;
         _logger = loggers.CreateLogger<ClusterBundles>();
         Settings = options.Value;
         Store = new BundleStore(hostd.Value.StateDirectory);
@@ -112,12 +115,25 @@ public sealed class ClusterBundles
     public Task<IReadOnlyList<ShipResult>> ShipAsync(ClusterTransport cluster, string directory, string transport, IReadOnlyList<string> hosts, IProgress<ShipProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        var shipper = new BundleShipper(ConnectorFor(cluster), ManifestAsync);
+        var shipper = new BundleShipper(ConnectorFor(cluster), _loggers, ManifestAsync);
         var options = new ShipOptions { ChunkBytes = ChunkBytes, ParallelStreams = Settings.ParallelStreams };
         return transport switch
         {
             BundleTransports.Unicast => shipper.UnicastAsync(directory, hosts, options, progress, cancellationToken),
             BundleTransports.Chain => shipper.ChainAsync(directory, hosts, options, progress, cancellationToken),
+            BundleTransports.Multicast => shipper.MulticastAsync(
+                directory,
+                hosts,
+                new MulticastShipOptions
+                {
+                    Group = Settings.MulticastGroup,
+                    Port = Settings.MulticastPort,
+                    Interface = Settings.MulticastInterface,
+                    RateKbps = Settings.MulticastRateMbps * 1000L,
+                    ChunkBytes = ChunkBytes,
+                },
+                progress,
+                cancellationToken),
             _ => throw new ShippingException(ShippingProblem.Unsupported, $"the {transport} transport is not available on this host"),
         };
     }
@@ -164,7 +180,10 @@ public sealed class ClusterBundles
 
     private async Task ReceiveAsync(ClusterTransport cluster, ClusterConnection connection, CancellationToken stopping)
     {
-        var receiver = new BundleReceiver(Cache, ConnectorFor(cluster));
+        var receiver = new BundleReceiver(Cache, ConnectorFor(cluster))
+        {
+            Multicast = Settings.Multicast ? new MulticastReceiveOptions { Interface = Settings.MulticastInterface } : null,
+        };
         try
         {
             var report = await receiver.ReceiveAsync(connection.Stream, stopping);

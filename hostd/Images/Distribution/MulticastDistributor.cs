@@ -129,7 +129,7 @@ public sealed partial class MulticastDistributor(ILogger<MulticastDistributor>? 
             m.Groups["status"].Value,
             m.Groups["time"].Success ? double.Parse(m.Groups["time"].Value, CultureInfo.InvariantCulture) : null))];
 
-    private static string FindTool(string tool)
+    internal static string FindTool(string tool)
     {
         if (tool.Contains('/', StringComparison.Ordinal))
         {

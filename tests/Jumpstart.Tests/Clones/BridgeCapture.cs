@@ -23,13 +23,13 @@ public sealed partial class BridgeCapture : IAsyncDisposable
     private readonly Task<ProcessResult> _run;
     private readonly string _file;
 
-    private BridgeCapture(CloneNetwork network, string interfaceName, string file)
+    private BridgeCapture(IReadOnlyList<string> execPrefix, string interfaceName, string file)
     {
         _file = file;
         // -U writes each packet at once, so nothing waits in tcpdump's buffer when it is stopped.
         _run = ProcessRunner.RunAsync(
             Requirements.RequireTool("ip"),
-            [.. network.ExecPrefix, Requirements.RequireTool("tcpdump"), "-i", interfaceName, "-n", "-U", "-w", file],
+            [.. execPrefix, Requirements.RequireTool("tcpdump"), "-i", interfaceName, "-n", "-U", "-w", file],
             new ProcessRunOptions
             {
                 Timeout = s_maxLifetime,
@@ -46,9 +46,13 @@ public sealed partial class BridgeCapture : IAsyncDisposable
     }
 
     /// <summary>Starts capturing on <paramref name="interfaceName"/> and returns once tcpdump says it is listening.</summary>
-    public static async Task<BridgeCapture> StartAsync(CloneNetwork network, string file, string interfaceName = CloneNetwork.BridgeName)
+    public static Task<BridgeCapture> StartAsync(CloneNetwork network, string file, string interfaceName = CloneNetwork.BridgeName)
+        => StartAsync(network.ExecPrefix, file, interfaceName);
+
+    /// <summary>Starts capturing on <paramref name="interfaceName"/> in the namespace <c>ip <paramref name="execPrefix"/></c> runs in.</summary>
+    public static async Task<BridgeCapture> StartAsync(IReadOnlyList<string> execPrefix, string file, string interfaceName)
     {
-        var capture = new BridgeCapture(network, interfaceName, file);
+        var capture = new BridgeCapture(execPrefix, interfaceName, file);
         var first = await Task.WhenAny(capture._listening.Task, capture._run, Task.Delay(s_startTimeout));
         if (first != capture._listening.Task)
         {

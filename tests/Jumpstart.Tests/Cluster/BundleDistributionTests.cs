@@ -102,6 +102,49 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         AssertSameFiles(source, CachedCopy(Bed.Manager, source));
     }
 
+    [ToolFact("ip", "openssl", "uftp", "uftpd", "tcpdump", NeedsRoot = true)]
+    public async Task Multicast_ReachesBothHosts_ByteEqual_WithNoBundleBytesInClearOnTheSwitch()
+    {
+        var source = await BundleOnAsync(Bed.Manager, "dist-multicast", 6 << 20);
+        var capture = Bed.Manager.Directory.Combine("multicast.pcap");
+        var tcpdump = Process.Start(new ProcessStartInfo(Requirements.RequireTool("ip"), [.. Bed.Switch.ExecPrefix, "tcpdump", "-i", ClusterSwitch.BridgeName, "-w", capture, "-U", "-B", "16384", "-s", "0"]) { RedirectStandardError = true })!;
+        (ProcessResult Result, JsonElement Json) run;
+        try
+        {
+            await Poll.UntilAsync(() => File.Exists(capture), TimeSpan.FromSeconds(20), "tcpdump writing its capture");
+            await Task.Delay(500);
+            run = await DistributeAsync(Bed.Manager, "dist-multicast", "host-b,host-c", "multicast");
+            await Task.Delay(500);
+        }
+        finally
+        {
+            await Requirements.RunToolAsync("kill", ["-INT", tcpdump.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await tcpdump.WaitForExitAsync(bound.Token);
+        }
+
+        Assert.Equal(0, run.Result.ExitCode);
+        Assert.Equal("multicast", run.Json.GetProperty("transport").GetString());
+        foreach (var node in Bed.Nodes.Skip(1))
+        {
+            Assert.Equal("done", HostLine(run.Json, node.Name).GetProperty("state").GetString());
+            AssertSameFiles(source, CachedCopy(node, source));
+        }
+
+        // The bundle went out once by multicast (not over the streams)...
+        var streamed = run.Json.GetProperty("hosts").EnumerateArray().Sum(h => h.GetProperty("bytesSent").GetInt64());
+        Assert.True(streamed < 6 << 20, $"{streamed} bytes went over the streams: the multicast carried little");
+
+        // ...and the capture saw it without a single 32-byte window of the state file in clear.
+        var pcap = await File.ReadAllBytesAsync(capture);
+        Assert.True(pcap.Length > 6 << 20, $"the capture holds {pcap.Length} bytes, less than the bundle");
+        var state = await File.ReadAllBytesAsync(Path.Combine(source, BundleFiles.State));
+        for (var offset = 0; offset + 32 <= state.Length; offset += 4096)
+        {
+            Assert.True(pcap.AsSpan().IndexOf(state.AsSpan(offset, 32)) < 0, $"bytes {offset}..{offset + 32} of the state file are in clear on the wire");
+        }
+    }
+
     [ToolFact("ip", "openssl", "tcpdump", NeedsRoot = true)]
     public async Task CaptureOnTheSwitch_ShowsTheTransfer_ButNoBundleBytesInClear()
     {

@@ -28,6 +28,13 @@ public sealed class ClusterRevocationTests(JoinedClusterFixture fixture) : IClas
         await AssertAcceptedAsync(removed, manager, removedCert, removedKey);
         await AssertAcceptedAsync(removed, member, removedCert, removedKey);
 
+        // The push goes to the hosts connected at that moment: wait until both members' links are up (a loaded machine
+        // may be between a heartbeat timeout and the reconnect).
+        foreach (var node in new[] { member, removed })
+        {
+            await Poll.UntilAsync(async _ => (await node.CliJsonAsync("cluster", "status")).GetProperty("connected").GetBoolean(), TimeSpan.FromSeconds(60), $"{node.Name} connected to the manager");
+        }
+
         var result = await manager.CliJsonAsync("cluster", "remove", removed.Name);
 
         Assert.Equal(removed.Name, result.GetProperty("name").GetString());

@@ -50,6 +50,9 @@ public sealed class ClusterTestBed : IAsyncDisposable
             ["HeartbeatInterval"] = HeartbeatInterval.ToString("c", CultureInfo.InvariantCulture),
             ["MissedHeartbeats"] = MissedHeartbeats,
             ["HandshakeTimeout"] = HandshakeTimeout.ToString("c", CultureInfo.InvariantCulture),
+
+            // The hosts have no default route: bundle multicasts use the switch's network.
+            ["MulticastInterface"] = "eth0",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, object>())
         {

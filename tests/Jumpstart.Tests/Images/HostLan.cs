@@ -27,6 +27,11 @@ internal sealed class HostLan : IAsyncDisposable
 
     public IReadOnlyList<NetworkNamespace> Hosts => _hosts;
 
+    /// <summary>The namespace holding the bridge (a capture on the wire between the hosts).</summary>
+    public string SwitchNamespace => _switch.Name;
+
+    public static string BridgeName => Bridge;
+
     /// <summary>argv prefix that runs a program on host i.</summary>
     public IReadOnlyList<string> Exec(int index) => ["ip", "netns", "exec", _hosts[index].Name];
 

@@ -1,3 +1,5 @@
+using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
+
 namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 
 /// <summary>
@@ -13,17 +15,37 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
 {
     private readonly Func<string, long> _freeBytes = freeBytes ?? (path => new DriveInfo(path).AvailableFreeSpace);
 
+    /// <summary>This host's uftpd settings for multicast offers; null refuses them (<see cref="ShippingProblem.Unsupported"/>).</summary>
+    public MulticastReceiveOptions? Multicast { get; init; } = new();
+
     /// <summary>Serves one incoming transfer to the end.</summary>
     /// <returns>The final state of this host.</returns>
     /// <exception cref="ShippingException">The transfer failed (also reported to the sender when the stream still works).</exception>
     public async Task<HopReport> ReceiveAsync(Stream stream, CancellationToken cancellationToken)
     {
         await using var upstream = new ChunkChannel(stream);
-        var offer = ChunkChannel.ParseOffer(await upstream.ExpectAsync(FrameType.Offer, cancellationToken));
+        var first = await upstream.ReadHeaderAsync(0, cancellationToken) ?? throw new ShippingException(ShippingProblem.PeerLost, "peer lost: the stream ended before the offer");
+        if (first.Type is not (FrameType.Offer or FrameType.MulticastOffer))
+        {
+            throw new ShippingException(ShippingProblem.Protocol, $"expected an offer frame, got {first.Type}");
+        }
+
+        var payload = await upstream.ReadPayloadAsync(first.Length, cancellationToken);
+        var multicast = first.Type == FrameType.MulticastOffer ? ChunkChannel.ParseMulticastOffer(payload) : null;
+        var offer = multicast?.Transfer ?? ChunkChannel.ParseOffer(payload);
         var manifest = offer.Manifest;
         try
         {
             manifest.Validate();
+            if (multicast is not null)
+            {
+                multicast.Validate();
+                if (Multicast is null)
+                {
+                    throw new ShippingException(ShippingProblem.Unsupported, "this host does not receive by multicast");
+                }
+            }
+
             if (offer.Route.Count > ShippingLimits.MaxRouteHops || (offer.Route.Count > 0 && connector is null))
             {
                 throw new ShippingException(offer.Route.Count > 0 && connector is null ? ShippingProblem.Unsupported : ShippingProblem.Protocol, $"a route of {offer.Route.Count} hops (at most {ShippingLimits.MaxRouteHops}{(connector is null ? ", and this host does not forward" : "")})");
@@ -38,7 +60,7 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
         using var held = await cache.LockAsync(manifest.BundleId, cancellationToken);
         return cache.Contains(manifest.BundleId)
             ? await ForwardHeldAsync(upstream, offer, cancellationToken)
-            : await ReceiveMissingAsync(upstream, offer, cancellationToken);
+            : await ReceiveMissingAsync(upstream, offer, multicast, cancellationToken);
     }
 
     private static async Task TryReportAsync(ChunkChannel channel, HopReport report)
@@ -85,7 +107,7 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
         return report;
     }
 
-    private async Task<HopReport> ReceiveMissingAsync(ChunkChannel upstream, TransferOffer offer, CancellationToken cancellationToken)
+    private async Task<HopReport> ReceiveMissingAsync(ChunkChannel upstream, TransferOffer offer, MulticastOffer? multicast, CancellationToken cancellationToken)
     {
         var manifest = offer.Manifest;
         StagedTransfer staged;
@@ -120,6 +142,12 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
             }
 
             await upstream.SendNeedAsync(need, cancellationToken);
+            if (multicast is not null && !staged.IsComplete)
+            {
+                var spoolRoot = Multicast!.SpoolRoot ?? cache.Root;
+                await MulticastIntake.RunAsync(upstream, multicast, need, staged, Multicast, spoolRoot, _freeBytes(spoolRoot) - (manifest.TotalBytes - staged.VerifiedBytes), cancellationToken);
+            }
+
             if (offer.Route.Count > 0)
             {
                 forwarding = ForwardAsync(upstream, offer, staged, stopForwarding.Token);

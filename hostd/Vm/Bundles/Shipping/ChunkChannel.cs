@@ -29,6 +29,13 @@ public sealed class ChunkChannel(Stream stream) : IAsyncDisposable
 
     public Task SendNeedAsync(byte[] bitmap, CancellationToken cancellationToken) => SendAsync(FrameType.Need, bitmap, cancellationToken);
 
+    public Task SendMulticastOfferAsync(Multicast.MulticastOffer offer, CancellationToken cancellationToken)
+        => SendAsync(FrameType.MulticastOffer, JsonSerializer.SerializeToUtf8Bytes(offer, ShippingJson.Options), cancellationToken);
+
+    public Task SendMulticastReadyAsync(CancellationToken cancellationToken) => SendAsync(FrameType.MulticastReady, [], cancellationToken);
+
+    public Task SendMulticastSentAsync(byte[] bitmap, CancellationToken cancellationToken) => SendAsync(FrameType.MulticastSent, bitmap, cancellationToken);
+
     public Task SendNackAsync(int index, CancellationToken cancellationToken)
     {
         var payload = new byte[IndexBytes];
@@ -90,6 +97,9 @@ public sealed class ChunkChannel(Stream stream) : IAsyncDisposable
             FrameType.Chunk => IndexBytes + (long)maxChunkBytes,
             FrameType.Nack => IndexBytes,
             FrameType.Report => ReportFixedBytes + ShippingLimits.MaxMessageBytes,
+            FrameType.MulticastOffer => ShippingLimits.MaxOfferBytes,
+            FrameType.MulticastReady => 0,
+            FrameType.MulticastSent => (ShippingLimits.MaxChunks + 7) / 8,
             _ => throw new ShippingException(ShippingProblem.Protocol, $"unknown frame type {_header[0]}"),
         };
         if (length > bound)
@@ -132,11 +142,16 @@ public sealed class ChunkChannel(Stream stream) : IAsyncDisposable
         return await ReadPayloadAsync(header.Length, cancellationToken);
     }
 
-    public static TransferOffer ParseOffer(byte[] payload)
+    public static TransferOffer ParseOffer(byte[] payload) => Parse<TransferOffer>(payload);
+
+    public static Multicast.MulticastOffer ParseMulticastOffer(byte[] payload) => Parse<Multicast.MulticastOffer>(payload);
+
+    private static T Parse<T>(byte[] payload)
+        where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<TransferOffer>(payload, ShippingJson.Options) ?? throw new JsonException("null offer");
+            return JsonSerializer.Deserialize<T>(payload, ShippingJson.Options) ?? throw new JsonException("null offer");
         }
         catch (JsonException ex)
         {

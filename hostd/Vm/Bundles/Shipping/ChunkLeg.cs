@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 
 namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 
@@ -10,8 +11,13 @@ namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 internal static class ChunkLeg
 {
     /// <returns>The final report of each hop (index = hop) and the bytes this leg sent.</returns>
-    public static async Task<(HopReport[] Finals, long BytesSent)> RunAsync(
+    public static Task<(HopReport[] Finals, long BytesSent)> RunAsync(
         ChunkChannel channel, TransferOffer offer, IChunkSource source, Func<HopReport, Task> onReport, CancellationToken cancellationToken)
+        => RunAsync(channel, offer, source, onReport, null, cancellationToken);
+
+    /// <summary>As above; for a multicast's leg (hooks given) the chunks come by uftp and the stream only repairs what the receiver asks for again.</summary>
+    public static async Task<(HopReport[] Finals, long BytesSent)> RunAsync(
+        ChunkChannel channel, TransferOffer offer, IChunkSource source, Func<HopReport, Task> onReport, MulticastLegHooks? multicast, CancellationToken cancellationToken)
     {
         var manifest = offer.Manifest;
         var hops = offer.Route.Count + 1;
@@ -19,7 +25,7 @@ internal static class ChunkLeg
         long sent = 0;
         try
         {
-            await channel.SendOfferAsync(offer, cancellationToken);
+            await (multicast is null ? channel.SendOfferAsync(offer, cancellationToken) : multicast.SendOfferAsync(channel, cancellationToken));
             var header = await channel.ReadHeaderAsync(0, cancellationToken) ?? throw new ShippingException(ShippingProblem.PeerLost, "peer lost: the stream ended before the answer to the offer");
             var payload = await channel.ReadPayloadAsync(header.Length, cancellationToken);
             if (header.Type == FrameType.Report)
@@ -34,7 +40,8 @@ internal static class ChunkLeg
             }
 
             var queue = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
-            for (var i = 0; i < manifest.ChunkCount; i++)
+            multicast?.OnNeed(payload);
+            for (var i = 0; i < manifest.ChunkCount && multicast is null; i++)
             {
                 if ((payload[i / 8] & (1 << (i % 8))) != 0)
                 {
@@ -77,6 +84,9 @@ internal static class ChunkLeg
                             break;
                         case FrameType.Report:
                             await RecordAsync(ChunkChannel.ParseReport(body));
+                            break;
+                        case FrameType.MulticastReady when multicast is not null:
+                            multicast.OnReady(channel);
                             break;
                         default:
                             throw new ShippingException(ShippingProblem.Protocol, $"unexpected {frame.Value.Type} frame from a receiver");

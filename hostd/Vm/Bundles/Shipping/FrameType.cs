@@ -17,4 +17,13 @@ public enum FrameType : byte
 
     /// <summary>Receiver to source: u8 hop, u8 <see cref="HopState"/>, u64 bytes verified, then an optional UTF-8 message.</summary>
     Report = 5,
+
+    /// <summary>Source to receiver: a <see cref="Multicast.MulticastOffer"/> as UTF-8 JSON (the transfer offer, the chunk key, the uftp session).</summary>
+    MulticastOffer = 6,
+
+    /// <summary>Receiver to source: empty; its uftpd listens, the source may start uftp.</summary>
+    MulticastReady = 7,
+
+    /// <summary>Source to receiver: the bitmap of the chunks uftp sent, in the same layout as <see cref="Need"/>; uftp has finished.</summary>
+    MulticastSent = 8,
 }

@@ -32,9 +32,7 @@ internal sealed class ShippingBed : IAsyncDisposable
     {
         if (tls)
         {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=jumpstart-test-host", key, HashAlgorithmName.SHA256);
-            _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            _certificate = CreateCertificate();
         }
 
         Shipper = new BundleShipper(ConnectAsync);
@@ -92,6 +90,41 @@ internal sealed class ShippingBed : IAsyncDisposable
         Xunit.Assert.Equal([id], Directory.GetDirectories(host.Cache.Root).Select(Path.GetFileName).ToList());
     }
 
+    /// <summary>A frame of <paramref name="type"/> carrying <paramref name="offer"/> as JSON, as a peer (honest or not) would write it.</summary>
+    public static byte[] OfferFrame<T>(FrameType type, T offer)
+    {
+        var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(offer, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        var frame = new byte[ChunkChannel.HeaderBytes + payload.Length];
+        frame[0] = (byte)type;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(frame, ChunkChannel.HeaderBytes);
+        return frame;
+    }
+
+    /// <summary>A throwaway self-signed certificate every test host serves (and every client pins).</summary>
+    public static X509Certificate2 CreateCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=jumpstart-test-host", key, HashAlgorithmName.SHA256);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+    }
+
+    /// <summary>TLS 1.3 over <paramref name="stream"/> as the client, pinning <paramref name="certificate"/>.</summary>
+    public static async Task<Stream> ClientTlsAsync(Stream stream, string host, X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        var pinned = certificate.GetCertHash();
+        await tls.AuthenticateAsClientAsync(
+            new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
+                RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHash().AsSpan().SequenceEqual(pinned),
+            },
+            cancellationToken);
+        return tls;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var owned in Enumerable.Reverse(_owned))
@@ -117,22 +150,7 @@ internal sealed class ShippingBed : IAsyncDisposable
         }
 
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        if (_certificate is null)
-        {
-            return stream;
-        }
-
-        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        var pinned = _certificate.GetCertHash();
-        await tls.AuthenticateAsClientAsync(
-            new SslClientAuthenticationOptions
-            {
-                TargetHost = host,
-                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(pinned),
-            },
-            cancellationToken);
-        return tls;
+        return _certificate is null ? stream : await ClientTlsAsync(stream, host, _certificate, cancellationToken);
     }
 
     /// <summary>Progress delivered on the reporting thread, in order (Progress&lt;T&gt; would post it to the thread pool).</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -84,13 +83,5 @@ public sealed class ShippingBoundsTests
         };
     }
 
-    private static byte[] Frame(TransferManifest manifest, string[] route)
-    {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new TransferOffer { Manifest = manifest, Route = route }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        var frame = new byte[ChunkChannel.HeaderBytes + payload.Length];
-        frame[0] = (byte)FrameType.Offer;
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
-        payload.CopyTo(frame, ChunkChannel.HeaderBytes);
-        return frame;
-    }
+    private static byte[] Frame(TransferManifest manifest, string[] route) => ShippingBed.OfferFrame(FrameType.Offer, new TransferOffer { Manifest = manifest, Route = route });
 }

@@ -4,13 +4,14 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
+using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 
 namespace Jumpstart.Tests.Vm.Shipping;
 
 /// <summary>A receiving host in-process: its own cache directory and a TCP listener on loopback serving every stream with <see cref="BundleReceiver"/>.</summary>
 internal sealed class ShippingHost : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
 
     private readonly CancellationTokenSource _stop = new();
 
@@ -18,12 +19,16 @@ internal sealed class ShippingHost : IAsyncDisposable
 
     private readonly X509Certificate2? _certificate;
 
-    public ShippingHost(string name, string cacheRoot, HopConnector connector, X509Certificate2? certificate = null, long limitBytes = BundleCache.DefaultLimitBytes, Func<string, bool>? inUse = null, bool forwards = true)
+    /// <summary>A host; listener: one made elsewhere (in a network namespace), default loopback on any port; multicast: its uftpd settings, default uftpd from PATH.</summary>
+    public ShippingHost(
+        string name, string cacheRoot, HopConnector connector, X509Certificate2? certificate = null, long limitBytes = BundleCache.DefaultLimitBytes, Func<string, bool>? inUse = null, bool forwards = true,
+        TcpListener? listener = null, MulticastReceiveOptions? multicast = null)
     {
         Name = name;
         _certificate = certificate;
         Cache = new BundleCache(cacheRoot, limitBytes, inUse ?? (_ => false));
-        Receiver = new BundleReceiver(Cache, forwards ? connector : null);
+        Receiver = new BundleReceiver(Cache, forwards ? connector : null) { Multicast = multicast ?? new() };
+        _listener = listener ?? new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _accepting = AcceptAsync();
     }
