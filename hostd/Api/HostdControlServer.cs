@@ -38,6 +38,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
             if (cluster is not null)
             {
                 connection.AddLocalRpcTarget(new Cluster.ClusterControlApi(cluster));
+                connection.AddLocalRpcTarget(new Cluster.Remote.RemoteControlApi(cluster, connection));
             }
         }, options, loggerFactory);
         return Task.CompletedTask;

@@ -49,6 +49,12 @@ public sealed class ClusterOptions
     /// <summary>The window of <see cref="MaxJoinFailures"/> and <see cref="MaxJoinFailuresTotal"/>.</summary>
     public TimeSpan JoinFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Whether this host runs control-socket calls relayed by the cluster's manager (<c>jumpstart --host THIS ...</c>
+    /// on any member). Calls are accepted from the manager's certificate only.
+    /// </summary>
+    public bool RemoteControl { get; set; } = true;
+
     /// <summary>The cluster directory after applying the default.</summary>
     public string EffectiveDirectory(string stateDirectory)
         => string.IsNullOrEmpty(Directory) ? Path.Combine(stateDirectory, DirectoryName) : Directory;

@@ -146,6 +146,7 @@ public sealed partial class ClusterService(
         }
 
         _transport.Map(ClusterProtocols.Ping, PingAsync);
+        StartRemoteControl(_transport, rpc, membership);
         _membership = membership;
         ClusterLog.Started(_logger, membership.Name, membership.Role, _transport.Revocations.Number);
     }
@@ -176,6 +177,7 @@ public sealed partial class ClusterService(
             await rpc.DisposeAsync();
         }
 
+        _remoteControl = null;
         _membership = null;
     }
 

@@ -7,6 +7,7 @@ namespace Jumpstart.Shared.Cluster;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ClusterHostInfo[]))]
 [JsonSerializable(typeof(ClusterInitResult))]
+[JsonSerializable(typeof(ClusterInvokeRequest))]
 [JsonSerializable(typeof(ClusterJoinRequest))]
 [JsonSerializable(typeof(ClusterJoinResult))]
 [JsonSerializable(typeof(ClusterRemoveRequest))]

@@ -270,6 +270,9 @@ public static class LogEventIds
         public const int ManagerConnected = 4931;
         public const int ManagerLost = 4932;
         public const int ThisHostRevoked = 4933;
+        public const int RemoteCallRelayed = 4980;
+        public const int RemoteCallRun = 4981;
+        public const int RemoteCallRefused = 4982;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>
