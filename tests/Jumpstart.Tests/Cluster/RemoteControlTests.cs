@@ -8,6 +8,7 @@ using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.Cluster;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
+using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Nbd;
 using Jumpstart.Tests.Support;
 using StreamJsonRpc;
@@ -159,6 +160,46 @@ public sealed class RemoteControlTests(JoinedClusterFixture fixture) : IClassFix
         var relay = await Assert.ThrowsAsync<RemoteInvocationException>(() => peer.InvokeAsync<JsonElement>(
             RemoteControlMethods.Relay, new ClusterInvokeRequest { Host = "host-b", Method = HostMethods.Status }));
         Assert.Equal(ClusterErrorCodes.NotManager, relay.ErrorCode);
+    }
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
+    public async Task CtrlC_OnTheCaller_CancelsTheCallOnTheTarget()
+    {
+        // An NBD "server" in host-b's namespace that accepts and never greets: host-b's copy waits in the NBD handshake
+        // (NbdClientOptions.ConnectTimeout, 10 s) until it is cancelled.
+        using var listener = NamespaceSockets.In(HostB.Namespace, () =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(HostB.Address), 0));
+            socket.Listen();
+            return socket;
+        });
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cli = ProcessRunner.RunAsync(
+            BuiltPrograms.Cli,
+            ["--host", "host-b", "image", "add", "never", "--copy-from", $"nbd://{HostB.Address}:{port}/x", "--socket", HostC.SocketPath],
+            new ProcessRunOptions { Timeout = TimeSpan.FromSeconds(60), OnStarted = pid => started.TrySetResult(pid) });
+
+        using var accepted = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, Mono.Unix.Native.Syscall.kill(await started.Task.WaitAsync(TimeSpan.FromSeconds(5)), Mono.Unix.Native.Signum.SIGINT));
+
+        int read;
+        try
+        {
+            read = await accepted.ReceiveAsync(new byte[64]).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (SocketException)
+        {
+            read = 0; // Reset rather than closed: gone all the same.
+        }
+
+        var closedAfter = clock.Elapsed;
+        await cli;
+        Assert.Equal(0, read);
+        Assert.True(closedAfter < TimeSpan.FromSeconds(5), $"host-b's NBD client closed {closedAfter.TotalSeconds:0.0} s after Ctrl-C: the cancel did not travel c -> a -> b (its own timeout is 10 s)");
+        Assert.DoesNotContain("never", Names(await HostB.CliJsonAsync("image", "list")));
     }
 
     private static string[] Names(JsonElement images) => [.. images.EnumerateArray().Select(i => i.GetProperty("name").GetString()!)];
