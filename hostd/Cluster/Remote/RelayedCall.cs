@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Jumpstart.Hostd.Api;
+using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using StreamJsonRpc;
 
@@ -42,6 +43,10 @@ internal static class RelayedCall
             throw new ClusterUnreachableException($"{nextName} closed the connection before answering {method}", ex);
         }
     }
+
+    /// <summary>Hands every progress note the next hop sends on to <paramref name="progress"/> (a peer's configure step).</summary>
+    public static Action<JsonRpcPeer> ProgressTo(NotifyingProgress progress)
+        => peer => peer.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => progress.Report(note));
 
     /// <summary>The params of a relayed call in the form <see cref="JsonRpcPeer.InvokeAsync{TResult}"/> sends unchanged.</summary>
     /// <exception cref="ClusterRequestException">Params that are neither an object nor an array.</exception>

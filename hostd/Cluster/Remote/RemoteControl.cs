@@ -4,7 +4,6 @@ using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Cluster.Identity;
 using Jumpstart.Hostd.Cluster.Transport;
 using Jumpstart.Shared.Cluster;
-using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;
 
@@ -128,7 +127,7 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
         {
             local = await JsonRpcClient.ConnectAsync(
                 new UnixDomainSocketEndPoint(controlSocketPath),
-                peer => peer.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => progress.Report(note)),
+                RelayedCall.ProgressTo(progress),
                 new JsonRpcOptions { MaxMessageBytes = MaxRelayedBytes },
                 cancellationToken: cancellationToken);
         }
@@ -149,7 +148,7 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
         await using (connection)
         {
             var progress = new NotifyingProgress(caller);
-            await using var peer = rpc.Connect(connection, p => p.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => progress.Report(note)));
+            await using var peer = rpc.Connect(connection, RelayedCall.ProgressTo(progress));
             return await RelayedCall.InvokeAsync(peer, method, request, progress, next, cancellationToken);
         }
     }

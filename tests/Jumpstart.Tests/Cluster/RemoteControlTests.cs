@@ -13,6 +13,7 @@ using Jumpstart.Tests.Nbd;
 using Jumpstart.Tests.Support;
 using StreamJsonRpc;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Jumpstart.Tests.Cluster;
 
@@ -23,7 +24,7 @@ namespace Jumpstart.Tests.Cluster;
 /// the manager are refused.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Cluster)]
-public sealed class RemoteControlTests(JoinedClusterFixture fixture) : IClassFixture<JoinedClusterFixture>
+public sealed class RemoteControlTests(JoinedClusterFixture fixture, ITestOutputHelper output) : IClassFixture<JoinedClusterFixture>
 {
     private const long ImageSize = 16L * 1024 * 1024;
 
@@ -196,9 +197,10 @@ public sealed class RemoteControlTests(JoinedClusterFixture fixture) : IClassFix
         }
 
         var closedAfter = clock.Elapsed;
-        await cli;
+        var exited = await cli;
+        output.WriteLine($"host-b's NBD client closed {closedAfter.TotalSeconds:0.00} s after Ctrl-C; the CLI exited {exited.ExitCode} after {clock.Elapsed.TotalSeconds:0.00} s: {exited.StandardError}");
         Assert.Equal(0, read);
-        Assert.True(closedAfter < TimeSpan.FromSeconds(5), $"host-b's NBD client closed {closedAfter.TotalSeconds:0.0} s after Ctrl-C: the cancel did not travel c -> a -> b (its own timeout is 10 s)");
+        Assert.True(closedAfter < TimeSpan.FromSeconds(5), $"host-b's NBD client closed {closedAfter.TotalSeconds:0.0} s after Ctrl-C: the cancel did not travel c -> a -> b (its own timeout is 10 s); the CLI exited {exited.ExitCode}: {exited.StandardError}");
         Assert.DoesNotContain("never", Names(await HostB.CliJsonAsync("image", "list")));
     }
 
