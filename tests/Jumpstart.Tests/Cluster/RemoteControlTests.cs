@@ -200,7 +200,8 @@ public sealed class RemoteControlTests(JoinedClusterFixture fixture, ITestOutput
         var exited = await cli;
         output.WriteLine($"host-b's NBD client closed {closedAfter.TotalSeconds:0.00} s after Ctrl-C; the CLI exited {exited.ExitCode} after {clock.Elapsed.TotalSeconds:0.00} s: {exited.StandardError}");
         Assert.Equal(0, read);
-        Assert.True(closedAfter < TimeSpan.FromSeconds(5), $"host-b's NBD client closed {closedAfter.TotalSeconds:0.0} s after Ctrl-C: the cancel did not travel c -> a -> b (its own timeout is 10 s); the CLI exited {exited.ExitCode}: {exited.StandardError}");
+        // Typically 0.1 s; the bound leaves a loaded machine room while staying under the NBD timeout it must beat.
+        Assert.True(closedAfter < TimeSpan.FromSeconds(8), $"host-b's NBD client closed {closedAfter.TotalSeconds:0.0} s after Ctrl-C: the cancel did not travel c -> a -> b (its own timeout is 10 s); the CLI exited {exited.ExitCode}: {exited.StandardError}");
         Assert.DoesNotContain("never", Names(await HostB.CliJsonAsync("image", "list")));
     }
 
