@@ -37,8 +37,8 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
             connection.AddLocalRpcTarget(new TrafficApi(traffic));
             if (cluster is not null)
             {
-                connection.AddLocalRpcTarget(new Cluster.ClusterControlApi(cluster));
                 connection.AddLocalRpcTarget(new Cluster.Remote.RemoteControlApi(cluster, connection));
+                connection.AddLocalRpcTarget(new Cluster.ClusterControlApi(cluster));
             }
         }, options, loggerFactory);
         return Task.CompletedTask;

@@ -145,8 +145,8 @@ public sealed partial class ClusterService(
             _agent.Start();
         }
 
-        _transport.Map(ClusterProtocols.Ping, PingAsync);
         StartRemoteControl(_transport, rpc, membership);
+        _transport.Map(ClusterProtocols.Ping, PingAsync);
         _membership = membership;
         ClusterLog.Started(_logger, membership.Name, membership.Role, _transport.Revocations.Number);
     }
