@@ -37,6 +37,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
             connection.AddLocalRpcTarget(new TrafficApi(traffic));
             if (cluster is not null)
             {
+                connection.AddLocalRpcTarget(new Cluster.Remote.RemoteControlApi(cluster, connection));
                 connection.AddLocalRpcTarget(new Cluster.ClusterControlApi(cluster));
                 connection.AddLocalRpcTarget(new Cluster.Bundles.BundleControlApi(cluster, connection));
             }

@@ -6,7 +6,8 @@ namespace Jumpstart.Hostd.Cli;
 
 /// <summary>
 /// Runs one command against the local hostd: connects to the control socket (printing hostd's
-/// progress notes on stderr as they come), runs the body, maps failures to exit codes.
+/// progress notes on stderr as they come), runs the body, maps failures to exit codes. With the global
+/// <c>--host NAME</c>, every call of the body runs on cluster host NAME instead (<see cref="RemoteHost"/>).
 /// </summary>
 public static class HostdCall
 {
@@ -20,9 +21,14 @@ public static class HostdCall
         var error = parse.InvocationConfiguration.Error;
         return CliAction.RunAsync(error, async () =>
         {
+            var host = RemoteHost.Of(parse);
             await using var connection = await HostdConnection.ConnectAsync(
                 parse.GetRequiredValue(options.Socket),
-                c => c.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => Progress(error, note)),
+                c =>
+                {
+                    c.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => Progress(error, note));
+                    RemoteHost.Apply(c, host);
+                },
                 cancellationToken);
             return await body(connection, parse.GetValue(options.Json), parse.InvocationConfiguration.Output);
         });

@@ -13,6 +13,7 @@ public static class JumpstartCli
     public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand("Jumpstart: deploy cloud applications by resuming VM clones from a memory-state file.");
+        root.Options.Add(RemoteHost.CreateOption());
         foreach (var group in CommandGroups())
         {
             root.Subcommands.Add(group);

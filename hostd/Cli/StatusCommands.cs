@@ -14,7 +14,7 @@ public static class StatusCommands
         var command = new Command("status", "Show the local jumpstart-hostd's status.") { socket, json };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            await using var connection = await HostdConnection.ConnectAsync(parse.GetRequiredValue(socket), cancellationToken);
+            await using var connection = await HostdConnection.ConnectAsync(parse.GetRequiredValue(socket), c => RemoteHost.Apply(c, RemoteHost.Of(parse)), cancellationToken);
             var status = await connection.InvokeAsync<HostStatus>(HostMethods.Status, cancellationToken: cancellationToken);
             await CliOutput.WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), status, Format);
             return ExitCodes.Ok;

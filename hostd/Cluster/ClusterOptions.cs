@@ -40,6 +40,12 @@ public sealed class ClusterOptions
     /// <summary>Most connections still in their TLS handshake at once, so unauthenticated clients cannot fill <see cref="MaxConnections"/>.</summary>
     public int MaxHandshakes { get; set; } = 32;
 
+    /// <summary>
+    /// Whether this host runs control-socket calls relayed by the cluster's manager (<c>jumpstart --host THIS ...</c>
+    /// on any member). Calls are accepted from the manager's certificate only.
+    /// </summary>
+    public bool RemoteControl { get; set; } = true;
+
     /// <summary>Failed join attempts one address may make per <see cref="JoinFailureWindow"/>; then it is refused until the window ends.</summary>
     public int MaxJoinFailures { get; set; } = 5;
 

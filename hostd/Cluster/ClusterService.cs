@@ -146,6 +146,7 @@ public sealed partial class ClusterService(
             _agent.Start();
         }
 
+        StartRemoteControl(_transport, rpc, membership);
         _transport.Map(ClusterProtocols.Ping, PingAsync);
         bundles?.Attach(_transport);
         _membership = membership;
@@ -178,6 +179,7 @@ public sealed partial class ClusterService(
             await rpc.DisposeAsync();
         }
 
+        _remoteControl = null;
         _membership = null;
     }
 

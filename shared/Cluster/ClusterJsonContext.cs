@@ -12,6 +12,7 @@ namespace Jumpstart.Shared.Cluster;
 [JsonSerializable(typeof(DistributionPlan))]
 [JsonSerializable(typeof(DistributionRecord))]
 [JsonSerializable(typeof(ClusterInitResult))]
+[JsonSerializable(typeof(ClusterInvokeRequest))]
 [JsonSerializable(typeof(ClusterJoinRequest))]
 [JsonSerializable(typeof(ClusterJoinResult))]
 [JsonSerializable(typeof(ClusterRemoveRequest))]

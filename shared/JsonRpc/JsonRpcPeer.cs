@@ -57,6 +57,12 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
     public PeerCredentials? Credentials { get; }
 
     /// <summary>
+    /// When set, every call made through <see cref="InvokeAsync{TResult}(string, object?, CancellationToken)"/> is
+    /// rewritten by it before it is sent (the CLI's <c>--host</c> relay); notifications and <c>$/cancelRequest</c> are not.
+    /// </summary>
+    public IOutgoingCallRewriter? CallRewriter { get; set; }
+
+    /// <summary>
     /// A connection over a duplex stream, not yet listening: add targets, then call
     /// <see cref="StreamJsonRpc.JsonRpc.StartListening"/>.
     /// </summary>
@@ -110,7 +116,17 @@ public sealed class JsonRpcPeer : StreamJsonRpc.JsonRpc, IAsyncDisposable
             ? AbandonOnCancelAsync(async () => { await Start<object?>(method, arguments, cancellationToken); return true; }, cancellationToken)
             : Start<object?>(method, arguments, cancellationToken);
 
-    private Task<TResult> Start<TResult>(string method, object? arguments, CancellationToken cancellationToken) => arguments switch
+    private Task<TResult> Start<TResult>(string method, object? arguments, CancellationToken cancellationToken)
+    {
+        if (CallRewriter is { } rewriter)
+        {
+            (method, arguments) = rewriter.Rewrite(method, arguments);
+        }
+
+        return Send<TResult>(method, arguments, cancellationToken);
+    }
+
+    private Task<TResult> Send<TResult>(string method, object? arguments, CancellationToken cancellationToken) => arguments switch
     {
         null => InvokeWithCancellationAsync<TResult>(method, null, cancellationToken),
         object?[] positional => InvokeWithCancellationAsync<TResult>(method, positional, cancellationToken),

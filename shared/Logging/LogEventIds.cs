@@ -273,6 +273,9 @@ public static class LogEventIds
         public const int BundleReceived = 4940;
         public const int BundleRefused = 4941;
         public const int BundleDistributed = 4942;
+        public const int RemoteCallRelayed = 4980;
+        public const int RemoteCallRun = 4981;
+        public const int RemoteCallRefused = 4982;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

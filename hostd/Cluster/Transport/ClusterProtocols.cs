@@ -23,5 +23,11 @@ public static class ClusterProtocols
     /// <summary>State bundle bytes between hosts (mutual TLS), reserved for the bundle transfer.</summary>
     public const string Bundle = "jumpstart-bundle/1";
 
+    /// <summary>
+    /// Remote control (mutual TLS): one relayed control-socket call per connection, member -> manager
+    /// (<c>control.relay</c>) and manager -> target (<c>control.run</c>); hostd/Cluster/README.md, "Remote control".
+    /// </summary>
+    public const string Control = "jumpstart-control/1";
+
     public static SslApplicationProtocol Of(string name) => new(name);
 }

@@ -27,6 +27,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private readonly NetworkNamespace _namespace;
     private readonly IReadOnlyDictionary<string, object> _clusterConfig;
+    private readonly Dictionary<string, object> _overrides = new(StringComparer.Ordinal);
     private HostdUnderTest? _hostd;
 
     private ClusterNode(int index, string name, NetworkNamespace ns, TempDirectory directory, IReadOnlyDictionary<string, object> clusterConfig)
@@ -129,6 +130,19 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Sets (or, with null, clears) one cluster setting of this host only, from its next start on.</summary>
+    public void Override(string key, object? value)
+    {
+        if (value is null)
+        {
+            _overrides.Remove(key);
+        }
+        else
+        {
+            _overrides[key] = value;
+        }
+    }
+
     /// <summary>Runs the <c>jumpstart</c> CLI against this host's socket (bounded); does not fail on a non-zero exit.</summary>
     public Task<ProcessResult> CliAsync(params string[] arguments)
         => ProcessRunner.RunAsync(BuiltPrograms.Cli, [.. arguments, "--socket", SocketPath], new ProcessRunOptions { Timeout = s_cliTimeout });
@@ -167,7 +181,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private string ConfigJson()
     {
         var cluster = new Dictionary<string, object> { ["Listen"] = Endpoint };
-        foreach (var (key, value) in _clusterConfig)
+        foreach (var (key, value) in _clusterConfig.Concat(_overrides))
         {
             cluster[key] = value;
         }

@@ -11,7 +11,7 @@ public sealed class CliManPageTests
     /// Options the page explains once for many commands (in DESCRIPTION or the first command of a
     /// group) rather than in every subsection.
     /// </summary>
-    private static readonly string[] s_sharedOptions = ["--socket", "--json", "--db", "--cms", "--admin-token-file"];
+    private static readonly string[] s_sharedOptions = ["--socket", "--json", "--host", "--db", "--cms", "--admin-token-file"];
 
     /// <summary>The built CLI's command tree, read once (about sixty <c>--help</c> runs) for both tests.</summary>
     private static readonly Lazy<Task<IReadOnlyDictionary<string, IReadOnlySet<string>>>> s_built =

@@ -1,0 +1,181 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Jumpstart.Hostd.Api;
+using Jumpstart.Hostd.Cluster.Identity;
+using Jumpstart.Hostd.Cluster.Transport;
+using Jumpstart.Shared.Cluster;
+using Jumpstart.Shared.JsonRpc;
+using Microsoft.Extensions.Logging;
+
+namespace Jumpstart.Hostd.Cluster.Remote;
+
+/// <summary>
+/// Remote control (issue 14 section 4): a control-socket call that runs on another host of the cluster, relayed hop by
+/// hop, each hop on its own connection: CLI -> local hostd (<see cref="RemoteControlMethods.Invoke"/> on the control
+/// socket) -> manager (<see cref="RemoteControlMethods.Relay"/> on <see cref="ClusterProtocols.Control"/>) -> target
+/// (<see cref="RemoteControlMethods.Run"/>, accepted from the manager's certificate only), which runs it against its
+/// own control socket, so every method, check and progress note is exactly the local one. Progress notes travel back
+/// on each hop before the answer; the answer (result or error: code, message, data) comes back unchanged; cancelling
+/// a hop's call cancels the next hop's.
+/// </summary>
+internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, ClusterMembership membership, ClusterOptions options, string controlSocketPath, ILogger logger)
+{
+    /// <summary>
+    /// The largest params or result a relayed call carries: a cluster message (<see cref="ClusterLimits.MaxRpcMessageBytes"/>)
+    /// less room for the envelope it travels in.
+    /// </summary>
+    public const int MaxRelayedBytes = ClusterLimits.MaxRpcMessageBytes - EnvelopeBytes;
+
+    /// <summary>Room for the JSON-RPC envelope, the method and the host name around relayed params or a result.</summary>
+    private const int EnvelopeBytes = 16 * 1024;
+
+    /// <summary>This host's name in the cluster.</summary>
+    public string Name => membership.Name;
+
+    private bool IsManager => membership.Role == ClusterRoles.Manager;
+
+    /// <summary>The origin's step (control socket, <see cref="RemoteControlMethods.Invoke"/>): to the manager, or straight to the target on the manager.</summary>
+    /// <exception cref="ClusterRequestException">A malformed request, or one that would relay a relay.</exception>
+    /// <exception cref="ClusterUnreachableException">The manager cannot be reached.</exception>
+    public async Task<JsonElement> InvokeAsync(ClusterInvokeRequest request, JsonRpcPeer caller, CancellationToken cancellationToken)
+    {
+        Check(request);
+        if (IsManager)
+        {
+            return await RelayAsync(request, caller, Name, cancellationToken);
+        }
+
+        var manager = ClusterTransport.ParseEndPoint(membership.Manager, "manager endpoint");
+        ClusterConnection connection;
+        try
+        {
+            connection = await transport.ConnectAsync(manager, membership.ManagerName, ClusterProtocols.Control, cancellationToken);
+        }
+        catch (ClusterUnreachableException ex)
+        {
+            throw new ClusterUnreachableException($"the manager {membership.ManagerName} cannot be reached: {ex.Message}", ex);
+        }
+
+        return await ForwardAsync(connection, RemoteControlMethods.Relay, request, caller, $"the manager {membership.ManagerName}", cancellationToken);
+    }
+
+    /// <summary>The manager's step (<see cref="RemoteControlMethods.Relay"/>): run it here when this is the target, else pass it to the target.</summary>
+    /// <exception cref="ClusterNotManagerException">This host is not the manager.</exception>
+    /// <exception cref="ClusterNotFoundException">No host of that name.</exception>
+    /// <exception cref="ClusterUnreachableException">The target cannot be reached.</exception>
+    public async Task<JsonElement> RelayAsync(ClusterInvokeRequest request, JsonRpcPeer caller, string from, CancellationToken cancellationToken)
+    {
+        Check(request);
+        if (!IsManager)
+        {
+            throw new ClusterNotManagerException($"this host is a member; the manager is {membership.ManagerName}: relay through it");
+        }
+
+        RemoteControlLog.Relayed(logger, request.Method, from, request.Host);
+        if (HostNames.Same(request.Host, Name))
+        {
+            return await RunAsync(request, caller, cancellationToken);
+        }
+
+        ClusterConnection connection;
+        try
+        {
+            connection = await transport.ConnectAsync(request.Host, ClusterProtocols.Control, cancellationToken);
+        }
+        catch (ClusterUnreachableException ex)
+        {
+            throw new ClusterUnreachableException($"{request.Host} cannot be reached: {ex.Message}", ex);
+        }
+
+        return await ForwardAsync(connection, RemoteControlMethods.Run, request, caller, request.Host, cancellationToken);
+    }
+
+    /// <summary>
+    /// The manager's call on this host (<see cref="RemoteControlMethods.Run"/>, or the manager's own relay to itself):
+    /// runs the method against this host's control socket.
+    /// </summary>
+    /// <exception cref="ClusterRefusedException">The caller is not the manager, or <see cref="ClusterOptions.RemoteControl"/> is off.</exception>
+    public async Task<JsonElement> RunFromAsync(string peer, ClusterInvokeRequest request, JsonRpcPeer caller, CancellationToken cancellationToken)
+    {
+        if (!HostNames.Same(peer, membership.ManagerName))
+        {
+            RemoteControlLog.Refused(logger, request?.Method ?? "?", peer, "not the manager");
+            throw new ClusterRefusedException($"{Name} runs relayed calls from the manager {membership.ManagerName} only, not from {peer}");
+        }
+
+        Check(request);
+        if (!HostNames.Same(request.Host, Name))
+        {
+            throw new ClusterRequestException($"this is {Name}, not {request.Host}");
+        }
+
+        return await RunAsync(request, caller, cancellationToken);
+    }
+
+    private async Task<JsonElement> RunAsync(ClusterInvokeRequest request, JsonRpcPeer caller, CancellationToken cancellationToken)
+    {
+        if (!options.RemoteControl)
+        {
+            RemoteControlLog.Refused(logger, request.Method, membership.ManagerName, "Cluster:RemoteControl is false");
+            throw new ClusterRefusedException($"remote control is disabled on {Name} ({ClusterOptions.Section}:RemoteControl)");
+        }
+
+        RemoteControlLog.Run(logger, request.Method);
+        var progress = new NotifyingProgress(caller);
+        JsonRpcPeer local;
+        try
+        {
+            local = await JsonRpcClient.ConnectAsync(
+                new UnixDomainSocketEndPoint(controlSocketPath),
+                RelayedCall.ProgressTo(progress),
+                new JsonRpcOptions { MaxMessageBytes = MaxRelayedBytes },
+                cancellationToken: cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            throw new ClusterUnreachableException($"{Name}'s control socket {controlSocketPath} does not answer: {ex.Message}", ex);
+        }
+
+        await using (local)
+        {
+            return await RelayedCall.InvokeAsync(local, request.Method, RelayedCall.ArgumentsOf(request.Params), progress, Name, cancellationToken);
+        }
+    }
+
+    /// <summary>Sends <paramref name="request"/> on a new cluster connection and relays its progress to <paramref name="caller"/>.</summary>
+    private async Task<JsonElement> ForwardAsync(ClusterConnection connection, string method, ClusterInvokeRequest request, JsonRpcPeer caller, string next, CancellationToken cancellationToken)
+    {
+        await using (connection)
+        {
+            var progress = new NotifyingProgress(caller);
+            await using var peer = rpc.Connect(connection, RelayedCall.ProgressTo(progress));
+            return await RelayedCall.InvokeAsync(peer, method, request, progress, next, cancellationToken);
+        }
+    }
+
+    /// <summary>What every hop checks before it relays or runs.</summary>
+    /// <exception cref="ClusterRequestException">No host or method, a method that relays, or params over <see cref="MaxRelayedBytes"/>.</exception>
+    private static void Check(ClusterInvokeRequest? request)
+    {
+        if (request is null)
+        {
+            throw new ClusterRequestException("a relayed call needs a host and a method");
+        }
+
+        HostNames.Require(request.Host, "the host to run it on");
+        if (string.IsNullOrEmpty(request.Method))
+        {
+            throw new ClusterRequestException("a relayed call needs a method");
+        }
+
+        if (request.Method == RemoteControlMethods.Invoke || request.Method.StartsWith("$/", StringComparison.Ordinal) || request.Method.StartsWith("rpc.", StringComparison.Ordinal))
+        {
+            throw new ClusterRequestException($"{request.Method} cannot be relayed");
+        }
+
+        if (request.Params is { } parameters && RelayedCall.SizeOf(parameters) > MaxRelayedBytes)
+        {
+            throw new ClusterRequestException($"the params of {request.Method} exceed the {MaxRelayedBytes} bytes a relayed call may carry");
+        }
+    }
+}
