@@ -32,7 +32,9 @@ public sealed class SshHostKeys(string keygenTool = SshHostKeys.DefaultKeygen)
             return null;
         }
 
+        // sshd without /etc/ssh (a minimal image, a container sharing the host's /usr): ssh-keygen -A needs the folder.
         var directory = Path.Combine(root, "etc/ssh");
+        Directory.CreateDirectory(directory);
         foreach (var old in Directory.EnumerateFiles(directory, KeyPattern))
         {
             File.Delete(old);

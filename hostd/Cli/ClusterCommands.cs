@@ -145,7 +145,11 @@ public static class ClusterCommands
             $"{"NAME",-20} {"ROLE",-8} {"STATE",-8} {"ENDPOINT",-22} {"CORES",5} {"MEM FREE/TOTAL",-19} {"VMS",4} {"BUNDLES",7} {"DISK FREE",10} {"LAST HEARTBEAT",-20}",
             .. hosts.Select(h => string.Create(
                 CultureInfo.InvariantCulture,
-                $"{h.Name,-20} {h.Role,-8} {h.State,-8} {h.Endpoint,-22} {h.Capacity?.Cores.ToString(CultureInfo.InvariantCulture) ?? "-",5} {Memory(h.Capacity),-19} {h.Capacity?.RunningVms.ToString(CultureInfo.InvariantCulture) ?? "-",4} {h.Capacity?.Bundles.Count.ToString(CultureInfo.InvariantCulture) ?? "-",7} {(h.Capacity is { } c ? Bytes(c.FreeSpaceBytes) : "-"),10} {h.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never",-20}"))]);
+                $"{h.Name,-20} {h.Role,-8} {h.State,-8} {h.Endpoint,-22} {h.Capacity?.Cores.ToString(CultureInfo.InvariantCulture) ?? "-",5} {Memory(h.Capacity),-19} {h.Capacity?.RunningVms.ToString(CultureInfo.InvariantCulture) ?? "-",4} {(h.Capacity is { } held ? BundleCount(held).ToString(CultureInfo.InvariantCulture) : "-"),7} {(h.Capacity is { } c ? Bytes(c.FreeSpaceBytes) : "-"),10} {h.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never",-20}"))]);
+
+    /// <summary>Distinct bundles: a heartbeat lists each by id (64 hex digits), and an own bundle by its name as well.</summary>
+    private static int BundleCount(HostCapacity capacity)
+        => capacity.Bundles.Count(b => b.Length == 64 && b.All(char.IsAsciiHexDigitLower)) is var ids and > 0 ? ids : capacity.Bundles.Count;
 
     private static string Memory(HostCapacity? capacity) => capacity is null ? "-" : $"{Bytes(capacity.MemoryAvailableBytes)}/{Bytes(capacity.MemoryTotalBytes)}";
 

@@ -185,6 +185,18 @@ public sealed class CloneIdentityTests : IDisposable
         Assert.StartsWith("-----BEGIN OPENSSH PRIVATE KEY-----", key, StringComparison.Ordinal);
     }
 
+    [ToolFact("ssh-keygen")]
+    public async Task SshHostKeys_WithSshdButNoEtcSsh_CreatesTheFolderAndTheKeys()
+    {
+        var sbin = Directory.CreateDirectory(Path.Combine(Root, "usr/sbin")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(sbin, "sshd"), "");
+
+        var count = await new SshHostKeys().RegenerateAsync(Root, CancellationToken.None);
+
+        Assert.True(count >= 2, $"expected several host keys, got {count}");
+        Assert.True(File.Exists(Path.Combine(Root, "etc/ssh/ssh_host_ed25519_key")));
+    }
+
     [Fact]
     public async Task SshHostKeys_WithoutAServer_DoesNothing()
         => Assert.Null(await new SshHostKeys("/nonexistent/ssh-keygen").RegenerateAsync(Root, CancellationToken.None));
