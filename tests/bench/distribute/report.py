@@ -33,6 +33,7 @@ script = [
     "set key top left",
     "set grid",
     "set xlabel 'receiving hosts'",
+    "set yrange [0:*]",
     "set ylabel 'seconds'",
     f"set xtics ({', '.join(str(n) for n in counts)})",
     f"set multiplot layout 1,{len(sizes)} title 'jumpstart bundle distribute, {rate} Mbit/s per link (tc tbf)'",
@@ -43,7 +44,11 @@ for size in sizes:
         for n in counts:
             values = [number(rows[(size, n)].get(s)) for s in series]
             f.write(f"{n} " + " ".join("?" if v is None else f"{v}" for v in values) + "\n")
-    plots = [f"'{data}' using 1:{i + 2} with linespoints lw 2 {'dt 2 ' if s == 'ideal' else ''}title '{s}'" for i, s in enumerate(series)]
+    def title(s):
+        values = [rows[(size, n)].get(s) for n in counts]
+        return f"{s} (unavailable)" if values and all(v == "unavailable" for v in values) else s
+
+    plots = [f"'{data}' using 1:{i + 2} with linespoints lw 2 {'dt 2 ' if s == 'ideal' else ''}title '{title(s)}'" for i, s in enumerate(series)]
     script.append(f"set title '{size} MiB bundle'")
     script.append("plot " + ", ".join(plots))
 script.append("unset multiplot")
