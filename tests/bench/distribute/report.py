@@ -87,6 +87,10 @@ parts.append("auto picked " + "; ".join(picks))
 chain, copy = number(head.get("chain")), number(head.get(baseline))
 if chain and copy:
     parts.append(f"chain vs parallel {baseline}: {chain:.1f} s vs {copy:.1f} s ({copy / chain:.1f}x faster)")
+for what in ("chain", baseline):
+    cpu = number(head.get(f"{what}_cpu"))
+    if cpu is not None:
+        parts.append(f"{what} CPU {cpu:.0f} s ({cpu * 1000 / (size * n):.1f} ms per MiB per hop; {cpu / ideal:.1f} cores to keep up with the links)")
 with open("/proc/loadavg") as f:
     parts.append(f"load average {f.read().split()[0]} on {os.cpu_count()} cores")
 print("summary: " + "; ".join(parts))
