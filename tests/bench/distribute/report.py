@@ -83,7 +83,8 @@ picks = []
 for s in sizes:
     chosen = [f"{m}:{rows[(s, m)].get('picked', '?')}" for m in counts if (s, m) in rows]
     picks.append(f"{s} MiB " + " ".join(chosen))
-parts.append("auto picked " + "; ".join(picks))
+if any("picked" in r for r in rows.values()):
+    parts.append("auto picked " + "; ".join(picks))
 chain, copy = number(head.get("chain")), number(head.get(baseline))
 if chain and copy:
     parts.append(f"chain vs parallel {baseline}: {chain:.1f} s vs {copy:.1f} s ({copy / chain:.1f}x faster)")
