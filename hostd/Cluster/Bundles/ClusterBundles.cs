@@ -157,7 +157,7 @@ public sealed class ClusterBundles
             {
                 HopState.Failed => p.Message,
                 HopState.AlreadyHeld => null,
-                _ => string.Create(CultureInfo.InvariantCulture, $"{Mib(p.Bytes)} of {Mib(p.TotalBytes)} MiB, {Mib((long)p.BytesPerSecond)} MiB/s{(p.Eta is { } eta && !final && p.Bytes > 0 ? $", ETA {eta.TotalSeconds:0} s" : "")}"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"{Mib(p.Bytes)} of {Mib(p.TotalBytes)} MiB, {Mib((long)p.BytesPerSecond)} MiB/s{(p.Eta is { } eta && !final && p.Bytes >= p.TotalBytes / 20 ? $", ETA {eta.TotalSeconds:0} s" : "")}"),
             };
             notes.Report(new ProgressNote { Operation = ClusterMethods.BundleDistribute, Stage = $"{p.Host} {state}", Detail = detail, BytesDone = p.Bytes, BytesTotal = p.TotalBytes });
         });
@@ -180,6 +180,8 @@ public sealed class ClusterBundles
 
     private async Task ReceiveAsync(ClusterTransport cluster, ClusterConnection connection, CancellationToken stopping)
     {
+        // The cache's folder may have been removed under a running hostd (an operator emptying it).
+        Directory.CreateDirectory(Cache.Root);
         var receiver = new BundleReceiver(Cache, ConnectorFor(cluster))
         {
             Multicast = Settings.Multicast ? new MulticastReceiveOptions { Interface = Settings.MulticastInterface } : null,

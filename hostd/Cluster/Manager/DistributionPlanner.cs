@@ -37,9 +37,15 @@ public sealed class DistributionPlanner(ClusterOptions options)
     {
         ArgumentNullException.ThrowIfNull(record);
         var moved = record.Hosts.Where(h => h.State == DistributeStates.Done && h.Bytes >= MinMeasuredBytes && h.Seconds > 0).ToList();
-        foreach (var host in moved)
+
+        // A unicast fan-out shares the source's link among its streams: a host's rate there says little of its own
+        // link, so only a single stream, a chain or a multicast teaches host rates.
+        if (record.Transport != BundleTransports.Unicast || moved.Count == 1)
         {
-            Blend(host.Host, host.Bytes / host.Seconds);
+            foreach (var host in moved)
+            {
+                Blend(host.Host, host.Bytes / host.Seconds);
+            }
         }
 
         if (record.Transport == BundleTransports.Unicast && moved.Count > 0 && record.Seconds > 0)
