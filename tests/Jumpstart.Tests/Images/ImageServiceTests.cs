@@ -131,7 +131,10 @@ public sealed class ImageServiceTests : IDisposable
         await using var restarted = await StartHostdAsync(dir);
         var reopened = (await ListAsync(socket)).Single();
         Assert.Null(reopened.Problem);
-        Assert.True(reopened.PresentBytes >= presentBeforeKill, $"had {presentBeforeKill} bytes before SIGKILL, {reopened.PresentBytes} after restart");
+        // What was shown as present a moment before the kill may include extents the background committer had not
+        // made durable yet (PseudoImageCache: "the cache may refetch a little"): at most about a second of the 8 MB/s
+        // fill may be lost, never all of it.
+        Assert.True(reopened.PresentBytes > 0 && reopened.PresentBytes >= presentBeforeKill - (8L * TestImages.MiB), $"had {presentBeforeKill} bytes before SIGKILL, {reopened.PresentBytes} after restart");
         Assert.False(reopened.Complete);
 
         // Every block the bitmap claims is the original's: read the whole image with the upstream gone for the
