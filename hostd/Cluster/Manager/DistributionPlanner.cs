@@ -55,8 +55,14 @@ public sealed class DistributionPlanner(ClusterOptions options)
         }
     }
 
+    /// <summary>Averages a new measurement in; a member's record names hosts, so at most <see cref="ClusterLimits.MaxHosts"/> are kept.</summary>
     private void Blend(string host, double rate)
-        => _rates.AddOrUpdate(host, rate, (_, old) => (old + rate) / 2);
+    {
+        if (double.IsFinite(rate) && rate > 0 && (_rates.Count < ClusterLimits.MaxHosts || _rates.ContainsKey(host)))
+        {
+            _rates.AddOrUpdate(host, rate, (_, old) => (old + rate) / 2);
+        }
+    }
 
     /// <summary>Picks the transport for sending <paramref name="bytes"/> from <paramref name="source"/> to <paramref name="hosts"/>.</summary>
     public (string Transport, string Reason) Choose(string source, IReadOnlyList<string> hosts, long bytes, int chunkBytes, string? forced)

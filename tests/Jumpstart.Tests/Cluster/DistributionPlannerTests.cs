@@ -65,6 +65,22 @@ public sealed class DistributionPlannerTests
         Assert.Contains("measured", planner.Choose("src", ["h1"], GiB, Chunk, null).Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RecordsNamingEndlessHosts_OrAbsurdRates_KeepAtMostTheMaximumOfHosts()
+    {
+        var planner = Planner();
+        for (var i = 0; i < ClusterLimits.MaxHosts + 50; i++)
+        {
+            planner.Learn("src", Record(BundleTransports.Chain, ($"ghost-{i}", GiB, 10.0)));
+        }
+
+        planner.Learn("src", Record(BundleTransports.Chain, ("h1", GiB, 0.0), ("h2", long.MaxValue, double.Epsilon)));
+
+        Assert.Equal(GiB / 10.0, planner.RateOf("ghost-0"), 3);
+        Assert.Equal(1000 * 1e6 / 8, planner.RateOf($"ghost-{ClusterLimits.MaxHosts + 10}"), 3);
+        Assert.Equal(1000 * 1e6 / 8, planner.RateOf("h1"), 3);
+    }
+
     private static DistributionRecord Record(string transport, params (string Host, long Bytes, double Seconds)[] hosts) => new()
     {
         BundleId = new string('a', 64),
