@@ -48,6 +48,30 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         return (result, document.RootElement.Clone());
     }
 
+    /// <summary>Runs <paramref name="body"/> while tcpdump captures every frame on the switch's bridge; returns its result and the capture.</summary>
+    private async Task<(T Result, byte[] Pcap)> CapturingAsync<T>(string file, Func<Task<T>> body)
+    {
+        var path = Bed.Manager.Directory.Combine(file);
+        T result;
+        await using (var capture = await Clones.BridgeCapture.StartAsync(Bed.Switch.ExecPrefix, path, ClusterSwitch.BridgeName))
+        {
+            result = await body();
+            await capture.StopAsync();
+        }
+
+        return (result, await File.ReadAllBytesAsync(path));
+    }
+
+    /// <summary>The capture saw the transfer (at least <paramref name="least"/> bytes, so the search can fail) and no block of the state file.</summary>
+    private async Task AssertNoPlaintextAsync(byte[] pcap, string bundle, long least)
+    {
+        output.WriteLine($"capture: {pcap.Length} bytes");
+        Assert.True(pcap.Length > least, $"the capture holds {pcap.Length} bytes, fewer than {least}");
+        var state = await File.ReadAllBytesAsync(Path.Combine(bundle, BundleFiles.State));
+        var found = PlaintextSearch.FindAnyBlock(pcap, state);
+        Assert.True(found < 0, $"the capture holds a block of the state file in clear at offset {found}");
+    }
+
     private static JsonElement HostLine(JsonElement result, string host)
         => result.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == host);
 
@@ -106,22 +130,7 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
     public async Task Multicast_ReachesBothHosts_ByteEqual_WithNoBundleBytesInClearOnTheSwitch()
     {
         var source = await BundleOnAsync(Bed.Manager, "dist-multicast", 6 << 20);
-        var capture = Bed.Manager.Directory.Combine("multicast.pcap");
-        var tcpdump = Process.Start(new ProcessStartInfo(Requirements.RequireTool("ip"), [.. Bed.Switch.ExecPrefix, "tcpdump", "-i", ClusterSwitch.BridgeName, "-w", capture, "-U", "-B", "16384", "-s", "0"]) { RedirectStandardError = true })!;
-        (ProcessResult Result, JsonElement Json) run;
-        try
-        {
-            await Poll.UntilAsync(() => File.Exists(capture), TimeSpan.FromSeconds(20), "tcpdump writing its capture");
-            await Task.Delay(500);
-            run = await DistributeAsync(Bed.Manager, "dist-multicast", "host-b,host-c", "multicast");
-            await Task.Delay(500);
-        }
-        finally
-        {
-            await Requirements.RunToolAsync("kill", ["-INT", tcpdump.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await tcpdump.WaitForExitAsync(bound.Token);
-        }
+        var (run, pcap) = await CapturingAsync("multicast.pcap", () => DistributeAsync(Bed.Manager, "dist-multicast", "host-b,host-c", "multicast"));
 
         Assert.Equal(0, run.Result.ExitCode);
         Assert.Equal("multicast", run.Json.GetProperty("transport").GetString());
@@ -135,50 +144,18 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         var streamed = run.Json.GetProperty("hosts").EnumerateArray().Sum(h => h.GetProperty("bytesSent").GetInt64());
         Assert.True(streamed < 6 << 20, $"{streamed} bytes went over the streams: the multicast carried little");
 
-        // ...and the capture saw it without a single 32-byte window of the state file in clear.
-        var pcap = await File.ReadAllBytesAsync(capture);
-        Assert.True(pcap.Length > 6 << 20, $"the capture holds {pcap.Length} bytes, less than the bundle");
-        var state = await File.ReadAllBytesAsync(Path.Combine(source, BundleFiles.State));
-        for (var offset = 0; offset + 32 <= state.Length; offset += 4096)
-        {
-            Assert.True(pcap.AsSpan().IndexOf(state.AsSpan(offset, 32)) < 0, $"bytes {offset}..{offset + 32} of the state file are in clear on the wire");
-        }
+        // ...and the capture saw it without a single block of the state file in clear.
+        await AssertNoPlaintextAsync(pcap, source, least: 6 << 20);
     }
 
     [ToolFact("ip", "openssl", "tcpdump", NeedsRoot = true)]
     public async Task CaptureOnTheSwitch_ShowsTheTransfer_ButNoBundleBytesInClear()
     {
         var source = await BundleOnAsync(Bed.Manager, "dist-capture", 6 << 20);
-        var capture = Path.Combine(Bed.Manager.Directory.Combine("switch.pcap"));
-        var tcpdump = Process.Start(new ProcessStartInfo(Requirements.RequireTool("ip"), [.. Bed.Switch.ExecPrefix, "tcpdump", "-i", ClusterSwitch.BridgeName, "-w", capture, "-U", "-B", "16384", "-s", "0", "tcp", "port", "7443"]) { RedirectStandardError = true })!;
-        try
-        {
-            await Poll.UntilAsync(() => File.Exists(capture), TimeSpan.FromSeconds(20), "tcpdump writing its capture");
-            await Task.Delay(500);
-            var (result, _) = await DistributeAsync(Bed.Manager, "dist-capture", "host-b", "unicast");
-            Assert.Equal(0, result.ExitCode);
-            await Task.Delay(500);
-        }
-        finally
-        {
-            // SIGINT: tcpdump writes out what it holds and exits.
-            await Requirements.RunToolAsync("kill", ["-INT", tcpdump.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await tcpdump.WaitForExitAsync(bound.Token);
-        }
+        var (result, pcap) = await CapturingAsync("switch.pcap", () => DistributeAsync(Bed.Manager, "dist-capture", "host-b", "unicast"));
 
-        var pcap = await File.ReadAllBytesAsync(capture);
-        output.WriteLine($"capture: {pcap.Length} bytes");
-
-        // The capture saw the transfer (so the search below can fail)...
-        Assert.True(pcap.Length > 3 << 20, $"the capture holds {pcap.Length} bytes, less than half the bundle");
-
-        // ...and no 32-byte window of the state file, sampled every 4 KiB, appears in it.
-        var state = await File.ReadAllBytesAsync(Path.Combine(source, BundleFiles.State));
-        for (var offset = 0; offset + 32 <= state.Length; offset += 4096)
-        {
-            Assert.True(pcap.AsSpan().IndexOf(state.AsSpan(offset, 32)) < 0, $"bytes {offset}..{offset + 32} of the state file are in clear on the wire");
-        }
+        Assert.Equal(0, result.Result.ExitCode);
+        await AssertNoPlaintextAsync(pcap, source, least: 3 << 20);
     }
 
     [ToolFact("ip", "openssl", "tc", NeedsRoot = true)]

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -24,7 +23,6 @@ public sealed partial class MulticastShippingTests
     private const int StateBytes = (300 << 10) + 123;
 
     /// <summary>Plaintext blocks searched for in the capture: a leaked window of 64 bytes holds at least one whole aligned block.</summary>
-    private const int Block = 32;
 
     private static readonly TimeSpan s_bound = TimeSpan.FromMinutes(3);
 
@@ -80,9 +78,9 @@ public sealed partial class MulticastShippingTests
         Assert.True(multicastBytes > StateBytes, $"{multicastFrames.Count} multicast frames of {multicastBytes} bytes captured: {string.Join(" | ", multicastFrames.Take(5).Select(f => f.Line))}");
         Assert.True(captured.Length > StateBytes, $"the capture holds {captured.Length} bytes");
         var plaintext = await File.ReadAllBytesAsync(Path.Combine(source, BundleFiles.State));
-        Assert.Equal(-1, FindAnyBlock(captured, plaintext));
+        Assert.Equal(-1, PlaintextSearch.FindAnyBlock(captured, plaintext));
         // The search itself finds plaintext when it is there.
-        Assert.True(FindAnyBlock([.. captured.Take(1000), .. plaintext.AsSpan(4321, 64).ToArray(), .. captured.Skip(1000)], plaintext) >= 0);
+        Assert.True(PlaintextSearch.FindAnyBlock([.. captured.Take(1000), .. plaintext.AsSpan(4321, 64).ToArray(), .. captured.Skip(1000)], plaintext) >= 0);
     }
 
     [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
@@ -269,28 +267,6 @@ public sealed partial class MulticastShippingTests
 
     [GeneratedRegex(@"length (\d+)")]
     private static partial Regex FrameLength();
-
-    /// <summary>Index in <paramref name="haystack"/> of any aligned <see cref="Block"/>-byte block of <paramref name="plaintext"/>, or -1.</summary>
-    private static int FindAnyBlock(byte[] haystack, byte[] plaintext)
-    {
-        var blocks = new Dictionary<ulong, List<int>>();
-        for (var offset = 0; offset + Block <= plaintext.Length; offset += Block)
-        {
-            var key = BinaryPrimitives.ReadUInt64LittleEndian(plaintext.AsSpan(offset));
-            (blocks.TryGetValue(key, out var list) ? list : blocks[key] = []).Add(offset);
-        }
-
-        for (var i = 0; i + Block <= haystack.Length; i++)
-        {
-            if (blocks.TryGetValue(BinaryPrimitives.ReadUInt64LittleEndian(haystack.AsSpan(i)), out var offsets)
-                && offsets.Any(o => haystack.AsSpan(i, Block).SequenceEqual(plaintext.AsSpan(o, Block))))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 
     private static async Task<Stream> ConnectAsync(int port, CancellationToken cancellationToken)
     {
