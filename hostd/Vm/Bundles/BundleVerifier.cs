@@ -15,7 +15,16 @@ public static class BundleVerifier
     private const int HashBufferBytes = 1 << 20;
 
     /// <exception cref="BundleException">What is wrong, first problem found.</exception>
-    public static async Task<VerifiedBundle> VerifyAsync(string directory, CancellationToken cancellationToken)
+    public static Task<VerifiedBundle> VerifyAsync(string directory, CancellationToken cancellationToken)
+        => VerifyAsync(directory, new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>
+    /// As above, taking the SHA-256 of some parts as already computed by the caller, who wrote those files itself from
+    /// the bytes it hashed (a received bundle's staging: <see cref="Shipping.PartHashes"/>); their size is still checked
+    /// on disk, their content not read again. <paramref name="knownHashes"/>: lowercase hex SHA-256 by part file name.
+    /// </summary>
+    /// <exception cref="BundleException">What is wrong, first problem found.</exception>
+    public static async Task<VerifiedBundle> VerifyAsync(string directory, IReadOnlyDictionary<string, string> knownHashes, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
@@ -28,7 +37,14 @@ public static class BundleVerifier
         CheckLayout(name, manifest);
         foreach (var part in manifest.Parts)
         {
-            await CheckPartAsync(name, directory, part, cancellationToken);
+            if (knownHashes.TryGetValue(part.File, out var known))
+            {
+                CheckKnownPart(name, directory, part, known);
+            }
+            else
+            {
+                await CheckPartAsync(name, directory, part, cancellationToken);
+            }
         }
 
         var spec = ReadJson<VmSpec>(name, Path.Combine(directory, BundleFiles.Spec));
@@ -105,6 +121,17 @@ public static class BundleVerifier
         }
     }
 
+    private static void CheckKnownPart(string name, string directory, BundlePart part, string sha256)
+    {
+        var file = new FileInfo(Path.Combine(directory, part.File));
+        if (!file.Exists || file.LinkTarget is not null)
+        {
+            throw new BundleException(name, BundleProblem.Missing, $"part {part.File} is missing");
+        }
+
+        CheckMatches(name, part, file.Length, sha256);
+    }
+
     private static async Task CheckPartAsync(string name, string directory, BundlePart part, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, part.File);
@@ -130,14 +157,19 @@ public static class BundleVerifier
             throw new BundleException(name, BundleProblem.Malformed, $"part {part.File}: {ex.Message}", ex);
         }
 
+        CheckMatches(name, part, length, actual);
+    }
+
+    private static void CheckMatches(string name, BundlePart part, long length, string sha256)
+    {
         if (length != part.Size)
         {
             throw new BundleException(name, BundleProblem.SizeMismatch, $"part {part.File} is {length} bytes, the manifest says {part.Size} (truncated or replaced)");
         }
 
-        if (!string.Equals(actual, part.Sha256, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(sha256, part.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw new BundleException(name, BundleProblem.ChecksumMismatch, $"part {part.File} is corrupted (SHA-256 {actual}, the manifest says {part.Sha256})");
+            throw new BundleException(name, BundleProblem.ChecksumMismatch, $"part {part.File} is corrupted (SHA-256 {sha256}, the manifest says {part.Sha256})");
         }
     }
 

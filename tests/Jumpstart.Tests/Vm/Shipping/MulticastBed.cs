@@ -28,6 +28,8 @@ internal sealed class MulticastBed : IAsyncDisposable
 
     private HostLan? _lan;
 
+    private bool _openWhileArriving = true;
+
     private MulticastBed()
     {
         _certificate = ShippingBed.CreateCertificate();
@@ -46,15 +48,21 @@ internal sealed class MulticastBed : IAsyncDisposable
     /// <summary>Spool files each receiver was about to decrypt, by host name.</summary>
     public Dictionary<string, int> Decrypts { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Called on a receiver's spool file before it is decrypted (a test tampers with it here).</summary>
+    /// <summary>Called on a receiver's spool file once uftp finished, before the final pass opens it (a test tampers with it here).</summary>
     public Action<string, string>? Tamper { get; set; }
 
     /// <param name="receivers">Receiving hosts (namespaces 1..receivers).</param>
     /// <param name="port">The session's UDP port (distinct per test, for clarity in captures).</param>
     /// <param name="silent">Receivers (1-based) whose "uftpd" is a script that says it started and then never answers.</param>
-    public static async Task<MulticastBed> CreateAsync(int receivers, int port, params int[] silent)
+    public static Task<MulticastBed> CreateAsync(int receivers, int port, params int[] silent) => CreateAsync(receivers, port, openWhileArriving: true, silent);
+
+    /// <param name="receivers">Receiving hosts (namespaces 1..receivers).</param>
+    /// <param name="port">The session's UDP port (distinct per test, for clarity in captures).</param>
+    /// <param name="openWhileArriving">False: receivers open the spool only once uftp finished (a test that tampers with it).</param>
+    /// <param name="silent">Receivers (1-based) whose "uftpd" is a script that says it started and then never answers.</param>
+    public static async Task<MulticastBed> CreateAsync(int receivers, int port, bool openWhileArriving, params int[] silent)
     {
-        var bed = new MulticastBed();
+        var bed = new MulticastBed { _openWhileArriving = openWhileArriving };
         try
         {
             bed._lan = await HostLan.CreateAsync(receivers + 1);
@@ -123,6 +131,7 @@ internal sealed class MulticastBed : IAsyncDisposable
             CommandPrefix = Lan.Exec(index),
             Program = program ?? Jumpstart.Hostd.Images.Distribution.MulticastDistributor.ReceiverTool,
             SessionTimeout = TimeSpan.FromMinutes(2),
+            OpenWhileArriving = _openWhileArriving,
             BeforeDecrypt = file =>
             {
                 lock (Decrypts)

@@ -86,7 +86,8 @@ public sealed partial class MulticastShippingTests
     [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
     public async Task ATamperedCiphertextChunk_FailsItsTag_AndIsFetchedAgainOverTheStream()
     {
-        await using var bed = await MulticastBed.CreateAsync(2, 11103);
+        // Receivers that open chunks while uftp runs might open this one before the flip: they open only at the end here.
+        await using var bed = await MulticastBed.CreateAsync(2, 11103, openWhileArriving: false);
         var source = await bed.BundleAsync(StateBytes);
         const long Flipped = 40_000;
         bed.Tamper = (host, file) =>
@@ -114,6 +115,30 @@ public sealed partial class MulticastShippingTests
         {
             await ShippingBed.AssertHoldsAsync(host, source);
         }
+    }
+
+    [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
+    public async Task AReceiverNeedingEveryChunk_OpensThemWhileUftpIsStillSending()
+    {
+        await using var bed = await MulticastBed.CreateAsync(1, 11106);
+        var source = await bed.BundleAsync(4 << 20);
+        var progress = new List<ShipProgress>();
+        long verifiedWhenUftpEnded = -1;
+        bed.Tamper = (host, _) =>
+        {
+            lock (progress)
+            {
+                verifiedWhenUftpEnded = progress.Where(p => p.Host == host).Select(p => p.Bytes).DefaultIfEmpty(0).Max();
+            }
+        };
+
+        // 4 MiB at 8 Mbit/s: a session of about four seconds, sixteen rounds of the receiver's look at the spool.
+        var results = await bed.Shipper.MulticastAsync(source, bed.Names, bed.Options with { RateKbps = 8_000 }, new Collect(progress), CancellationToken.None).WaitAsync(s_bound);
+
+        Assert.Equal(HopState.Done, results[0].State);
+        Assert.Equal(0, results[0].BytesSent);
+        Assert.True(verifiedWhenUftpEnded > 0, $"{verifiedWhenUftpEnded} bytes verified when uftp ended: nothing was opened while it ran");
+        await ShippingBed.AssertHoldsAsync(bed.Hosts[0], source);
     }
 
     [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]

@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Images.Distribution;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 
@@ -7,10 +8,17 @@ namespace Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 /// MulticastSent, then opens every sealed chunk it needs (AES-GCM tag, then the manifest's SHA-256) into the staged
 /// transfer and asks over the stream for each chunk that is missing or failed either check. The spool (ciphertext
 /// only) is removed in every outcome.
+/// A receiver that needs every chunk knows the spool's layout before MulticastSent (the source seals the union of the
+/// needs, here all chunks), so it opens chunks while uftpd is still writing them: a chunk not written yet fails its tag
+/// and is tried again later. Opening only after the session made every receiver decrypt, hash and write the whole
+/// bundle at the same moment (1 GiB to seven receivers: 1.66-1.78x the link's ideal time instead of uftp's 1.11x).
 /// </summary>
 internal static class MulticastIntake
 {
     private const string SpoolPrefix = ".multicast-";
+
+    /// <summary>How often the spool is looked at while uftpd writes it.</summary>
+    private const int ArrivalPollMilliseconds = 250;
 
     /// <summary>Runs the multicast part of a transfer; the chunks it Nack'ed then come as ordinary chunk frames.</summary>
     /// <exception cref="ShippingException">uftpd missing or failed (<see cref="ShippingProblem.Unsupported"/>), no room for the spool, a protocol error.</exception>
@@ -39,6 +47,10 @@ internal static class MulticastIntake
                 await upstream.SendMulticastReadyAsync(cancellationToken);
                 using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 session.CancelAfter(options.SessionTimeout);
+                using var stopEarly = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var early = options.OpenWhileArriving && NeedsAll(need, manifest.ChunkCount)
+                    ? OpenWhileArrivingAsync(upstream, offer, need, staged, spool, stopEarly.Token)
+                    : Task.CompletedTask;
                 try
                 {
                     sent = await upstream.ExpectAsync(FrameType.MulticastSent, session.Token);
@@ -46,6 +58,11 @@ internal static class MulticastIntake
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     throw new ShippingException(ShippingProblem.PeerLost, $"peer lost: the source did not finish its uftp session within {options.SessionTimeout.TotalMinutes:0} min");
+                }
+                finally
+                {
+                    await stopEarly.CancelAsync();
+                    await early;
                 }
             }
 
@@ -100,6 +117,85 @@ internal static class MulticastIntake
         }
     }
 
+    private static bool NeedsAll(byte[] need, int chunkCount)
+    {
+        for (var i = 0; i < chunkCount; i++)
+        {
+            if ((need[i / 8] & (1 << (i % 8))) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// While uftpd writes the spool (<c>uftpd -t</c>: under a temporary name until the file is complete), opens the
+    /// chunks from the first unverified one on, and stops each round at the second chunk in a row that fails (the
+    /// front uftpd has reached; a chunk behind it that failed is a hole a later uftp pass fills, tried again next
+    /// round). Ends when cancelled; whatever it did not open, the final pass does.
+    /// </summary>
+    private static async Task OpenWhileArrivingAsync(ChunkChannel upstream, MulticastOffer offer, byte[] layout, StagedTransfer staged, string spool, CancellationToken cancellationToken)
+    {
+        var manifest = offer.Transfer.Manifest;
+        var chunks = ChunkCipher.Layout(manifest, layout).ToArray();
+        using var cipher = new ChunkCipher(offer.Key, manifest.BundleId);
+        var sealedChunk = new byte[manifest.ChunkBytes + ChunkCipher.TagBytes];
+        var plain = new byte[manifest.ChunkBytes];
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(ArrivalPollMilliseconds, cancellationToken);
+                if (Directory.EnumerateFiles(spool, ChunkCipher.SpoolFileName + "*").FirstOrDefault() is not { } file)
+                {
+                    continue;
+                }
+
+                using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+                var failed = 0;
+                foreach (var (index, offset, length) in chunks)
+                {
+                    if (failed >= 2 || cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    if (staged.IsVerified(index))
+                    {
+                        continue;
+                    }
+
+                    failed = await TryOpenAsync(upstream, staged, cipher, handle, index, sealedChunk.AsMemory(0, length), offset, plain, cancellationToken) ? 0 : failed + 1;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ShippingException)
+        {
+            // Cancelled when MulticastSent came; a file renamed under it or a failed write is the final pass's to meet.
+        }
+    }
+
+    /// <summary>Reads one sealed chunk at <paramref name="offset"/> and, when its tag and hash check, accepts it and reports progress.</summary>
+    private static async Task<bool> TryOpenAsync(
+        ChunkChannel upstream, StagedTransfer staged, ChunkCipher cipher, SafeFileHandle handle, int index, Memory<byte> data, long offset, byte[] plain, CancellationToken cancellationToken)
+    {
+        if (await RandomAccess.ReadAsync(handle, data, offset, cancellationToken) != data.Length)
+        {
+            return false;
+        }
+
+        var opened = plain.AsMemory(0, data.Length - ChunkCipher.TagBytes);
+        if (!cipher.TryOpen(index, data.Span, opened.Span) || !await staged.AcceptAsync(index, opened, cancellationToken))
+        {
+            return false;
+        }
+
+        await upstream.SendReportAsync(new HopReport(0, HopState.Receiving, staged.VerifiedBytes), cancellationToken);
+        return true;
+    }
+
     /// <summary>Opens each sealed chunk of the spool file this host still needs; a chunk that is missing or fails a check stays unverified.</summary>
     private static async Task OpenAsync(ChunkChannel upstream, MulticastOffer offer, byte[] sent, StagedTransfer staged, string file, CancellationToken cancellationToken)
     {
@@ -121,17 +217,7 @@ internal static class MulticastIntake
                 continue;
             }
 
-            var data = sealedChunk.AsMemory(0, length);
-            if (await RandomAccess.ReadAsync(handle, data, offset, cancellationToken) != length)
-            {
-                continue;
-            }
-
-            var opened = plain.AsMemory(0, length - ChunkCipher.TagBytes);
-            if (cipher.TryOpen(index, data.Span, opened.Span) && await staged.AcceptAsync(index, opened, cancellationToken))
-            {
-                await upstream.SendReportAsync(new HopReport(0, HopState.Receiving, staged.VerifiedBytes), cancellationToken);
-            }
+            await TryOpenAsync(upstream, staged, cipher, handle, index, sealedChunk.AsMemory(0, length), offset, plain, cancellationToken);
         }
     }
 }

@@ -20,6 +20,9 @@ public sealed record MulticastReceiveOptions
     /// <summary>argv that runs uftpd elsewhere (tests: <c>ip netns exec NS</c>); empty runs it here.</summary>
     public IReadOnlyList<string> CommandPrefix { get; init; } = [];
 
+    /// <summary>Opens chunks while uftpd still writes the spool (when this host needs every chunk); tests that tamper with the finished spool turn it off.</summary>
+    internal bool OpenWhileArriving { get; init; } = true;
+
     /// <summary>Test hook: called with the spool file after uftp finished and before it is decrypted.</summary>
     internal Action<string>? BeforeDecrypt { get; init; }
 }
