@@ -105,6 +105,7 @@ public static class ImageReplicateCommand
             Receivers = ids,
             Group = new MulticastGroup(parse.GetValue(group) ?? MulticastGroup.DefaultAddress, parse.GetValue(port), parse.GetValue(nic)),
             RateKbps = Math.Max(1, (long)(bytesPerSecond * 8 / 1000)),
+            BlockBytes = MulticastDistributor.BlockBytesFor(parse.GetValue(nic)),
         };
         MulticastResult result;
         try

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Jumpstart.Hostd.Cluster.Transport;
 using Jumpstart.Hostd.Configuration;
+using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Hostd.Vm;
 using Jumpstart.Hostd.Vm.Bundles;
@@ -130,6 +131,7 @@ public sealed class ClusterBundles
                     Port = Settings.MulticastPort,
                     Interface = Settings.MulticastInterface,
                     RateKbps = Settings.MulticastRateMbps * 1000L,
+                    BlockBytes = MulticastDistributor.BlockBytesFor(Settings.MulticastInterface),
                     ChunkBytes = ChunkBytes,
                 },
                 progress,

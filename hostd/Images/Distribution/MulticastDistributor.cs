@@ -32,6 +32,30 @@ public sealed partial class MulticastDistributor(ILogger<MulticastDistributor>? 
 
     private readonly ILogger _logger = logger ?? NullLogger<MulticastDistributor>.Instance;
 
+    /// <summary>
+    /// The data block for an interface: its MTU less 200 bytes for the IP, UDP and uftp headers (uftp(1): "100-200 bytes
+    /// less than the path MTU"), within uftp's bounds; null when the interface is not a name this host knows (an
+    /// address, or none), leaving uftp's default for a 1500-byte MTU. With 9000-byte jumbo frames a block carries 8800
+    /// bytes instead of 1300: a sixth of the datagrams, and of the per-packet work of the sender and every receiver.
+    /// </summary>
+    public static int? BlockBytesFor(string? interfaceName)
+    {
+        if (interfaceName is null || interfaceName.Contains('/') || interfaceName is "." or "..")
+        {
+            return null;
+        }
+
+        try
+        {
+            var mtu = int.Parse(File.ReadAllText(Path.Combine("/sys/class/net", interfaceName, "mtu")).Trim(), CultureInfo.InvariantCulture);
+            return Math.Clamp(mtu - 200, MulticastSendOptions.MinBlockBytes, MulticastSendOptions.MaxBlockBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sends <see cref="MulticastSendOptions.File"/> to every receiver; throws unless all completed.</summary>
     /// <exception cref="MulticastToolMissingException">uftp is not installed.</exception>
     public async Task<MulticastResult> SendAsync(MulticastSendOptions options, CancellationToken cancellationToken)
@@ -48,6 +72,11 @@ public sealed partial class MulticastDistributor(ILogger<MulticastDistributor>? 
             throw new ArgumentOutOfRangeException(nameof(options), options.RateKbps, $"rate must be 1..{MulticastSendOptions.MaxRateKbps} Kbit/s");
         }
 
+        if (options.BlockBytes is < MulticastSendOptions.MinBlockBytes or > MulticastSendOptions.MaxBlockBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BlockBytes, $"block size must be {MulticastSendOptions.MinBlockBytes}..{MulticastSendOptions.MaxBlockBytes} bytes");
+        }
+
         var file = Path.GetFullPath(options.File);
         var bytes = new FileInfo(file).Length;
         var tool = FindTool(options.Program);
@@ -61,6 +90,11 @@ public sealed partial class MulticastDistributor(ILogger<MulticastDistributor>? 
         if (options.Group.Interface is { } nic)
         {
             argv.AddRange(["-I", nic]);
+        }
+
+        if (options.BlockBytes is { } block)
+        {
+            argv.AddRange(["-b", block.ToString(CultureInfo.InvariantCulture)]);
         }
 
         argv.Add(file);

@@ -20,6 +20,15 @@ public sealed record MulticastSendOptions
     /// <summary>Send rate in Kbit/s (<c>uftp -R</c>).</summary>
     public long RateKbps { get; init; } = 200_000;
 
+    /// <summary>Smallest data block uftp accepts (<c>uftp -b</c>).</summary>
+    public const int MinBlockBytes = 512;
+
+    /// <summary>Largest data block uftp accepts (<c>uftp -b</c>, for 9000-byte jumbo frames).</summary>
+    public const int MaxBlockBytes = 8800;
+
+    /// <summary>Payload bytes per datagram (<c>uftp -b</c>), <see cref="MinBlockBytes"/>..<see cref="MaxBlockBytes"/>; null: uftp's default 1300 (a 1500-byte MTU). See <see cref="MulticastDistributor.BlockBytesFor"/>.</summary>
+    public int? BlockBytes { get; init; }
+
     /// <summary>The whole session is killed after this long.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 

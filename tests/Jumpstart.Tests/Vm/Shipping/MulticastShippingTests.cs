@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Jumpstart.Hostd.Images.Distribution;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
 using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
@@ -139,6 +140,29 @@ public sealed partial class MulticastShippingTests
         Assert.Equal(0, results[0].BytesSent);
         Assert.True(verifiedWhenUftpEnded > 0, $"{verifiedWhenUftpEnded} bytes verified when uftp ended: nothing was opened while it ran");
         await ShippingBed.AssertHoldsAsync(bed.Hosts[0], source);
+    }
+
+    [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]
+    public async Task Multicast_WithAnotherBlockSize_LeavesVerifiedBundles()
+    {
+        await using var bed = await MulticastBed.CreateAsync(1, 11107);
+        var source = await bed.BundleAsync(StateBytes);
+
+        var results = await bed.Shipper.MulticastAsync(source, bed.Names, bed.Options with { BlockBytes = 1000 }, null, CancellationToken.None).WaitAsync(s_bound);
+
+        Assert.Equal((HopState.Done, 0L), (results[0].State, results[0].BytesSent));
+        await ShippingBed.AssertHoldsAsync(bed.Hosts[0], source);
+    }
+
+    [Fact]
+    public void TheBlockSize_FollowsTheInterfacesMtu_WithinUftpsBounds()
+    {
+        // lo's MTU (65536) is far above a jumbo frame: the largest block uftp takes.
+        Assert.Equal(MulticastSendOptions.MaxBlockBytes, MulticastDistributor.BlockBytesFor("lo"));
+        Assert.Null(MulticastDistributor.BlockBytesFor("no-such-nic0"));
+        Assert.Null(MulticastDistributor.BlockBytesFor("../lo"));
+        Assert.Null(MulticastDistributor.BlockBytesFor(null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MulticastShipOptions { BlockBytes = 9000 }.Validate());
     }
 
     [ToolFact("uftp", "uftpd", "ip", NeedsRoot = true)]

@@ -110,6 +110,7 @@ internal static class MulticastSender
                     Receivers = receivers,
                     Group = options.Session,
                     RateKbps = options.RateKbps,
+                    BlockBytes = options.BlockBytes,
                     Timeout = options.SessionTimeout,
                     Program = options.Program,
                     CommandPrefix = options.CommandPrefix,

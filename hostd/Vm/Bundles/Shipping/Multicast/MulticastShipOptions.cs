@@ -23,6 +23,9 @@ public sealed record MulticastShipOptions
     /// <summary>Send rate in Kbit/s (<c>uftp -R</c>).</summary>
     public long RateKbps { get; init; } = 200_000;
 
+    /// <summary>Payload bytes per datagram (<c>uftp -b</c>); null: uftp's default. <see cref="MulticastDistributor.BlockBytesFor"/> gives the interface's.</summary>
+    public int? BlockBytes { get; init; }
+
     public int ChunkBytes { get; init; } = ShippingLimits.DefaultChunkBytes;
 
     /// <summary>The uftp session is killed after this long; the receivers then fetch what is missing over their streams.</summary>
@@ -47,6 +50,10 @@ public sealed record MulticastShipOptions
         MulticastOffer.CheckSession(Group, Port, message => new ArgumentException(message, nameof(Group)));
         ArgumentOutOfRangeException.ThrowIfLessThan(RateKbps, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RateKbps, MulticastSendOptions.MaxRateKbps);
+        if (BlockBytes is < MulticastSendOptions.MinBlockBytes or > MulticastSendOptions.MaxBlockBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlockBytes), BlockBytes, $"uftp's block size is {MulticastSendOptions.MinBlockBytes}..{MulticastSendOptions.MaxBlockBytes} bytes");
+        }
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SessionTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReadyTimeout, TimeSpan.Zero);
     }
