@@ -131,7 +131,8 @@ public sealed class StoreApi(IOptions<BlockServiceOptions> options, BundleStore 
             throw new StoreUsageException("give Path or Bundle, not both");
         }
 
-        var directory = bundles.PathOf(bundle);
+        // A name: this host's own bundle, or one it holds in its cache from a distribution (the path check of PathOf stays for anything else).
+        var directory = Path.IsPathFullyQualified(bundle) ? bundles.PathOf(bundle) : bundles.Resolve(bundle);
         return File.Exists(Path.Combine(directory, BundleManifest.FileName))
             ? directory
             : throw new BundleException(bundle, BundleProblem.NotFound, $"no bundle at {directory}");

@@ -18,6 +18,11 @@ public abstract class ClusterFixture : IAsyncLifetime
     /// <summary>Extra cluster settings of every node.</summary>
     protected virtual IReadOnlyDictionary<string, object>? ClusterConfig => null;
 
+    /// <summary>Sees each node before its hostd first starts (e.g. to add a configuration section).</summary>
+    protected virtual void Prepare(ClusterNode node)
+    {
+    }
+
     public ClusterTestBed Bed => _bed ?? throw new InvalidOperationException("the cluster test bed did not start (root, ip and openssl are needed)");
 
     public async Task InitializeAsync()
@@ -27,7 +32,7 @@ public abstract class ClusterFixture : IAsyncLifetime
             return;
         }
 
-        _bed = await ClusterTestBed.StartAsync(3, ClusterConfig);
+        _bed = await ClusterTestBed.StartAsync(3, ClusterConfig, Prepare);
         await _bed.InitAsync();
         for (var i = 1; i <= JoinedHosts; i++)
         {

@@ -28,6 +28,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly NetworkNamespace _namespace;
     private readonly IReadOnlyDictionary<string, object> _clusterConfig;
     private readonly Dictionary<string, object> _overrides = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object> _sections = new(StringComparer.Ordinal);
     private HostdUnderTest? _hostd;
 
     private ClusterNode(int index, string name, NetworkNamespace ns, TempDirectory directory, IReadOnlyDictionary<string, object> clusterConfig)
@@ -66,13 +67,14 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Whether hostd runs.</summary>
     public bool Running => _hostd is { Exited.IsCompleted: false };
 
-    internal static async Task<ClusterNode> CreateAsync(ClusterSwitch network, int index, string name, IReadOnlyDictionary<string, object> clusterConfig)
+    internal static async Task<ClusterNode> CreateAsync(ClusterSwitch network, int index, string name, IReadOnlyDictionary<string, object> clusterConfig, Action<ClusterNode>? prepare = null)
     {
         var ns = await NetworkNamespace.CreateAsync($"ch{index}");
         var directory = new TempDirectory($"cluster-{name}");
         var node = new ClusterNode(index, name, ns, directory, clusterConfig);
         try
         {
+            prepare?.Invoke(node);
             await network.PlugAsync(ns, index, node.Address);
             await node.StartHostdAsync();
             return node;
@@ -143,6 +145,9 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Sets another section of this host's hostd configuration (e.g. Store), from its next start on.</summary>
+    public void Section(string name, object value) => _sections[name] = value;
+
     /// <summary>Runs the <c>jumpstart</c> CLI against this host's socket (bounded); does not fail on a non-zero exit.</summary>
     public Task<ProcessResult> CliAsync(params string[] arguments)
         => ProcessRunner.RunAsync(BuiltPrograms.Cli, [.. arguments, "--socket", SocketPath], new ProcessRunOptions { Timeout = s_cliTimeout });
@@ -186,11 +191,12 @@ public sealed class ClusterNode : IAsyncDisposable
             cluster[key] = value;
         }
 
-        return JsonSerializer.Serialize(new Dictionary<string, object>
+        var config = new Dictionary<string, object>(_sections, StringComparer.Ordinal)
         {
             ["Hostd"] = new Dictionary<string, object> { ["NodeName"] = Name },
             ["Cluster"] = cluster,
-        });
+        };
+        return JsonSerializer.Serialize(config);
     }
 
     public async ValueTask DisposeAsync()

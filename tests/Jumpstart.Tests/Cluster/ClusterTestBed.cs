@@ -62,15 +62,15 @@ public sealed class ClusterTestBed : IAsyncDisposable
         return config;
     }
 
-    /// <summary>Creates the switch and <paramref name="hosts"/> hosts, each with hostd running (in no cluster yet).</summary>
-    public static async Task<ClusterTestBed> StartAsync(int hosts = 3, IReadOnlyDictionary<string, object>? clusterConfig = null)
+    /// <summary>Creates the switch and <paramref name="hosts"/> hosts, each with hostd running (in no cluster yet); <paramref name="prepare"/> sees each node before its hostd starts.</summary>
+    public static async Task<ClusterTestBed> StartAsync(int hosts = 3, IReadOnlyDictionary<string, object>? clusterConfig = null, Action<ClusterNode>? prepare = null)
     {
         var network = await ClusterSwitch.CreateAsync();
         var nodes = new List<ClusterNode>();
         try
         {
             var config = ClusterConfig(clusterConfig);
-            var starting = Enumerable.Range(0, hosts).Select(i => ClusterNode.CreateAsync(network, i, NameOf(i), config)).ToList();
+            var starting = Enumerable.Range(0, hosts).Select(i => ClusterNode.CreateAsync(network, i, NameOf(i), config, prepare)).ToList();
             try
             {
                 await Task.WhenAll(starting);
