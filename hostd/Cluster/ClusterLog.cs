@@ -62,8 +62,8 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = LogEventIds.Cluster.ThisHostRevoked, Level = LogLevel.Error, Message = "This host's certificate {Serial} is revoked: it was removed from the cluster and stops talking to it")]
     public static partial void ThisHostRevoked(ILogger logger, string serial);
 
-    [LoggerMessage(EventId = LogEventIds.Cluster.BundleReceived, Level = LogLevel.Information, Message = "Bundle transfer from {Peer}: {State}, {Bytes} bytes verified")]
-    public static partial void BundleReceived(ILogger logger, string peer, string state, long bytes);
+    [LoggerMessage(EventId = LogEventIds.Cluster.BundleReceived, Level = LogLevel.Information, Message = "Bundle transfer from {Peer}: {State}, {Bytes} bytes verified{Detail}")]
+    public static partial void BundleReceived(ILogger logger, string peer, string state, long bytes, string detail);
 
     [LoggerMessage(EventId = LogEventIds.Cluster.BundleRefused, Level = LogLevel.Warning, Message = "Bundle transfer from {Peer} failed: {Reason}")]
     public static partial void BundleRefused(ILogger logger, string peer, string reason);

@@ -191,7 +191,7 @@ public sealed class ClusterBundles
         try
         {
             var report = await receiver.ReceiveAsync(connection.Stream, stopping);
-            ClusterLog.BundleReceived(_logger, connection.PeerName ?? "?", report.State.ToString(), report.Bytes);
+            ClusterLog.BundleReceived(_logger, connection.PeerName ?? "?", report.State.ToString(), report.Bytes, report.Message is { } detail ? $" ({detail})" : "");
         }
         catch (ShippingException ex)
         {

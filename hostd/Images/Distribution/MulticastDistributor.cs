@@ -127,10 +127,15 @@ public sealed partial class MulticastDistributor(ILogger<MulticastDistributor>? 
             throw new DirectoryNotFoundException($"receiver directory {options.DestinationDirectory} does not exist");
         }
 
+        if (options.ReceiveBufferBytes is < 65536 or > 104857600)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ReceiveBufferBytes, "uftpd's receive buffer is 64 KiB..100 MiB");
+        }
+
         var tool = FindTool(options.Program);
         List<string> argv =
         [
-            "-d", "-t", "-x", LogLevel.ToString(CultureInfo.InvariantCulture),
+            "-d", "-t", "-x", LogLevel.ToString(CultureInfo.InvariantCulture), "-B", options.ReceiveBufferBytes.ToString(CultureInfo.InvariantCulture),
             "-M", options.Group.Address, "-p", options.Group.Port.ToString(CultureInfo.InvariantCulture),
             "-U", FormatId(options.ClientId), "-D", Path.GetFullPath(options.DestinationDirectory),
         ];

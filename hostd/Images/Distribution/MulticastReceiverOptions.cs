@@ -11,6 +11,13 @@ public sealed record MulticastReceiverOptions
 
     public MulticastGroup Group { get; init; } = new();
 
+    /// <summary>
+    /// UDP receive buffer (<c>uftpd -B</c>, 64 KiB..100 MiB; the kernel caps it at net.core.rmem_max). uftp's default of
+    /// 256 KiB holds 7 ms at 300 Mbit/s: a receiver descheduled longer drops datagrams, and every chunk with a hole
+    /// waits for uftp's next pass. 8 MiB holds over 200 ms at that rate.
+    /// </summary>
+    public int ReceiveBufferBytes { get; init; } = 8 << 20;
+
     /// <summary>How long to wait for uftpd to report it started.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

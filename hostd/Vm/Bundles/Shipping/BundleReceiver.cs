@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Jumpstart.Hostd.Vm.Bundles.Shipping.Multicast;
 
 namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
@@ -142,10 +144,12 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
             }
 
             await upstream.SendNeedAsync(need, cancellationToken);
+            string? detail = null;
             if (multicast is not null && !staged.IsComplete)
             {
                 var spoolRoot = Multicast!.SpoolRoot ?? cache.Root;
-                await MulticastIntake.RunAsync(upstream, multicast, need, staged, Multicast, spoolRoot, _freeBytes(spoolRoot) - (manifest.TotalBytes - staged.VerifiedBytes), cancellationToken);
+                var (whileArriving, byMulticast) = await MulticastIntake.RunAsync(upstream, multicast, need, staged, Multicast, spoolRoot, _freeBytes(spoolRoot) - (manifest.TotalBytes - staged.VerifiedBytes), cancellationToken);
+                detail = $"by multicast {Mib(byMulticast)} MiB, {Mib(whileArriving)} of them opened while uftp ran";
             }
 
             if (offer.Route.Count > 0)
@@ -160,8 +164,10 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
             }
 
             var bytes = staged.VerifiedBytes;
+            var publishing = Stopwatch.StartNew();
             await staged.PublishAsync(cancellationToken);
-            var done = new HopReport(0, HopState.Done, bytes);
+            detail = string.Join("; ", new[] { detail, string.Create(CultureInfo.InvariantCulture, $"flushed and published in {publishing.Elapsed.TotalSeconds:0.0} s") }.OfType<string>());
+            var done = new HopReport(0, HopState.Done, bytes, detail);
             await upstream.SendReportAsync(done, cancellationToken);
             await DrainAsync(upstream, cancellationToken);
             return done;
@@ -192,6 +198,8 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
             staged.Dispose();
         }
     }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>Bytes a previous, interrupted transfer of this bundle already holds in staging (they need no new space).</summary>
     private long StagedBytes(TransferManifest manifest)

@@ -21,12 +21,15 @@ internal static class MulticastIntake
     private const int ArrivalPollMilliseconds = 250;
 
     /// <summary>Runs the multicast part of a transfer; the chunks it Nack'ed then come as ordinary chunk frames.</summary>
+    /// <returns>What the session brought: bytes opened while uftp still ran, and in all.</returns>
     /// <exception cref="ShippingException">uftpd missing or failed (<see cref="ShippingProblem.Unsupported"/>), no room for the spool, a protocol error.</exception>
-    public static async Task RunAsync(
+    public static async Task<(long WhileArriving, long Total)> RunAsync(
         ChunkChannel upstream, MulticastOffer offer, byte[] need, StagedTransfer staged, MulticastReceiveOptions options, string spoolRoot, long freeBytes, CancellationToken cancellationToken)
     {
         var manifest = offer.Transfer.Manifest;
         var spool = Path.Combine(spoolRoot, SpoolPrefix + manifest.BundleId);
+        var before = staged.VerifiedBytes;
+        long whileArriving = 0;
         var spoolBound = manifest.TotalBytes + ((long)manifest.ChunkCount * ChunkCipher.TagBytes);
         if (spoolBound > freeBytes)
         {
@@ -63,6 +66,7 @@ internal static class MulticastIntake
                 {
                     await stopEarly.CancelAsync();
                     await early;
+                    whileArriving = staged.VerifiedBytes - before;
                 }
             }
 
@@ -90,6 +94,8 @@ internal static class MulticastIntake
                 await upstream.SendNackAsync(i, cancellationToken);
             }
         }
+
+        return (whileArriving, staged.VerifiedBytes - before);
     }
 
     private static async Task<MulticastReceiver> StartAsync(MulticastOffer offer, MulticastReceiveOptions options, string spool, CancellationToken cancellationToken)
@@ -132,9 +138,9 @@ internal static class MulticastIntake
 
     /// <summary>
     /// While uftpd writes the spool (<c>uftpd -t</c>: under a temporary name until the file is complete), opens the
-    /// chunks from the first unverified one on, and stops each round at the second chunk in a row that fails (the
-    /// front uftpd has reached; a chunk behind it that failed is a hole a later uftp pass fills, tried again next
-    /// round). Ends when cancelled; whatever it did not open, the final pass does.
+    /// chunks from the first unverified one on, and stops each round at the second chunk in a row beyond the furthest
+    /// one opened that fails (where uftpd is writing); a chunk behind that one that fails is a hole a later uftp pass
+    /// fills, tried again next round. Ends when cancelled; whatever it did not open, the final pass does.
     /// </summary>
     private static async Task OpenWhileArrivingAsync(ChunkChannel upstream, MulticastOffer offer, byte[] layout, StagedTransfer staged, string spool, CancellationToken cancellationToken)
     {
@@ -143,6 +149,7 @@ internal static class MulticastIntake
         using var cipher = new ChunkCipher(offer.Key, manifest.BundleId);
         var sealedChunk = new byte[manifest.ChunkBytes + ChunkCipher.TagBytes];
         var plain = new byte[manifest.ChunkBytes];
+        var front = -1;
         try
         {
             while (true)
@@ -167,7 +174,16 @@ internal static class MulticastIntake
                         continue;
                     }
 
-                    failed = await TryOpenAsync(upstream, staged, cipher, handle, index, sealedChunk.AsMemory(0, length), offset, plain, cancellationToken) ? 0 : failed + 1;
+                    if (await TryOpenAsync(upstream, staged, cipher, handle, index, sealedChunk.AsMemory(0, length), offset, plain, cancellationToken))
+                    {
+                        front = Math.Max(front, index);
+                        failed = 0;
+                    }
+                    else if (index > front)
+                    {
+                        // Behind the front a failure is a hole (a lost datagram, filled by uftp's next pass): go on.
+                        failed++;
+                    }
                 }
             }
         }
