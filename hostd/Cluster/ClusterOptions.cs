@@ -59,7 +59,7 @@ public sealed class ClusterOptions
     public string BundleCacheSize { get; set; } = "64GiB";
 
     /// <summary>Chunk size of bundle transfers: the unit of verification, resume and chain forwarding.</summary>
-    public string BundleChunkSize { get; set; } = "4MiB";
+    public string BundleChunkSize { get; set; } = "1MiB";
 
     /// <summary>Most hosts a unicast distribution sends to at once.</summary>
     public int ParallelStreams { get; set; } = 4;

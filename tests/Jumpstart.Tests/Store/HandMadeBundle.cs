@@ -11,12 +11,24 @@ namespace Jumpstart.Tests.Store;
 /// </summary>
 internal static class HandMadeBundle
 {
-    public static async Task<string> WriteAsync(BundleStore store, string name, int stateBytes)
+    public static Task<string> WriteAsync(BundleStore store, string name, int stateBytes)
+        => WriteAsync(store, name, path => File.WriteAllBytesAsync(path, RandomNumberGenerator.GetBytes(stateBytes)));
+
+    /// <summary>As above with a state of <paramref name="stateBytes"/> zeros in a sparse file (big bundles that take no room).</summary>
+    public static Task<string> WriteSparseAsync(BundleStore store, string name, long stateBytes)
+        => WriteAsync(store, name, path =>
+        {
+            using var file = File.Create(path);
+            file.SetLength(stateBytes);
+            return Task.CompletedTask;
+        });
+
+    private static async Task<string> WriteAsync(BundleStore store, string name, Func<string, Task> writeState)
     {
         var directory = store.PathOf(name);
         Directory.CreateDirectory(directory);
         await File.WriteAllBytesAsync(Path.Combine(directory, BundleFiles.Spec), JsonSerializer.SerializeToUtf8Bytes(new VmSpec(), BundleJson.Options));
-        await File.WriteAllBytesAsync(Path.Combine(directory, BundleFiles.State), RandomNumberGenerator.GetBytes(stateBytes));
+        await writeState(Path.Combine(directory, BundleFiles.State));
         var manifest = new BundleManifest
         {
             Name = name,

@@ -148,8 +148,8 @@ public sealed class BundleReceiver(BundleCache cache, HopConnector? connector, F
             if (multicast is not null && !staged.IsComplete)
             {
                 var spoolRoot = Multicast!.SpoolRoot ?? cache.Root;
-                var (whileArriving, byMulticast) = await MulticastIntake.RunAsync(upstream, multicast, need, staged, Multicast, spoolRoot, _freeBytes(spoolRoot) - (manifest.TotalBytes - staged.VerifiedBytes), cancellationToken);
-                detail = $"by multicast {Mib(byMulticast)} MiB, {Mib(whileArriving)} of them opened while uftp ran";
+                var (whileArriving, byMulticast, afterSession) = await MulticastIntake.RunAsync(upstream, multicast, need, staged, Multicast, spoolRoot, _freeBytes(spoolRoot) - (manifest.TotalBytes - staged.VerifiedBytes), cancellationToken);
+                detail = string.Create(CultureInfo.InvariantCulture, $"by multicast {Mib(byMulticast)} MiB, {Mib(whileArriving)} of them opened while uftp ran, the rest in {afterSession.TotalSeconds:0.0} s after it");
             }
 
             if (offer.Route.Count > 0)

@@ -3,8 +3,13 @@ namespace Jumpstart.Hostd.Vm.Bundles.Shipping;
 /// <summary>Bounds of the chunk protocol: every size a peer sends is checked against these before anything is allocated.</summary>
 public static class ShippingLimits
 {
-    /// <summary>Chunk size a source uses unless told otherwise.</summary>
-    public const int DefaultChunkBytes = 4 << 20;
+    /// <summary>
+    /// Chunk size a source uses unless told otherwise. 1 MiB rather than 4: a chunk is the unit a chain hop forwards and a
+    /// multicast receiver opens, so one lost datagram holds back 1 MiB until uftp's repair pass, not 4 (measured, 1 GiB
+    /// to seven hosts: the chain 1.20x the link's ideal instead of 1.18-1.35x with less CPU per hop, the multicast's
+    /// tail after uftp 3-4 s instead of 5-8 s).
+    /// </summary>
+    public const int DefaultChunkBytes = 1 << 20;
 
     /// <summary>Smallest chunk a receiver accepts (tests use small chunks; fewer than this makes the per-chunk overhead dominate).</summary>
     public const int MinChunkBytes = 4 << 10;

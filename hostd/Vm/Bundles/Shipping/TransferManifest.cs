@@ -63,12 +63,19 @@ public sealed record TransferManifest
     /// <summary>The bundle's id: SHA-256 of its manifest bytes.</summary>
     public static string IdOf(ReadOnlySpan<byte> manifestJson) => Convert.ToHexStringLower(SHA256.HashData(manifestJson));
 
-    /// <summary>Cuts a verified bundle into chunks of <paramref name="chunkBytes"/>.</summary>
+    /// <summary>Cuts a verified bundle into chunks of <paramref name="chunkBytes"/>, or larger ones (doubled) when that would make more than <see cref="ShippingLimits.MaxChunks"/>.</summary>
     public static async Task<TransferManifest> CreateAsync(string bundleDirectory, int chunkBytes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, ShippingLimits.MinChunkBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkBytes, ShippingLimits.MaxChunkBytes);
         var bundle = await BundleVerifier.VerifyAsync(bundleDirectory, cancellationToken);
+
+        // At most MaxChunks chunks: a bundle too big for the asked size travels in larger chunks (the receivers take the manifest's).
+        while (chunkBytes < ShippingLimits.MaxChunkBytes && bundle.Manifest.Parts.Sum(p => (p.Size + chunkBytes - 1) / chunkBytes) > ShippingLimits.MaxChunks)
+        {
+            chunkBytes *= 2;
+        }
+
         var manifestJson = await File.ReadAllBytesAsync(Path.Combine(bundleDirectory, BundleManifest.FileName), cancellationToken);
         var buffer = new byte[chunkBytes];
         var files = new List<TransferFile>();

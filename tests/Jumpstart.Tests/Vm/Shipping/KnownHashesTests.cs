@@ -1,4 +1,5 @@
 using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Bundles.Shipping;
 using Jumpstart.Tests.Store;
 using Jumpstart.Tests.Support;
 using Xunit;
@@ -63,6 +64,19 @@ public sealed class KnownHashesTests
         Assert.Equal(manifest.Parts.Count, verified.Manifest.Parts.Count);
         Assert.Equal(BundleProblem.ChecksumMismatch, error.Problem);
         Assert.Contains(state.File, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABundleTooBigForTheAskedChunkSize_TravelsInLargerChunks()
+    {
+        using var directory = new TempDirectory("known-hashes");
+        var bundle = await HandMadeBundle.WriteSparseAsync(new BundleStore(directory.Path), "big", ((long)ShippingLimits.MaxChunks * ShippingLimits.MinChunkBytes) + 1);
+
+        var manifest = await TransferManifest.CreateAsync(bundle, ShippingLimits.MinChunkBytes, CancellationToken.None);
+
+        Assert.Equal(2 * ShippingLimits.MinChunkBytes, manifest.ChunkBytes);
+        Assert.True(manifest.ChunkCount <= ShippingLimits.MaxChunks, $"{manifest.ChunkCount} chunks");
+        manifest.Validate();
     }
 
     private static Dictionary<string, string> Known(string file, string sha256) => new(StringComparer.Ordinal) { [file] = sha256 };

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Jumpstart.Hostd.Images.Distribution;
 using Microsoft.Win32.SafeHandles;
 
@@ -17,19 +19,23 @@ internal static class MulticastIntake
 {
     private const string SpoolPrefix = ".multicast-";
 
+    /// <summary>fallocate(2) FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE.</summary>
+    private const int FallocKeepSizePunchHole = 3;
+
     /// <summary>How often the spool is looked at while uftpd writes it.</summary>
     private const int ArrivalPollMilliseconds = 250;
 
     /// <summary>Runs the multicast part of a transfer; the chunks it Nack'ed then come as ordinary chunk frames.</summary>
-    /// <returns>What the session brought: bytes opened while uftp still ran, and in all.</returns>
+    /// <returns>What the session brought: bytes opened while uftp still ran, and in all; the time from the source's MulticastSent to the end of this.</returns>
     /// <exception cref="ShippingException">uftpd missing or failed (<see cref="ShippingProblem.Unsupported"/>), no room for the spool, a protocol error.</exception>
-    public static async Task<(long WhileArriving, long Total)> RunAsync(
+    public static async Task<(long WhileArriving, long Total, TimeSpan AfterSession)> RunAsync(
         ChunkChannel upstream, MulticastOffer offer, byte[] need, StagedTransfer staged, MulticastReceiveOptions options, string spoolRoot, long freeBytes, CancellationToken cancellationToken)
     {
         var manifest = offer.Transfer.Manifest;
         var spool = Path.Combine(spoolRoot, SpoolPrefix + manifest.BundleId);
         var before = staged.VerifiedBytes;
         long whileArriving = 0;
+        var sentAt = 0L;
         var spoolBound = manifest.TotalBytes + ((long)manifest.ChunkCount * ChunkCipher.TagBytes);
         if (spoolBound > freeBytes)
         {
@@ -57,6 +63,7 @@ internal static class MulticastIntake
                 try
                 {
                     sent = await upstream.ExpectAsync(FrameType.MulticastSent, session.Token);
+                    sentAt = Stopwatch.GetTimestamp();
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -95,7 +102,7 @@ internal static class MulticastIntake
             }
         }
 
-        return (whileArriving, staged.VerifiedBytes - before);
+        return (whileArriving, staged.VerifiedBytes - before, Stopwatch.GetElapsedTime(sentAt));
     }
 
     private static async Task<MulticastReceiver> StartAsync(MulticastOffer offer, MulticastReceiveOptions options, string spool, CancellationToken cancellationToken)
@@ -160,7 +167,7 @@ internal static class MulticastIntake
                     continue;
                 }
 
-                using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+                using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
                 var failed = 0;
                 foreach (var (index, offset, length) in chunks)
                 {
@@ -208,9 +215,15 @@ internal static class MulticastIntake
             return false;
         }
 
+        // The ciphertext is of no more use: dropping it from the spool keeps its pages from being written to disk (seven
+        // receivers on one disk wrote a second copy of every bundle, and removing the spool then waited for that I/O).
+        _ = PunchHole(handle, FallocKeepSizePunchHole, offset, data.Length);
         await upstream.SendReportAsync(new HopReport(0, HopState.Receiving, staged.VerifiedBytes), cancellationToken);
         return true;
     }
+
+    [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static extern int PunchHole(SafeFileHandle fd, int mode, long offset, long length);
 
     /// <summary>Opens each sealed chunk of the spool file this host still needs; a chunk that is missing or fails a check stays unverified.</summary>
     private static async Task OpenAsync(ChunkChannel upstream, MulticastOffer offer, byte[] sent, StagedTransfer staged, string file, CancellationToken cancellationToken)
@@ -221,7 +234,7 @@ internal static class MulticastIntake
         }
 
         var manifest = offer.Transfer.Manifest;
-        using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
         var size = RandomAccess.GetLength(handle);
         using var cipher = new ChunkCipher(offer.Key, manifest.BundleId);
         var sealedChunk = new byte[manifest.ChunkBytes + ChunkCipher.TagBytes];
