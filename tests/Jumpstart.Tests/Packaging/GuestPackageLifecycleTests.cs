@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Jumpstart.Tests.Support;
+using Xunit;
+
+namespace Jumpstart.Tests.Packaging;
+
+/// <summary>
+/// jumpstart-guest's .deb installed with apt into a Debian 12 container whose PID 1 is systemd, run by the
+/// shipped (hardened) unit. The container has no CDROM: guestd watches its (absent) drives and waits.
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.Packaging)]
+[Collection(PackagingCollection.Name)]
+public sealed class GuestPackageLifecycleTests
+{
+    private const string Service = "jumpstart-guestd.service";
+    private const string ReloadingLine = "reloading configuration (SIGHUP)";
+    private const string ReloadedLine = "configuration reloaded";
+    private static readonly DaemonPackage s_package = DaemonPackage.Guest;
+
+    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    public async Task Install_StartsTheDaemon_AndTheStatusLineShows()
+    {
+        await using var system = await PackagedSystem.BootAsync("pkg-guest-install");
+        await Lifecycle.InstallAndWaitAsync(system, s_package);
+
+        var enabled = await system.RunCheckedAsync("systemctl", "is-enabled", Service);
+        var status = (await system.ShowAsync(Service, "StatusText"))["StatusText"];
+        var statusView = await system.RunAsync("systemctl", "status", "--no-pager", "--lines=0", Service);
+        var host = await system.RunAsync("dpkg-query", "-W", "jumpstart-host");
+
+        Assert.Equal("enabled", enabled.Trim());
+        Assert.Equal("watching /dev/sr0, /dev/sr1", status);
+        Assert.Contains($"Status: \"{status}\"", statusView.StandardOutput, StringComparison.Ordinal);
+        Assert.False(host.Succeeded, "installing the guest package pulled in the host package");
+        await Lifecycle.AssertShippedUnitAsync(system, Service);
+    }
+
+    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    public async Task Reload_AppliesTheNewFile_ABrokenFileKeepsTheOld_AndTheJournalKeepsPriorities()
+    {
+        await using var system = await PackagedSystem.BootAsync("pkg-guest-reload");
+        await Lifecycle.InstallAndWaitAsync(system, s_package);
+        var shipped = await system.ReadFileAsync(s_package.ConfigFile);
+
+        // The change: log warnings and worse only. In effect, "configuration reloaded" (information, logged after the
+        // new file is applied) is not logged; "reloading configuration" (logged before) is, once. The rejected reload
+        // that follows must keep that level: its own "reloading configuration" is not logged.
+        await Lifecycle.ReloadAsync(system, s_package, DaemonPackage.WithValue(shipped, "Logging:LogLevel:Default", "Warning"),
+            inEffect: async () =>
+            {
+                var journal = await system.JournalAsync(Service);
+                Assert.Equal(1, Occurrences(journal, ReloadingLine));
+                Assert.Equal(0, Occurrences(journal, ReloadedLine));
+            },
+            previousStillInEffect: async () => Assert.Equal(1, Occurrences(await system.JournalAsync(Service), ReloadingLine)));
+
+        await Lifecycle.AssertJournalPrioritiesAsync(system, s_package, ReloadingLine);
+    }
+
+    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    public async Task Watchdog_RestartsADaemonStoppedWithSigstop_ThenStopIsGraceful()
+    {
+        await using var system = await PackagedSystem.BootAsync("pkg-guest-watchdog");
+        await Lifecycle.InstallAndWaitAsync(system, s_package);
+
+        await Lifecycle.AssertWatchdogRestartsAsync(system, s_package);
+        await Lifecycle.AssertGracefulStopAsync(system, s_package);
+    }
+
+    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    public async Task Upgrade_KeepsTheEditedConfig_RemoveKeepsState_PurgeRemovesIt_ReinstallWorks()
+    {
+        await using var system = await PackagedSystem.BootAsync("pkg-guest-upgrade");
+        await Lifecycle.InstallAndWaitAsync(system, s_package);
+        var edited = DaemonPackage.WithValue(await system.ReadFileAsync(s_package.ConfigFile), "Guestd:Devices", new JsonArray("/dev/sr7"));
+
+        await Lifecycle.AssertUpgradeRemovePurgeReinstallAsync(system, s_package, edited,
+            editedInEffect: () => system.RunUntilAsync(r => r.StandardOutput.Contains("StatusText=watching /dev/sr7\n", StringComparison.Ordinal), Lifecycle.Step, "systemctl", "show", Service, "-p", "StatusText"));
+    }
+
+    private static int Occurrences(string text, string line)
+        => text.Split('\n').Count(l => l.Contains(line, StringComparison.Ordinal));
+}
