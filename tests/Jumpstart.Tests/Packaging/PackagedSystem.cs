@@ -64,7 +64,7 @@ public sealed class PackagedSystem : IAsyncDisposable
         => _container.RunUntilAsync(done, timeout, ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "SYSTEMD_PAGER=", .. argv]);
 
     /// <summary>
-    /// <c>apt-get install ./FILE.deb</c>: every dependency is already in the root, so nothing is downloaded.
+    /// <c>apt-get install ./FILE.deb</c>: every dependency is already in the root (which has no network), so nothing is downloaded.
     /// An edited configuration file is kept on upgrade (--force-confold, as an unattended upgrade does).
     /// </summary>
     public Task<string> AptInstallAsync(string deb)
@@ -75,7 +75,7 @@ public sealed class PackagedSystem : IAsyncDisposable
             File.Copy(deb, copy);
         }
 
-        return RunCheckedAsync("apt-get", "install", "-y", "-q", "--no-download", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", copy);
+        return RunCheckedAsync("apt-get", "install", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", copy);
     }
 
     /// <summary><c>systemctl show -p ...</c> as a dictionary.</summary>
@@ -111,7 +111,13 @@ public sealed class PackagedSystem : IAsyncDisposable
     /// <summary>Makes systemd log at debug level, so the notifications it receives show in its journal.</summary>
     public Task<string> DebugSystemdAsync() => RunCheckedAsync("systemd-analyze", "log-level", "debug");
 
-    public Task<string> ReadFileAsync(string path) => RunCheckedAsync("cat", path);
+    /// <summary>The file's exact content (copied through the shared directory: command output would gain a final newline).</summary>
+    public async Task<string> ReadFileAsync(string path)
+    {
+        var copy = _directory.Combine("read-" + Guid.NewGuid().ToString("N"));
+        await RunCheckedAsync("cp", path, copy);
+        return await File.ReadAllTextAsync(copy);
+    }
 
     public async Task<bool> ExistsAsync(string path) => (await RunAsync("test", "-e", path)).Succeeded;
 
@@ -120,7 +126,7 @@ public sealed class PackagedSystem : IAsyncDisposable
     {
         var staged = _directory.Combine("staged-" + Path.GetFileName(path));
         await File.WriteAllTextAsync(staged, content);
-        await RunCheckedAsync("install", "-m", "0644", staged, path);
+        await RunCheckedAsync("install", "-D", "-m", "0644", staged, path);
     }
 
     public async ValueTask DisposeAsync()
