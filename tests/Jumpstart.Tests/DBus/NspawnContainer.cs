@@ -62,12 +62,13 @@ public sealed class NspawnContainer : IAsyncDisposable
 
     /// <summary>
     /// Boots the root file system at <paramref name="root"/> (read-only, writes go to a tmpfs overlay
-    /// that ends with the container) to its default target, with <paramref name="directory"/> bound at the same path.
+    /// that ends with the container) to its default target, with <paramref name="directory"/> bound at the same path
+    /// and /dev/net/tun (for taps).
     /// </summary>
     public static Task<NspawnContainer> BootRootAsync(string root, TempDirectory directory, TimeSpan lifetime)
     {
         var name = "js-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        return BootAsync(new NspawnContainer(name, [$"--directory={root}", "--volatile=overlay"], [$"--bind={directory.Path}"], ["systemd.firstboot=off"], lifetime));
+        return BootAsync(new NspawnContainer(name, [$"--directory={root}", "--volatile=overlay"], [$"--bind={directory.Path}", "--bind=/dev/net/tun"], ["systemd.firstboot=off"], lifetime));
     }
 
     private static async Task<NspawnContainer> BootAsync(NspawnContainer container)

@@ -1,11 +1,16 @@
+using System.Text.Json;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Shared.HostApi;
 using Jumpstart.Tests.Support;
+using Jumpstart.Tests.Vm;
 using Xunit;
 
 namespace Jumpstart.Tests.Packaging;
 
 /// <summary>
 /// jumpstart-host's .deb installed with apt into a Debian 12 container whose PID 1 is systemd, run by the
-/// shipped (hardened) units. The container has no /dev/kvm: hostd starts and serves without running a VM.
+/// shipped (hardened) units. The container has no /dev/kvm: hostd starts and serves without a VM, and the one
+/// test that clones runs QEMU under TCG (SeaBIOS only, no guest OS), inside hostd's sandbox.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Packaging)]
 [Collection(PackagingCollection.Name)]
@@ -13,6 +18,8 @@ public sealed class HostPackageLifecycleTests
 {
     private const string Service = "jumpstart-hostd.service";
     private const string Socket = "jumpstart-hostd.socket";
+    private const string Bridge = "jsbr0";
+    private const string CloneName = "pkg-1";
     private static readonly DaemonPackage s_package = DaemonPackage.Host;
 
     [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
@@ -111,5 +118,55 @@ public sealed class HostPackageLifecycleTests
 
         var cli = await system.RunAsync("jumpstart", "status");
         Assert.True(cli.Succeeded, $"jumpstart status after reinstalling failed: {cli.StandardError}");
+    }
+
+    /// <summary>
+    /// The decided fate of running clones (jumpstart-hostd(8), "Stop and running VMs"): a graceful stop of the unit
+    /// leaves them running, each in its own machined scope outside the unit's cgroup, and the next start finds them.
+    /// The template and clone are made by the packaged hostd under the hardened unit, so QEMU runs in its sandbox.
+    /// </summary>
+    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, "qemu-img", NeedsRoot = true)]
+    public async Task Stop_LeavesARunningCloneRunningInItsMachineScope_AndTheNextStartFindsIt()
+    {
+        await using var system = await PackagedSystem.BootAsync("pkg-host-clones");
+        await Lifecycle.InstallAndWaitAsync(system, s_package);
+        var clone = await CloneOneAsync(system);
+        var pid = clone.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var scope = await system.RunUntilAsync(r => r.StandardOutput.Contains("machine.slice", StringComparison.Ordinal), Lifecycle.Step, "cat", $"/proc/{pid}/cgroup");
+
+        await Lifecycle.AssertGracefulStopAsync(system, s_package);
+        var aliveAfterStop = await system.ExistsAsync($"/proc/{pid}");
+        await system.RunCheckedAsync("systemctl", "start", Service);
+        var listed = JsonSerializer.Deserialize<VmInfo[]>(await system.RunCheckedAsync("jumpstart", "vm", "list", "--json"), JsonSerializerOptions.Web)!;
+        await system.RunCheckedAsync("jumpstart", "vm", "stop", CloneName);
+        var aliveAfterVmStop = await system.RunUntilAsync(r => !r.Succeeded, Lifecycle.Step, "test", "-d", $"/proc/{pid}");
+
+        Assert.Contains(@"/machine.slice/machine-pkg\x2d1.scope", scope.StandardOutput, StringComparison.Ordinal);
+        Assert.True(aliveAfterStop, $"QEMU {pid} died with the stopped unit");
+        Assert.Contains(listed, v => v.Name == CloneName && v.Pid == clone.Pid && v.State == "alive");
+        Assert.False(aliveAfterVmStop.Succeeded);
+    }
+
+    /// <summary>A SeaBIOS template (no OS: seconds under TCG) on a bridge, suspended into a bundle, and one clone of it.</summary>
+    private static async Task<CloneResult> CloneOneAsync(PackagedSystem system)
+    {
+        // hostd has its own /tmp (PrivateTmp=), so the template's files go where it can read them.
+        const string Files = "/srv/jumpstart-test";
+        await File.WriteAllTextAsync(system.Shared.Combine("spec.json"), JsonSerializer.Serialize(VmTestBed.SeaBiosSpec(), VmSpecJson.Options));
+        await QemuImg.CreateAsync(system.Shared.Combine("base.raw"), "raw", 1 << 20, CancellationToken.None);
+        await system.RunCheckedAsync("install", "-D", "-m", "0644", "-t", Files, system.Shared.Combine("spec.json"), system.Shared.Combine("base.raw"));
+        await system.RunCheckedAsync("ip", "link", "add", Bridge, "type", "bridge");
+        await system.RunCheckedAsync("ip", "link", "set", Bridge, "up");
+        var shipped = await system.ReadFileAsync(s_package.ConfigFile);
+        var config = DaemonPackage.WithValue(DaemonPackage.WithValue(shipped, "Vm:Accelerator", "tcg"), "Vm:Bridge", Bridge);
+        await system.WriteFileAsync(s_package.ConfigFile, config);
+        await system.RunCheckedAsync("systemctl", "restart", Service);
+        await system.WaitActiveAsync(Service, Lifecycle.Step);
+
+        await system.RunCheckedAsync("jumpstart", "template", "create", "pkg-base", "--spec", $"{Files}/spec.json", "--base", $"root={Files}/base.raw:raw", "--json");
+        var output = await system.RunCheckedAsync("jumpstart", "clone", "--bundle", "pkg-base", "--count", "1", "--prefix", "pkg", "--address", "10.99.0.10/24", "--json");
+        var clone = JsonSerializer.Deserialize<CloneReport>(output, JsonSerializerOptions.Web)!.Clones.Single();
+        Assert.True(clone.Succeeded, clone.Error);
+        return clone;
     }
 }
