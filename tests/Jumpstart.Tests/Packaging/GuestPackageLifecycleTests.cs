@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Support;
 using Xunit;
 
@@ -10,7 +12,7 @@ namespace Jumpstart.Tests.Packaging;
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Packaging)]
 [Collection(PackagingCollection.Name)]
-public sealed class GuestPackageLifecycleTests
+public sealed partial class GuestPackageLifecycleTests
 {
     private const string Service = "jumpstart-guestd.service";
     private const string ReloadingLine = "reloading configuration (SIGHUP)";
@@ -78,6 +80,52 @@ public sealed class GuestPackageLifecycleTests
             editedInEffect: () => system.RunUntilAsync(r => r.StandardOutput.Contains("StatusText=watching /dev/sr7\n", StringComparison.Ordinal), Lifecycle.Step, "systemctl", "show", Service, "-p", "StatusText"));
     }
 
+    /// <summary>
+    /// guestd's real job under the shipped sandbox: the container has no CDROM, so <c>jumpstart-guestd apply</c> runs
+    /// as a oneshot unit made from the shipped unit (its [Service] hardening unchanged; only Type=, ExecStart= and what
+    /// belongs to a daemon differ) and applies a metadata disc: hostname through hostnamed, a new machine-id.
+    /// </summary>
+    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    public async Task Apply_UnderTheShippedSandbox_SetsTheHostnameAndANewMachineId()
+    {
+        const string Disc = "/srv/jumpstart-test/meta.iso";
+        const string ApplyUnit = "jumpstart-guestd-apply.service";
+        await using var system = await PackagedSystem.BootAsync("pkg-guest-apply");
+        await Lifecycle.InstallAndWaitAsync(system, s_package);
+        MetadataDisc.WriteFile(new CloneMetadata { InstanceId = "i-pkg", Hostname = "clone-pkg" }, system.Shared.Combine("meta.iso"));
+        await system.RunCheckedAsync("install", "-D", "-m", "0644", system.Shared.Combine("meta.iso"), Disc);
+        var machineIdBefore = await system.ReadFileAsync("/etc/machine-id");
+
+        var shipped = await File.ReadAllTextAsync(BuiltPrograms.RepositoryFile($"packaging/systemd/{Service}"));
+        var oneshot = DaemonOnly().Replace(shipped, string.Empty)
+            .Replace("Type=notify\n", "Type=oneshot\n", StringComparison.Ordinal)
+            .Replace("ExecStart=/usr/bin/jumpstart-guestd\n", $"ExecStart=/usr/bin/jumpstart-guestd apply --disc {Disc} --json\n", StringComparison.Ordinal);
+        Assert.Contains("ProtectSystem=yes", oneshot, StringComparison.Ordinal);
+        await system.WriteFileAsync($"/run/systemd/system/{ApplyUnit}", oneshot[..oneshot.IndexOf("[Install]", StringComparison.Ordinal)]);
+        await system.RunCheckedAsync("systemctl", "daemon-reload");
+        var applied = await system.RunAsync("systemctl", "start", ApplyUnit);
+        var result = await system.ShowAsync(ApplyUnit, "Result", "ExecMainStatus");
+        var status = await system.RunAsync("systemctl", "status", "--no-pager", "--lines=40", ApplyUnit);
+        Assert.True(applied.Succeeded, $"{applied.StandardError}\n{status.StandardOutput}");
+        // journald may file the last lines of a process that just ended a moment later. --merge: journalctl reads the
+        // directory of the current machine-id, and the old one holds this boot's journal (the container has only this boot).
+        var journal = (await system.RunUntilAsync(r => r.StandardOutput.Contains("\"kernelHostname\"", StringComparison.Ordinal), Lifecycle.Step,
+            "journalctl", "--merge", "-u", ApplyUnit, "--no-pager", "-o", "cat")).StandardOutput;
+        var hostname = await system.RunCheckedAsync("hostnamectl", "--static");
+        var machineId = await system.ReadFileAsync("/etc/machine-id");
+
+        Assert.Equal("success", result["Result"]);
+        Assert.Equal("0", result["ExecMainStatus"]);
+        Assert.Contains("set through systemd-hostnamed", journal, StringComparison.Ordinal);
+        Assert.Equal("clone-pkg", hostname.Trim());
+        Assert.NotEqual(machineIdBefore, machineId);
+        Assert.Matches("^[0-9a-f]{32}\n$", machineId);
+    }
+
     private static int Occurrences(string text, string line)
         => text.Split('\n').Count(l => l.Contains(line, StringComparison.Ordinal));
+
+    /// <summary>The settings only a long-running daemon has (notify, reload, watchdog, restart).</summary>
+    [GeneratedRegex(@"^(NotifyAccess|ExecReload|WatchdogSec|Restart|RestartSec|RestartPreventExitStatus|TimeoutAbortSec)=.*\n", RegexOptions.Multiline)]
+    private static partial Regex DaemonOnly();
 }
