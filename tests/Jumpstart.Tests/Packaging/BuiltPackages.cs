@@ -4,28 +4,33 @@ using Jumpstart.Tests.Support;
 namespace Jumpstart.Tests.Packaging;
 
 /// <summary>
-/// The four packages <c>packaging/build-packages</c> makes and the Debian 12 root file system
-/// <c>packaging/build-test-root</c> makes for them, built once per test run. Both scripts cache their
-/// output by a hash of its inputs, so after the first run this takes a second.
+/// The four packages <c>packaging/build-packages</c> makes and (on request, as it needs root) the Debian 12
+/// root file system <c>packaging/build-test-root</c> makes for them, each built once per test run. Both
+/// scripts cache their output by a hash of its inputs, so after the first run (or packaging/setup) this
+/// takes a second.
 /// </summary>
 public sealed class BuiltPackages
 {
     /// <summary>First build: three self-contained publishes, dpkg-buildpackage, rpmbuild; mmdebstrap for the root.</summary>
     private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(20);
 
+    private static readonly ProcessRunOptions s_options = new() { Timeout = s_buildTimeout, MaxCapturedChars = 256 * 1024 };
+
     private static readonly Lazy<Task<BuiltPackages>> s_built = new(BuildAsync);
 
-    private BuiltPackages(string directory, string root)
+    private readonly Lazy<Task<string>> _root;
+
+    private BuiltPackages(string directory)
     {
         Directory = directory;
-        Root = root;
+        _root = new(BuildRootAsync);
     }
 
     /// <summary>Where the .deb and .rpm files are (the build cache: read only).</summary>
     public string Directory { get; }
 
     /// <summary>The Debian 12 root with systemd and the packages' dependencies (the cache: the containers mount it read-only).</summary>
-    public string Root { get; }
+    public Task<string> RootAsync() => _root.Value;
 
     public string HostDeb => Single("jumpstart-host_*_amd64.deb");
 
@@ -56,12 +61,14 @@ public sealed class BuiltPackages
 
     private static async Task<BuiltPackages> BuildAsync()
     {
-        var options = new ProcessRunOptions { Timeout = s_buildTimeout, MaxCapturedChars = 256 * 1024 };
-        var packages = await Requirements.RunToolAsync(BuiltPrograms.RepositoryFile("packaging/build-packages"), ["--quiet"], options);
-        var directory = LastLine(packages.StandardOutput);
-        var built = new BuiltPackages(directory, string.Empty);
-        var root = await Requirements.RunToolAsync(BuiltPrograms.RepositoryFile("packaging/build-test-root"), ["--quiet", built.HostDeb, built.GuestDeb], options);
-        return new BuiltPackages(directory, LastLine(root.StandardOutput));
+        var packages = await Requirements.RunToolAsync(BuiltPrograms.RepositoryFile("packaging/build-packages"), ["--quiet"], s_options);
+        return new BuiltPackages(LastLine(packages.StandardOutput));
+    }
+
+    private async Task<string> BuildRootAsync()
+    {
+        var root = await Requirements.RunToolAsync(BuiltPrograms.RepositoryFile("packaging/build-test-root"), ["--quiet", HostDeb, GuestDeb], s_options);
+        return LastLine(root.StandardOutput);
     }
 
     private static string LastLine(string output) => output.Trim().Split('\n')[^1].Trim();

@@ -19,7 +19,7 @@ public sealed partial class GuestPackageLifecycleTests
     private const string ReloadedLine = "configuration reloaded";
     private static readonly DaemonPackage s_package = DaemonPackage.Guest;
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Install_StartsTheDaemon_AndTheStatusLineShows()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-guest-install");
@@ -37,7 +37,7 @@ public sealed partial class GuestPackageLifecycleTests
         await Lifecycle.AssertShippedUnitAsync(system, Service);
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Reload_AppliesTheNewFile_ABrokenFileKeepsTheOld_AndTheJournalKeepsPriorities()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-guest-reload");
@@ -59,7 +59,7 @@ public sealed partial class GuestPackageLifecycleTests
         await Lifecycle.AssertJournalPrioritiesAsync(system, s_package, ReloadingLine);
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Watchdog_RestartsADaemonStoppedWithSigstop_ThenStopIsGraceful()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-guest-watchdog");
@@ -69,7 +69,7 @@ public sealed partial class GuestPackageLifecycleTests
         await Lifecycle.AssertGracefulStopAsync(system, s_package);
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Upgrade_KeepsTheEditedConfig_RemoveKeepsState_PurgeRemovesIt_ReinstallWorks()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-guest-upgrade");
@@ -85,7 +85,7 @@ public sealed partial class GuestPackageLifecycleTests
     /// as a oneshot unit made from the shipped unit (its [Service] hardening unchanged; only Type=, ExecStart= and what
     /// belongs to a daemon differ) and applies a metadata disc: hostname through hostnamed, a new machine-id.
     /// </summary>
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Apply_UnderTheShippedSandbox_SetsTheHostnameAndANewMachineId()
     {
         const string Disc = "/srv/jumpstart-test/meta.iso";

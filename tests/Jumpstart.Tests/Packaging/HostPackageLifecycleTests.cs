@@ -22,7 +22,7 @@ public sealed class HostPackageLifecycleTests
     private const string CloneName = "pkg-1";
     private static readonly DaemonPackage s_package = DaemonPackage.Host;
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Install_StartsSocketAndDaemon_StatusLineShows_AndJumpstartStatusAnswers()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-host-install");
@@ -45,7 +45,7 @@ public sealed class HostPackageLifecycleTests
         await Lifecycle.AssertShippedUnitAsync(system, Socket);
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task SocketActivation_FirstConnectionStartsTheDaemon_AndWithTheSocketUnitMaskedItBindsItself()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-host-socket");
@@ -77,7 +77,7 @@ public sealed class HostPackageLifecycleTests
         Assert.Contains("control socket /run/jumpstart/hostd.sock bound (mode 0660)", journal, StringComparison.Ordinal);
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Reload_AppliesTheNewFile_ABrokenFileKeepsTheOld_AndTheJournalKeepsPriorities()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-host-reload");
@@ -93,7 +93,7 @@ public sealed class HostPackageLifecycleTests
         await Lifecycle.AssertJournalPrioritiesAsync(system, s_package, "control socket /run/jumpstart/hostd.sock passed by systemd");
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Watchdog_RestartsADaemonStoppedWithSigstop_ThenStopIsGraceful()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-host-watchdog");
@@ -106,7 +106,7 @@ public sealed class HostPackageLifecycleTests
         await Lifecycle.AssertGracefulStopAsync(system, s_package);
     }
 
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, NeedsRoot = true)]
+    [PackageFact]
     public async Task Upgrade_KeepsTheEditedConfig_RemoveKeepsState_PurgeRemovesIt_ReinstallWorks()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-host-upgrade");
@@ -125,7 +125,7 @@ public sealed class HostPackageLifecycleTests
     /// leaves them running, each in its own machined scope outside the unit's cgroup, and the next start finds them.
     /// The template and clone are made by the packaged hostd under the hardened unit, so QEMU runs in its sandbox.
     /// </summary>
-    [ToolFact(PackagingCollection.Nspawn, PackagingCollection.Nsenter, PackagingCollection.Mmdebstrap, PackagingCollection.DpkgBuildpackage, PackagingCollection.Rpmbuild, "qemu-img", NeedsRoot = true)]
+    [PackageFact("qemu-img")]
     public async Task Stop_LeavesARunningCloneRunningInItsMachineScope_AndTheNextStartFindsIt()
     {
         await using var system = await PackagedSystem.BootAsync("pkg-host-clones");

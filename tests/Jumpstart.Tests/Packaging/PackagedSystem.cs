@@ -36,7 +36,7 @@ public sealed class PackagedSystem : IAsyncDisposable
         var directory = new TempDirectory(prefix);
         try
         {
-            var container = await NspawnContainer.BootRootAsync(packages.Root, directory, s_lifetime);
+            var container = await NspawnContainer.BootRootAsync(await packages.RootAsync(), directory, s_lifetime);
             return new PackagedSystem(packages, directory, container);
         }
         catch

@@ -11,9 +11,6 @@ public sealed class PackagingCollection
 {
     public const string Name = "Packages under a real systemd";
 
-    public const string Nspawn = "systemd-nspawn";
-    public const string Nsenter = "nsenter";
-    public const string Mmdebstrap = "mmdebstrap";
     public const string DpkgBuildpackage = "dpkg-buildpackage";
     public const string Rpmbuild = "rpmbuild";
 }
