@@ -14,6 +14,8 @@ namespace Jumpstart.Tests.DBus;
 /// <remarks>
 /// The host has no systemd (<c>--register=no --keep-unit</c>). <c>systemd.unit=basic.target</c> boots
 /// only what D-Bus needs; machined and hostnamed start on demand (bus activation).
+/// <see cref="BootRootAsync"/> boots another root file system instead (the package tests' Debian 12),
+/// read-only under a tmpfs overlay, to its default target.
 /// </remarks>
 public sealed class NspawnContainer : IAsyncDisposable
 {
@@ -28,17 +30,16 @@ public sealed class NspawnContainer : IAsyncDisposable
     private readonly TaskCompletionSource<int> _nspawnPid = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task<ProcessResult> _exited;
 
-    private NspawnContainer(string name, IEnumerable<string> binds)
+    private NspawnContainer(string name, IEnumerable<string> root, IEnumerable<string> binds, IEnumerable<string> kernelArguments, TimeSpan lifetime)
     {
         Name = name;
         _exited = ProcessRunner.RunAsync(
             Requirements.RequireTool("systemd-nspawn"),
             [
-                "--boot", "--directory=/", "--volatile=yes", $"--machine={name}", "--register=no", "--keep-unit",
-                "--private-network", "--quiet", "--console=passive", .. binds,
-                "systemd.unit=basic.target", "systemd.firstboot=off",
+                "--boot", .. root, $"--machine={name}", "--register=no", "--keep-unit",
+                "--private-network", "--quiet", "--console=passive", .. binds, .. kernelArguments,
             ],
-            new ProcessRunOptions { Timeout = s_lifetime, MaxCapturedChars = 256 * 1024, OnStarted = pid => _nspawnPid.TrySetResult(pid) });
+            new ProcessRunOptions { Timeout = lifetime, MaxCapturedChars = 256 * 1024, OnStarted = pid => _nspawnPid.TrySetResult(pid) });
     }
 
     /// <summary>The container's machine (and host) name.</summary>
@@ -52,11 +53,26 @@ public sealed class NspawnContainer : IAsyncDisposable
     {
         var name = "js-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var policy = BuiltPrograms.RepositoryFile("packaging/dbus/org.jumpstart.Hostd1.conf");
-        var container = new NspawnContainer(name,
+        return await BootAsync(new NspawnContainer(name, ["--directory=/", "--volatile=yes"],
         [
             $"--bind-ro={BuiltPrograms.RepositoryRoot}", $"--bind={directory.Path}", "--bind=/dev/net/tun",
             $"--bind-ro={policy}:/etc/dbus-1/system.d/org.jumpstart.Hostd1.conf",
-        ]);
+        ], ["systemd.unit=basic.target", "systemd.firstboot=off"], s_lifetime));
+    }
+
+    /// <summary>
+    /// Boots the root file system at <paramref name="root"/> (read-only, writes go to a tmpfs overlay
+    /// that ends with the container) to its default target, with <paramref name="directory"/> bound at the same path
+    /// and /dev/net/tun (for taps).
+    /// </summary>
+    public static Task<NspawnContainer> BootRootAsync(string root, TempDirectory directory, TimeSpan lifetime)
+    {
+        var name = "js-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        return BootAsync(new NspawnContainer(name, [$"--directory={root}", "--volatile=overlay"], [$"--bind={directory.Path}", "--bind=/dev/net/tun"], ["systemd.firstboot=off"], lifetime));
+    }
+
+    private static async Task<NspawnContainer> BootAsync(NspawnContainer container)
+    {
         try
         {
             await container.WaitForBootAsync();
