@@ -1,7 +1,6 @@
 using System.Globalization;
 using Jumpstart.Hostd.Vm.Bundles;
 using Jumpstart.Hostd.Vm.Bundles.Shipping;
-using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Store;
 using Jumpstart.Tests.Support;
 using Jumpstart.Tests.Vm.Shipping;
@@ -62,7 +61,7 @@ public sealed class ClusterStoreTests(StoreClusterFixture fixture, ITestOutputHe
         Assert.True(Directory.Exists(cached), "host-c holds no copy after the distribution");
         foreach (var node in Bed.Nodes)
         {
-            var added = await StoreCliAsync("store", "servers", "add", node.Name, $"{node.Address}:{StoreClusterFixture.StorePort}", "--token-file", StoreClusterFixture.TokenFileOf(c), "--db", StoreClusterFixture.CatalogOf(c));
+            var added = await c.RunAsync(BuiltPrograms.Cli, ["store", "servers", "add", node.Name, $"{node.Address}:{StoreClusterFixture.StorePort}", "--token-file", StoreClusterFixture.TokenFileOf(c), "--db", StoreClusterFixture.CatalogOf(c)]);
             Assert.True(added.Succeeded, added.StandardError);
         }
 
@@ -88,9 +87,6 @@ public sealed class ClusterStoreTests(StoreClusterFixture fixture, ITestOutputHe
 
         await b.StartHostdAsync();
     }
-
-    private static Task<ProcessResult> StoreCliAsync(params string[] arguments)
-        => ProcessRunner.RunAsync(BuiltPrograms.Cli, arguments, new ProcessRunOptions { Timeout = TimeSpan.FromMinutes(1) });
 
     private async Task CliOkAsync(ClusterNode node, params string[] arguments)
     {

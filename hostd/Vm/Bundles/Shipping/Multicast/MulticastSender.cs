@@ -96,12 +96,13 @@ internal static class MulticastSender
         var spool = Path.Combine(options.SpoolDirectory ?? Path.GetTempPath(), $"jumpstart-multicast-{Guid.NewGuid():N}");
         using var stopSealing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task sealing = Task.CompletedTask;
+        SafeFileHandle? output = null;
         try
         {
             ChunkCipher.CreateSpool(spool);
             var file = Path.Combine(spool, ChunkCipher.SpoolFileName);
             var layout = ChunkCipher.Layout(manifest, union).ToArray();
-            using var output = File.OpenHandle(file, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
+            output = File.OpenHandle(file, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
             RandomAccess.SetLength(output, layout.Sum(c => (long)c.Length));
             var head = 0;
             while (head < layout.Length && layout[head].Offset < HeadStartBytes)
@@ -134,6 +135,9 @@ internal static class MulticastSender
         {
             await stopSealing.CancelAsync();
             await sealing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+            // Closed only once the background sealing has ended: it writes through this handle.
+            output?.Dispose();
             if (Directory.Exists(spool))
             {
                 Directory.Delete(spool, recursive: true);
