@@ -25,8 +25,7 @@ public static class BakeHookScript
         stage=${JUMPSTART_BAKE_STAGE:?}
         uuid=${JUMPSTART_BAKE_ROOT_UUID:?}
         append=${JUMPSTART_BAKE_APPEND:?}
-        epoch=${SOURCE_DATE_EPOCH:?}
-        step() { printf 'jumpstart-bake: %s\n' "$*" >&2; }
+                step() { printf 'jumpstart-bake: %s\n' "$*" >&2; }
 
         step "recipe files"
         cp -a "$stage/files/." "$root/"
@@ -74,8 +73,5 @@ public static class BakeHookScript
           "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/tmp/* \
           "$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old
         mkdir -p "$root/var/log/apt"
-
-        step "timestamps clamped to SOURCE_DATE_EPOCH=$epoch"
-        find "$root" -xdev -newermt "@$epoch" -print0 | xargs -0r touch --no-dereference --date="@$epoch"
         """;
 }

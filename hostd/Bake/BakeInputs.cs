@@ -105,14 +105,14 @@ public sealed record BakeInputs
 
     private static string[] DefaultSources()
     {
-        const string directory = "/etc/apt/sources.list.d";
-        var deb822 = Directory.Exists(directory) ? Directory.GetFiles(directory, "*.sources").Order(StringComparer.Ordinal).ToArray() : [];
+        const string Directory = "/etc/apt/sources.list.d";
+        var deb822 = System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*.sources").Order(StringComparer.Ordinal).ToArray() : [];
         if (deb822.Length > 0)
         {
             return deb822;
         }
 
-        var lists = Directory.Exists(directory) ? Directory.GetFiles(directory, "*.list").Order(StringComparer.Ordinal) : [];
+        string[] lists = System.IO.Directory.Exists(Directory) ? [.. System.IO.Directory.GetFiles(Directory, "*.list").Order(StringComparer.Ordinal)] : [];
         return [.. new[] { "/etc/apt/sources.list" }.Where(File.Exists).Concat(lists)];
     }
 

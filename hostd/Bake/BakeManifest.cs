@@ -59,7 +59,7 @@ public sealed record BakeManifest
     /// <summary>Seconds the bake took (mmdebstrap, file system, image).</summary>
     public required double BakeSeconds { get; init; }
 
-    /// <summary>Reads a manifest from an image directory, or from the directory of an image file.</summary>
+    /// <summary>Reads <c>image.json</c> from an image's cache directory.</summary>
     /// <exception cref="BakeException">No manifest (66) or a malformed one (65).</exception>
     public static BakeManifest Read(string directory)
     {
@@ -69,6 +69,13 @@ public sealed record BakeManifest
             throw BakeException.NoInput($"no baked image at {directory} (no {FileName}; make one with 'jumpstart image bake')");
         }
 
+        return ReadFile(path);
+    }
+
+    /// <summary>Reads a manifest file.</summary>
+    /// <exception cref="BakeException">A malformed manifest (65).</exception>
+    public static BakeManifest ReadFile(string path)
+    {
         try
         {
             return JsonSerializer.Deserialize<BakeManifest>(Shared.IO.BoundedFile.ReadAllBytes(path, MaxBytes), JsonOptions)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Jumpstart.Hostd.Images.Planning;
@@ -26,7 +25,7 @@ public static partial class BakeRecipeReader
     public static async Task<BakeRecipe> ReadAsync(string path, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
-        if (!File.Exists(full))
+        if (!File.Exists(full) && !Directory.Exists(full))
         {
             throw BakeException.NoInput($"no recipe file {full}");
         }

@@ -42,17 +42,17 @@ public static class BakeStage
 
         var hook = Path.Combine(stage, BakeHookScript.FileName);
         await File.WriteAllTextAsync(hook, BakeHookScript.Text.ReplaceLineEndings("\n") + "\n", cancellationToken);
-        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        SetMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var guestd = Target(files, "/etc/jumpstart/guestd.json");
         await File.WriteAllTextAsync(guestd, GuestdSettings.ReplaceLineEndings("\n"), cancellationToken);
-        File.SetUnixFileMode(guestd, (UnixFileMode)Convert.ToInt32("644", 8));
+        SetMode(guestd, (UnixFileMode)Convert.ToInt32("644", 8));
 
         foreach (var file in recipe.Files)
         {
             var target = Target(files, file.Destination);
             File.Copy(file.Source, target, overwrite: true);
-            File.SetUnixFileMode(target, file.Mode);
+            SetMode(target, file.Mode);
         }
 
         for (var i = 0; i < recipe.Commands.Count; i++)
@@ -64,6 +64,14 @@ public static class BakeStage
             }
 
             await File.WriteAllTextAsync(Path.Combine(commands, (i + 1).ToString("D4", System.Globalization.CultureInfo.InvariantCulture)), argv.ToString(), cancellationToken);
+        }
+    }
+
+    private static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
         }
     }
 

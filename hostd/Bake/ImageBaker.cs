@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Jumpstart.Hostd.Images.Planning;
 using Jumpstart.Shared.Processes;
@@ -90,7 +89,10 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
         progress.Step(2, $"building the root file system with mmdebstrap ({BakeOptions.Suite}, key {inputs.Key}, SOURCE_DATE_EPOCH={inputs.SourceDateEpoch})");
         await RunAsync("mmdebstrap", MmdebstrapArguments(recipe, inputs, stage, root), Environment(inputs, stage), "mmdebstrap", cancellationToken);
 
-        progress.Step(3, "sizing the file system");
+        progress.Step(3, $"finishing the root: machine-id uninitialized, timestamps clamped to {inputs.SourceDateEpoch}, sizing");
+        FinishRoot(root, inputs);
+        var epoch = "@" + inputs.SourceDateEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await RunAsync("find", [root, "-xdev", "-newermt", epoch, "-exec", "touch", "--no-dereference", "--date=" + epoch, "{}", "+"], null, "clamping timestamps", cancellationToken);
         var rootBytes = await RootBytesAsync(root, cancellationToken);
         var partitionBytes = recipe.SizeBytes - MbrDisk.PartitionOffsetBytes;
         var needed = (long)(rootBytes * FileSystemOverhead) + FileSystemSlackBytes;
@@ -134,6 +136,31 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
             RootBytes = rootBytes,
             BakeSeconds = Math.Round(progress.Elapsed.TotalSeconds, 1),
         };
+    }
+
+    // After mmdebstrap's own last steps (it empties /etc/machine-id; the file-mirror hook leaves the .deb's mount
+    // point behind as an empty file).
+    private void FinishRoot(string root, BakeInputs inputs)
+    {
+        var epoch = DateTimeOffset.FromUnixTimeSeconds(inputs.SourceDateEpoch).UtcDateTime;
+
+        // systemd(1), "First Boot Semantics": "uninitialized" makes the first boot of every copy generate its own id.
+        var machineId = Path.Combine(root, "etc", "machine-id");
+        File.WriteAllText(machineId, "uninitialized\n");
+        File.SetLastWriteTimeUtc(machineId, epoch);
+
+        var placeholder = Path.Combine(root, Path.GetFullPath(options.GuestPackage).TrimStart('/'));
+        if (File.Exists(placeholder) && new FileInfo(placeholder).Length == 0)
+        {
+            File.Delete(placeholder);
+            var stop = Path.Combine(root, "var");
+            for (var directory = Path.GetDirectoryName(placeholder); directory is not null && directory.Length > stop.Length
+                && directory.StartsWith(root + "/", StringComparison.Ordinal) && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any();
+                directory = Path.GetDirectoryName(directory))
+            {
+                Directory.Delete(directory);
+            }
+        }
     }
 
     private string[] MmdebstrapArguments(BakeRecipe recipe, BakeInputs inputs, string stage, string root)

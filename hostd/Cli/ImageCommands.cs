@@ -15,12 +15,13 @@ public static class ImageCommands
         var image = new Command(
             "image",
             "Base images over NBD: serve a raw image in the foreground (serve); through hostd: add, list, stats, "
-            + "replicate, fill; and plan the distribution scheme (plan).");
+            + "replicate, fill; plan the distribution scheme (plan); bake a Debian guest image from a recipe (bake).");
         image.Subcommands.Add(CreateServe());
         ImageHostCommands.AddTo(image);
         image.Subcommands.Add(CreateFill());
         image.Subcommands.Add(ImagePlanCommand.Create());
         image.Subcommands.Add(ImageReplicateCommand.Create());
+        image.Subcommands.Add(ImageBakeCommand.Create());
         return image;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Jumpstart.Hostd.Bake;
 using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cli;
 using Jumpstart.Shared.HostApi;
@@ -41,7 +42,9 @@ public static class TemplateCommands
     private static Command CreateCreate(HostdCall.Options options)
     {
         var name = new Argument<string>("name") { Description = "The bundle's name (a-z, 0-9, '-')." };
-        var spec = new Option<FileInfo>("--spec") { Description = "The VM spec (JSON).", Required = true };
+        var spec = new Option<FileInfo?>("--spec") { Description = "The VM spec (JSON); or give --image." };
+        var image = new Option<string?>("--image") { Description = "A baked image (jumpstart image bake: its cache directory or NAME.qcow2 with NAME.json beside it): boot its kernel with the image as the root disk; implies --ready-marker 'JUMPSTART-GUESTD: ready' and a 600 s timeout." };
+        var memory = new Option<int?>("--memory") { Description = $"With --image: the template's memory in MiB (default {BakedImage.DefaultMemoryMiB})." };
         var format = new Option<string>("--format") { Description = "Memory format: stream or mapped.", DefaultValueFactory = _ => "stream" };
         format.AcceptOnlyFromAmong("stream", "mapped");
         var compress = new Option<bool>("--compress") { Description = "zstd-compress the migration stream (stream format)." };
@@ -50,8 +53,8 @@ public static class TemplateCommands
         var warmup = new Option<FileInfo?>("--warmup-disc") { Description = "A metadata disc to insert and eject before suspending (warms the guest's code paths)." };
         var warmupDone = new Option<string?>("--warmup-done-marker") { Description = "Serial-console text that says the guest finished with the warm-up disc." };
         var warmUp = new Option<bool>("--warm-up") { Description = "Let hostd make the warm-up disc and wait until guestd applied it (needs --ready-marker)." };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each marker.", DefaultValueFactory = _ => 180 };
-        var command = new Command("create", "Boot a template from a VM spec, warm it up, suspend it into a bundle.") { name, spec, format, compress, baseImages, ready, warmup, warmupDone, warmUp, timeout };
+        var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for each marker (default 180, with --image 600)." };
+        var command = new Command("create", "Boot a template from a VM spec or a baked image, warm it up, suspend it into a bundle.") { name, spec, image, memory, format, compress, baseImages, ready, warmup, warmupDone, warmUp, timeout };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
         {
             var images = new Dictionary<string, string>();
@@ -63,19 +66,41 @@ public static class TemplateCommands
                 formats[id] = imageFormat;
             }
 
+            var baked = parse.GetValue(image) is { } imagePath ? BakedImage.Open(imagePath) : null;
+            JsonElement specJson;
+            if (baked is not null)
+            {
+                if (parse.GetValue(spec) is not null)
+                {
+                    throw new CliUsageException("template create takes --spec FILE or --image IMAGE, not both");
+                }
+
+                specJson = JsonSerializer.SerializeToElement(baked.Spec(memoryMiB: parse.GetValue(memory) ?? BakedImage.DefaultMemoryMiB), VmSpecJson.Options);
+                foreach (var (id, baseImage) in baked.BaseImages)
+                {
+                    images[id] = baseImage.Path;
+                    formats[id] = baseImage.Format;
+                }
+            }
+            else
+            {
+                var specFile = parse.GetValue(spec) ?? throw new CliUsageException("template create needs --spec FILE or --image IMAGE");
+                specJson = await ReadSpecAsync(specFile, cancellationToken);
+            }
+
             var request = new TemplateCreateRequest
             {
                 Name = parse.GetRequiredValue(name),
-                Spec = await ReadSpecAsync(parse.GetRequiredValue(spec), cancellationToken),
+                Spec = specJson,
                 BaseImages = images,
                 BaseFormats = formats,
                 MemoryFormat = parse.GetRequiredValue(format),
                 Compress = parse.GetValue(compress),
-                ReadyMarker = parse.GetValue(ready),
+                ReadyMarker = parse.GetValue(ready) ?? (baked is null ? null : BakedImage.ReadyMarker),
                 WarmupDisc = parse.GetValue(warmup)?.FullName,
                 WarmupDoneMarker = parse.GetValue(warmupDone),
                 WarmUp = parse.GetValue(warmUp),
-                GuestTimeoutSeconds = parse.GetValue(timeout),
+                GuestTimeoutSeconds = parse.GetValue(timeout) ?? (baked is null ? 180 : 600),
             };
             var info = await connection.InvokeAsync<BundleInfo>(HostMethods.TemplateCreate, request, cancellationToken);
             await CliOutput.WriteAsync(output, json, info, i => $"bundle {i.Name} at {i.Path}: {i.MemoryFormat}{(i.Compressed ? "+zstd" : string.Empty)}, state {i.StateBytes} bytes, {i.TotalBytes} bytes in all");
