@@ -79,6 +79,33 @@ public sealed class GuestVm : IAsyncDisposable
         return new GuestVm(argv, options.NetworkNamespace, qmp);
     }
 
+    /// <summary>
+    /// Boots a disk image (a baked guest image's qcow2 overlay) as a virtio disk: through its boot loader when
+    /// <paramref name="kernel"/> is null, else directly. The CDROM and NIC are as in <see cref="Start"/>.
+    /// </summary>
+    public static GuestVm StartDisk(string disk, string? kernel, string? initrd, string? append, GuestVmOptions options)
+    {
+        var qmp = Path.Combine(Path.GetTempPath(), $"jsvm-{Guid.NewGuid():N}.qmp");
+        List<string> argv =
+        [
+            "-qmp", $"unix:{qmp},server=on,wait=off",
+            "-accel", "tcg", "-cpu", "max", "-m", options.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults",
+            "-drive", $"if=none,id=drive-root,format=qcow2,file={disk}", "-device", "virtio-blk-pci,drive=drive-root,bootindex=0",
+        ];
+        if (kernel is not null)
+        {
+            argv.AddRange(["-kernel", kernel, "-initrd", initrd!, "-append", append!]);
+        }
+
+        argv.AddRange(options.Disc is null
+            ? ["-drive", "if=none,id=drive-cd0,media=cdrom,readonly=on"]
+            : ["-drive", $"if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file={options.Disc}"]);
+        argv.AddRange(["-device", $"ide-cd,drive=drive-cd0,id={CdromId},bus=ide.1,unit=0"]);
+        argv.AddRange(["-netdev", "user,id=n0,restrict=on", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]);
+        return new GuestVm(argv, options.NetworkNamespace, qmp);
+    }
+
     /// <summary>Markers seen so far, in order.</summary>
     public IReadOnlyList<ConsoleMarker> Markers
     {

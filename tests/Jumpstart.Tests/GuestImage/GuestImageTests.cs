@@ -1,0 +1,183 @@
+using System.Text.RegularExpressions;
+using Jumpstart.Hostd.Bake;
+using Jumpstart.Hostd.Vm.Bundles;
+using Jumpstart.Hostd.Vm.Supervisor;
+using Jumpstart.Hostd.Vm.Templates;
+using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.Metadata;
+using Jumpstart.Tests.Support;
+using Jumpstart.Tests.Vm;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Jumpstart.Tests.GuestImage;
+
+/// <summary>
+/// The minimal recipe baked by the real CLI (once, cached by content hash): a cache hit on the second bake, no
+/// identity in the image, a boot through GRUB alone with guestd active under the image's systemd, and a template made
+/// from it whose three clones each get their own machine-id and SSH host keys.
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.GuestImage)]
+[Collection(GuestVmsCollection.Name)]
+public sealed partial class GuestImageTests(ITestOutputHelper output)
+{
+    /// <summary>systemd, then guestd's .NET start without ReadyToRun under TCG on two shared cores: 1.5-3 minutes measured.</summary>
+    private static readonly TimeSpan s_bootBound = TimeSpan.FromMinutes(8);
+
+    private static readonly TimeSpan s_cloneBound = TimeSpan.FromMinutes(4);
+
+    /// <summary>What each clone's self script prints on its console: who it is after guestd applied its identity.</summary>
+    private const string IdentityScript = """
+        #!/bin/sh
+        key=$(cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub 2>/dev/null || echo none)
+        printf 'JUMPSTART-IDENTITY host=%s machine-id=%s ssh-ed25519=%s\n' "$(hostname)" "$(cat /etc/machine-id)" "$key" >/dev/console
+        """;
+
+    [ToolFact("mmdebstrap", "mkfs.ext4", "qemu-img", "apt-cache", NeedsRoot = true)]
+    public async Task Bake_TheSameRecipeASecondTime_IsACacheHit_AndExportsEveryFile()
+    {
+        var (image, first) = await MinimalImage.GetAsync();
+        output.WriteLine($"first bake: {(first.CacheHit ? "cache hit" : $"{first.Manifest.BakeSeconds:F0} s")}, image {first.Manifest.ImageBytes >> 20} MiB, root {first.Manifest.RootBytes >> 20} MiB, key {first.Manifest.Key}");
+        using var exported = new TempDirectory("bake-out");
+
+        var second = await MinimalImage.BakeAsync(MinimalImage.Recipe, "--out", exported.Path);
+
+        Assert.True(second.CacheHit);
+        Assert.Equal(first.Manifest.Key, second.Manifest.Key);
+        Assert.Equal(first.Manifest.ImageSha256, second.Manifest.ImageSha256);
+        Assert.Equal(exported.Combine("minimal.qcow2"), second.Image);
+        Assert.Equal(new FileInfo(image.Image).Length, new FileInfo(second.Image).Length);
+        Assert.True(File.Exists(exported.Combine("minimal.vmlinuz")) && File.Exists(exported.Combine("minimal.initrd.img")) && File.Exists(exported.Combine("minimal.json")));
+        Assert.Empty(Directory.GetFiles(exported.Path, ".*"));
+        Assert.Equal(first.Manifest.Key, BakedImage.Open(second.Image).Manifest.Key);
+    }
+
+    [ToolFact("mmdebstrap", "mkfs.ext4", "qemu-img", "debugfs", NeedsRoot = true)]
+    public async Task BakedImage_CarriesNoIdentity_AndEnablesGuestdUnderSystemd()
+    {
+        var (image, _) = await MinimalImage.GetAsync();
+        using var files = await ImageFiles.OpenAsync(image.Image);
+
+        Assert.Equal("uninitialized\n", await files.ReadAsync("/etc/machine-id"));
+        Assert.DoesNotContain(await files.ListAsync("/etc/ssh"), n => n.StartsWith("ssh_host_", StringComparison.Ordinal));
+        Assert.Contains("sshd_config", await files.ListAsync("/etc/ssh"));
+        Assert.Null(await files.ReadAsync("/var/lib/systemd/random-seed"));
+        Assert.Null(await files.ReadAsync("/etc/hostname"));
+        var hosts = await files.ReadAsync("/etc/hosts");
+        Assert.NotNull(hosts);
+        Assert.DoesNotContain(Environment.MachineName, hosts, StringComparison.Ordinal);
+        Assert.Contains("jumpstart-guestd.service", await files.ListAsync("/etc/systemd/system/multi-user.target.wants"));
+        Assert.Contains("\"ConsoleDevice\": \"/dev/console\"", await files.ReadAsync("/etc/jumpstart/guestd.json"), StringComparison.Ordinal);
+        Assert.Contains($"root=UUID={image.Manifest.RootUuid}", await files.ReadAsync("/boot/grub/grub.cfg"), StringComparison.Ordinal);
+        Assert.Contains(image.Manifest.RootUuid, await files.ReadAsync("/etc/fstab"), StringComparison.Ordinal);
+
+        // The MBR: GRUB's boot code, one bootable Linux partition from 1 MiB, the 0x55AA signature.
+        var mbr = new byte[512];
+        await using (var raw = File.OpenRead(files.Raw))
+        {
+            await raw.ReadExactlyAsync(mbr);
+        }
+
+        Assert.Equal([0x55, 0xAA], mbr[510..512]);
+        Assert.Equal(0x80, mbr[446]);
+        Assert.Equal(0x83, mbr[450]);
+        Assert.Equal(2048u, BitConverter.ToUInt32(mbr, 454));
+        Assert.InRange(new FileInfo(image.Kernel).Length, 1L << 20, 64L << 20);
+        output.WriteLine($"kernel {image.Manifest.KernelRelease}, initrd {new FileInfo(image.Initrd).Length >> 20} MiB, append '{image.Manifest.Append}'");
+    }
+
+    [ToolFact("mmdebstrap", "mkfs.ext4", "qemu-img", "qemu-system-x86_64", NeedsRoot = true)]
+    public async Task BakedImage_BootsThroughGrubAlone_WithGuestdActiveUnderItsSystemd()
+    {
+        var (image, _) = await MinimalImage.GetAsync();
+        using var directory = new TempDirectory("grub-boot");
+        var overlay = directory.Combine("disk.qcow2");
+        await QemuImg.CreateOverlayAsync(overlay, image.Image, "qcow2", CancellationToken.None);
+        var started = DateTimeOffset.UtcNow;
+
+        await using var vm = GuestVm.StartDisk(overlay, kernel: null, initrd: null, append: null, new GuestVmOptions { MemoryMiB = BakedImage.DefaultMemoryMiB });
+        var ready = await vm.WaitForMarkerAsync("ready", s_bootBound);
+
+        output.WriteLine($"power-on -> guestd ready (GRUB, kernel, systemd, guestd under TCG): {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s");
+        var console = vm.SerialLog;
+        Assert.Contains("GNU GRUB", console, StringComparison.Ordinal);
+        Assert.Contains("systemd", console, StringComparison.Ordinal);
+
+        // Type=notify: systemd reports the unit started only after guestd's READY=1.
+        await Poll.UntilAsync(() => StartedLine().IsMatch(vm.SerialLog), TimeSpan.FromMinutes(1), "systemd's 'Started jumpstart-guestd' line");
+        Assert.NotNull(ready);
+    }
+
+    [ToolFact("mmdebstrap", "mkfs.ext4", "qemu-img", "qemu-system-x86_64", NeedsRoot = true)]
+    public async Task Template_FromTheBakedImage_GivesThreeClonesTheirOwnMachineIdAndSshKeys()
+    {
+        var (image, _) = await MinimalImage.GetAsync();
+        await using var bed = new VmTestBed();
+        var started = DateTimeOffset.UtcNow;
+        var bundle = await bed.Templates.CreateAsync(
+            new TemplateRequest
+            {
+                Name = "baked",
+                Spec = image.Spec(),
+                BaseImages = image.BaseImages,
+                MemoryFormat = MemoryFormat.Stream,
+                ReadyMarker = BakedImage.ReadyMarker,
+                WarmUp = true,
+                GuestTimeout = s_bootBound,
+            },
+            progress: null,
+            CancellationToken.None);
+        output.WriteLine($"template boot + warm-up + suspend: {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s, bundle {bundle.Manifest.Parts.Sum(p => p.Size) >> 20} MiB");
+
+        var names = new[] { "baked-1", "baked-2", "baked-3" };
+        var request = new CloneRequest
+        {
+            Bundle = bundle.Manifest.Name,
+            Network = false,
+            Clones = [.. names.Select(n => new CloneInstanceRequest
+            {
+                Name = n,
+                Metadata = new CloneMetadata { InstanceId = $"i-{n}-{Guid.NewGuid():N}", Hostname = n, SelfScript = IdentityScript },
+            })],
+        };
+        var report = await bed.Clones.CloneAsync(request, null, null, CancellationToken.None);
+        Assert.All(report.Clones, c => Assert.True(c.Succeeded, c.Error));
+
+        var identities = new List<(string Host, string MachineId, string Ssh)>();
+        foreach (var name in names)
+        {
+            var log = bed.Supervisor.Get(name).Paths.SerialLog;
+            await SerialLog.WaitForAsync(log, "JUMPSTART-IDENTITY", 0, s_cloneBound, CancellationToken.None);
+            var line = IdentityLine().Match(SerialLog.Tail(log, SerialLog.MaxScanBytes));
+            Assert.True(line.Success, $"{name}: no identity line");
+            identities.Add((line.Groups["host"].Value, line.Groups["id"].Value, line.Groups["ssh"].Value));
+            output.WriteLine($"{name}: {line.Value.Trim()}");
+            Assert.DoesNotContain("Linux version", SerialLog.Tail(log, SerialLog.MaxScanBytes), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(names, identities.Select(i => i.Host));
+        Assert.All(identities, i => Assert.Matches("^[0-9a-f]{32}$", i.MachineId));
+        Assert.All(identities, i => Assert.NotEqual("none", i.Ssh));
+        Assert.Equal(3, identities.Select(i => i.MachineId).Distinct().Count());
+        Assert.Equal(3, identities.Select(i => i.Ssh).Distinct().Count());
+
+        // The template had no SSH host keys (removed at bake time, made by guestd per clone) and a machine-id of its
+        // own first boot, which no clone keeps.
+        var templateMachineId = await TemplateMachineIdAsync(bundle.DiskPath(BakedImage.RootDiskId));
+        output.WriteLine($"template machine-id: {templateMachineId ?? "(not committed to disk)"}");
+        Assert.DoesNotContain(identities, i => i.MachineId == templateMachineId);
+    }
+
+    // The template's disk delta over the base image holds what its first boot wrote (systemd-machine-id-commit).
+    private static async Task<string?> TemplateMachineIdAsync(string delta)
+    {
+        using var files = await ImageFiles.OpenAsync(delta);
+        return (await files.ReadAsync("/etc/machine-id"))?.Trim();
+    }
+
+    [GeneratedRegex(@"Started .*jumpstart-guestd")]
+    private static partial Regex StartedLine();
+
+    [GeneratedRegex(@"JUMPSTART-IDENTITY host=(?<host>\S+) machine-id=(?<id>\S+) ssh-ed25519=(?<ssh>\S+)")]
+    private static partial Regex IdentityLine();
+}
