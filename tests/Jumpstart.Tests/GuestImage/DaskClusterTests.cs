@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Jumpstart.Shared.Processes;
+using Jumpstart.Tests.Clones;
+using Jumpstart.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Jumpstart.Tests.GuestImage;
+
+/// <summary>
+/// A real distributed application on clones of a baked image: the Dask recipe (python3-distributed from Debian),
+/// a template made by <c>jumpstart template create --image</c> through a real hostd, three clones deployed under the
+/// CMS's master-workers policy. Only the role configuration tells the workers where the scheduler is; the scheduler
+/// itself reports its two workers, and a word count over the data set on the base image (each worker reads its own
+/// disk) returns the counts the test computes from the recipe's files.
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.GuestImage)]
+[Collection(GuestVmsCollection.Name)]
+public sealed class DaskClusterTests(ITestOutputHelper output)
+{
+    private const string Recipe = "packaging/guest/recipes/dask.yaml";
+    private const int Clones = 3;
+    private const int Parts = 8;
+
+    /// <summary>Workers start Python and distributed under TCG after their role arrives: a minute or two each.</summary>
+    private static readonly TimeSpan s_jobBound = TimeSpan.FromMinutes(8);
+
+    /// <summary>
+    /// The client, run in the host's namespace with the host's python3-distributed (the guest's version): wait for the
+    /// workers, count words of each part on whichever worker runs it, reduce on a worker, report who did what.
+    /// </summary>
+    private const string Client = """
+        import collections, json, socket, sys, time
+        from distributed import Client
+        scheduler, expected, parts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        client = Client(scheduler, timeout=120)
+        deadline = time.time() + 420
+        while len(client.scheduler_info()["workers"]) < expected:
+            if time.time() > deadline:
+                sys.exit("only %d of %d workers" % (len(client.scheduler_info()["workers"]), expected))
+            time.sleep(0.5)
+        workers = len(client.scheduler_info()["workers"])
+        def count(path):
+            with open(path) as f:
+                return socket.gethostname(), collections.Counter(f.read().split())
+        def total(results):
+            return sum((c for _, c in results), collections.Counter())
+        start = time.time()
+        counted = client.map(count, ["/srv/jumpstart/corpus/part-%02d.txt" % i for i in range(parts)], pure=False)
+        hosts = sorted({h for h, _ in client.gather(counted)})
+        result = client.submit(total, counted).result()
+        print(json.dumps({"workers": workers, "seconds": time.time() - start, "hosts": hosts, "counts": dict(result)}))
+        """;
+
+    [ToolFact("ip", "qemu-system-x86_64", "qemu-img", "mmdebstrap", "python3", NeedsRoot = true)]
+    public async Task Deploy_ThreeDaskClones_TheSchedulerSeesTwoWorkers_AndAWordCountOverTheBaseImageIsRight()
+    {
+        var bake = await MinimalImage.BakeAsync(Recipe);
+        output.WriteLine($"dask image: {(bake.CacheHit ? "cache hit" : $"baked in {bake.Manifest.BakeSeconds:F0} s")}, {bake.Manifest.ImageBytes >> 20} MiB qcow2");
+        await using var host = await CloneHost.StartAsync(new Dictionary<string, object>
+        {
+            ["Vm"] = new Dictionary<string, object> { ["Bridge"] = CloneNetwork.BridgeName, ["Accelerator"] = "tcg" },
+        });
+
+        var clock = Stopwatch.StartNew();
+        await host.CliJsonAsync("template", "create", "dask", "--image", bake.Directory, "--warm-up");
+        var template = clock.Elapsed;
+        var report = await host.CliJsonAsync(
+            "deploy", "--bundle", "dask", "--count", Clones.ToString(CultureInfo.InvariantCulture), "--policy", "master-workers",
+            "--deployment", "dask", "--admin-token-file", host.AdminTokenFile, "--timeout", "600");
+        var deployed = clock.Elapsed;
+        var instances = report.GetProperty("cms").GetProperty("instances").EnumerateArray().ToList();
+        var master = instances.Single(i => i.GetProperty("role").GetString() == "master");
+        var scheduler = master.GetProperty("addresses")[0].GetString()!.Split('/')[0];
+        output.WriteLine($"template {template.TotalSeconds:F0} s; request -> all roles {(deployed - template).TotalSeconds:F0} s; scheduler on {scheduler}");
+
+        using var directory = new TempDirectory("dask-client");
+        var script = directory.Combine("wordcount.py");
+        await File.WriteAllTextAsync(script, Client);
+        var run = await ProcessRunner.RunAsync(
+            Requirements.RequireTool("ip"),
+            [.. host.Network.ExecPrefix, Requirements.RequireTool("python3"), script, $"tcp://{scheduler}:8786", (Clones - 1).ToString(CultureInfo.InvariantCulture), Parts.ToString(CultureInfo.InvariantCulture)],
+            new ProcessRunOptions { Timeout = s_jobBound });
+        var done = clock.Elapsed;
+        Assert.True(run.Succeeded, $"the Dask client failed (exit {run.ExitCode}{(run.TimedOut ? ", timed out" : "")}): {run.StandardError}");
+
+        using var answer = JsonDocument.Parse(run.StandardOutput.Trim().Split('\n')[^1]);
+        var result = answer.RootElement;
+        output.WriteLine($"roles -> job done {(done - deployed).TotalSeconds:F0} s (the job itself {result.GetProperty("seconds").GetDouble():F1} s on {result.GetProperty("hosts").GetArrayLength()} workers); request -> job done {(done - template).TotalSeconds:F0} s");
+        Assert.Equal(Clones - 1, result.GetProperty("workers").GetInt32());
+        var hosts = result.GetProperty("hosts").EnumerateArray().Select(h => h.GetString()!).ToList();
+        Assert.All(hosts, h => Assert.Contains(instances, i => i.GetProperty("instanceId").GetString() == h && i.GetProperty("role").GetString() == "worker"));
+        var counts = result.GetProperty("counts").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.Ordinal);
+        Assert.Equal(ExpectedCounts(), counts);
+    }
+
+    private static Dictionary<string, int> ExpectedCounts()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Parts; i++)
+        {
+            var path = BuiltPrograms.RepositoryFile($"packaging/guest/recipes/dask/corpus/part-{i:D2}.txt");
+            foreach (var word in File.ReadAllText(path).Split((char[])[' ', '\n', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+            }
+        }
+
+        return counts;
+    }
+}
