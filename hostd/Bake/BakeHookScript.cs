@@ -69,9 +69,11 @@ public static class BakeHookScript
         rm -f "$root"/etc/ssh/ssh_host_* "$root/var/lib/systemd/random-seed" "$root/etc/hostname" "$root/etc/resolv.conf"
         rm -f "$root/var/lib/systemd/credential.secret"
         printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+        # Not /tmp: mmdebstrap keeps its apt.conf there (TMPDIR) until its own cleanup, whose `apt-get update`
+        # with an empty source list would otherwise run against the HOST's apt configuration and empty the
+        # host's package lists. ImageBaker empties /tmp after mmdebstrap exits.
         rm -rf "$root"/var/log/*.log "$root"/var/log/apt "$root/var/cache/ldconfig/aux-cache" \
-          "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/tmp/* \
-          "$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old
+          "$root"/var/tmp/* "$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old
         mkdir -p "$root/var/log/apt"
         """;
 }

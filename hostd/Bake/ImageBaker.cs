@@ -149,6 +149,19 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
         File.WriteAllText(machineId, "uninitialized\n");
         File.SetLastWriteTimeUtc(machineId, epoch);
 
+        // mmdebstrap's temporary files (its apt.conf lives in the chroot's /tmp until it exits; see BakeHookScript).
+        foreach (var entry in new DirectoryInfo(Path.Combine(root, "tmp")).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory && directory.LinkTarget is null)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+
         var placeholder = Path.Combine(root, Path.GetFullPath(options.GuestPackage).TrimStart('/'));
         if (File.Exists(placeholder) && new FileInfo(placeholder).Length == 0)
         {
