@@ -27,32 +27,11 @@ public sealed class DaskClusterTests(ITestOutputHelper output)
     /// <summary>Workers start Python and distributed under TCG after their role arrives: a minute or two each.</summary>
     private static readonly TimeSpan s_jobBound = TimeSpan.FromMinutes(8);
 
-    /// <summary>
-    /// The client, run in the host's namespace with the host's python3-distributed (the guest's version): wait for the
-    /// workers, count words of each part on whichever worker runs it, reduce on a worker, report who did what.
-    /// </summary>
-    private const string Client = """
-        import collections, json, socket, sys, time
-        from distributed import Client
-        scheduler, expected, parts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-        client = Client(scheduler, timeout=120)
-        deadline = time.time() + 420
-        while len(client.scheduler_info()["workers"]) < expected:
-            if time.time() > deadline:
-                sys.exit("only %d of %d workers" % (len(client.scheduler_info()["workers"]), expected))
-            time.sleep(0.5)
-        workers = len(client.scheduler_info()["workers"])
-        def count(path):
-            with open(path) as f:
-                return socket.gethostname(), collections.Counter(f.read().split())
-        def total(results):
-            return sum((c for _, c in results), collections.Counter())
-        start = time.time()
-        counted = client.map(count, ["/srv/jumpstart/corpus/part-%02d.txt" % i for i in range(parts)], pure=False)
-        hosts = sorted({h for h, _ in client.gather(counted)})
-        result = client.submit(total, counted).result()
-        print(json.dumps({"workers": workers, "seconds": time.time() - start, "hosts": hosts, "counts": dict(result)}))
-        """;
+    /// <summary>The client (also the benchmark's), run in the host's namespace with the host's python3-distributed.</summary>
+    private const string Client = "tests/bench/guest-image/dask-wordcount.py";
+
+    /// <summary>Debian's interpreter, where python3-distributed is installed (a PATH python3 may be another one).</summary>
+    private const string DebianPython = "/usr/bin/python3";
 
     [ToolFact("ip", "qemu-system-x86_64", "qemu-img", "mmdebstrap", "python3", NeedsRoot = true)]
     public async Task Deploy_ThreeDaskClones_TheSchedulerSeesTwoWorkers_AndAWordCountOverTheBaseImageIsRight()
@@ -76,12 +55,10 @@ public sealed class DaskClusterTests(ITestOutputHelper output)
         var scheduler = master.GetProperty("addresses")[0].GetString()!.Split('/')[0];
         output.WriteLine($"template {template.TotalSeconds:F0} s; request -> all roles {(deployed - template).TotalSeconds:F0} s; scheduler on {scheduler}");
 
-        using var directory = new TempDirectory("dask-client");
-        var script = directory.Combine("wordcount.py");
-        await File.WriteAllTextAsync(script, Client);
+        var script = BuiltPrograms.RepositoryFile(Client);
         var run = await ProcessRunner.RunAsync(
             Requirements.RequireTool("ip"),
-            [.. host.Network.ExecPrefix, Requirements.RequireTool("python3"), script, $"tcp://{scheduler}:8786", (Clones - 1).ToString(CultureInfo.InvariantCulture), Parts.ToString(CultureInfo.InvariantCulture)],
+            [.. host.Network.ExecPrefix, DebianPython, script, $"tcp://{scheduler}:8786", (Clones - 1).ToString(CultureInfo.InvariantCulture), Parts.ToString(CultureInfo.InvariantCulture)],
             new ProcessRunOptions { Timeout = s_jobBound });
         var done = clock.Elapsed;
         Assert.True(run.Succeeded, $"the Dask client failed (exit {run.ExitCode}{(run.TimedOut ? ", timed out" : "")}): {run.StandardError}");

@@ -1,0 +1,48 @@
+"""The Dask job of the guest-image benchmark and of DaskClusterTests: a word count in the style of the
+paper's MapReduce sort over the data set on the base image (/srv/jumpstart/corpus/part-NN.txt, baked
+by packaging/guest/recipes/dask.yaml). Each part is counted on whichever worker runs the task, from
+that worker's own disk; the counts are reduced on a worker.
+
+    python3 dask-wordcount.py tcp://SCHEDULER:8786 WORKERS PARTS
+
+Waits (at most 7 minutes) until the scheduler reports WORKERS workers, then prints one JSON line:
+{"workers": N, "waitSeconds": S, "seconds": S, "hosts": [...], "counts": {...}}.
+Run it with Debian 12's python3-distributed, the version the Dask guest runs."""
+import collections
+import json
+import socket
+import sys
+import time
+
+from distributed import Client
+
+
+def count(path):
+    with open(path) as f:
+        return socket.gethostname(), collections.Counter(f.read().split())
+
+
+def total(results):
+    return sum((c for _, c in results), collections.Counter())
+
+
+def main():
+    scheduler, expected, parts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    begin = time.time()
+    client = Client(scheduler, timeout=120)
+    deadline = begin + 420
+    while len(client.scheduler_info()["workers"]) < expected:
+        if time.time() > deadline:
+            sys.exit("only %d of %d workers" % (len(client.scheduler_info()["workers"]), expected))
+        time.sleep(0.5)
+    workers = len(client.scheduler_info()["workers"])
+    start = time.time()
+    counted = client.map(count, ["/srv/jumpstart/corpus/part-%02d.txt" % i for i in range(parts)], pure=False)
+    hosts = sorted({h for h, _ in client.gather(counted)})
+    result = client.submit(total, counted).result()
+    print(json.dumps({"workers": workers, "waitSeconds": start - begin, "seconds": time.time() - start,
+                      "hosts": hosts, "counts": dict(result)}))
+
+
+if __name__ == "__main__":
+    main()
