@@ -69,13 +69,7 @@ public sealed class GuestVm : IAsyncDisposable
             argv.AddRange(["-rtc", $"base={rtc:yyyy-MM-ddTHH:mm:ss}"]);
         }
 
-        argv.AddRange(options.Disc is null
-            ? ["-drive", "if=none,id=drive-cd0,media=cdrom,readonly=on"]
-            : ["-drive", $"if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file={options.Disc}"]);
-        argv.AddRange(["-device", $"ide-cd,drive=drive-cd0,id={CdromId},bus=ide.1,unit=0"]);
-        argv.AddRange(options.Tap is null
-            ? ["-netdev", "user,id=n0", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]
-            : ["-netdev", $"tap,id=n0,ifname={options.Tap},script=no,downscript=no", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]);
+        argv.AddRange(CdromAndNic(options));
         return new GuestVm(argv, options.NetworkNamespace, qmp);
     }
 
@@ -98,12 +92,21 @@ public sealed class GuestVm : IAsyncDisposable
             argv.AddRange(["-kernel", kernel, "-initrd", initrd!, "-append", append!]);
         }
 
-        argv.AddRange(options.Disc is null
-            ? ["-drive", "if=none,id=drive-cd0,media=cdrom,readonly=on"]
-            : ["-drive", $"if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file={options.Disc}"]);
-        argv.AddRange(["-device", $"ide-cd,drive=drive-cd0,id={CdromId},bus=ide.1,unit=0"]);
-        argv.AddRange(["-netdev", "user,id=n0,restrict=on", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]);
+        argv.AddRange(CdromAndNic(options));
         return new GuestVm(argv, options.NetworkNamespace, qmp);
+    }
+
+    // The IDE CDROM (empty or with the disc) and the virtio NIC (user-mode network, or the tap).
+    private static List<string> CdromAndNic(GuestVmOptions options)
+    {
+        List<string> argv = options.Disc is null
+            ? ["-drive", "if=none,id=drive-cd0,media=cdrom,readonly=on"]
+            : ["-drive", $"if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file={options.Disc}"];
+        argv.AddRange(["-device", $"ide-cd,drive=drive-cd0,id={CdromId},bus=ide.1,unit=0"]);
+        argv.AddRange(options.Tap is null
+            ? ["-netdev", "user,id=n0", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]
+            : ["-netdev", $"tap,id=n0,ifname={options.Tap},script=no,downscript=no", "-device", $"virtio-net-pci,netdev=n0,mac={options.Mac}"]);
+        return argv;
     }
 
     /// <summary>Markers seen so far, in order.</summary>
