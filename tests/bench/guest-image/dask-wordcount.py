@@ -29,7 +29,8 @@ def total(results):
 def main():
     scheduler, expected, parts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     begin = time.time()
-    client = Client(scheduler, timeout=120)
+    # The scheduler starts Python and distributed under TCG after its role arrives: keep trying to connect.
+    client = Client(scheduler, timeout=400)
     deadline = begin + 420
     while len(client.scheduler_info()["workers"]) < expected:
         if time.time() > deadline:
