@@ -1,4 +1,4 @@
-namespace Jumpstart.Hostd.Cli.Deploy;
+namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>
 /// When each stage of one clone's deployment ended. hostd's clone operation gives the first three

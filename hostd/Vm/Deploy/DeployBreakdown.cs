@@ -1,4 +1,4 @@
-namespace Jumpstart.Hostd.Cli.Deploy;
+namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>
 /// The per-stage time breakdown of one deployment: each stage's mean and slowest per-clone time, and

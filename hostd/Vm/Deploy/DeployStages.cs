@@ -1,4 +1,4 @@
-namespace Jumpstart.Hostd.Cli.Deploy;
+namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>The stages of the breakdown, as in the paper's Fig. 2 (state distribution, resume, configuration) plus the CMS.</summary>
 public static class DeployStages
