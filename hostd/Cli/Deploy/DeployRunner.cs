@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.IO;
