@@ -26,6 +26,7 @@ public static class Capabilities
     public const string Manual = "Manual";
     public const string Cluster = "Cluster";
     public const string Packaging = "Packaging";
+    public const string Deploy = "Deploy";
 
     /// <summary>An attack on a real server or CLI process (issue 13); each such test also carries its area's trait.</summary>
     public const string Hostile = "Hostile";
