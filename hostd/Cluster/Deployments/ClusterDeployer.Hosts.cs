@@ -111,7 +111,7 @@ internal sealed partial class ClusterDeployer
         try
         {
             var registrar = CmsCloneRegistrar.For(plan, local)!;
-            var planned = ClonePlanner.Plan(plan, run.Spec.Nic?.Mac, registrar.GuestEndPoint);
+            var planned = ClonePlanner.Plan(plan, run.Spec.Nic?.Mac, registrar.GuestEndPoint, ClusterDeployRequest.MaxCount);
             run.Planned = planned.Select((p, i) => (Number: i + 1, Clone: _request.SelfScript is { } script ? p with { Metadata = p.Metadata with { SelfScript = script } } : p))
                 .ToDictionary(p => p.Number, p => p.Clone);
             Note("cms", $"waiting list of {planned.Count} on the CMS at {registrar.GuestEndPoint.Host}:{registrar.GuestEndPoint.Port} ({_request.Policy})");
@@ -136,6 +136,7 @@ internal sealed partial class ClusterDeployer
             }
 
             await Task.WhenAll(due.Select(g => ResumeOnAsync(run, _hosts[g.Key], [.. g], cancellationToken)));
+            await SaveAsync(ClusterDeploymentStates.Deploying, run.Bundle ?? ColdBootBundle, cancellationToken);
             await PlaceAgainAsync(run, cancellationToken);
         }
     }

@@ -45,6 +45,7 @@ internal sealed partial class ClusterDeployer
                 {
                     Note("roles", line);
                     said = line;
+                    await SaveAsync(ClusterDeploymentStates.Deploying, run.Bundle ?? ColdBootBundle, cancellationToken);
                 }
             }
 

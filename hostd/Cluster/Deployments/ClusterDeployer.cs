@@ -131,7 +131,7 @@ internal sealed partial class ClusterDeployer(
 
         try
         {
-            ClonePlanner.Validate(new ClonePlanRequest { Count = request.Count, Prefix = request.DeploymentId, FirstAddress = request.FirstAddress, Gateway = request.Gateway });
+            ClonePlanner.Validate(new ClonePlanRequest { Count = request.Count, Prefix = request.DeploymentId, FirstAddress = request.FirstAddress, Gateway = request.Gateway }, ClusterDeployRequest.MaxCount);
             ClusterDeploymentSpec.Policy(request.Policy);
         }
         catch (ClonePlanException ex)

@@ -131,7 +131,7 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
     {
         var bed = await fixture.BedAsync();
 
-        var (result, _) = await DeployClusterFixture.DeployAsync(bed.Manager, "dc", ClusterDeployRequest.MaxCount);
+        var (result, _) = await DeployClusterFixture.DeployAsync(bed.Manager, "dc", ClusterDeployRequest.MaxCount, "--first-address", "10.99.0.10/16");
 
         Assert.Equal(69, result.ExitCode);
         Assert.Contains("cannot hold 512 VMs", result.StandardError, StringComparison.Ordinal);
@@ -192,7 +192,8 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
             p => p.Any(x => x.Instance == "de-1" && x.State == PlacementStates.Running),
             s_stepBound,
             "de-1 running",
-            interval: TimeSpan.FromMilliseconds(200));
+            p => string.Join(", ", p),
+            TimeSpan.FromMilliseconds(200));
         var masterHost = placements.Single(p => p.Instance == "de-1").Host;
         var victim = bed.Nodes.Single(n => n.Name == masterHost);
         await victim.DieAsync();
