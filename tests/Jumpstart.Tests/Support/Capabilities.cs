@@ -25,6 +25,7 @@ public static class Capabilities
     public const string Metrics = "Metrics";
     public const string Manual = "Manual";
     public const string Cluster = "Cluster";
+    public const string Deploy = "Deploy";
     public const string Packaging = "Packaging";
 
     /// <summary>An attack on a real server or CLI process (issue 13); each such test also carries its area's trait.</summary>
