@@ -116,6 +116,9 @@ public sealed record ClusterDeployRequest
 
     /// <summary>Serial-console text that says the template's guest is up.</summary>
     public string? ReadyMarker { get; init; }
+
+    /// <summary>The user's <c>self</c> script, run in every clone after its identity is applied (at most 64 KiB).</summary>
+    public string? SelfScript { get; init; }
 }
 
 /// <summary><c>cluster.deployment.remove</c>, <c>cluster.deployment.show</c>: one deployment by id.</summary>

@@ -96,3 +96,33 @@ public sealed record ClusterCloneTimeline
 
     public required CloneTimeline Timeline { get; init; }
 }
+
+/// <summary><c>cluster.deployment.show</c> and <c>list</c>: a deployment's record, where its instances are, and its last report.</summary>
+public sealed record ClusterDeploymentView
+{
+    public required string DeploymentId { get; init; }
+
+    /// <summary>One of <see cref="ClusterDeploymentStates"/>.</summary>
+    public required string State { get; init; }
+
+    public required string Bundle { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public required IReadOnlyList<ClusterPlacementInfo> Placements { get; init; }
+
+    /// <summary>The last report (show only; null while it runs or when it never ended).</summary>
+    public ClusterDeployReport? Report { get; init; }
+}
+
+public sealed record ClusterPlacementInfo
+{
+    public required string Instance { get; init; }
+
+    public required string Host { get; init; }
+
+    /// <summary>One of <see cref="PlacementStates"/>.</summary>
+    public required string State { get; init; }
+}

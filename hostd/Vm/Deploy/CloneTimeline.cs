@@ -1,3 +1,6 @@
+using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.HostApi;
+
 namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>
@@ -31,4 +34,35 @@ public sealed record CloneTimeline
 
     /// <summary>The vmgenid GUID hostd gave this VM.</summary>
     public string? VmGenId { get; init; }
+
+    /// <summary>
+    /// A cluster deployment only: when the manager asked this clone's host to resume it, which is after the bundle
+    /// reached that host (the paper's state distribution), the base image was prepared and the CMS took the waiting list.
+    /// </summary>
+    public DateTimeOffset? DispatchedAt { get; init; }
+
+    /// <summary>The timeline of <paramref name="clone"/> as its host reported it, from <paramref name="requestedAt"/>.</summary>
+    public static CloneTimeline From(DateTimeOffset requestedAt, CloneResult clone)
+    {
+        ArgumentNullException.ThrowIfNull(clone);
+        DateTimeOffset? At(string stage) => clone.Stages.LastOrDefault(s => s.Stage == stage)?.At;
+        var last = clone.Stages.Count > 0 ? clone.Stages[^1].At : requestedAt;
+        return new CloneTimeline
+        {
+            InstanceId = clone.Name,
+            RequestedAt = requestedAt,
+            DisksReadyAt = At(CloneStage.Disks) ?? requestedAt,
+            SpawnedAt = At(CloneStage.Spawn),
+            DiscInsertedAt = At(CloneStage.DiscInserted),
+            RunningAt = At(CloneStage.Running) ?? last,
+            VmGenId = clone.VmGenId,
+        };
+    }
+
+    /// <summary>This timeline with the CMS's registration and ready times of <paramref name="peer"/>.</summary>
+    public CloneTimeline WithCms(PeerInfo peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return this with { RegisteredAt = peer.RegisteredAt, ReadyAt = peer.Phase == InstancePhase.Ready ? peer.UpdatedAt : null };
+    }
 }
