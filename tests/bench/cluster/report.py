@@ -332,7 +332,7 @@ plot {stacked.replace("using 3 ", "using 3:xtic(1) ", 1)}
         parts.append("incomplete runs: " + ", ".join(failed))
     if verdicts:
         parts.insert(1, verdicts[0])
-    print("summary: " + "; ".join(parts) + f" ({args.mode} deploy)")
+    print("summary_clones: " + "; ".join(parts) + f" ({args.mode} deploy)")
     return 1 if failed else 0
 
 
