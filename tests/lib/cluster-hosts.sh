@@ -114,18 +114,6 @@ cl_cluster_form() {
   ((up == CL_HOSTS)) || { cl_log "error: only $up of $CL_HOSTS hosts up"; return 70; }
 }
 
-# The QEMU processes hostd started for host I (their pidfiles under its runtime directory).
-cl_qemu_pids() {
-  local f pid dir
-  dir=$(cl_dir "$1")
-  for f in $(find "$dir/run" -name '*.pid' 2> /dev/null); do
-    pid=$(cat "$f" 2> /dev/null || true)
-    [[ "$pid" =~ ^[0-9]+$ ]] || continue
-    tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -q "qemu-system.*$dir" && echo "$pid"
-  done
-  return 0
-}
-
 cl_stop() {
   local pid ns alive
   for pid in "${CL_OTHER_PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done

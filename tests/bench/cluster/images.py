@@ -241,12 +241,14 @@ class Bench:
 
 
 def plot(path_csv, png, title, x, series, ylabel):
-    lines = ", ".join(f"'{path_csv}' using {x}:{col} with linespoints title '{t}'" for col, t in series)
+    # A planner's prediction is dashed beside its measurement.
+    lines = ", ".join(f"'{path_csv}' using {x}:{col} with linespoints{' dt 2' if 'planner' in t else ''} title '{t}'" for col, t in series)
     script = f"""set terminal png size 800,500
 set output '{png}'
 set datafile separator ','
 set datafile missing ''
-set title '{title}'
+set title '{title}' noenhanced
+set key noenhanced
 set xlabel '{'image copies k' if x == 1 else 'shared fraction f'}'
 set ylabel '{ylabel}'
 plot {lines}
@@ -255,9 +257,24 @@ plot {lines}
     return png
 
 
+def gain_table(rows, path, column, points, patterns):
+    """The on-demand gain (cloud time of shared / of pseudo k) at each (x, k, shared fraction) point, per pattern."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([column] + [f"gain_{p}" for p in patterns])
+        for x, k, frac in points:
+            line = [x]
+            for p in patterns:
+                s = next((r for r in rows if r["scheme"] == "shared" and r["pattern"] == p and r["shared"] == frac), None)
+                o = next((r for r in rows if r["scheme"] == "pseudo" and r["k"] == k and r["pattern"] == p and r["shared"] == frac), None)
+                line.append("" if not s or not o else round(s["cloud_s"] / o["cloud_s"], 3))
+            w.writerow(line)
+    return path
+
+
 def figures(bench, out, ks, patterns, schemes, fractions):
     rows = bench.rows
-    for metric, unit, fig in (("delay_ms", "ms per request", "fig3-delay"), ("cloud_s", "seconds", "fig4-cloud")):
+    for metric, unit, fig, what in (("delay_ms", "ms per request", "fig3-delay", "access delay"), ("cloud_s", "seconds", "fig4-cloud", "cloud time")):
         for pattern in patterns:
             path = os.path.join(out, f"{fig}-{pattern}.csv")
             with open(path, "w", newline="") as f:
@@ -275,7 +292,7 @@ def figures(bench, out, ks, patterns, schemes, fractions):
             series = []
             for i, s in enumerate(schemes):
                 series += [(2 + 2 * i, s), (3 + 2 * i, f"{s} (planner)")]
-            print(f"{fig}_{pattern}_png: {plot(path, path.replace('.csv', '.png'), f'{metric} vs copies, {pattern} reads', 1, series, unit)}")
+            print(f"{fig}_{pattern}_png: {plot(path, path.replace('.csv', '.png'), f'{what} vs image copies, {pattern} reads (NBD readers, 3 hosts)', 1, series, unit)}")
     # Fig. 5: distribution time of the copies, unicast vs multicast.
     path = os.path.join(out, "fig5-distribution.csv")
     with open(path, "w", newline="") as f:
@@ -287,29 +304,9 @@ def figures(bench, out, ks, patterns, schemes, fractions):
             w.writerow([k, "" if u is None else u["distribution_s"], "" if m is None else m["distribution_s"]])
     print(f"fig5_png: {plot(path, path.replace('.csv', '.png'), 'time to make the copies', 1, [(2, 'unicast'), (3, 'multicast')], 'seconds')}")
     # Fig. 6: on-demand gain vs k (f = 0); Fig. 7: vs the shared fraction at the largest k.
-    path = os.path.join(out, "fig6-ondemand-gain-k.csv")
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["k"] + [f"gain_{p}" for p in patterns])
-        for k in ks:
-            line = [k]
-            for p in patterns:
-                s = next((r for r in rows if r["scheme"] == "shared" and r["pattern"] == p and r["shared"] == 0), None)
-                o = next((r for r in rows if r["scheme"] == "pseudo" and r["k"] == k and r["pattern"] == p and r["shared"] == 0), None)
-                line.append("" if not s or not o else round(s["cloud_s"] / o["cloud_s"], 3))
-            w.writerow(line)
+    path = gain_table(rows, os.path.join(out, "fig6-ondemand-gain-k.csv"), "k", [(k, k, 0.0) for k in ks], patterns)
     print(f"fig6_png: {plot(path, path.replace('.csv', '.png'), 'on-demand gain (shared / pseudo cloud time) vs pseudo images', 1, [(2 + i, p) for i, p in enumerate(patterns)], 'gain')}")
-    path = os.path.join(out, "fig7-ondemand-gain-shared.csv")
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["f"] + [f"gain_{p}" for p in patterns])
-        for frac in fractions:
-            line = [frac]
-            for p in patterns:
-                s = next((r for r in rows if r["scheme"] == "shared" and r["pattern"] == p and r["shared"] == frac), None)
-                o = next((r for r in rows if r["scheme"] == "pseudo" and r["k"] == ks[-1] and r["pattern"] == p and r["shared"] == frac), None)
-                line.append("" if not s or not o else round(s["cloud_s"] / o["cloud_s"], 3))
-            w.writerow(line)
+    path = gain_table(rows, os.path.join(out, "fig7-ondemand-gain-shared.csv"), "f", [(f, ks[-1], f) for f in fractions], patterns)
     print(f"fig7_png: {plot(path, path.replace('.csv', '.png'), f'on-demand gain vs shared fraction (k = {ks[-1]})', 1, [(2 + i, p) for i, p in enumerate(patterns)], 'gain')}")
     with open(os.path.join(out, "images-runs.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
