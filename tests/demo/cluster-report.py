@@ -3,7 +3,7 @@
 
   placements REPORT          one line per instance: id, host, address, role (tab-separated, for the demo's pings)
   roles REPORT               the master and its workers, by host, as the CMS saw them at the end
-  compare CLONES COLD        per host, per stage, mean seconds per VM: the clones beside a cold boot of the same VMs;
+  compare CLONES COLD FORMAT per host, per stage, mean seconds per VM: the clones beside a cold boot of the same VMs;
                              each side shows only the stages it has (a cold boot has no state distribution or resume)
 """
 import json
@@ -86,8 +86,9 @@ def mean(values):
     return f"{sum(values) / len(values):.2f}" if values else "-"
 
 
-def compare(clones, cold):
-    for title, report, stages in (("clones (" + clones["memoryFormat"] + ")", clones, CLONE_STAGES), ("cold boot", cold, COLD_STAGES)):
+def compare(clones, cold, memory_format):
+    # The bundle's memory format comes from the caller (the bundle's own record): a report of a reused bundle may not know it.
+    for title, report, stages in ((f"clones ({memory_format} bundle)", clones, CLONE_STAGES), ("cold boot", cold, COLD_STAGES)):
         rows = per_host(report, stages)
         labels = [s[0] for s in stages] + ["total"]
         print(f"{title}:")
@@ -109,8 +110,8 @@ def main():
         placements(load(sys.argv[2]))
     elif command == "roles" and len(sys.argv) == 3:
         roles(load(sys.argv[2]))
-    elif command == "compare" and len(sys.argv) == 4:
-        compare(load(sys.argv[2]), load(sys.argv[3]))
+    elif command == "compare" and len(sys.argv) == 5:
+        compare(load(sys.argv[2]), load(sys.argv[3]), sys.argv[4])
     else:
         print(__doc__, file=sys.stderr)
         return 64

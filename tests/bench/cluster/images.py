@@ -194,8 +194,10 @@ class Bench:
                 "--disk-bw", f"{int(self.disk_bps)}B/s", "--net-bw", f"{self.a.rate}Mbit/s", "--latency", f"{self.latency * 1000:.3f}ms",
                 "--max-images", str(k), "--scheme", name, "--json"]
         if scheme == "pseudo":
-            # All VMs share f of what they read; the rest is their own.
-            ws = min(1.0, (self.a.read_mib * shared + self.a.read_mib * (1 - shared) * vms) / self.a.image_mib)
+            # The planner's W is what one pseudo image fetches: the part all VMs share once, plus the private reads
+            # of the VMs of its host (each VM here reads f of its bytes from a shared region, the rest from its own).
+            per_image = self.a.read_mib * shared + self.a.read_mib * (1 - shared) * self.a.vms_per_host
+            ws = min(1.0, per_image / self.a.image_mib)
             args += ["--working-set", f"{ws:.4f}"]
         r = subprocess.run([self.a.jumpstart, *args], capture_output=True, text=True)
         if r.returncode != 0:
