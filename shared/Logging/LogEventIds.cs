@@ -281,6 +281,9 @@ public static class LogEventIds
         public const int RemoteCallRelayed = 4980;
         public const int RemoteCallRun = 4981;
         public const int RemoteCallRefused = 4982;
+        public const int DeploymentImagesPreparing = 4990;
+        public const int DeploymentImagesKept = 4991;
+        public const int DeploymentImagesPrepared = 4992;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>
