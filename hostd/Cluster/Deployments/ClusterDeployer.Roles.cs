@@ -168,7 +168,7 @@ internal sealed partial class ClusterDeployer
             DeploymentId = _request.DeploymentId,
             State = complete ? ClusterDeploymentStates.Complete : ClusterDeploymentStates.Incomplete,
             Bundle = run.Bundle ?? ColdBootBundle,
-            MemoryFormat = _request.Cold ? "cold-boot" : _request.MemoryFormat,
+            MemoryFormat = _request.Cold ? "cold-boot" : _memoryFormat,
             Placement = _request.Placement,
             RequestedAt = run.StartedAt,
             TemplateSeconds = templateSeconds,

@@ -9,6 +9,7 @@ using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cluster;
 using Jumpstart.Shared.HostApi;
+using Jumpstart.Shared.IO;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
@@ -46,6 +47,7 @@ internal sealed partial class ClusterDeployer(
     private ClusterDeployRequest _request = null!;
     private IProgress<ProgressNote>? _progress;
     private DateTimeOffset _createdAt;
+    private string _memoryFormat = "stream";
 
     /// <summary>Runs the deployment; the report says what runs where and what is missing or failed.</summary>
     /// <exception cref="ClusterRequestException">A malformed request, an existing deployment id, no CMS here.</exception>
@@ -54,6 +56,7 @@ internal sealed partial class ClusterDeployer(
     public async Task<ClusterDeployReport> DeployAsync(ClusterDeployRequest request, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
     {
         _request = Validate(request);
+        _memoryFormat = request.MemoryFormat;
         _progress = progress;
         _createdAt = time.GetUtcNow();
         var local = cms ?? throw new ClusterRequestException("the manager runs no CMS, and a cluster deployment's clones register with it: set Cms:Enabled (and Cms:Listen on the clones' network) in the manager's hostd.json");
@@ -195,9 +198,14 @@ internal sealed partial class ClusterDeployer(
             }
 
             bundleName = request.Bundle;
+            var manifest = System.Text.Json.JsonSerializer.Deserialize<BundleManifest>(
+                BoundedFile.ReadAllBytes(Path.Combine(directory, BundleManifest.FileName), BundleFiles.MaxJsonBytes), BundleJson.Options);
+
+            // The report names the format the clones resume from: the bundle's own, not the request's default.
+            _memoryFormat = manifest?.MemoryFormat.ToString().ToLowerInvariant() ?? _memoryFormat;
             return VmSpecJson.Load(Path.Combine(directory, BundleFiles.Spec));
         }
-        catch (Exception ex) when (ex is VmSpecException or BundleException or JsonException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception ex) when (ex is VmSpecException or BundleException or JsonException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InputFileException)
         {
             throw new ClusterRequestException($"cannot read the VM spec: {ex.Message}", ex);
         }

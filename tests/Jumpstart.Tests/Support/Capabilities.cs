@@ -27,7 +27,6 @@ public static class Capabilities
     public const string Cluster = "Cluster";
     public const string Deploy = "Deploy";
     public const string Packaging = "Packaging";
-    public const string Deploy = "Deploy";
 
     /// <summary>An attack on a real server or CLI process (issue 13); each such test also carries its area's trait.</summary>
     public const string Hostile = "Hostile";
