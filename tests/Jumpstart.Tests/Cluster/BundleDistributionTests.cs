@@ -273,6 +273,10 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
             await ForgetNeighboursAsync();
             await using var relay = new FlippingRelay(mitm.Name, new IPEndPoint(advertised, ClusterNode.Port), receiver.Namespace, new IPEndPoint(advertised, ClusterNode.Port), flipAfterBytes: 6 << 20);
 
+            // Moving host-c's address can cost its heartbeat connection; on a loaded machine the manager may mark it down
+            // for a moment, and a plan made then skips it.
+            await Bed.WaitForStateAsync(receiver, "up", ClusterTestBed.UpBound);
+
             var (broken, first) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
 
             output.WriteLine($"relay: {relay.Connections} connection(s), {relay.Flipped} byte flipped");
