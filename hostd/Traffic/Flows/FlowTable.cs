@@ -43,6 +43,9 @@ public sealed partial class FlowTable
 
     public FlowCounters Counters { get; } = new();
 
+    /// <summary>The options the table was made with (the extractor reads the tunnels to follow).</summary>
+    public FlowTableOptions Options => _options;
+
     public int ActiveCount => _flows.Count;
 
     /// <summary>The open flows, most recently seen first (a snapshot).</summary>
