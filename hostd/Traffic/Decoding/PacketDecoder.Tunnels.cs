@@ -154,7 +154,8 @@ public static partial class PacketDecoder
     {
         if (udp.Length < UdpHeaderLength + 2)
         {
-            return null;
+            // Cut by the snap length before the GTP flags: which flow it belongs to cannot be told.
+            return udp.Length < UdpHeaderLength || BinaryPrimitives.ReadUInt16BigEndian(udp[4..]) > udp.Length ? DecodeStatus.Truncated : null;
         }
 
         var header = udp[UdpHeaderLength..];

@@ -252,9 +252,17 @@ public static partial class PacketDecoder
 
     private static DecodeStatus DecodePpp(ReadOnlySpan<byte> frame, ref DecodedPacket packet)
     {
-        if (frame.Length >= 2 && frame[0] == PppAddress && frame[1] == PppControl)
+        if (!frame.IsEmpty && frame[0] == PppAddress)
         {
-            frame = frame[2..];
+            if (frame.Length < 2)
+            {
+                return DecodeStatus.Truncated;
+            }
+
+            if (frame[1] == PppControl)
+            {
+                frame = frame[2..];
+            }
         }
 
         if (frame.IsEmpty)
