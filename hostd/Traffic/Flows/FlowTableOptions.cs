@@ -35,9 +35,12 @@ public sealed record FlowTableOptions
     /// </summary>
     public TunnelKinds Tunnels { get; init; } = TunnelKinds.All;
 
+    /// <summary>Also keep ndpiReader's inter-arrival statistics (<see cref="Flow.NdpiInterArrival"/>) beside the NIMS ones.</summary>
+    public bool NdpiInterArrival { get; init; }
+
     /// <summary>The tunnels for a <see cref="TunnelLayer"/>: all of them for the inner layer, none for the outer.</summary>
     public static TunnelKinds TunnelsFor(TunnelLayer layer) => layer == TunnelLayer.Outer ? TunnelKinds.None : TunnelKinds.All;
 
-    /// <summary>Options that mirror ndpiReader's flow accounting on a capture file (no timeouts, no TCP split, later fragments left out, the tunnels ndpiReader follows).</summary>
-    public static FlowTableOptions NdpiCompatible { get; } = new() { IdleTimeout = null, ActiveTimeout = null, EndOnTcpClose = false, MaxActiveFlows = 4_000_000, FollowFragments = false, Tunnels = TunnelKinds.Ndpi };
+    /// <summary>Options that mirror ndpiReader's flow accounting on a capture file (no timeouts, no TCP split, later fragments left out, the tunnels ndpiReader follows, its inter-arrival statistics).</summary>
+    public static FlowTableOptions NdpiCompatible { get; } = new() { IdleTimeout = null, ActiveTimeout = null, EndOnTcpClose = false, MaxActiveFlows = 4_000_000, FollowFragments = false, Tunnels = TunnelKinds.Ndpi, NdpiInterArrival = true };
 }
