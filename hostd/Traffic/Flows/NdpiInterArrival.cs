@@ -7,10 +7,10 @@ namespace Jumpstart.Hostd.Traffic.Flows;
 /// <list type="bullet">
 /// <item>timestamps are microseconds (libpcap's default precision), a gap is whole milliseconds,
 /// truncated (<c>tv_sec * 1000 + tv_usec / 1000</c>);</item>
-/// <item>a negative gap is left out (ndpiReader does so client to server; server to client it would wrap to 2^64 - n);</item>
+/// <item>client to server a negative gap is left out; server to client it wraps to 2^64 − n (u_int64_t);</item>
 /// <item>server to client: the gap before a TCP packet with SYN, FIN or RST is left out
 /// (<c>begin_or_end_tcp</c>), the packet's time still becomes the reference;</item>
-/// <item>after every 32nd packet of the flow both reference times are cleared, so the next gap of
+/// <item>after every 10th packet of the flow both reference times are cleared, so the next gap of
 /// each direction is left out, as is any gap whose reference time has 0 seconds;</item>
 /// <item>minimum and maximum restart while the sum of the gaps is still 0; the standard deviation is
 /// the population one.</item>
@@ -18,8 +18,8 @@ namespace Jumpstart.Hostd.Traffic.Flows;
 /// </summary>
 public sealed class NdpiInterArrival
 {
-    /// <summary>ndpiReader's <c>max_num_packets_per_flow</c>: the reference times are cleared every this many packets.</summary>
-    public const int ResetInterval = 32;
+    /// <summary>ndpiReader's <c>max_num_packets_per_flow</c> as the reference outputs were made (10): the reference times are cleared every this many packets.</summary>
+    public const int ResetInterval = 10;
 
     private const long MicrosecondsPerSecond = 1_000_000;
     private const byte TcpBeginOrEnd = Decoding.TcpFlags.Syn | Decoding.TcpFlags.Fin | Decoding.TcpFlags.Rst;
@@ -37,26 +37,20 @@ public sealed class NdpiInterArrival
         var now = timestampNanoseconds / 1_000;
         if (forward)
         {
-            if (_lastClientMicroseconds / MicrosecondsPerSecond != 0)
+            // Client to server: a gap whose tv_sec is negative (the packet is older) is left out.
+            if (_lastClientMicroseconds / MicrosecondsPerSecond != 0 && now >= _lastClientMicroseconds)
             {
-                var gap = now - _lastClientMicroseconds;
-                if (gap >= 0)
-                {
-                    ClientToServer.Add(gap / 1_000);
-                }
+                ClientToServer.Add(Milliseconds(now - _lastClientMicroseconds));
             }
 
             _lastClientMicroseconds = now;
         }
         else
         {
+            // Server to client: no such check, so a negative gap wraps to 2^64 - n as ndpiReader's u_int64_t does.
             if (_lastServerMicroseconds / MicrosecondsPerSecond != 0 && !(tcp && (tcpFlags & TcpBeginOrEnd) != 0))
             {
-                var gap = now - _lastServerMicroseconds;
-                if (gap >= 0)
-                {
-                    ServerToClient.Add(gap / 1_000);
-                }
+                ServerToClient.Add(Milliseconds(now - _lastServerMicroseconds));
             }
 
             _lastServerMicroseconds = now;
@@ -68,13 +62,29 @@ public sealed class NdpiInterArrival
             _lastServerMicroseconds = 0;
         }
     }
+
+    /// <summary><c>ndpi_timeval_to_milliseconds</c> of a normalised <c>timeval</c> difference (tv_usec in [0, 10^6)), as u_int64_t.</summary>
+    private static ulong Milliseconds(long microseconds)
+    {
+        var seconds = Math.DivRem(microseconds, MicrosecondsPerSecond, out var rest);
+        if (rest < 0)
+        {
+            seconds--;
+            rest += MicrosecondsPerSecond;
+        }
+
+        return unchecked((ulong)((seconds * 1_000) + (rest / 1_000)));
+    }
 }
 
-/// <summary>One direction's gaps in whole milliseconds, with nDPI's arithmetic (ndpi_analyze.c).</summary>
+/// <summary>
+/// One direction's gaps in whole milliseconds with nDPI's arithmetic (src/lib/ndpi_analyze.c): u_int64_t
+/// sums that wrap, single-precision average and variance (sum of squares − sum² / n) / n, clamped at 0.
+/// </summary>
 public sealed class NdpiGaps
 {
     private ulong _sum;
-    private double _sumOfSquares;
+    private ulong _sumOfSquares;
 
     public long Count { get; private set; }
 
@@ -83,15 +93,27 @@ public sealed class NdpiGaps
 
     public ulong Maximum { get; private set; }
 
-    /// <summary>Milliseconds (0 without gaps).</summary>
-    public double Mean => Count == 0 ? 0 : (double)_sum / Count;
+    /// <summary>Milliseconds (0 without gaps), computed in single precision as ndpi_data_average.</summary>
+    public double Mean => Count == 0 ? 0 : (float)_sum / (float)Count;
 
-    /// <summary>Population standard deviation, milliseconds.</summary>
-    public double StandardDeviation => Count == 0 ? 0 : Math.Sqrt(Math.Max(0, (_sumOfSquares - ((double)_sum * _sum / Count)) / Count));
-
-    internal void Add(long milliseconds)
+    /// <summary>Population standard deviation, milliseconds, computed in single precision as ndpi_data_stddev.</summary>
+    public double StandardDeviation
     {
-        var value = (ulong)milliseconds;
+        get
+        {
+            if (Count == 0)
+            {
+                return 0;
+            }
+
+            float sum = _sum;
+            var variance = ((float)_sumOfSquares - (sum * sum / Count)) / Count;
+            return (float)Math.Sqrt(variance < 0 ? 0 : variance);
+        }
+    }
+
+    internal void Add(ulong value)
+    {
         if (_sum == 0)
         {
             Minimum = Maximum = value;
@@ -102,8 +124,12 @@ public sealed class NdpiGaps
             Maximum = Math.Max(Maximum, value);
         }
 
-        _sum += value;
-        _sumOfSquares += (double)value * value;
+        unchecked
+        {
+            _sum += value;
+            _sumOfSquares += value * value;
+        }
+
         Count++;
     }
 }
