@@ -8,7 +8,7 @@ namespace Jumpstart.Tests.Traffic;
 /// <summary>
 /// ndpiReader's inter-arrival rules, one at a time (the agreement over nDPI's captures is in
 /// <see cref="NdpiOracleTests"/>): whole truncated milliseconds from microseconds, the server side's
-/// gap before SYN/FIN/RST left out, reference times cleared every 32 packets, min/max restarting while the sum is 0.
+/// gap before SYN/FIN/RST left out, reference times cleared every 10 packets, min/max restarting while the sum is 0.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.Flows)]
 public sealed class NdpiInterArrivalTests
@@ -38,13 +38,13 @@ public sealed class NdpiInterArrivalTests
     }
 
     [Fact]
-    public void ReferenceTimes_AreClearedEvery32Packets()
+    public void ReferenceTimes_AreClearedEvery10Packets()
     {
         var packets = Enumerable.Range(0, 40).Select(i => (true, i * 2_000_000L, (byte)0)).ToArray();
         var flow = Run(Second, packets);
 
-        // 39 gaps of 2 ms, less the one after the 32nd packet.
-        Assert.Equal(38, flow.NdpiInterArrival!.ClientToServer.Count);
+        // 39 gaps of 2 ms, less the ones after the 10th, 20th and 30th packets.
+        Assert.Equal(39 - 3, flow.NdpiInterArrival!.ClientToServer.Count);
         Assert.Null(Run(Second, packets, ndpi: false).NdpiInterArrival);
     }
 
