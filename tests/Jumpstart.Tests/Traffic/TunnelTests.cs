@@ -250,3 +250,53 @@ public sealed class TunnelTests
         return sums;
     }
 }
+
+/// <summary>
+/// A capture file of 100,000 hostile tunnel packets (nesting one level past the bound, GRE with reserved
+/// bits, GTP-U extension headers of length 0, VXLAN without its VNI flag, inner packets longer than
+/// their tunnel) given to the real <c>jumpstart flows extract</c>: each is counted as a bad tunnel and
+/// skipped, the one good flow is still reported, exit 0, in bounded time and memory.
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.Flows)]
+[Trait(Capabilities.Trait, Capabilities.Hostile)]
+public sealed class HostileTunnelTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int Packets = 100_000;
+
+    [Fact]
+    public async Task FlowsExtract_OfHostileTunnels_CountsThemAsBadTunnels_InBoundedMemory()
+    {
+        using var dir = new TempDirectory("hostile-tunnels");
+        var path = dir.Combine("tunnels.pcap");
+        var inner = TestFrames.Ip("10.9.0.1", "10.9.0.2", 6, TunnelFrames.TcpSegment(40001, 443, 0x18, 8));
+        var gre = TunnelFrames.Wrap("gre-ip", inner, false);
+        gre[14 + 20] = 0x40;
+        byte[][] hostile =
+        [
+            TunnelFrames.NestedIpInIp(inner, Hostd.Traffic.Decoding.PacketDecoder.MaxTunnelDepth + 1),
+            gre,
+            TestFrames.Ethernet(TestFrames.Ip(TunnelFrames.OuterA, TunnelFrames.OuterB, 17, TunnelFrames.Udp(2152, 2152, TunnelFrames.Gtp(inner, extension: true, extensionLength: 0)))),
+            TestFrames.Ethernet(TestFrames.Ip(TunnelFrames.OuterA, TunnelFrames.OuterB, 17, TunnelFrames.Udp(7, 4789, TunnelFrames.Vxlan(TestFrames.Ethernet(inner), flags: 0)))),
+        ];
+        var good = TunnelFrames.Wrap("vxlan", inner, false);
+        using (var writer = new PcapFileWriter(path, LinkTypes.Ethernet))
+        {
+            for (var i = 0; i < Packets; i++)
+            {
+                var frame = hostile[i % hostile.Length];
+                writer.Write(new CapturedPacket(i * 1_000L, frame.Length, frame.Length), frame);
+            }
+
+            writer.Write(new CapturedPacket(Packets * 1_000L, good.Length, good.Length), good);
+        }
+
+        var run = await HostileFiles.RunCliAsync("flows", "extract", path);
+        output.WriteLine(run.ToString());
+
+        Assert.False(run.TimedOut);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"{Packets + 1} packets, 1 flows", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"{Packets} bad tunnel, 1 tunnelled", run.StandardError, StringComparison.Ordinal);
+        Assert.InRange(run.PeakRssBytes, 1, HostileFiles.CliRssBound);
+    }
+}
