@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Jumpstart.Hostd.Traffic.Decoding;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
@@ -170,6 +171,19 @@ public sealed class TunnelTests
         var fragment = TestFrames.Ethernet(vxlan);
         Assert.Equal(DecodeStatus.Ok, PacketDecoder.Decode(LinkTypes.Ethernet, fragment, fragment.Length, ref packet));
         Assert.Equal((0, (ushort)4789), (packet.TunnelDepth, packet.DestinationPort));
+    }
+
+    [Theory]
+    [InlineData("outer", TunnelLayer.Outer)]
+    [InlineData("Inner", TunnelLayer.Inner)]
+    public void TrafficTunnelLayer_BindsFromHostdConfiguration_ToTheTunnelsFollowed(string value, TunnelLayer expected)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Traffic:TunnelLayer"] = value }).Build();
+        var options = configuration.GetSection(Hostd.Traffic.Capture.TrafficOptions.Section).Get<Hostd.Traffic.Capture.TrafficOptions>()!;
+        Assert.Equal(expected, options.TunnelLayer);
+        Assert.Equal(expected == TunnelLayer.Outer ? TunnelKinds.None : TunnelKinds.All, FlowTableOptions.TunnelsFor(options.TunnelLayer));
+        Assert.Equal(TunnelLayer.Inner, new Hostd.Traffic.Capture.TrafficOptions().TunnelLayer);
     }
 
     /// <summary>Writes a TCP conversation (3 packets forward, 2 back) in tunnel <paramref name="kind"/>; returns the frames.</summary>
