@@ -79,7 +79,8 @@ public sealed partial class ClusterService
         var placements = await store.ListPlacementsAsync(id, cancellationToken);
         var names = placements.Select(p => p.Instance).ToHashSet(StringComparer.Ordinal);
         var hosts = (await store.ListHostsAsync(cancellationToken)).Where(h => h.State == HostStates.Up || placements.Any(p => HostNames.Same(p.Host, h.Name) && h.State != HostStates.Removed)).ToList();
-        var results = await Task.WhenAll(hosts.Select(h => StopOnAsync(h.Name, names, progress, cancellationToken)));
+        var images = await ImagesToFreeAsync(id, cancellationToken);
+        var results = await Task.WhenAll(hosts.Select(h => StopOnAsync(h.Name, names, images.GetValueOrDefault(h.Name), progress, cancellationToken)));
         if (cms is not null)
         {
             await using var client = await CmsAdminClient.ConnectAsync(cms.EndPoint, cms.AdminToken(), cancellationToken);
@@ -102,8 +103,54 @@ public sealed partial class ClusterService
         return result;
     }
 
-    /// <summary>Stops <paramref name="host"/>'s VMs whose names are in <paramref name="names"/>.</summary>
-    private async Task<ClusterRemoveHostResult> StopOnAsync(string host, IReadOnlySet<string> names, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The images deployment <paramref name="id"/> made on each host (its last report) that no other deployment's report
+    /// names on that host: removing the deployment frees them.
+    /// </summary>
+    private async Task<Dictionary<string, string>> ImagesToFreeAsync(string id, CancellationToken cancellationToken)
+    {
+        var free = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (await ReadReportAsync(ClusterDeployer.ReportPath(_files.Directory, id), cancellationToken) is not { Images: { Image: { } image } made })
+        {
+            return free;
+        }
+
+        var folder = Path.Combine(_files.Directory, ClusterDeployer.ReportsFolder);
+        var others = new List<ClusterDeployReport>();
+        foreach (var path in Directory.EnumerateFiles(folder, "*.json").Where(p => Path.GetFileNameWithoutExtension(p) != id))
+        {
+            if (await ReadReportAsync(path, cancellationToken) is { } other)
+            {
+                others.Add(other);
+            }
+        }
+
+        foreach (var host in made.Hosts.Where(h => h.Made))
+        {
+            if (!others.Any(o => o.Images is { } i && i.Image == image && i.Hosts.Any(h => HostNames.Same(h.Host, host.Host))))
+            {
+                free[host.Host] = image;
+            }
+        }
+
+        return free;
+    }
+
+    private static async Task<ClusterDeployReport?> ReadReportAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<ClusterDeployReport>(await File.ReadAllTextAsync(path, cancellationToken), JsonRpcWire.SerializerOptions) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            // A report that cannot be read frees nothing: the image stays, which loses nothing.
+            return null;
+        }
+    }
+
+    /// <summary>Stops <paramref name="host"/>'s VMs whose names are in <paramref name="names"/>, then removes <paramref name="image"/>, which the deployment made there.</summary>
+    private async Task<ClusterRemoveHostResult> StopOnAsync(string host, IReadOnlySet<string> names, string? image, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
     {
         try
         {
@@ -116,7 +163,13 @@ public sealed partial class ClusterService
                 stopped.Add(vm.Name);
             }
 
-            return new ClusterRemoveHostResult { Host = host, Stopped = stopped };
+            if (image is not null)
+            {
+                progress?.Report(new ProgressNote { Operation = ClusterMethods.DeploymentRemove, Stage = "image", Detail = $"{host}: removing {image}, which only this deployment used" });
+                await RemoteControl.CallAsync(host, HostMethods.ImageRemove, new NameRequest { Name = image }, null, cancellationToken);
+            }
+
+            return new ClusterRemoveHostResult { Host = host, Stopped = stopped, ImageRemoved = image };
         }
         catch (Exception ex) when (ex is ClusterException or LocalRpcException or JsonException)
         {

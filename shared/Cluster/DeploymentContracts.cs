@@ -173,5 +173,8 @@ public sealed record ClusterRemoveHostResult
 
     public IReadOnlyList<string> Stopped { get; init; } = [];
 
+    /// <summary>The base image copy or pseudo image the deployment made on this host and no other deployment uses, now removed.</summary>
+    public string? ImageRemoved { get; init; }
+
     public string? Error { get; init; }
 }

@@ -41,6 +41,9 @@ public sealed record DeploymentImagesResult
     /// <summary>The scheme used (auto resolved).</summary>
     public required string Scheme { get; init; }
 
+    /// <summary>The catalog image the clones read.</summary>
+    public string? Image { get; init; }
+
     public required double Seconds { get; init; }
 
     /// <summary>Why this scheme (the planner's prediction for auto).</summary>
@@ -60,4 +63,7 @@ public sealed record DeploymentHostImage
     public string? Upstream { get; init; }
 
     public double? Seconds { get; init; }
+
+    /// <summary>True when this deployment made the image on the host (removing the deployment removes it when no other uses it).</summary>
+    public bool Made { get; init; }
 }

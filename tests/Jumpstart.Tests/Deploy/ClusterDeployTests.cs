@@ -253,6 +253,51 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
         await AssertNothingLeftAsync(bed, "df");
     }
 
+    [ToolFact("ip", "qemu-system-x86_64", "qemu-img", NeedsRoot = true)]
+    public async Task G_ClonesOfATemplateOnAServedImage_GetItByTheScheme_AndRemovingTheDeploymentRemovesTheImagesItMade()
+    {
+        var bed = await fixture.BedAsync();
+        var raw = bed.Manager.Directory.Combine("gbase.raw");
+        await Requirements.RunToolAsync("qemu-img", ["create", "-q", "-f", "raw", raw, "8M"]);
+        await bed.Manager.CliJsonAsync("image", "add", "gbase", "--file", raw);
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(fixture.SpecFile))!.AsObject();
+        spec["disks"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["id"] = "root", ["pciSlot"] = 5 });
+        var specFile = bed.Manager.Directory.Combine("template-disk.json");
+        await File.WriteAllTextAsync(specFile, spec.ToJsonString());
+        var template = await bed.Manager.RunAsync(
+            BuiltPrograms.Cli,
+            ["template", "create", "cluster-disk", "--spec", specFile, "--base", "root=image:gbase", "--ready-marker", "JUMPSTART-GUESTD: ready", "--warm-up", "--json", "--socket", bed.Manager.SocketPath],
+            timeout: TimeSpan.FromMinutes(6));
+        Assert.True(template.Succeeded, $"template create exited {template.ExitCode}: {template.StandardError}");
+
+        var (result, report) = await DeployClusterFixture.DeployFromAsync(bed.Manager, "cluster-disk", "dg", 3, "--images", "copies:2");
+
+        Assert.True(result.Succeeded, $"deploy exited {result.ExitCode}: {result.StandardError}");
+        var images = report!.Value.GetProperty("images");
+        Assert.Equal("copies:2", images.GetProperty("scheme").GetString());
+        Assert.Equal("gbase", images.GetProperty("image").GetString());
+        var made = images.GetProperty("hosts").EnumerateArray().Where(h => h.GetProperty("made").GetBoolean()).Select(h => h.GetProperty("host").GetString()!).ToList();
+        Assert.Equal(["copy", "upstream"], images.GetProperty("hosts").EnumerateArray().Where(h => h.GetProperty("made").GetBoolean()).Select(h => h.GetProperty("kind").GetString()).Order());
+        Assert.Equal(2, made.Count);
+        foreach (var node in bed.Nodes)
+        {
+            Assert.Contains(await ImagesOfAsync(node), name => name == "gbase");
+        }
+
+        var removed = await DeployClusterFixture.RemoveAsync(bed.Manager, "dg");
+
+        Assert.Equal(made.Order(), removed.GetProperty("hosts").EnumerateArray().Where(h => h.TryGetProperty("imageRemoved", out var i) && i.GetString() == "gbase").Select(h => h.GetProperty("host").GetString()).Order());
+        foreach (var node in bed.Nodes)
+        {
+            Assert.Equal(node == bed.Manager, (await ImagesOfAsync(node)).Contains("gbase"));
+        }
+
+        await AssertNothingLeftAsync(bed, "dg");
+    }
+
+    private static async Task<IReadOnlyList<string>> ImagesOfAsync(ClusterNode node)
+        => [.. (await node.CliJsonAsync("image", "list")).EnumerateArray().Select(i => i.GetProperty("name").GetString()!)];
+
     /// <summary>No VM of the deployment on any host, no tap left in any host's namespace, no record on the manager.</summary>
     private static async Task AssertNothingLeftAsync(ClusterTestBed bed, string id)
     {

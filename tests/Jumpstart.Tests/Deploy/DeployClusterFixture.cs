@@ -24,6 +24,9 @@ public sealed class DeployClusterFixture : IAsyncLifetime
     /// <summary>Where the manager's CMS listens: its bridge address on the clones' subnet.</summary>
     public const string CmsEndpoint = "10.99.0.1:7070";
 
+    /// <summary>Each host's NBD port for its peers.</summary>
+    public const int NbdPort = 10809;
+
     /// <summary>Bound on one deployment under TCG with every host on two shared cores.</summary>
     public static readonly TimeSpan DeployTimeout = TimeSpan.FromMinutes(5);
 
@@ -53,12 +56,16 @@ public sealed class DeployClusterFixture : IAsyncLifetime
     public static string BridgeAddress(int index) => string.Create(CultureInfo.InvariantCulture, $"10.99.0.{1 + index}");
 
     /// <summary>Runs <c>jumpstart deploy --cluster ... --json</c> on <paramref name="node"/>; the report and the exit code.</summary>
-    public static async Task<(ProcessResult Result, JsonElement? Report)> DeployAsync(ClusterNode node, string id, int count, params string[] extra)
+    public static Task<(ProcessResult Result, JsonElement? Report)> DeployAsync(ClusterNode node, string id, int count, params string[] extra)
+        => DeployFromAsync(node, Bundle, id, count, extra);
+
+    /// <summary>The same from another bundle.</summary>
+    public static async Task<(ProcessResult Result, JsonElement? Report)> DeployFromAsync(ClusterNode node, string bundle, string id, int count, params string[] extra)
     {
         var result = await node.RunAsync(
             BuiltPrograms.Cli,
             [
-                "deploy", "--cluster", "--deployment", id, "--count", count.ToString(CultureInfo.InvariantCulture), "--bundle", Bundle,
+                "deploy", "--cluster", "--deployment", id, "--count", count.ToString(CultureInfo.InvariantCulture), "--bundle", bundle,
                 "--timeout", ((int)DeployTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "--json", "--socket", node.SocketPath, .. extra,
             ],
             timeout: DeployTimeout + TimeSpan.FromMinutes(1));
@@ -104,6 +111,9 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             node =>
             {
                 node.Section("Vm", new Dictionary<string, object> { ["Bridge"] = ClusterSwitch.HostBridgeName, ["Accelerator"] = "tcg" });
+
+                // Peers copy and read base images over NBD on the cluster's network.
+                node.Section("Images", new Dictionary<string, object> { ["Listen"] = $"{node.Address}:{NbdPort}" });
                 if (node.Index == 0)
                 {
                     node.Section("Cms", new Dictionary<string, object>

@@ -80,7 +80,7 @@ public sealed class DeploymentImages(IOptions<ClusterOptions> options, ILogger<D
         }
 
         DeploymentImagesLog.Prepared(logger, request.Image, scheme.ToString(), clock.Elapsed.TotalSeconds);
-        return new DeploymentImagesResult { Scheme = scheme.ToString(), Seconds = clock.Elapsed.TotalSeconds, Reason = reason, Hosts = done };
+        return new DeploymentImagesResult { Scheme = scheme.ToString(), Image = request.Image, Seconds = clock.Elapsed.TotalSeconds, Reason = reason, Hosts = done };
     }
 
     /// <summary>Makes one host's image (or keeps the one it has); returns what it holds and where peers read it.</summary>
@@ -103,7 +103,7 @@ public sealed class DeploymentImages(IOptions<ClusterOptions> options, ILogger<D
         var info = answer.Deserialize<ImageInfo>(JsonRpcWire.SerializerOptions)
             ?? throw new ClusterRequestException($"{part.Host} answered {HostMethods.ImageAdd} with nothing");
         Report(progress, part.Host, $"{part.Kind} image {request.Image} ready after {clock.Elapsed.TotalSeconds:0.00} s");
-        return (new DeploymentHostImage { Host = part.Host, Kind = part.Kind, Upstream = upstreams[0], Seconds = clock.Elapsed.TotalSeconds }, info.RemoteUri);
+        return (new DeploymentHostImage { Host = part.Host, Kind = part.Kind, Upstream = upstreams[0], Seconds = clock.Elapsed.TotalSeconds, Made = true }, info.RemoteUri);
     }
 
     private static async Task<Dictionary<string, ImageInfo?>> ListAllAsync(DeploymentImagesRequest request, IEnumerable<string> hosts, CancellationToken cancellationToken)
