@@ -172,7 +172,6 @@ internal sealed partial class ClusterDeployer
             if (result is { Succeeded: true })
             {
                 slot.Result = result;
-                slot.StartedAt = report.StartedAt;
                 slot.State = PlacementStates.Running;
             }
             else

@@ -293,8 +293,6 @@ internal sealed partial class ClusterDeployer(
         public CloneResult? Result { get; set; }
 
         public DateTimeOffset? DispatchedAt { get; set; }
-
-        public DateTimeOffset? StartedAt { get; set; }
     }
 
     /// <summary>One host's part: its memory at the start, the bundle, its clone call, and whether it failed.</summary>

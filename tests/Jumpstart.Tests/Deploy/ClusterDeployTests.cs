@@ -89,8 +89,8 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
         }
 
         Assert.Equal(6, consoles.Count);
-        var identities = consoles.Values.Select(c => LastMarker(c, "identity")).ToList();
-        var configured = consoles.Values.Select(c => LastMarker(c, "configured")).ToList();
+        var identities = consoles.Values.Select(c => ConsoleMarker.Last(c, "identity")).ToList();
+        var configured = consoles.Values.Select(c => ConsoleMarker.Last(c, "configured")).ToList();
         AssertDistinct("hostname", configured.Select(m => m["kernel-hostname"]));
         Assert.All(identities, m => Assert.Matches("^[0-9a-f]{32}$", m["machine-id"]));
         AssertDistinct("machine-id", identities.Select(m => m["machine-id"]));
@@ -101,7 +101,7 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
         var masterAddress = master.GetProperty("address").GetString()!.Split('/')[0];
         foreach (var worker in instances.Where(i => i.GetProperty("role").GetString() == "worker"))
         {
-            Assert.Equal(masterAddress, LastMarker(consoles[worker.GetProperty("instanceId").GetString()!], "configured")["master"]);
+            Assert.Equal(masterAddress, ConsoleMarker.Last(consoles[worker.GetProperty("instanceId").GetString()!], "configured")["master"]);
         }
 
         foreach (var node in bed.Nodes.Where(n => n.Name != master.GetProperty("host").GetString()))
@@ -346,10 +346,6 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
 
     private static Task SwitchTcAsync(ClusterTestBed bed, string verb, int port, params string[] parameters)
         => Requirements.RunToolAsync("ip", ["netns", "exec", bed.Switch.Namespace, "tc", "qdisc", verb, "dev", $"port{port}", "root", .. (verb == "del" ? Array.Empty<string>() : ["tbf", .. parameters])]);
-
-    private static ConsoleMarker LastMarker(string console, string marker)
-        => console.Split('\n').Select(ConsoleMarker.TryParse).LastOrDefault(m => m?.Event == marker)
-            ?? throw new Xunit.Sdk.XunitException($"no '{marker}' marker on the console:\n{console}");
 
     private static void AssertDistinct(string what, IEnumerable<string?> values)
     {
