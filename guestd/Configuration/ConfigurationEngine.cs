@@ -37,6 +37,9 @@ public sealed partial class ConfigurationEngine(
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConfigurationEngine>();
     private readonly CloneIdentity _identity = identity ?? CloneIdentity.None;
     private readonly NetworkApplier _networkApplier = new(network, loggerFactory.CreateLogger<NetworkApplier>());
+    /// <summary>The CMS takes a detail of at most 4096 characters (hostd's CmsLimits.MaxDetailLength).</summary>
+    private const int MaxDetailChars = 4000;
+
     private readonly SelfScriptRunner _self = new(loggerFactory.CreateLogger<SelfScriptRunner>());
     private readonly RoleApplier _roles = new(loggerFactory.CreateLogger<RoleApplier>());
 
@@ -146,9 +149,11 @@ public sealed partial class ConfigurationEngine(
         catch (GuestConfigException ex)
         {
             LogFailed(_logger, validated.InstanceId, ex.Step, ex.Message);
-            if (registered && cms is not null)
+            if (cms is not null)
             {
-                await ReportFailureAsync(cms, validated, ex, cancellationToken);
+                // A step before the CMS (the self script, the network) failed: register first, so the CMS can take the
+                // report and the deployment sees this instance failed with the reason instead of waiting for it.
+                await ReportFailureAsync(cms, validated, ex, registered, cancellationToken);
             }
 
             throw;
@@ -183,11 +188,17 @@ public sealed partial class ConfigurationEngine(
         }
     }
 
-    private async Task ReportFailureAsync(CmsClient cms, ValidatedMetadata validated, GuestConfigException failure, CancellationToken cancellationToken)
+    private async Task ReportFailureAsync(CmsClient cms, ValidatedMetadata validated, GuestConfigException failure, bool registered, CancellationToken cancellationToken)
     {
         try
         {
-            await cms.ReportAsync(Report(validated, InstancePhase.Failed, $"{failure.Step}: {failure.Message}"), cancellationToken);
+            if (!registered)
+            {
+                await cms.RegisterAsync(RegisterRequest(validated), cancellationToken);
+            }
+
+            var detail = $"{failure.Step}: {failure.Message}";
+            await cms.ReportAsync(Report(validated, InstancePhase.Failed, detail.Length <= MaxDetailChars ? detail : detail[..MaxDetailChars]), cancellationToken);
         }
         catch (GuestConfigException ex)
         {

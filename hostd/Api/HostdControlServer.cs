@@ -40,6 +40,7 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
                 connection.AddLocalRpcTarget(new Cluster.Remote.RemoteControlApi(cluster, connection));
                 connection.AddLocalRpcTarget(new Cluster.ClusterControlApi(cluster));
                 connection.AddLocalRpcTarget(new Cluster.Bundles.BundleControlApi(cluster, connection));
+                connection.AddLocalRpcTarget(new Cluster.Deployments.DeploymentControlApi(cluster, connection, RunningCms));
             }
         }, options, loggerFactory);
         return Task.CompletedTask;

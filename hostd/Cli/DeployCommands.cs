@@ -21,7 +21,7 @@ public static class DeployCommands
         var bundle = new Option<string?>("--bundle") { Description = "Clone from this existing state bundle instead of making one." };
         var count = new Option<int>("--count", "-n")
         {
-            Description = $"How many clones (1-{DeployOptions.MaxCount}).",
+            Description = $"How many clones (1-{DeployOptions.MaxCount}; with --cluster 1-{Shared.Cluster.ClusterDeployRequest.MaxCount}).",
             DefaultValueFactory = _ => DeployOptions.DefaultCount,
         };
         var format = new Option<string>("--format")
@@ -62,9 +62,11 @@ public static class DeployCommands
         };
         var noWarmUp = new Option<bool>("--no-warm-up") { Description = "Suspend the template without warming guestd up first (clones then configure slower)." };
         var reportFile = new Option<string?>("--report-file") { Description = "Also write the JSON report to this file (the table still goes to stdout)." };
-        var command = new Command("deploy", "Deploy N clones on this host: template -> state bundle -> clones -> roles, with the time breakdown.")
+        var cluster = new ClusterDeployOptions();
+        var command = new Command("deploy", "Deploy N clones on this host (or with --cluster over the cluster's hosts): template -> state bundle -> clones -> roles, with the time breakdown.")
         {
             call.Socket, call.Json, spec, bundle, count, format, cold, policy, deployment, tokenFile, cmsAddress, timeout, firstAddress, gateway, readyMarker, noWarmUp, reportFile,
+            cluster.Cluster, cluster.Hosts, cluster.Placement, cluster.Images, cluster.Transport, cluster.Self,
         };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, call, cancellationToken, async (connection, json, output) =>
         {
@@ -85,6 +87,16 @@ public static class DeployCommands
                 WarmUp = !parse.GetValue(noWarmUp),
             };
             Validate(options);
+            if (parse.GetValue(cluster.Cluster))
+            {
+                return await ClusterDeployOptions.RunAsync(connection, cluster, parse, options, parse.GetValue(reportFile), json, output, cancellationToken);
+            }
+
+            cluster.RequireNone(parse);
+            if (options.Count > DeployOptions.MaxCount)
+            {
+                throw new CliUsageException($"--count must be 1 to {DeployOptions.MaxCount} on one host (use --cluster for more)");
+            }
 
             void Progress(string line)
             {
@@ -124,9 +136,9 @@ public static class DeployCommands
 
     private static void Validate(DeployOptions options)
     {
-        if (options.Count is < 1 or > DeployOptions.MaxCount)
+        if (options.Count is < 1 or > Shared.Cluster.ClusterDeployRequest.MaxCount)
         {
-            throw new CliUsageException($"--count must be 1 to {DeployOptions.MaxCount}");
+            throw new CliUsageException($"--count must be 1 to {DeployOptions.MaxCount} (with --cluster 1 to {Shared.Cluster.ClusterDeployRequest.MaxCount})");
         }
 
         if (options.Timeout <= TimeSpan.Zero)

@@ -31,7 +31,27 @@ public static class DeploymentCommands
         deployment.Subcommands.Add(CreateShow(connection));
         deployment.Subcommands.Add(CreateList(connection));
         deployment.Subcommands.Add(CreateDelete(connection));
+        deployment.Subcommands.Add(CreateRemove(json));
         return deployment;
+    }
+
+    /// <summary><c>deployment remove ID</c>: a cluster deployment off every host (its VMs, taps, disks, waiting list), through the manager.</summary>
+    private static Command CreateRemove(Option<bool> json)
+    {
+        var id = new Argument<string>("id") { Description = "The cluster deployment's id." };
+        var socket = HostdConnection.CreateSocketOption();
+        var command = new Command("remove", "Stop every VM of a cluster deployment on every host, free its taps and disks, delete its waiting list, and forget it.") { id, socket };
+        command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, new HostdCall.Options(socket, json), cancellationToken, async (connection, asJson, output) =>
+        {
+            var answer = await connection.InvokeAsync<System.Text.Json.JsonElement>(
+                Shared.Cluster.ClusterMethods.DeploymentRemove, new Shared.Cluster.ClusterDeploymentIdRequest { DeploymentId = parse.GetRequiredValue(id) }, cancellationToken);
+            var result = System.Text.Json.JsonSerializer.Deserialize<Shared.Cluster.ClusterRemoveDeploymentResult>(answer, Shared.JsonRpc.JsonRpcWire.SerializerOptions)!;
+            await CliOutput.WriteAsync(output, asJson, result, r => string.Join('\n', r.Hosts.Select(h => h.Error is null
+                ? $"{h.Host}: stopped {h.Stopped.Count} VM(s){(h.Stopped.Count > 0 ? ": " + string.Join(", ", h.Stopped) : string.Empty)}"
+                : $"{h.Host}: not reached: {h.Error}")) + (r.Succeeded ? $"\nremoved deployment {r.DeploymentId}" : $"\ndeployment {r.DeploymentId} is kept until every host is reached: run this again"));
+            return result.Succeeded ? ExitCodes.Ok : ExitCodes.TempFail;
+        }));
+        return command;
     }
 
     private static Command CreateCreate(ConnectionOptions connection)
@@ -55,8 +75,19 @@ public static class DeploymentCommands
     private static Command CreateShow(ConnectionOptions connection)
     {
         var id = new Argument<string>("id") { Description = "The deployment id." };
-        var command = new Command("show", "Show a deployment and every instance of its waiting list.") { id };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        var cluster = new Option<bool>("--cluster") { Description = "A cluster deployment: its record, where each instance runs, and its last report (from the manager)." };
+        var socket = HostdConnection.CreateSocketOption();
+        var command = new Command("show", "Show a deployment and every instance of its waiting list.") { id, cluster, socket };
+        command.SetAction((parse, cancellationToken) => parse.GetValue(cluster)
+            ? HostdCall.RunAsync(parse, new HostdCall.Options(socket, connection.Json), cancellationToken, async (hostd, json, output) =>
+            {
+                var answer = await hostd.InvokeAsync<System.Text.Json.JsonElement>(
+                    Shared.Cluster.ClusterMethods.DeploymentShow, new Shared.Cluster.ClusterDeploymentIdRequest { DeploymentId = parse.GetRequiredValue(id) }, cancellationToken);
+                var view = System.Text.Json.JsonSerializer.Deserialize<Cluster.Deployments.ClusterDeploymentView>(answer, Shared.JsonRpc.JsonRpcWire.SerializerOptions)!;
+                await CliOutput.WriteAsync(output, json, view, ClusterDeployTable.FormatView);
+                return ExitCodes.Ok;
+            })
+            : RunAsync(parse, connection, cancellationToken, async (client, output) =>
         {
             var status = await client.GetAsync(parse.GetRequiredValue(id), cancellationToken);
             await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), status, DeploymentTable.Format);
@@ -67,8 +98,18 @@ public static class DeploymentCommands
 
     private static Command CreateList(ConnectionOptions connection)
     {
-        var command = new Command("list", "List deployments with their progress.");
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, connection, cancellationToken, async (client, output) =>
+        var cluster = new Option<bool>("--cluster") { Description = "List the cluster's deployments (from the manager) instead of a CMS's." };
+        var socket = HostdConnection.CreateSocketOption();
+        var command = new Command("list", "List deployments with their progress.") { cluster, socket };
+        command.SetAction((parse, cancellationToken) => parse.GetValue(cluster)
+            ? HostdCall.RunAsync(parse, new HostdCall.Options(socket, connection.Json), cancellationToken, async (hostd, json, output) =>
+            {
+                var answer = await hostd.InvokeAsync<System.Text.Json.JsonElement>(Shared.Cluster.ClusterMethods.DeploymentList, null, cancellationToken);
+                var views = System.Text.Json.JsonSerializer.Deserialize<Cluster.Deployments.ClusterDeploymentView[]>(answer, Shared.JsonRpc.JsonRpcWire.SerializerOptions)!;
+                await CliOutput.WriteAsync(output, json, views, v => ClusterDeployTable.FormatList(v));
+                return ExitCodes.Ok;
+            })
+            : RunAsync(parse, connection, cancellationToken, async (client, output) =>
         {
             var list = await client.ListAsync(cancellationToken);
             await CliOutput.WriteAsync(output, parse.GetValue(connection.Json), list, DeploymentTable.FormatList);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Jumpstart.Hostd.Traffic.Decoding;
 using Jumpstart.Hostd.Traffic.Flows;
 using Jumpstart.Hostd.Traffic.Pcap;
 using Jumpstart.Hostd.Traffic.Storage;
@@ -34,7 +35,8 @@ public static partial class FlowsCommands
         var noTcpClose = new Option<bool>("--no-tcp-close") { Description = "Do not end TCP flows on FIN/RST." };
         var maxFlows = new Option<int?>("--max-flows") { Description = "Most open flows at once; beyond it the least recently seen is evicted." };
         var db = new Option<string?>("--db") { Description = "Also store the flows in this SQLite database." };
-        var extract = new Command("extract", "Extract flows with features from a capture file (offline).") { file, json, csv, idle, active, noTcpClose, maxFlows, db };
+        var tunnelLayer = new Option<TunnelLayer>("--tunnel-layer") { Description = "Which header keys a tunnelled packet's flow: inner (default) or outer (the underlay)." };
+        var extract = new Command("extract", "Extract flows with features from a capture file (offline).") { file, json, csv, idle, active, noTcpClose, maxFlows, tunnelLayer, db };
         extract.SetAction((parse, cancellationToken) => CliAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             if (parse.GetValue(json) && parse.GetValue(csv))
@@ -42,7 +44,8 @@ public static partial class FlowsCommands
                 throw new CliUsageException("--json and --csv exclude each other");
             }
 
-            var options = TableOptions(parse.GetValue(idle), parse.GetValue(active), parse.GetValue(noTcpClose), parse.GetValue(maxFlows));
+            var options = TableOptions(parse.GetValue(idle), parse.GetValue(active), parse.GetValue(noTcpClose), parse.GetValue(maxFlows))
+                with { Tunnels = FlowTableOptions.TunnelsFor(parse.GetValue(tunnelLayer)) };
             return await ExtractAsync(
                 parse.GetRequiredValue(file), options, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(db),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
@@ -75,6 +78,10 @@ public static partial class FlowsCommands
 
         return options with { EndOnTcpClose = !noTcpClose };
     }
+
+    /// <summary>", unsupported link type 147: 12 packets" for each link type the decoder does not know.</summary>
+    private static string UnsupportedLinks(FlowCounters counters)
+        => string.Concat(counters.UnsupportedLinkTypes.OrderBy(p => p.Key).Select(p => string.Create(CultureInfo.InvariantCulture, $", unsupported link type {p.Key}: {p.Value} packets")));
 
     private static TimeSpan? Seconds(string option, double value)
     {
@@ -116,7 +123,7 @@ public static partial class FlowsCommands
 
         rows.Sort((x, y) => x.Id.CompareTo(y.Id));
         await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{counters.TotalPackets} packets, {rows.Count} flows ({counters.NonIpPackets} non-IP, {counters.TruncatedPackets} truncated, {counters.MalformedPackets} malformed, {counters.Evictions} evicted) in {started.Elapsed.TotalSeconds:0.000} s"));
+            $"{counters.TotalPackets} packets, {rows.Count} flows ({counters.NonIpPackets} non-IP, {counters.TruncatedPackets} truncated, {counters.MalformedPackets} malformed, {counters.BadTunnelPackets} bad tunnel, {counters.TunnelledPackets} tunnelled, {counters.Evictions} evicted{UnsupportedLinks(counters)}) in {started.Elapsed.TotalSeconds:0.000} s"));
 
         if (db is not null)
         {

@@ -70,4 +70,19 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = LogEventIds.Cluster.BundleDistributed, Level = LogLevel.Information, Message = "Bundle {Bundle} distributed by {Transport} to {Hosts} host(s) in {Seconds:0.0} s, {Failed} failed")]
     public static partial void BundleDistributed(ILogger logger, string bundle, string transport, int hosts, double seconds, int failed);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.DeploymentStarted, Level = LogLevel.Information, Message = "Deployment {Deployment}: {Count} instance(s) placed on {Hosts} host(s)")]
+    public static partial void DeploymentStarted(ILogger logger, string deployment, int count, int hosts);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.DeploymentEnded, Level = LogLevel.Information, Message = "Deployment {Deployment} {State}: {Missing} missing, {Failed} failed, all roles after {Seconds:0.00} s")]
+    public static partial void DeploymentEnded(ILogger logger, string deployment, string state, int missing, int failed, double seconds);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.DeploymentFailed, Level = LogLevel.Error, Message = "Deployment {Deployment} failed: {Reason}")]
+    public static partial void DeploymentFailed(ILogger logger, string deployment, string reason);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.DeploymentHostFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: host {Host} is out ({Reason}); its instances are placed again")]
+    public static partial void DeploymentHostFailed(ILogger logger, string deployment, string host, string reason);
+
+    [LoggerMessage(EventId = LogEventIds.Cluster.DeploymentRemoved, Level = LogLevel.Information, Message = "Deployment {Deployment} removed: {Stopped} VM(s) stopped, {Unreachable} host(s) unreachable")]
+    public static partial void DeploymentRemoved(ILogger logger, string deployment, int stopped, int unreachable);
 }

@@ -82,6 +82,9 @@ public sealed class ClusterOptions
     /// <summary>The interface uftp and uftpd use (the cluster network's); null: the interface of the default route.</summary>
     public string? MulticastInterface { get; set; }
 
+    /// <summary>Memory (MiB) every host keeps for itself: a deployment places VMs only in what its heartbeat says is available beyond this.</summary>
+    public int HostMemoryReserveMiB { get; set; } = 1024;
+
     /// <summary>The cluster directory after applying the default.</summary>
     public string EffectiveDirectory(string stateDirectory)
         => string.IsNullOrEmpty(Directory) ? Path.Combine(stateDirectory, DirectoryName) : Directory;

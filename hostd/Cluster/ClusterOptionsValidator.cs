@@ -40,6 +40,11 @@ public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         Positive(problems, nameof(ClusterOptions.ParallelStreams), options.ParallelStreams);
         Positive(problems, nameof(ClusterOptions.AssumedLinkMbps), options.AssumedLinkMbps);
         Positive(problems, nameof(ClusterOptions.MulticastRateMbps), options.MulticastRateMbps);
+        if (options.HostMemoryReserveMiB < 0)
+        {
+            problems.Add($"{ClusterOptions.Section}:{nameof(ClusterOptions.HostMemoryReserveMiB)} must be 0 or more, not {options.HostMemoryReserveMiB}");
+        }
+
         if (!IPAddress.TryParse(options.MulticastGroup ?? "", out var group) || !(group.IsIPv6Multicast || (group.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (group.GetAddressBytes()[0] & 0xF0) == 0xE0)))
         {
             problems.Add($"{ClusterOptions.Section}:MulticastGroup '{options.MulticastGroup}' is not a multicast address such as 239.192.74.1");

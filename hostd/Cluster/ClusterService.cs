@@ -27,8 +27,10 @@ public sealed partial class ClusterService(
     TimeProvider time,
     ILoggerFactory loggers,
     VmHost? vms = null,
-    Bundles.ClusterBundles? bundles = null) : IHostedService, IAsyncDisposable
+    Bundles.ClusterBundles? bundles = null,
+    Deployments.IDeploymentImages? images = null) : IHostedService, IAsyncDisposable
 {
+    private readonly Deployments.IDeploymentImages? _images = images;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggers.CreateLogger<ClusterService>();
     private readonly ClusterFiles _files = new(options.Value.EffectiveDirectory(hostd.Value.StateDirectory));
@@ -132,6 +134,7 @@ public sealed partial class ClusterService(
             var transport = new ClusterTransport(identity, revocations, settings, _logger);
             _transport = transport;
             _manager = ClusterManager.Start(store, ca, transport, rpc, _files, settings, probe, time, _logger);
+            await MarkInterruptedAsync(store, time, cancellationToken);
             transport.Resolver = ResolveOnManagerAsync;
             transport.Listen(listen);
         }

@@ -14,6 +14,7 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
         services.AddSingleton<Bundles.ClusterBundles>();
         services.AddSingleton<ClusterService>();
+        services.AddSingleton<Deployments.IDeploymentImages, Deployments.Images.DeploymentImages>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterService>());
         return services;
     }

@@ -24,4 +24,7 @@ public static class ClusterErrorCodes
 
     /// <summary>The manager (or another host) cannot be reached or did not answer: exit 69.</summary>
     public const int Unreachable = -32044;
+
+    /// <summary>The hosts cannot hold what a deployment asks for; nothing was started: exit 69.</summary>
+    public const int Capacity = -32045;
 }

@@ -30,6 +30,18 @@ public static class ClusterMethods
     /// <summary>This host's part in the cluster: -> <see cref="ClusterStatus"/>.</summary>
     public const string Status = "cluster.status";
 
+    /// <summary>A deployment over the cluster's hosts (run by the manager; a member passes it on).</summary>
+    public const string Deploy = "cluster.deploy";
+
+    /// <summary>One cluster deployment: its record, placements and last report.</summary>
+    public const string DeploymentShow = "cluster.deployment.show";
+
+    /// <summary>Every cluster deployment the manager knows.</summary>
+    public const string DeploymentList = "cluster.deployment.list";
+
+    /// <summary>Stops a cluster deployment's VMs on every host and forgets it.</summary>
+    public const string DeploymentRemove = "cluster.deployment.remove";
+
     /// <summary>Sends a bundle this host holds to other hosts of the cluster.</summary>
     public const string BundleDistribute = "bundle.distribute";
 

@@ -22,7 +22,7 @@ public static class ErrorCodeMap
         HostErrorCodes.BundleInvalid or HostErrorCodes.SpecMismatch or HostErrorCodes.DataError => ExitCodes.DataError,
         HostErrorCodes.NotFound => ExitCodes.NoInput,
         HostErrorCodes.VmFailed or HostErrorCodes.Unavailable => ExitCodes.Unavailable,
-        ClusterErrorCodes.NotManager or ClusterErrorCodes.Unreachable => ExitCodes.Unavailable,
+        ClusterErrorCodes.NotManager or ClusterErrorCodes.Unreachable or ClusterErrorCodes.Capacity => ExitCodes.Unavailable,
         ClusterErrorCodes.Refused => ExitCodes.NoPermission,
         ClusterErrorCodes.AlreadyMember => ExitCodes.Config,
         ClusterErrorCodes.RateLimited => ExitCodes.TempFail,

@@ -273,9 +273,17 @@ public static class LogEventIds
         public const int BundleReceived = 4940;
         public const int BundleRefused = 4941;
         public const int BundleDistributed = 4942;
+        public const int DeploymentStarted = 4943;
+        public const int DeploymentEnded = 4944;
+        public const int DeploymentFailed = 4945;
+        public const int DeploymentHostFailed = 4946;
+        public const int DeploymentRemoved = 4947;
         public const int RemoteCallRelayed = 4980;
         public const int RemoteCallRun = 4981;
         public const int RemoteCallRefused = 4982;
+        public const int DeploymentImagesPreparing = 4990;
+        public const int DeploymentImagesKept = 4991;
+        public const int DeploymentImagesPrepared = 4992;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

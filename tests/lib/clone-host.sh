@@ -24,7 +24,7 @@ ch_say() { printf '%s: %s\n' "${CH_TAG:-clone-host}" "$*" >&2; }
 clone_host_programs() {
   CH_BIN="$1/hostd/Programs"
   CH_CONFIGURATION=${JUMPSTART_CONFIGURATION:-Release}  # Debug: run an unreleased build
-  CH_JUMPSTART="$CH_BIN/jumpstart/bin/$CH_CONFIGURATION/net10.0/jumpstart"
+  CH_JUMPSTART="$1/hostd/Cli/bin/$CH_CONFIGURATION/net10.0/jumpstart"
   [[ -x "$CH_JUMPSTART" ]] || { ch_say "error: $CH_JUMPSTART is not built; run packaging/setup first"; return 69; }
 }
 

@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Shared.Cms;
 
 namespace Jumpstart.Hostd.Cli.Deploy;

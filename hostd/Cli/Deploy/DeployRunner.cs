@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Jumpstart.Hostd.Cms;
+using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.IO;
@@ -67,7 +68,7 @@ public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task
             throw new DeployException($"{failed.Count} of {report.Clones.Count} VMs failed to start: {string.Join("; ", failed.Select(f => $"{f.Name}: {f.Error}"))}");
         }
 
-        var timelines = report.Clones.Select(c => Timeline(report.StartedAt, c)).ToList();
+        var timelines = report.Clones.Select(c => CloneTimeline.From(report.StartedAt, c)).ToList();
         progress($"{timelines.Count} VMs running after {report.TotalSeconds:0.00} s (bundle verified in {report.VerifySeconds:0.00} s); waiting for their roles");
 
         await using var cms = await connectCms(cancellationToken);
@@ -114,28 +115,10 @@ public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task
         return document.RootElement.Clone();
     }
 
-    private static CloneTimeline Timeline(DateTimeOffset requestedAt, CloneResult clone)
-    {
-        DateTimeOffset? At(string stage) => clone.Stages.LastOrDefault(s => s.Stage == stage)?.At;
-        var last = clone.Stages.Count > 0 ? clone.Stages[^1].At : requestedAt;
-        return new CloneTimeline
-        {
-            InstanceId = clone.Name,
-            RequestedAt = requestedAt,
-            DisksReadyAt = At(CloneStage.Disks) ?? requestedAt,
-            SpawnedAt = At(CloneStage.Spawn),
-            DiscInsertedAt = At(CloneStage.DiscInserted),
-            RunningAt = At(CloneStage.Running) ?? last,
-            VmGenId = clone.VmGenId,
-        };
-    }
-
     /// <summary>Adds the CMS's registration and ready times to each clone's timeline.</summary>
     private static List<CloneTimeline> Merge(IReadOnlyList<CloneTimeline> timelines, DeploymentStatus status)
     {
         var peers = status.Instances.ToDictionary(p => p.InstanceId, StringComparer.Ordinal);
-        return [.. timelines.Select(t => peers.TryGetValue(t.InstanceId, out var peer)
-            ? t with { RegisteredAt = peer.RegisteredAt, ReadyAt = peer.Phase == InstancePhase.Ready ? peer.UpdatedAt : null }
-            : t)];
+        return [.. timelines.Select(t => peers.TryGetValue(t.InstanceId, out var peer) ? t.WithCms(peer) : t)];
     }
 }

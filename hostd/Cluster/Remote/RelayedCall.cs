@@ -16,7 +16,7 @@ internal static class RelayedCall
     /// </summary>
     /// <exception cref="LocalRpcException">The next hop answered with an error: the same code, message and data, for the caller.</exception>
     /// <exception cref="ClusterUnreachableException">The next hop closed the connection before it answered.</exception>
-    public static async Task<JsonElement> InvokeAsync(JsonRpcPeer next, string method, object? arguments, NotifyingProgress progress, string nextName, CancellationToken cancellationToken)
+    public static async Task<JsonElement> InvokeAsync(JsonRpcPeer next, string method, object? arguments, IOrderedProgress progress, string nextName, CancellationToken cancellationToken)
     {
         try
         {
@@ -45,7 +45,7 @@ internal static class RelayedCall
     }
 
     /// <summary>Hands every progress note the next hop sends on to <paramref name="progress"/> (a peer's configure step).</summary>
-    public static Action<JsonRpcPeer> ProgressTo(NotifyingProgress progress)
+    public static Action<JsonRpcPeer> ProgressTo(IProgress<ProgressNote> progress)
         => peer => peer.AddLocalRpcMethod(HostMethods.Progress, (ProgressNote note) => progress.Report(note));
 
     /// <summary>The params of a relayed call in the form <see cref="JsonRpcPeer.InvokeAsync{TResult}"/> sends unchanged.</summary>

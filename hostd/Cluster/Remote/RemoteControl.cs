@@ -4,6 +4,7 @@ using Jumpstart.Hostd.Api;
 using Jumpstart.Hostd.Cluster.Identity;
 using Jumpstart.Hostd.Cluster.Transport;
 using Jumpstart.Shared.Cluster;
+using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.JsonRpc;
 using Microsoft.Extensions.Logging;
 
@@ -56,14 +57,36 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
             throw new ClusterUnreachableException($"the manager {membership.ManagerName} cannot be reached: {ex.Message}", ex);
         }
 
-        return await ForwardAsync(connection, RemoteControlMethods.Relay, request, caller, $"the manager {membership.ManagerName}", cancellationToken);
+        return await ForwardAsync(connection, RemoteControlMethods.Relay, request, new NotifyingProgress(caller), $"the manager {membership.ManagerName}", cancellationToken);
     }
 
     /// <summary>The manager's step (<see cref="RemoteControlMethods.Relay"/>): run it here when this is the target, else pass it to the target.</summary>
     /// <exception cref="ClusterNotManagerException">This host is not the manager.</exception>
     /// <exception cref="ClusterNotFoundException">No host of that name.</exception>
     /// <exception cref="ClusterUnreachableException">The target cannot be reached.</exception>
-    public async Task<JsonElement> RelayAsync(ClusterInvokeRequest request, JsonRpcPeer caller, string from, CancellationToken cancellationToken)
+    public Task<JsonElement> RelayAsync(ClusterInvokeRequest request, JsonRpcPeer caller, string from, CancellationToken cancellationToken)
+        => RelayAsync(request, new NotifyingProgress(caller), from, cancellationToken);
+
+    /// <summary>
+    /// The manager's own call of a control-socket method on a host of the cluster (this one included), as a relayed call
+    /// from an operator would run it; its progress notes go to <paramref name="progress"/>.
+    /// </summary>
+    /// <exception cref="ClusterNotManagerException">This host is not the manager.</exception>
+    /// <exception cref="ClusterNotFoundException">No host of that name.</exception>
+    /// <exception cref="ClusterUnreachableException">The host cannot be reached, or closed the connection before it answered.</exception>
+    /// <exception cref="StreamJsonRpc.LocalRpcException">The method failed on the host: its code, message and data.</exception>
+    public Task<JsonElement> CallAsync(string host, string method, object? parameters, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
+    {
+        var request = new ClusterInvokeRequest
+        {
+            Host = host,
+            Method = method,
+            Params = parameters is null ? null : JsonSerializer.SerializeToElement(parameters, JsonRpcWire.SerializerOptions),
+        };
+        return RelayAsync(request, new PassingProgress(progress), Name, cancellationToken);
+    }
+
+    private async Task<JsonElement> RelayAsync(ClusterInvokeRequest request, IOrderedProgress progress, string from, CancellationToken cancellationToken)
     {
         Check(request);
         if (!IsManager)
@@ -74,7 +97,7 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
         RemoteControlLog.Relayed(logger, request.Method, from, request.Host);
         if (HostNames.Same(request.Host, Name))
         {
-            return await RunAsync(request, caller, cancellationToken);
+            return await RunAsync(request, progress, cancellationToken);
         }
 
         ClusterConnection connection;
@@ -87,7 +110,7 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
             throw new ClusterUnreachableException($"{request.Host} cannot be reached: {ex.Message}", ex);
         }
 
-        return await ForwardAsync(connection, RemoteControlMethods.Run, request, caller, request.Host, cancellationToken);
+        return await ForwardAsync(connection, RemoteControlMethods.Run, request, progress, request.Host, cancellationToken);
     }
 
     /// <summary>
@@ -109,10 +132,10 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
             throw new ClusterRequestException($"this is {Name}, not {request.Host}");
         }
 
-        return await RunAsync(request, caller, cancellationToken);
+        return await RunAsync(request, new NotifyingProgress(caller), cancellationToken);
     }
 
-    private async Task<JsonElement> RunAsync(ClusterInvokeRequest request, JsonRpcPeer caller, CancellationToken cancellationToken)
+    private async Task<JsonElement> RunAsync(ClusterInvokeRequest request, IOrderedProgress progress, CancellationToken cancellationToken)
     {
         if (!options.RemoteControl)
         {
@@ -121,7 +144,6 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
         }
 
         RemoteControlLog.Run(logger, request.Method);
-        var progress = new NotifyingProgress(caller);
         JsonRpcPeer local;
         try
         {
@@ -142,12 +164,11 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
         }
     }
 
-    /// <summary>Sends <paramref name="request"/> on a new cluster connection and relays its progress to <paramref name="caller"/>.</summary>
-    private async Task<JsonElement> ForwardAsync(ClusterConnection connection, string method, ClusterInvokeRequest request, JsonRpcPeer caller, string next, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> on a new cluster connection and relays its progress to <paramref name="progress"/>.</summary>
+    private async Task<JsonElement> ForwardAsync(ClusterConnection connection, string method, ClusterInvokeRequest request, IOrderedProgress progress, string next, CancellationToken cancellationToken)
     {
         await using (connection)
         {
-            var progress = new NotifyingProgress(caller);
             await using var peer = rpc.Connect(connection, RelayedCall.ProgressTo(progress));
             return await RelayedCall.InvokeAsync(peer, method, request, progress, next, cancellationToken);
         }

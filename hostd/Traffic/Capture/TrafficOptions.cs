@@ -1,3 +1,5 @@
+using Jumpstart.Hostd.Traffic.Decoding;
+
 namespace Jumpstart.Hostd.Traffic.Capture;
 
 /// <summary>hostd configuration section <c>Traffic</c>: which interfaces to capture and where flows go.</summary>
@@ -28,6 +30,9 @@ public sealed class TrafficOptions
     public double ActiveTimeoutSeconds { get; set; } = 1800;
 
     public int MaxActiveFlows { get; set; } = 262_144;
+
+    /// <summary>Which header keys a tunnelled packet's flow: <c>Inner</c> (the default, as nDPI) or <c>Outer</c> (the underlay).</summary>
+    public TunnelLayer TunnelLayer { get; set; } = TunnelLayer.Inner;
 
     /// <summary>Flows kept in the database (oldest deleted beyond).</summary>
     public long RetentionMaxFlows { get; set; } = 1_000_000;

@@ -199,6 +199,7 @@ public sealed partial class TrafficService(
                     IdleTimeout = settings.IdleTimeoutSeconds > 0 ? TimeSpan.FromSeconds(settings.IdleTimeoutSeconds) : null,
                     ActiveTimeout = settings.ActiveTimeoutSeconds > 0 ? TimeSpan.FromSeconds(settings.ActiveTimeoutSeconds) : null,
                     MaxActiveFlows = Math.Max(1, settings.MaxActiveFlows),
+                    Tunnels = FlowTableOptions.TunnelsFor(settings.TunnelLayer),
                 },
                 flow => Enqueue(FlowRow.From(flow, tags)));
             lock (_captures)

@@ -17,4 +17,7 @@ public enum DecodeStatus
 
     /// <summary>The capture's link type is not one the decoder knows.</summary>
     UnsupportedLink,
+
+    /// <summary>A tunnel header, or the packet inside it, is malformed or cut short on the wire, or tunnels nest too deep.</summary>
+    BadTunnel,
 }

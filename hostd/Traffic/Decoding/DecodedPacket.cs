@@ -40,4 +40,10 @@ public struct DecodedPacket
 
     /// <summary>The first fragment of a fragmented datagram (it has the ports; later ones do not).</summary>
     public bool IsFirstFragment { get; set; }
+
+    /// <summary>Tunnel headers looked through to reach the flow's packet (0: not tunnelled).</summary>
+    public byte TunnelDepth { get; set; }
+
+    /// <summary>The encapsulations the decoder follows for this packet.</summary>
+    internal TunnelKinds Tunnels { get; set; }
 }

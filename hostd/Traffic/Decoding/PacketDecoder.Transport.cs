@@ -10,6 +10,7 @@ public static partial class PacketDecoder
     /// <summary>
     /// Ports of TCP (RFC 9293), UDP (RFC 768), UDP-Lite (RFC 3828) and SCTP (RFC 9260), which all
     /// start with source and destination port; TCP flags. ICMP, ICMPv6 and other protocols have port 0.
+    /// Tunnels (IP in IP, GRE, VXLAN, GENEVE, GTP-U) continue with the inner packet.
     /// </summary>
     private static DecodeStatus DecodeTransport(ReadOnlySpan<byte> transport, ref DecodedPacket packet)
     {
@@ -31,9 +32,9 @@ public static partial class PacketDecoder
                     packet.TcpFlags = transport[TcpFlagsOffset];
                 }
 
-                return DecodeStatus.Ok;
+                return packet.Protocol == IpProtocols.Udp ? DecodeTunnel(transport, ref packet) ?? DecodeStatus.Ok : DecodeStatus.Ok;
             default:
-                return DecodeStatus.Ok;
+                return DecodeTunnel(transport, ref packet) ?? DecodeStatus.Ok;
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Jumpstart.Hostd.Traffic.Decoding;
 /// Ethernet II and 802.3 LLC/SNAP (IEEE 802.3), 802.1Q/802.1ad VLAN tags (any depth up to
 /// <see cref="MaxTags"/>), MPLS (RFC 3032), PPPoE sessions (RFC 2516), Linux cooked SLL and SLL2
 /// (https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html, ..._SLL2.html), BSD/OpenBSD loopback,
-/// PPP (RFC 1661/1662), PPI (https://www.tcpdump.org/linktypes/LINKTYPE_PPI.html) and raw IP.
+/// PPP (RFC 1661/1662), PPP in HDLC framing, Cisco HDLC, tunnels (PacketDecoder.Tunnels.cs), PPI (https://www.tcpdump.org/linktypes/LINKTYPE_PPI.html) and raw IP.
 /// </summary>
 /// <remarks>Malformed input is reported in the status, never thrown.</remarks>
 public static partial class PacketDecoder
@@ -43,6 +43,9 @@ public static partial class PacketDecoder
     private const ushort PppIpv6 = 0x0057;
     private const byte PppAddress = 0xFF;
     private const byte PppControl = 0x03;
+    private const int CiscoHdlcHeaderLength = 4;
+    private const byte CiscoHdlcUnicast = 0x0F;
+    private const byte CiscoHdlcBroadcast = 0x8F;
 
     // Address families of the loopback link types (BSD AF_INET is 2 everywhere; AF_INET6 differs per OS).
     private const uint FamilyInet = 2;
@@ -55,15 +58,24 @@ public static partial class PacketDecoder
     /// Decodes <paramref name="frame"/> captured on a link of type <paramref name="linkType"/>
     /// (<see cref="LinkTypes"/>). <paramref name="wireLength"/> is the frame's original length: an IP
     /// header that claims more bytes than the frame had on the wire is malformed, while one cut
-    /// short only by the snap length is fine.
+    /// short only by the snap length is fine. <paramref name="tunnels"/> are looked through (up to
+    /// <see cref="MaxTunnelDepth"/> levels) so the inner packet keys the flow; a malformed tunnel
+    /// header or inner packet is <see cref="DecodeStatus.BadTunnel"/>.
     /// </summary>
-    public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, int wireLength, ref DecodedPacket packet)
+    public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, int wireLength, ref DecodedPacket packet, TunnelKinds tunnels = TunnelKinds.All)
     {
         packet = default;
+        packet.Tunnels = tunnels;
         var status = DecodeLink(linkType, frame, ref packet, depth: 0);
         if (status == DecodeStatus.Ok && packet.IpLength > packet.IpOffsetFromEnd + Math.Max(0, wireLength - frame.Length))
         {
-            return DecodeStatus.Malformed;
+            status = DecodeStatus.Malformed;
+        }
+
+        // Inside a tunnel, only the snap length may cut a packet short: anything else is a bad tunnel.
+        if (packet.TunnelDepth > 0 && (status == DecodeStatus.Malformed || (status == DecodeStatus.Truncated && frame.Length >= wireLength)))
+        {
+            status = DecodeStatus.BadTunnel;
         }
 
         return status;
@@ -95,6 +107,10 @@ public static partial class PacketDecoder
                 return DecodeLoopback(frame, linkType == LinkTypes.Loop, ref packet);
             case LinkTypes.Ppp:
                 return DecodePpp(frame, ref packet);
+            case LinkTypes.CiscoHdlc:
+                return DecodeCiscoHdlc(frame, ref packet);
+            case LinkTypes.PppHdlc:
+                return frame.Length > 0 && frame[0] is CiscoHdlcUnicast or CiscoHdlcBroadcast ? DecodeCiscoHdlc(frame, ref packet) : DecodePpp(frame, ref packet);
             case LinkTypes.Ppi when depth == 0:
                 if (frame.Length < PpiHeaderMinimum)
                 {
@@ -228,11 +244,36 @@ public static partial class PacketDecoder
         };
     }
 
+    /// <summary>Cisco HDLC (https://www.tcpdump.org/linktypes/LINKTYPE_C_HDLC.html): address, control, EtherType.</summary>
+    private static DecodeStatus DecodeCiscoHdlc(ReadOnlySpan<byte> frame, ref DecodedPacket packet)
+        => frame.Length < CiscoHdlcHeaderLength
+            ? DecodeStatus.Truncated
+            : DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame[2..]), frame[CiscoHdlcHeaderLength..], ref packet, 0);
+
     private static DecodeStatus DecodePpp(ReadOnlySpan<byte> frame, ref DecodedPacket packet)
     {
-        if (frame.Length >= 2 && frame[0] == PppAddress && frame[1] == PppControl)
+        if (!frame.IsEmpty && frame[0] == PppAddress)
         {
-            frame = frame[2..];
+            if (frame.Length < 2)
+            {
+                return DecodeStatus.Truncated;
+            }
+
+            if (frame[1] == PppControl)
+            {
+                frame = frame[2..];
+            }
+        }
+
+        if (frame.IsEmpty)
+        {
+            return DecodeStatus.Truncated;
+        }
+
+        // Protocol-field compression (RFC 1661 section 6.5): an odd first byte is a 1-byte protocol.
+        if ((frame[0] & 1) != 0)
+        {
+            return DecodePppProtocol(frame[0], frame[1..], ref packet);
         }
 
         if (frame.Length < 2)

@@ -6,8 +6,9 @@ namespace Jumpstart.Hostd.Traffic.Flows;
 /// </summary>
 public sealed class Flow
 {
-    internal Flow(long id, FlowKey key, in Decoding.DecodedPacket first, long timestampNanoseconds)
+    internal Flow(long id, FlowKey key, in Decoding.DecodedPacket first, long timestampNanoseconds, bool ndpiInterArrival = false)
     {
+        NdpiInterArrival = ndpiInterArrival ? new NdpiInterArrival() : null;
         Id = id;
         Key = key;
         Client = first.Source;
@@ -22,6 +23,9 @@ public sealed class Flow
     }
 
     public long Id { get; }
+
+    /// <summary>ndpiReader's inter-arrival statistics, when <see cref="FlowTableOptions.NdpiInterArrival"/> is on (else null).</summary>
+    public NdpiInterArrival? NdpiInterArrival { get; }
 
     public FlowKey Key { get; }
 

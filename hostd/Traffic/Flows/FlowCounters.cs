@@ -1,8 +1,10 @@
 namespace Jumpstart.Hostd.Traffic.Flows;
 
-/// <summary>What a <see cref="FlowTable"/> and its feeder saw; every packet lands in exactly one of the first five.</summary>
+/// <summary>What a <see cref="FlowTable"/> and its feeder saw; every packet lands in exactly one of the first six.</summary>
 public sealed class FlowCounters
 {
+    private readonly Dictionary<int, long> _unsupportedLinkTypes = [];
+
     /// <summary>Packets added to a flow.</summary>
     public long FlowPackets { get; internal set; }
 
@@ -18,6 +20,15 @@ public sealed class FlowCounters
     /// <summary>Packets on a link type the decoder does not know.</summary>
     public long UnsupportedLinkPackets { get; internal set; }
 
+    /// <summary>Packets on link types the decoder does not know, per link type (DLT number).</summary>
+    public IReadOnlyDictionary<int, long> UnsupportedLinkTypes => _unsupportedLinkTypes;
+
+    /// <summary>Packets whose tunnel header or inner packet is malformed, or whose tunnels nest too deep; skipped.</summary>
+    public long BadTunnelPackets { get; internal set; }
+
+    /// <summary>Packets added to a flow by their inner packet (a subset of <see cref="FlowPackets"/>).</summary>
+    public long TunnelledPackets { get; internal set; }
+
     /// <summary>Later IP fragments whose first fragment was not seen; they join the port-0 flow of their addresses.</summary>
     public long OrphanFragments { get; internal set; }
 
@@ -32,5 +43,11 @@ public sealed class FlowCounters
     public long Evictions { get; internal set; }
 
     /// <summary>All packets offered.</summary>
-    public long TotalPackets => FlowPackets + SkippedFragments + NonIpPackets + TruncatedPackets + MalformedPackets + UnsupportedLinkPackets;
+    public long TotalPackets => FlowPackets + SkippedFragments + NonIpPackets + TruncatedPackets + MalformedPackets + UnsupportedLinkPackets + BadTunnelPackets;
+
+    internal void CountUnsupportedLink(int linkType)
+    {
+        UnsupportedLinkPackets++;
+        _unsupportedLinkTypes[linkType] = _unsupportedLinkTypes.GetValueOrDefault(linkType) + 1;
+    }
 }

@@ -25,6 +25,7 @@ public static class FlowExtractor
         var decoded = default(DecodedPacket);
         var counters = table.Counters;
         var linkType = source.LinkType;
+        var tunnels = table.Options.Tunnels;
         var sinceCheck = 0;
         try
         {
@@ -34,10 +35,15 @@ public static class FlowExtractor
                 if (result == PcapReadResult.Packet)
                 {
                     tee?.Write(packet, data);
-                    switch (PacketDecoder.Decode(linkType, data, packet.WireLength, ref decoded))
+                    switch (PacketDecoder.Decode(linkType, data, packet.WireLength, ref decoded, tunnels))
                     {
                         case DecodeStatus.Ok:
                             table.Add(decoded, packet.TimestampNanoseconds, packet.WireLength);
+                            if (decoded.TunnelDepth > 0)
+                            {
+                                counters.TunnelledPackets++;
+                            }
+
                             break;
                         case DecodeStatus.NotIp:
                             counters.NonIpPackets++;
@@ -46,7 +52,10 @@ public static class FlowExtractor
                             counters.TruncatedPackets++;
                             break;
                         case DecodeStatus.UnsupportedLink:
-                            counters.UnsupportedLinkPackets++;
+                            counters.CountUnsupportedLink(linkType);
+                            break;
+                        case DecodeStatus.BadTunnel:
+                            counters.BadTunnelPackets++;
                             break;
                         default:
                             counters.MalformedPackets++;

@@ -43,6 +43,9 @@ public sealed partial class FlowTable
 
     public FlowCounters Counters { get; } = new();
 
+    /// <summary>The options the table was made with (the extractor reads the tunnels to follow).</summary>
+    public FlowTableOptions Options => _options;
+
     public int ActiveCount => _flows.Count;
 
     /// <summary>The open flows, most recently seen first (a snapshot).</summary>
@@ -98,7 +101,7 @@ public sealed partial class FlowTable
             var first = packet;
             first.SourcePort = sourcePort;
             first.DestinationPort = destinationPort;
-            flow = new Flow(_nextId++, key, first, timestampNanoseconds);
+            flow = new Flow(_nextId++, key, first, timestampNanoseconds, _options.NdpiInterArrival);
             _flows.Add(key, flow);
             Counters.FlowsCreated++;
             Append(flow);
@@ -118,6 +121,7 @@ public sealed partial class FlowTable
             flow.BackwardData.Add(timestampNanoseconds, wireLength, packet.IpLength, packet.TcpFlags);
         }
 
+        flow.NdpiInterArrival?.Add(forward, timestampNanoseconds, packet.Protocol == IpProtocols.Tcp, packet.TcpFlags);
         Counters.FlowPackets++;
         if (timestampNanoseconds > flow.LastNanoseconds)
         {

@@ -1,3 +1,5 @@
+using Jumpstart.Hostd.Traffic.Decoding;
+
 namespace Jumpstart.Hostd.Traffic.Flows;
 
 /// <summary>When flows end and how many may be open at once.</summary>
@@ -27,6 +29,18 @@ public sealed record FlowTableOptions
     /// </summary>
     public bool FollowFragments { get; init; } = true;
 
-    /// <summary>Options that mirror ndpiReader's flow accounting on a capture file (no timeouts, no TCP split, later fragments left out).</summary>
-    public static FlowTableOptions NdpiCompatible { get; } = new() { IdleTimeout = null, ActiveTimeout = null, EndOnTcpClose = false, MaxActiveFlows = 4_000_000, FollowFragments = false };
+    /// <summary>
+    /// The tunnels looked through so the inner packet keys the flow (<see cref="TunnelKinds.All"/>, the
+    /// default: <c>TunnelLayer</c> inner); <see cref="TunnelKinds.None"/> keys every packet by its outer header.
+    /// </summary>
+    public TunnelKinds Tunnels { get; init; } = TunnelKinds.All;
+
+    /// <summary>Also keep ndpiReader's inter-arrival statistics (<see cref="Flow.NdpiInterArrival"/>) beside the NIMS ones.</summary>
+    public bool NdpiInterArrival { get; init; }
+
+    /// <summary>The tunnels for a <see cref="TunnelLayer"/>: all of them for the inner layer, none for the outer.</summary>
+    public static TunnelKinds TunnelsFor(TunnelLayer layer) => layer == TunnelLayer.Outer ? TunnelKinds.None : TunnelKinds.All;
+
+    /// <summary>Options that mirror ndpiReader's flow accounting on a capture file (no timeouts, no TCP split, later fragments left out, the tunnels ndpiReader follows, its inter-arrival statistics).</summary>
+    public static FlowTableOptions NdpiCompatible { get; } = new() { IdleTimeout = null, ActiveTimeout = null, EndOnTcpClose = false, MaxActiveFlows = 4_000_000, FollowFragments = false, Tunnels = TunnelKinds.Ndpi, NdpiInterArrival = true };
 }

@@ -17,6 +17,12 @@ public static class LinkTypes
     /// <summary>Raw IP as OpenBSD numbers DLT_RAW.</summary>
     public const int RawOpenBsd = 14;
 
+    /// <summary>PPP in HDLC-like framing (RFC 1662), or Cisco PPP with HDLC framing (RFC 1547 section 4.3.1), not stuffed.</summary>
+    public const int PppHdlc = 50;
+
+    /// <summary>Cisco HDLC: address (0x0F unicast, 0x8F broadcast), control 0, a 2-byte EtherType.</summary>
+    public const int CiscoHdlc = 104;
+
     /// <summary>OpenBSD loopback: the address family in network byte order.</summary>
     public const int Loop = 108;
     public const int LinuxSll = 113;

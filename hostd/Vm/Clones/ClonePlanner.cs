@@ -27,12 +27,14 @@ public static class ClonePlanner
 
     /// <summary>Checks what <see cref="Plan"/> needs of <paramref name="request"/> alone, so a bad request fails before a bundle is verified.</summary>
     /// <exception cref="ClonePlanException">Count, prefix, address, gateway or DNS is malformed.</exception>
-    public static void Validate(ClonePlanRequest request)
+    /// <param name="request">The plan.</param>
+    /// <param name="maxCount">The most clones it may ask for: one host's request (<see cref="CloneRequest.MaxClones"/>), or a cluster deployment's.</param>
+    public static void Validate(ClonePlanRequest request, int maxCount = CloneRequest.MaxClones)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Count is < 1 or > CloneRequest.MaxClones)
+        if (request.Count < 1 || request.Count > maxCount)
         {
-            throw new ClonePlanException($"count must be 1-{CloneRequest.MaxClones}, not {request.Count}");
+            throw new ClonePlanException($"count must be 1-{maxCount}, not {request.Count}");
         }
 
         if (!VmNames.IsValid(NameOf(request.Prefix, request.Count)))
@@ -72,9 +74,10 @@ public static class ClonePlanner
     /// <param name="templateMac">The NIC's MAC in the bundle's (or boot) spec, which guestd matches and replaces; null matches <see cref="DefaultInterfaceName"/>.</param>
     /// <param name="cms">The CMS as the guests reach it, or null for standalone clones (then no tokens and no waiting list).</param>
     /// <exception cref="ClonePlanException">The request is malformed (see <see cref="Validate"/>).</exception>
-    public static IReadOnlyList<PlannedClone> Plan(ClonePlanRequest request, string? templateMac, DnsEndPoint? cms)
+    /// <param name="maxCount">The most clones the plan may hold (see <see cref="Validate"/>).</param>
+    public static IReadOnlyList<PlannedClone> Plan(ClonePlanRequest request, string? templateMac, DnsEndPoint? cms, int maxCount = CloneRequest.MaxClones)
     {
-        Validate(request);
+        Validate(request, maxCount);
         var match = templateMac?.ToLowerInvariant();
         var addresses = request.FirstAddress is null ? null : Addresses(request);
         var macs = new HashSet<string>(StringComparer.Ordinal);

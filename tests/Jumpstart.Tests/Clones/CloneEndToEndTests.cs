@@ -39,8 +39,8 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
         Assert.Equal(CloneClusterFixture.Clones, run.VmGenIds.Count);
 
         // What each guest says on its console once guestd applied the identity and finished.
-        var identities = run.Consoles.Values.Select(c => LastMarker(c, "identity")).ToList();
-        var configured = run.Consoles.Values.Select(c => LastMarker(c, "configured")).ToList();
+        var identities = run.Consoles.Values.Select(c => ConsoleMarker.Last(c, "identity")).ToList();
+        var configured = run.Consoles.Values.Select(c => ConsoleMarker.Last(c, "configured")).ToList();
         AssertDistinct("kernel hostname", configured.Select(m => m["kernel-hostname"]));
         var machineIds = identities.Select(m => m["machine-id"]).ToList();
         Assert.All(machineIds, id => Assert.Matches("^[0-9a-f]{32}$", id));
@@ -66,7 +66,7 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
         var master = run.Instances.Single(i => i.GetProperty("role").GetString() == "master");
         var masterAddress = master.GetProperty("addresses")[0].GetString()!.Split('/')[0];
         var workers = run.Instances.Where(i => i.GetProperty("role").GetString() == "worker").Select(i => i.GetProperty("instanceId").GetString()!).ToList();
-        Assert.All(workers, w => Assert.Equal(masterAddress, LastMarker(run.Consoles[w], "configured")["master"]));
+        Assert.All(workers, w => Assert.Equal(masterAddress, ConsoleMarker.Last(run.Consoles[w], "configured")["master"]));
     }
 
     [ToolTheory("ip", "tcpdump", "ping", "qemu-system-x86_64", "qemu-img", NeedsRoot = true)]
@@ -216,10 +216,6 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
             Assert.True(await cluster.Host.Network.PingAsync(address, TimeSpan.FromSeconds(15)), $"{address} stopped answering across the hostd restart");
         }
     }
-
-    private static ConsoleMarker LastMarker(string console, string marker)
-        => console.Split('\n').Select(ConsoleMarker.TryParse).LastOrDefault(m => m?.Event == marker)
-            ?? throw new Xunit.Sdk.XunitException($"no '{marker}' marker on the console:\n{console}");
 
     private static bool IsLiveClone(JsonElement vm)
         => vm.GetProperty("role").GetString() == "clone" && vm.GetProperty("state").GetString() == "alive";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Jumpstart.Shared.Processes;
 using Jumpstart.Tests.Support;
@@ -147,22 +146,7 @@ public sealed class CloneHost : IAsyncDisposable
     }
 
     /// <summary>QEMU processes started under this host's directories (pid from each pidfile, checked against /proc).</summary>
-    public IReadOnlyList<int> QemuPids()
-    {
-        var pids = new List<int>();
-        foreach (var root in new[] { StateDirectory, RuntimeDirectory }.Where(System.IO.Directory.Exists))
-        {
-            foreach (var file in System.IO.Directory.EnumerateFiles(root, "*.pid", SearchOption.AllDirectories))
-            {
-                if (int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && IsOurQemu(pid))
-                {
-                    pids.Add(pid);
-                }
-            }
-        }
-
-        return pids;
-    }
+    public IReadOnlyList<int> QemuPids() => QemuProcesses.Under(Directory.Path, StateDirectory, RuntimeDirectory);
 
     public async ValueTask DisposeAsync()
     {
@@ -182,19 +166,6 @@ public sealed class CloneHost : IAsyncDisposable
 
         await Network.DisposeAsync();
         Directory.Dispose();
-    }
-
-    private bool IsOurQemu(int pid)
-    {
-        try
-        {
-            var commandLine = Encoding.UTF8.GetString(File.ReadAllBytes($"/proc/{pid}/cmdline"));
-            return commandLine.Contains("qemu-system", StringComparison.Ordinal) && commandLine.Contains(Directory.Path, StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     private string ConfigJson()

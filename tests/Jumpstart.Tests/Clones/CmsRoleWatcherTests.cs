@@ -1,5 +1,4 @@
 using System.Net;
-using Jumpstart.Hostd.Cli.Deploy;
 using Jumpstart.Hostd.Vm.Clones;
 using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Shared.Cms;

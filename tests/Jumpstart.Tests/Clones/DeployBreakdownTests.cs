@@ -1,4 +1,4 @@
-using Jumpstart.Hostd.Cli.Deploy;
+using Jumpstart.Hostd.Vm.Deploy;
 using Jumpstart.Tests.Support;
 using Xunit;
 

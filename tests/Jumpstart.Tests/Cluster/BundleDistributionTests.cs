@@ -174,7 +174,7 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         {
             var distributing = DistributeAsync(sender, "dist-resume", "host-c", "unicast");
             var verified = Path.Combine(receiver.StateDirectory, BundleCache.Folder, ".staging-" + id, "verified");
-            // Eight chunks of the default 1 MiB: a third of the bundle.
+            // Eight chunks (the default 1 MiB, and the spec part's one): about a third of the bundle.
             await Poll.UntilAsync(() => File.Exists(verified) && File.ReadAllBytes(verified).Count(b => b != 0) >= 8, TimeSpan.FromSeconds(60), "host-c verified eight chunks", TimeSpan.FromMilliseconds(50));
             await sender.KillHostdAsync();
             var (interrupted, _) = await distributing;
@@ -196,7 +196,8 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         Assert.Equal(0, resumed.ExitCode);
         var line = HostLine(json, "host-c");
         Assert.Equal("done", line.GetProperty("state").GetString());
-        Assert.InRange(line.GetProperty("bytesSent").GetInt64(), 1, (24 << 20) - (8 << 20));
+        // Of the eight chunks verified, one may be the bundle's small spec part: at least seven MiB of state are not sent again.
+        Assert.InRange(line.GetProperty("bytesSent").GetInt64(), 1, (24 << 20) - (7 << 20));
         AssertSameFiles(source, CachedCopy(receiver, source));
         await Bed.WaitForStateAsync(sender, "up", ClusterTestBed.UpBound);
     }
@@ -272,6 +273,10 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
             await Bed.Switch.PlugAsync(mitm, 9, receiver.Address);
             await ForgetNeighboursAsync();
             await using var relay = new FlippingRelay(mitm.Name, new IPEndPoint(advertised, ClusterNode.Port), receiver.Namespace, new IPEndPoint(advertised, ClusterNode.Port), flipAfterBytes: 6 << 20);
+
+            // Moving host-c's address can cost its heartbeat connection; on a loaded machine the manager may mark it down
+            // for a moment, and a plan made then skips it.
+            await Bed.WaitForStateAsync(receiver, "up", ClusterTestBed.UpBound);
 
             var (broken, first) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
 

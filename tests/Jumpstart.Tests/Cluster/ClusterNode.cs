@@ -67,7 +67,8 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Whether hostd runs.</summary>
     public bool Running => _hostd is { Exited.IsCompleted: false };
 
-    internal static async Task<ClusterNode> CreateAsync(ClusterSwitch network, int index, string name, IReadOnlyDictionary<string, object> clusterConfig, Action<ClusterNode>? prepare = null)
+    internal static async Task<ClusterNode> CreateAsync(
+        ClusterSwitch network, int index, string name, IReadOnlyDictionary<string, object> clusterConfig, Action<ClusterNode>? prepare = null, Func<ClusterNode, IReadOnlyList<string>?>? bridged = null)
     {
         var ns = await NetworkNamespace.CreateAsync($"ch{index}");
         var directory = new TempDirectory($"cluster-{name}");
@@ -75,7 +76,7 @@ public sealed class ClusterNode : IAsyncDisposable
         try
         {
             prepare?.Invoke(node);
-            await network.PlugAsync(ns, index, node.Address);
+            await network.PlugAsync(ns, index, node.Address, bridged?.Invoke(node));
             await node.StartHostdAsync();
             return node;
         }
@@ -199,6 +200,24 @@ public sealed class ClusterNode : IAsyncDisposable
         return JsonSerializer.Serialize(config);
     }
 
+    /// <summary>QEMU processes this host's hostd started.</summary>
+    public IReadOnlyList<int> QemuPids() => QemuProcesses.Under(Directory.Path, Directory.Path);
+
+    /// <summary>The host dies: every VM it runs and its hostd are killed at once (SIGKILL), as a power cut would.</summary>
+    public async Task DieAsync()
+    {
+        KillVms();
+        await KillHostdAsync();
+    }
+
+    private void KillVms()
+    {
+        foreach (var pid in QemuPids())
+        {
+            _ = Mono.Unix.Native.Syscall.kill(pid, Mono.Unix.Native.Signum.SIGKILL);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -210,6 +229,7 @@ public sealed class ClusterNode : IAsyncDisposable
             // Disposal goes on: the process and the namespace must not outlive the test.
         }
 
+        KillVms();
         await _namespace.DisposeAsync();
         Directory.Dispose();
     }

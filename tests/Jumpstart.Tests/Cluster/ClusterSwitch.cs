@@ -53,14 +53,34 @@ public sealed class ClusterSwitch : IAsyncDisposable
     /// Plugs <paramref name="host"/> in: a veth pair created straight into both namespaces (no name ever lives in the
     /// root namespace), <c>eth0</c> with <paramref name="address"/> on the host's side, <c>portN</c> on the bridge.
     /// </summary>
-    internal async Task PlugAsync(NetworkNamespace host, int port, string address)
+    internal async Task PlugAsync(NetworkNamespace host, int port, string address, IReadOnlyList<string>? bridgedAddresses = null)
     {
         var portName = $"port{port}";
         await Support.Requirements.RunToolAsync("ip", ["link", "add", "eth0", "netns", host.Name, "type", "veth", "peer", "name", portName, "netns", Namespace]);
         await _namespace.IpAsync("link", "set", portName, "master", BridgeName, "up");
-        await host.IpAsync("address", "add", $"{address}/{PrefixLength}", "dev", "eth0");
+        var device = "eth0";
+        if (bridgedAddresses is not null)
+        {
+            // A host whose VMs share the cluster's L2 segment: its bridge holds the uplink and the host's addresses, as a
+            // real host's bridge holds its NIC.
+            device = HostBridgeName;
+            await host.IpAsync("link", "add", device, "type", "bridge");
+            await host.IpAsync("link", "set", device, "type", "bridge", "forward_delay", "0", "stp_state", "0");
+            await host.IpAsync("link", "set", "eth0", "master", device);
+            foreach (var extra in bridgedAddresses)
+            {
+                await host.IpAsync("address", "add", extra, "dev", device);
+            }
+
+            await host.IpAsync("link", "set", device, "up");
+        }
+
+        await host.IpAsync("address", "add", $"{address}/{PrefixLength}", "dev", device);
         await host.IpAsync("link", "set", "eth0", "up");
     }
+
+    /// <summary>The bridge of a host whose VMs join the switch's segment (<see cref="PlugAsync"/> with bridged addresses).</summary>
+    public const string HostBridgeName = "jsbr0";
 
     /// <summary>The argv prefix that runs a program in the switch namespace.</summary>
     public IReadOnlyList<string> ExecPrefix => ["netns", "exec", Namespace];

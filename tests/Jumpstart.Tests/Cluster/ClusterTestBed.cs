@@ -63,14 +63,19 @@ public sealed class ClusterTestBed : IAsyncDisposable
     }
 
     /// <summary>Creates the switch and <paramref name="hosts"/> hosts, each with hostd running (in no cluster yet); <paramref name="prepare"/> sees each node before its hostd starts.</summary>
-    public static async Task<ClusterTestBed> StartAsync(int hosts = 3, IReadOnlyDictionary<string, object>? clusterConfig = null, Action<ClusterNode>? prepare = null)
+    /// <param name="hosts">How many hosts.</param>
+    /// <param name="clusterConfig">Cluster settings beyond <see cref="ClusterConfig"/>'s.</param>
+    /// <param name="prepare">Sees each node before its hostd starts.</param>
+    /// <param name="bridged">For hosts that run VMs on the switch's segment: each node's extra addresses on its bridge (<see cref="ClusterSwitch.HostBridgeName"/>), which then holds its uplink.</param>
+    public static async Task<ClusterTestBed> StartAsync(
+        int hosts = 3, IReadOnlyDictionary<string, object>? clusterConfig = null, Action<ClusterNode>? prepare = null, Func<ClusterNode, IReadOnlyList<string>?>? bridged = null)
     {
         var network = await ClusterSwitch.CreateAsync();
         var nodes = new List<ClusterNode>();
         try
         {
             var config = ClusterConfig(clusterConfig);
-            var starting = Enumerable.Range(0, hosts).Select(i => ClusterNode.CreateAsync(network, i, NameOf(i), config, prepare)).ToList();
+            var starting = Enumerable.Range(0, hosts).Select(i => ClusterNode.CreateAsync(network, i, NameOf(i), config, prepare, bridged)).ToList();
             try
             {
                 await Task.WhenAll(starting);

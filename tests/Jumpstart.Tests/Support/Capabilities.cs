@@ -25,6 +25,7 @@ public static class Capabilities
     public const string Metrics = "Metrics";
     public const string Manual = "Manual";
     public const string Cluster = "Cluster";
+    public const string Deploy = "Deploy";
     public const string Packaging = "Packaging";
     public const string GuestImage = "GuestImage";
 

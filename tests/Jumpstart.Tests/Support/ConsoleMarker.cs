@@ -34,4 +34,9 @@ public sealed record ConsoleMarker(string Event, IReadOnlyDictionary<string, str
 
         return new ConsoleMarker(words[0], fields);
     }
+
+    /// <summary>The last <paramref name="marker"/> line on <paramref name="console"/>; fails the test when there is none.</summary>
+    public static ConsoleMarker Last(string console, string marker)
+        => console.Split('\n').Select(TryParse).LastOrDefault(m => m?.Event == marker)
+            ?? throw new Xunit.Sdk.XunitException($"no '{marker}' marker on the console:\n{console}");
 }

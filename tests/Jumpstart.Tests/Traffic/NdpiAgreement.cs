@@ -18,8 +18,11 @@ public sealed class NdpiAgreement
     private static readonly string[] s_fields =
     [
         "c2s packets", "c2s bytes", "s2c packets", "s2c bytes", CountsExact,
-        "duration (±0.01 s)", "IAT min/avg/max/std (±1 ms)", "pkt len min/max (exact)", "pkt len avg/std (±1)",
+        "duration (±0.01 s)", "IAT min/avg/max/std (±1 ms)", NdpiIat, "pkt len min/max (exact)", "pkt len avg/std (±1)",
     ];
+
+    /// <summary>The nDPI-compatible inter-arrival mode (<see cref="NdpiInterArrival"/>) against ndpiReader's figures.</summary>
+    public const string NdpiIat = "IAT ndpi mode min/avg/max/std (±1 ms)";
 
     private readonly Dictionary<string, (long Agree, long Compared)> _fields = s_fields.ToDictionary(f => f, _ => (0L, 0L));
 
@@ -35,6 +38,9 @@ public sealed class NdpiAgreement
 
     /// <summary>One line per flow that is not exact on counts: capture, key, theirs vs ours.</summary>
     public List<string> Differences { get; } = [];
+
+    /// <summary>One line per flow whose inter-arrival figures differ.</summary>
+    public List<string> IatDifferences { get; } = [];
 
     public double Fraction(string field) => _fields[field].Compared == 0 ? 1 : (double)_fields[field].Agree / _fields[field].Compared;
 
@@ -94,7 +100,16 @@ public sealed class NdpiAgreement
             var ok = Close(iat, 0, c2s.InterArrivalMicroseconds, 1_000, 1.0001) && Close(iat, 1, s2c.InterArrivalMicroseconds, 1_000, 1.0001);
             if (!Count("IAT min/avg/max/std (±1 ms)", ok))
             {
-                Differences.Add(FormattableString.Invariant($"{name}: {key}: IAT ndpi [{string.Join(' ', iat)}], ours c2s {c2s.InterArrivalMicroseconds.Minimum / 1000:0.#}/{c2s.InterArrivalMicroseconds.Mean / 1000:0.#}/{c2s.InterArrivalMicroseconds.Maximum / 1000:0.#}/{c2s.InterArrivalMicroseconds.PopulationStandardDeviation / 1000:0.#} s2c {s2c.InterArrivalMicroseconds.Minimum / 1000:0.#}/{s2c.InterArrivalMicroseconds.Mean / 1000:0.#}/{s2c.InterArrivalMicroseconds.Maximum / 1000:0.#}/{s2c.InterArrivalMicroseconds.PopulationStandardDeviation / 1000:0.#}"));
+                IatDifferences.Add(FormattableString.Invariant($"{name}: {key}: IAT ndpi [{string.Join(' ', iat)}], ours c2s {c2s.InterArrivalMicroseconds.Minimum / 1000:0.#}/{c2s.InterArrivalMicroseconds.Mean / 1000:0.#}/{c2s.InterArrivalMicroseconds.Maximum / 1000:0.#}/{c2s.InterArrivalMicroseconds.PopulationStandardDeviation / 1000:0.#} s2c {s2c.InterArrivalMicroseconds.Minimum / 1000:0.#}/{s2c.InterArrivalMicroseconds.Mean / 1000:0.#}/{s2c.InterArrivalMicroseconds.Maximum / 1000:0.#}/{s2c.InterArrivalMicroseconds.PopulationStandardDeviation / 1000:0.#}"));
+            }
+        }
+
+        if (theirs.InterArrivalMilliseconds is { } quad && flow.NdpiInterArrival is { } ndpi)
+        {
+            var (client, server) = same ? (ndpi.ClientToServer, ndpi.ServerToClient) : (ndpi.ServerToClient, ndpi.ClientToServer);
+            if (!Count(NdpiIat, Close(quad, 0, client) && Close(quad, 1, server)))
+            {
+                IatDifferences.Add(FormattableString.Invariant($"{name}: {key}: ndpi mode: ndpi [{string.Join(' ', quad)}], ours {client.Minimum}/{server.Minimum} {client.Mean:0.#}/{server.Mean:0.#} {client.Maximum}/{server.Maximum} {client.StandardDeviation:0.#}/{server.StandardDeviation:0.#} (same side {same})"));
             }
         }
 
@@ -117,6 +132,13 @@ public sealed class NdpiAgreement
             && Math.Abs((ours.Maximum / scale) - quad[4 + side]) <= tolerance
             && Math.Abs((ours.PopulationStandardDeviation / scale) - quad[6 + side]) <= tolerance;
     }
+
+    /// <summary>nDPI's figures: min and max exact-ish (±1 ms), average and deviation printed rounded (±1 ms).</summary>
+    private static bool Close(double[] quad, int side, NdpiGaps ours)
+        => Math.Abs(ours.Minimum - quad[side]) <= 1.0001
+            && Math.Abs(ours.Mean - quad[2 + side]) <= 1.0001
+            && Math.Abs(ours.Maximum - quad[4 + side]) <= 1.0001
+            && Math.Abs(ours.StandardDeviation - quad[6 + side]) <= 1.0001;
 
     private static bool MinMax(double[] quad, int side, RunningStatistics ours)
         => ours.Count == 0 ? quad[side] == 0 && quad[4 + side] == 0 : ours.Minimum == quad[side] && ours.Maximum == quad[4 + side];

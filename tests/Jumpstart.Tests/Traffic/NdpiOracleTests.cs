@@ -14,7 +14,7 @@ namespace Jumpstart.Tests.Traffic;
 public sealed class NdpiOracleTests(ITestOutputHelper output)
 {
     [SharedDataFact("ndpi/pcap")]
-    public void Flows_AgreeWithNdpiReferenceOutputs_OnAtLeast99PercentOfFlows()
+    public void Flows_AgreeWithNdpiReferenceOutputs_OnAtLeast99Point5PercentOfFlows_AndTheNdpiIatModeOn99Percent()
     {
         var data = SharedData.RequireDirectory("ndpi");
 
@@ -25,8 +25,14 @@ public sealed class NdpiOracleTests(ITestOutputHelper output)
             output.WriteLine(line);
         }
 
+        foreach (var line in agreement.IatDifferences.Where(l => l.Contains("ndpi mode", StringComparison.Ordinal)).Take(40))
+        {
+            output.WriteLine(line);
+        }
+
         Assert.True(agreement.ReferenceFlows > 7_000, $"only {agreement.ReferenceFlows} reference flows parsed");
-        Assert.True(agreement.ExactFraction >= 0.99, agreement.Table());
+        Assert.True(agreement.ExactFraction >= 0.995, agreement.Table());
+        Assert.True(agreement.Fraction(NdpiAgreement.NdpiIat) >= 0.99, agreement.Table());
     }
 
     [SharedDataFact("nims/nims-22.csv")]

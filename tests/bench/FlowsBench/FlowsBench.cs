@@ -51,9 +51,15 @@ public static partial class FlowsBench
             {
                 Console.WriteLine("difference: " + line);
             }
+
+            foreach (var line in agreement.IatDifferences)
+            {
+                Console.WriteLine("iat difference: " + line);
+            }
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agreement_exact_counts: {agreement.ExactFraction:P2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agreement_iat_ndpi_mode: {agreement.Fraction(NdpiAgreement.NdpiIat):P2}"));
         summary.Add(string.Create(CultureInfo.InvariantCulture, $"nDPI agreement {agreement.ExactFraction:P2} of {agreement.ReferenceFlows} flows exact"));
     }
 }

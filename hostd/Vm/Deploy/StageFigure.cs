@@ -1,4 +1,4 @@
-namespace Jumpstart.Hostd.Cli.Deploy;
+namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>One row of the breakdown: a stage's duration over all clones, in seconds.</summary>
 /// <param name="Stage">One of <see cref="DeployStages"/>.</param>

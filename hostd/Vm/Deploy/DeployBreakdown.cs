@@ -1,4 +1,4 @@
-namespace Jumpstart.Hostd.Cli.Deploy;
+namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>
 /// The per-stage time breakdown of one deployment: each stage's mean and slowest per-clone time, and
@@ -25,14 +25,20 @@ public sealed record DeployBreakdown
             throw new ArgumentException("a breakdown needs at least one clone", nameof(clones));
         }
 
-        var stages = new List<StageFigure>
+        var stages = new List<StageFigure>();
+        if (clones.Any(c => c.DispatchedAt is not null))
         {
-            Figure(DeployStages.BundleVerifyCopy, clones.Select(c => (TimeSpan?)(c.DisksReadyAt - c.RequestedAt))),
+            stages.Add(Figure(DeployStages.StateDistribution, clones.Select(c => c.DispatchedAt - c.RequestedAt)));
+        }
+
+        stages.AddRange(
+        [
+            Figure(DeployStages.BundleVerifyCopy, clones.Select(c => (TimeSpan?)(c.DisksReadyAt - (c.DispatchedAt ?? c.RequestedAt)))),
             Figure(DeployStages.Resume, clones.Select(c => (TimeSpan?)(c.RunningAt - c.DisksReadyAt))),
             Figure(DeployStages.GuestConfiguration, clones.Select(c => c.RegisteredAt - c.RunningAt)),
             Figure(DeployStages.CmsRole, clones.Select(c => c.ReadyAt - c.RegisteredAt)),
             Figure(DeployStages.Total, clones.Select(c => c.ReadyAt - c.RequestedAt)),
-        };
+        ]);
         var allReady = clones.All(c => c.ReadyAt is not null)
             ? (clones.Max(c => c.ReadyAt!.Value) - requestedAt).TotalSeconds
             : (double?)null;

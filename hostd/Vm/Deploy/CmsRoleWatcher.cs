@@ -1,7 +1,7 @@
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Shared.Cms;
 
-namespace Jumpstart.Hostd.Cli.Deploy;
+namespace Jumpstart.Hostd.Vm.Deploy;
 
 /// <summary>
 /// Follows a deployment on the CMS until every instance reported ready (or one failed, or the bound

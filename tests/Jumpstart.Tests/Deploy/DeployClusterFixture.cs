@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using Jumpstart.Shared.Processes;
+using Jumpstart.Tests.Clones;
+using Jumpstart.Tests.Cluster;
+using Jumpstart.Tests.Support;
+using Xunit;
+
+namespace Jumpstart.Tests.Deploy;
+
+/// <summary>
+/// Three hosts in namespaces on one switch (host-a: the manager and the CMS), each a real hostd whose bridge holds its
+/// uplink, so clones on different hosts share one L2 segment; the test guest's template suspended once on the manager
+/// into <see cref="Bundle"/>. Made on first use and shared by the class: the deployments run one after another.
+/// </summary>
+public sealed class DeployClusterFixture : IAsyncLifetime
+{
+    /// <summary>The template's MAC (no clone may keep it).</summary>
+    public const string TemplateMac = "52:54:00:4a:53:07";
+
+    /// <summary>The state bundle every deployment resumes from.</summary>
+    public const string Bundle = "cluster-template";
+
+    /// <summary>Where the manager's CMS listens: its bridge address on the clones' subnet.</summary>
+    public const string CmsEndpoint = "10.99.0.1:7070";
+
+    /// <summary>Each host's NBD port for its peers.</summary>
+    public const int NbdPort = 10809;
+
+    /// <summary>Bound on one deployment under TCG with every host on two shared cores.</summary>
+    public static readonly TimeSpan DeployTimeout = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan s_guestBuildTimeout = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan s_templateTimeout = TimeSpan.FromMinutes(6);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ClusterTestBed? _bed;
+
+    /// <summary>The hosts, the cluster formed and the template made (on first use).</summary>
+    public async Task<ClusterTestBed> BedAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            return _bed ??= await StartAsync();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The template's VM spec (on the manager's directory; every host reads the same kernel and initramfs).</summary>
+    public string SpecFile => _bed!.Manager.Directory.Combine("template.json");
+
+    /// <summary>The clones' address of host <paramref name="index"/> on the shared segment (the manager's is also the CMS's).</summary>
+    public static string BridgeAddress(int index) => string.Create(CultureInfo.InvariantCulture, $"10.99.0.{1 + index}");
+
+    /// <summary>Runs <c>jumpstart deploy --cluster ... --json</c> on <paramref name="node"/>; the report and the exit code.</summary>
+    public static Task<(ProcessResult Result, JsonElement? Report)> DeployAsync(ClusterNode node, string id, int count, params string[] extra)
+        => DeployFromAsync(node, Bundle, id, count, extra);
+
+    /// <summary>The same from another bundle.</summary>
+    public static async Task<(ProcessResult Result, JsonElement? Report)> DeployFromAsync(ClusterNode node, string bundle, string id, int count, params string[] extra)
+    {
+        var result = await node.RunAsync(
+            BuiltPrograms.Cli,
+            [
+                "deploy", "--cluster", "--deployment", id, "--count", count.ToString(CultureInfo.InvariantCulture), "--bundle", bundle,
+                "--timeout", ((int)DeployTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "--json", "--socket", node.SocketPath, .. extra,
+            ],
+            timeout: DeployTimeout + TimeSpan.FromMinutes(1));
+        JsonElement? report = null;
+        if (result.StandardOutput.TrimStart().StartsWith('{'))
+        {
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            report = json.RootElement.Clone();
+        }
+
+        return (result, report);
+    }
+
+    /// <summary>The live VMs of <paramref name="node"/> (<c>vm list</c>) whose names start with <paramref name="prefix"/>.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> VmsAsync(ClusterNode node, string prefix)
+        => [.. (await node.CliJsonAsync("vm", "list")).EnumerateArray()
+            .Where(v => v.GetProperty("name").GetString()!.StartsWith(prefix + "-", StringComparison.Ordinal) && v.GetProperty("state").GetString() == "alive")];
+
+    /// <summary>Removes deployment <paramref name="id"/> from every host (fails the test unless it succeeds).</summary>
+    public static Task<JsonElement> RemoveAsync(ClusterNode node, string id) => node.CliJsonAsync("deployment", "remove", id);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_bed is not null)
+        {
+            await _bed.DisposeAsync();
+        }
+
+        _gate.Dispose();
+    }
+
+    private static async Task<ClusterTestBed> StartAsync()
+    {
+        var guest = (await Requirements.RunToolAsync(
+            BuiltPrograms.RepositoryFile("packaging/guest/build-test-guest"),
+            ["--quiet"],
+            new ProcessRunOptions { Timeout = s_guestBuildTimeout })).StandardOutput.Trim();
+        var bed = await ClusterTestBed.StartAsync(
+            3,
+            new Dictionary<string, object> { ["MulticastInterface"] = ClusterSwitch.HostBridgeName },
+            node =>
+            {
+                node.Section("Vm", new Dictionary<string, object> { ["Bridge"] = ClusterSwitch.HostBridgeName, ["Accelerator"] = "tcg" });
+
+                // Peers copy and read base images over NBD on the cluster's network.
+                node.Section("Images", new Dictionary<string, object> { ["Listen"] = $"{node.Address}:{NbdPort}" });
+                if (node.Index == 0)
+                {
+                    node.Section("Cms", new Dictionary<string, object>
+                    {
+                        ["Enabled"] = true,
+                        ["Listen"] = CmsEndpoint,
+                        ["DatabasePath"] = Path.Combine(node.StateDirectory, "cms", "cms.db"),
+                        ["AdminTokenFile"] = Path.Combine(node.StateDirectory, "cms", "admin.token"),
+                    });
+                }
+            },
+            node => [$"{BridgeAddress(node.Index)}/24"]);
+        try
+        {
+            await bed.InitAsync();
+            foreach (var node in bed.Nodes.Skip(1))
+            {
+                await bed.JoinAsync(node);
+            }
+
+            foreach (var node in bed.Nodes)
+            {
+                await bed.WaitForStateAsync(node, "up", ClusterTestBed.UpBound);
+            }
+
+            var spec = bed.Manager.Directory.Combine("template.json");
+            await File.WriteAllTextAsync(spec, TemplateSpec.Json(guest, TemplateMac));
+            var template = await bed.Manager.RunAsync(
+                BuiltPrograms.Cli,
+                ["template", "create", Bundle, "--spec", spec, "--ready-marker", "JUMPSTART-GUESTD: ready", "--warm-up", "--json", "--socket", bed.Manager.SocketPath],
+                timeout: s_templateTimeout);
+            Assert.True(template.Succeeded, $"template create exited {template.ExitCode}: {template.StandardError}");
+            return bed;
+        }
+        catch
+        {
+            await bed.DisposeAsync();
+            throw;
+        }
+    }
+}
