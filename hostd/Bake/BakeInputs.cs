@@ -12,10 +12,15 @@ namespace Jumpstart.Hostd.Bake;
 public sealed record BakeInputs
 {
     /// <summary>Bumped when the bake's output changes for the same inputs.</summary>
-    public const string BakerVersion = "jumpstart-bake-1";
+    public const string BakerVersion = "jumpstart-bake-2";
 
-    /// <summary>The base system beside minbase: systemd as init, D-Bus (hostnamed), a kernel, GRUB, guestd's recommendation.</summary>
-    public static readonly string[] BasePackages = ["systemd", "systemd-sysv", "udev", "dbus", "linux-image-amd64", "grub-pc-bin", "iputils-arping"];
+    /// <summary>
+    /// The base system beside minbase: systemd as init, D-Bus (hostnamed), a kernel, GRUB, guestd's recommendation. The
+    /// kernel is Debian's cloud flavour (the one its own cloud images use): virtio, ata_piix/sr_mod for the metadata
+    /// CDROM of a pc machine and ext4 built in, 103 MiB of modules instead of the generic kernel's 391 MiB; measured on
+    /// the minimal recipe it cut the bake and the image by about a third.
+    /// </summary>
+    public static readonly string[] BasePackages = ["systemd", "systemd-sysv", "udev", "dbus", "linux-image-cloud-amd64", "grub-pc-bin", "iputils-arping"];
 
     private const string ListsDirectory = "/var/lib/apt/lists";
 

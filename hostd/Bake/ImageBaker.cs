@@ -188,6 +188,9 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
             // A path argument of --include is never split (mmdebstrap(1)); the hook makes it visible inside the chroot.
             "--include=" + Path.GetFullPath(options.GuestPackage),
             "--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount",
+            // dpkg without fsync while the root is built (mmdebstrap's own hook: libeatmydata is fetched into the chroot
+            // for the bake and removed at its end, so the image does not keep it). Nothing of a half-built root is kept.
+            "--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata",
             "--dpkgopt=path-exclude=/usr/share/doc/*",
             "--dpkgopt=path-include=/usr/share/doc/*/copyright",
             "--dpkgopt=path-exclude=/usr/share/locale/*",
