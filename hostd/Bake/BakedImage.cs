@@ -52,13 +52,16 @@ public sealed record BakedImage(string Image, string Kernel, string Initrd, Bake
         return Checked(new BakedImage(full, Path.Combine(directory, name + ".vmlinuz"), Path.Combine(directory, name + ".initrd.img"), BakeManifest.ReadFile(manifest)));
     }
 
-    /// <summary>The template spec: direct kernel boot with the image's command line, the image as the root disk.</summary>
-    public VmSpec Spec(string mac = DefaultMac, int memoryMiB = DefaultMemoryMiB) => new()
+    /// <summary>
+    /// The template spec: direct kernel boot with the image's command line (and <paramref name="append"/> after it, e.g.
+    /// <c>jumpstart.dask=warm</c> for a unit's <c>ConditionKernelCommandLine=</c>), the image as the root disk.
+    /// </summary>
+    public VmSpec Spec(string mac = DefaultMac, int memoryMiB = DefaultMemoryMiB, string? append = null) => new()
     {
         MemoryMiB = memoryMiB,
         Kernel = Kernel,
         Initrd = Initrd,
-        Append = Manifest.Append,
+        Append = string.IsNullOrWhiteSpace(append) ? Manifest.Append : $"{Manifest.Append} {append.Trim()}",
         Disks = [new VmDiskSpec { Id = RootDiskId, PciSlot = RootDiskPciSlot }],
         Nic = new VmNicSpec { Mac = mac, PciSlot = NicPciSlot },
     };

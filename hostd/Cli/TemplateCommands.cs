@@ -45,6 +45,7 @@ public static class TemplateCommands
         var spec = new Option<FileInfo?>("--spec") { Description = "The VM spec (JSON); or give --image." };
         var image = new Option<string?>("--image") { Description = "A baked image (jumpstart image bake: its cache directory or NAME.qcow2 with NAME.json beside it): boot its kernel with the image as the root disk; implies --ready-marker 'JUMPSTART-GUESTD: ready' and a 600 s timeout." };
         var memory = new Option<int?>("--memory") { Description = $"With --image: the template's memory in MiB (default {BakedImage.DefaultMemoryMiB})." };
+        var append = new Option<string?>("--append") { Description = "With --image: kernel command-line arguments after the image's own (e.g. jumpstart.dask=warm, which the Dask recipe's warm unit looks for)." };
         var format = new Option<string>("--format") { Description = "Memory format: stream or mapped.", DefaultValueFactory = _ => "stream" };
         format.AcceptOnlyFromAmong("stream", "mapped");
         var compress = new Option<bool>("--compress") { Description = "zstd-compress the migration stream (stream format)." };
@@ -54,7 +55,7 @@ public static class TemplateCommands
         var warmupDone = new Option<string?>("--warmup-done-marker") { Description = "Serial-console text that says the guest finished with the warm-up disc." };
         var warmUp = new Option<bool>("--warm-up") { Description = "Let hostd make the warm-up disc and wait until guestd applied it (needs --ready-marker)." };
         var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for each marker (default 180, with --image 600)." };
-        var command = new Command("create", "Boot a template from a VM spec or a baked image, warm it up, suspend it into a bundle.") { name, spec, image, memory, format, compress, baseImages, ready, warmup, warmupDone, warmUp, timeout };
+        var command = new Command("create", "Boot a template from a VM spec or a baked image, warm it up, suspend it into a bundle.") { name, spec, image, memory, append, format, compress, baseImages, ready, warmup, warmupDone, warmUp, timeout };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
         {
             var images = new Dictionary<string, string>();
@@ -75,7 +76,7 @@ public static class TemplateCommands
                     throw new CliUsageException("template create takes --spec FILE or --image IMAGE, not both");
                 }
 
-                specJson = JsonSerializer.SerializeToElement(baked.Spec(memoryMiB: parse.GetValue(memory) ?? BakedImage.DefaultMemoryMiB), VmSpecJson.Options);
+                specJson = JsonSerializer.SerializeToElement(baked.Spec(memoryMiB: parse.GetValue(memory) ?? BakedImage.DefaultMemoryMiB, append: parse.GetValue(append)), VmSpecJson.Options);
                 foreach (var (id, baseImage) in baked.BaseImages)
                 {
                     images[id] = baseImage.Path;
@@ -84,6 +85,11 @@ public static class TemplateCommands
             }
             else
             {
+                if (parse.GetValue(append) is not null || parse.GetValue(memory) is not null)
+                {
+                    throw new CliUsageException("--append and --memory go with --image; a --spec file gives its own");
+                }
+
                 var specFile = parse.GetValue(spec) ?? throw new CliUsageException("template create needs --spec FILE or --image IMAGE");
                 specJson = await ReadSpecAsync(specFile, cancellationToken);
             }
