@@ -31,6 +31,8 @@ public static class DeployCommands
         };
         format.AcceptOnlyFromAmong("stream", "mapped");
         var cold = new Option<bool>("--cold") { Description = "Boot every VM from scratch with its disc (the baseline clones are compared with)." };
+        var image = new Option<string?>("--image") { Description = "With --cold: boot a baked image (jumpstart image bake) instead of --spec." };
+        var append = new Option<string?>("--append") { Description = "With --cold --image: kernel arguments after the image's own." };
         var policy = new Option<string>("--policy")
         {
             Description = "Role policy: master-workers (clone 1 is the master) or all-same.",
@@ -65,7 +67,7 @@ public static class DeployCommands
         var cluster = new ClusterDeployOptions();
         var command = new Command("deploy", "Deploy N clones on this host (or with --cluster over the cluster's hosts): template -> state bundle -> clones -> roles, with the time breakdown.")
         {
-            call.Socket, call.Json, spec, bundle, count, format, cold, policy, deployment, tokenFile, cmsAddress, timeout, firstAddress, gateway, readyMarker, noWarmUp, reportFile,
+            call.Socket, call.Json, spec, bundle, count, format, cold, image, append, policy, deployment, tokenFile, cmsAddress, timeout, firstAddress, gateway, readyMarker, noWarmUp, reportFile,
             cluster.Cluster, cluster.Hosts, cluster.Placement, cluster.Images, cluster.Transport, cluster.Self,
         };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, call, cancellationToken, async (connection, json, output) =>
@@ -79,6 +81,8 @@ public static class DeployCommands
                 TemplateSpecFile = parse.GetValue(spec),
                 MemoryFormat = parse.GetRequiredValue(format),
                 ColdBoot = parse.GetValue(cold),
+                ColdImage = parse.GetValue(image),
+                ColdImageAppend = parse.GetValue(append),
                 Policy = parse.GetRequiredValue(policy),
                 Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 FirstAddress = parse.GetRequiredValue(firstAddress),
@@ -146,9 +150,19 @@ public static class DeployCommands
             throw new CliUsageException("--timeout must be positive");
         }
 
-        if (options.TemplateSpecFile is null && (options.ColdBoot || options.Bundle is null))
+        if ((options.ColdImage ?? options.ColdImageAppend) is not null && !options.ColdBoot)
         {
-            throw new CliUsageException(options.ColdBoot ? "--cold needs --spec" : "give --spec (make a new bundle) or --bundle (and optionally --spec: the device set it must match)");
+            throw new CliUsageException("--image and --append go with --cold (for clones of a baked image: jumpstart template create --image, then deploy --bundle)");
+        }
+
+        if (options.ColdImage is not null && options.TemplateSpecFile is not null)
+        {
+            throw new CliUsageException("--cold boots --spec FILE or --image IMAGE, not both");
+        }
+
+        if (options.TemplateSpecFile is null && options.ColdImage is null && (options.ColdBoot || options.Bundle is null))
+        {
+            throw new CliUsageException(options.ColdBoot ? "--cold needs --spec or --image" : "give --spec (make a new bundle) or --bundle (and optionally --spec: the device set it must match)");
         }
 
         if (options.ColdBoot && options.Bundle is not null)

@@ -35,6 +35,12 @@ public sealed record DeployOptions
     /// <summary>Boot every VM from scratch with its disc instead of cloning (the baseline the clones are measured against).</summary>
     public bool ColdBoot { get; init; }
 
+    /// <summary>With <see cref="ColdBoot"/>: boot a baked image (jumpstart image bake) instead of <see cref="TemplateSpecFile"/>.</summary>
+    public string? ColdImage { get; init; }
+
+    /// <summary>With <see cref="ColdImage"/>: kernel arguments after the image's own.</summary>
+    public string? ColdImageAppend { get; init; }
+
     /// <summary><c>master-workers</c> or <c>all-same</c>.</summary>
     public string Policy { get; init; } = "master-workers";
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Jumpstart.Hostd.Bake;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Vm.Deploy;
+using Jumpstart.Hostd.Vm.Supervisor;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.HostApi;
 using Jumpstart.Shared.IO;
@@ -60,7 +62,7 @@ public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task
             ? $"cold-booting {options.Count} VMs (CMS deployment {options.DeploymentId}, policy {options.Policy})"
             : $"resuming {options.Count} clones from {bundle} (CMS deployment {options.DeploymentId}, policy {options.Policy})");
         var report = options.ColdBoot
-            ? await hostd.InvokeAsync<CloneReport>(HostMethods.VmBoot, new BootRequest { SpecFile = Path.GetFullPath(options.TemplateSpecFile!), Plan = plan }, cancellationToken)
+            ? await hostd.InvokeAsync<CloneReport>(HostMethods.VmBoot, ColdBootRequest(options, plan), cancellationToken)
             : await hostd.InvokeAsync<CloneReport>(HostMethods.Clone, new CloneRequest { Bundle = bundle!, Plan = plan, Spec = await ExpectedSpecAsync(options, cancellationToken) }, cancellationToken);
         var failed = report.Clones.Where(c => !c.Succeeded).ToList();
         if (failed.Count > 0)
@@ -102,6 +104,22 @@ public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task
         // hostd makes a warm-up disc and waits for guestd to apply it, so the code paths clones run are warm in the bundle.
         WarmUp = options.WarmUp,
     };
+
+    private static BootRequest ColdBootRequest(DeployOptions options, ClonePlanRequest plan)
+    {
+        if (options.ColdImage is null)
+        {
+            return new BootRequest { SpecFile = Path.GetFullPath(options.TemplateSpecFile!), Plan = plan };
+        }
+
+        var baked = BakedImage.Open(options.ColdImage);
+        return new BootRequest
+        {
+            Spec = JsonSerializer.SerializeToElement(baked.Spec(append: options.ColdImageAppend), VmSpecJson.Options),
+            BaseImages = baked.BaseImages.ToDictionary(b => b.Key, b => b.Value.Path),
+            Plan = plan,
+        };
+    }
 
     /// <summary>With both --bundle and --spec, the spec is the device set the operator expects; hostd refuses a bundle that differs.</summary>
     private static async Task<JsonElement?> ExpectedSpecAsync(DeployOptions options, CancellationToken cancellationToken)
