@@ -33,6 +33,18 @@ public sealed class AccessRecordingExport(INbdExport inner, AccessLogRecorder re
     }
 
     /// <inheritdoc/>
+    public bool TryRead(long offset, Span<byte> destination)
+    {
+        if (!inner.TryRead(offset, destination))
+        {
+            return false;
+        }
+
+        recorder.Record(offset, destination.Length);
+        return true;
+    }
+
+    /// <inheritdoc/>
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken)
         => inner.WriteAsync(offset, data, forceUnitAccess, cancellationToken);
 

@@ -28,6 +28,12 @@ public interface INbdExport
     /// filled before returning: a server sends the reply header only after this completes.</summary>
     ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
+    /// <summary>Fills <paramref name="destination"/> now, on the calling thread, when the data is at hand (a page-cached
+    /// file, a pseudo image's present extents); false, with nothing read and nothing recorded, when the read would have
+    /// to wait (the server then calls <see cref="ReadAsync"/>). The server answers such reads on the connection's reader
+    /// thread, with no task and no thread hop, gathering small replies into one send.</summary>
+    bool TryRead(long offset, Span<byte> destination) => false;
+
     /// <summary>Writes at <paramref name="offset"/>; durable before returning when <paramref name="forceUnitAccess"/>.</summary>
     ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken);
 
