@@ -47,7 +47,7 @@ internal sealed class NbdReceiveBuffer(Socket socket, int capacity)
     }
 
     /// <summary>Fills <paramref name="destination"/> on the reader thread; calls <paramref name="beforeWaiting"/> each time
-    /// it is about to wait for the client (where a caller sends the replies it batched).</summary>
+    /// the buffer runs dry, before it receives again (where a caller sends the replies it gathered).</summary>
     /// <exception cref="EndOfStreamException">The peer closed the connection (or the socket was shut down) first.</exception>
     public void ReadExactly(Span<byte> destination, Action? beforeWaiting)
     {
@@ -79,10 +79,13 @@ internal sealed class NbdReceiveBuffer(Socket socket, int capacity)
         }
     }
 
-    /// <summary>One receive into the (empty) buffer, waiting in poll(2) while nothing is there.</summary>
+    /// <summary>One receive into the (empty) buffer, waiting in poll(2) while nothing is there. The caller's replies go
+    /// first: a pipelining client has usually sent all it can before it reads them, so its next requests are more
+    /// often already there after the send (a receive, no WOULDBLOCK and no poll: two system calls per batch).</summary>
     private void Fill(Action? beforeWaiting)
     {
         Compact();
+        beforeWaiting?.Invoke();
         while (true)
         {
             var n = Socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out var error);
@@ -97,7 +100,6 @@ internal sealed class NbdReceiveBuffer(Socket socket, int capacity)
                 throw new SocketException((int)error);
             }
 
-            beforeWaiting?.Invoke();
             Socket.Poll(-1, SelectMode.SelectRead);
         }
     }
