@@ -1,5 +1,4 @@
 using System.Globalization;
-using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
 using Jumpstart.Tests.Support;
 using Xunit;
@@ -55,42 +54,24 @@ public sealed class NbdOutOfOrderReplyTests
 
     /// <summary>A file export whose reads at <paramref name="heldOffset"/> wait until the test releases them (and can
     /// never be answered at once); every other read is the file's.</summary>
-    private sealed class HeldExport(FileExport inner, long heldOffset) : INbdExport
+    private sealed class HeldExport(FileExport inner, long heldOffset) : ForwardingExport(inner)
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public bool Released => _release.Task.IsCompleted;
 
-        public long Size => inner.Size;
-
-        public bool ReadOnly => inner.ReadOnly;
-
-        public string Description => inner.Description;
-
-        public int PreferredBlockSize => inner.PreferredBlockSize;
-
         public void Release() => _release.TrySetResult();
 
-        public bool TryRead(long offset, Span<byte> destination) => offset != heldOffset && inner.TryRead(offset, destination);
+        public override bool TryRead(long offset, Span<byte> destination) => offset != heldOffset && base.TryRead(offset, destination);
 
-        public async ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        public override async ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
         {
             if (offset == heldOffset)
             {
                 await _release.Task.WaitAsync(cancellationToken);
             }
 
-            await inner.ReadAsync(offset, destination, cancellationToken);
+            await base.ReadAsync(offset, destination, cancellationToken);
         }
-
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken)
-            => inner.WriteAsync(offset, data, forceUnitAccess, cancellationToken);
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public ValueTask CacheAsync(long offset, long length, CancellationToken cancellationToken) => inner.CacheAsync(offset, length, cancellationToken);
-
-        public ValueTask<IReadOnlyList<NbdExtent>> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken)
-            => inner.GetAllocationAsync(offset, length, cancellationToken);
     }
 }
