@@ -1,5 +1,6 @@
 using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Hostd.Images;
 
@@ -42,6 +43,18 @@ public sealed class AccessRecordingExport(INbdExport inner, AccessLogRecorder re
 
         recorder.Record(offset, destination.Length);
         return true;
+    }
+
+    /// <inheritdoc/>
+    public SafeFileHandle? FileFor(long offset, long length)
+    {
+        var file = inner.FileFor(offset, length);
+        if (file is not null)
+        {
+            recorder.Record(offset, length);
+        }
+
+        return file;
     }
 
     /// <inheritdoc/>

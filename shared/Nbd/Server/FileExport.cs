@@ -89,6 +89,9 @@ public sealed class FileExport : INbdExport, IDisposable
         return true;
     }
 
+    /// <summary>The image file itself: large reads go out with sendfile(2).</summary>
+    public SafeFileHandle? FileFor(long offset, long length) => _handle;
+
     /// <inheritdoc/>
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken)
     {

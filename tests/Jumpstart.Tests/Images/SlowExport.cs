@@ -1,5 +1,6 @@
 using Jumpstart.Shared.Nbd.Server;
 using Jumpstart.Tests.Nbd;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Tests.Images;
 
@@ -14,6 +15,8 @@ internal sealed class SlowExport(INbdExport inner, TimeSpan serviceTime) : Forwa
 
     /// <summary>Never at once: every read queues for the one "disk".</summary>
     public override bool TryRead(long offset, Span<byte> destination) => false;
+
+    public override SafeFileHandle? FileFor(long offset, long length) => null;
 
     public override async ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

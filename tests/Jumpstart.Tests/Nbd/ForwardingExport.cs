@@ -1,5 +1,6 @@
 using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Tests.Nbd;
 
@@ -15,6 +16,8 @@ internal abstract class ForwardingExport(INbdExport inner) : INbdExport
     public int PreferredBlockSize => inner.PreferredBlockSize;
 
     public virtual bool TryRead(long offset, Span<byte> destination) => inner.TryRead(offset, destination);
+
+    public virtual SafeFileHandle? FileFor(long offset, long length) => inner.FileFor(offset, length);
 
     public virtual ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
         => inner.ReadAsync(offset, destination, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Jumpstart.Shared.Nbd.Server;
 using Jumpstart.Tests.Support;
+using Microsoft.Win32.SafeHandles;
 using Xunit;
 
 namespace Jumpstart.Tests.Nbd.Server;
@@ -63,6 +64,8 @@ public sealed class NbdOutOfOrderReplyTests
         public void Release() => _release.TrySetResult();
 
         public override bool TryRead(long offset, Span<byte> destination) => offset != heldOffset && base.TryRead(offset, destination);
+
+        public override SafeFileHandle? FileFor(long offset, long length) => offset != heldOffset ? base.FileFor(offset, length) : null;
 
         public override async ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
         {
