@@ -1,5 +1,6 @@
 using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Hostd.Images;
 
@@ -30,6 +31,30 @@ public sealed class AccessRecordingExport(INbdExport inner, AccessLogRecorder re
     {
         recorder.Record(offset, destination.Length);
         return inner.ReadAsync(offset, destination, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public bool TryRead(long offset, Span<byte> destination)
+    {
+        if (!inner.TryRead(offset, destination))
+        {
+            return false;
+        }
+
+        recorder.Record(offset, destination.Length);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public SafeFileHandle? FileFor(long offset, long length)
+    {
+        var file = inner.FileFor(offset, length);
+        if (file is not null)
+        {
+            recorder.Record(offset, length);
+        }
+
+        return file;
     }
 
     /// <inheritdoc/>

@@ -5,6 +5,7 @@ using Jumpstart.Shared.Nbd.Protocol;
 using Jumpstart.Shared.Nbd.Server;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Hostd.Images;
 
@@ -136,6 +137,47 @@ public sealed partial class PseudoImage : INbdExport, IAsyncDisposable
         }
 
         ReadPresent(offset, destination.Span);
+    }
+
+    /// <summary>Reads now when every extent of the range is present (a warm read: no task, no thread hop); false, with
+    /// nothing counted or recorded, when one is missing.</summary>
+    public bool TryRead(long offset, Span<byte> destination)
+    {
+        if (!TakeIfPresent(offset, destination.Length))
+        {
+            return false;
+        }
+
+        ReadPresent(offset, destination);
+        return true;
+    }
+
+    /// <summary>The cache's data file when every extent of the range is present (it holds the image at the same
+    /// offsets): a warm large read goes out with sendfile(2). Null, with nothing counted, when one is missing.</summary>
+    public SafeFileHandle? FileFor(long offset, long length) => TakeIfPresent(offset, length) ? _cache.Data : null;
+
+    /// <summary>Whether the whole range is present; when it is, the read is counted, recorded and tracked for read-ahead.</summary>
+    private bool TakeIfPresent(long offset, long length)
+    {
+        if (length <= 0 || offset < 0 || offset + length > Size)
+        {
+            return false;
+        }
+
+        var first = offset / _cache.ExtentSize;
+        var last = (offset + length - 1) / _cache.ExtentSize;
+        for (var extent = first; extent <= last; extent++)
+        {
+            if (!_cache.IsPresent(extent))
+            {
+                return false;
+            }
+        }
+
+        _recorder?.Record(offset, length);
+        Interlocked.Add(ref _hits, last - first + 1);
+        OnRead(offset, (int)length, last);
+        return true;
     }
 
     // A synchronous pread, as FileExport does: the cache file is page-cached, and an asynchronous read hops through

@@ -65,10 +65,17 @@ public sealed class FileExport : INbdExport, IDisposable
     public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var span = destination.Span;
-        while (!span.IsEmpty)
+        TryRead(offset, destination.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Always reads (pread); a file's data is always at hand.</summary>
+    /// <exception cref="NbdErrorException">The file ends before the range (it was truncated under the export).</exception>
+    public bool TryRead(long offset, Span<byte> destination)
+    {
+        while (!destination.IsEmpty)
         {
-            var n = RandomAccess.Read(_handle, span, offset);
+            var n = RandomAccess.Read(_handle, destination, offset);
             if (n == 0)
             {
                 // The file shrank under the export (someone truncated it): the bytes the client asked for are gone.
@@ -76,11 +83,14 @@ public sealed class FileExport : INbdExport, IDisposable
             }
 
             offset += n;
-            span = span[n..];
+            destination = destination[n..];
         }
 
-        return ValueTask.CompletedTask;
+        return true;
     }
+
+    /// <summary>The image file itself: large reads go out with sendfile(2).</summary>
+    public SafeFileHandle? FileFor(long offset, long length) => _handle;
 
     /// <inheritdoc/>
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken)

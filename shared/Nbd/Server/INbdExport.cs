@@ -1,4 +1,5 @@
 using Jumpstart.Shared.Nbd.Protocol;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jumpstart.Shared.Nbd.Server;
 
@@ -27,6 +28,18 @@ public interface INbdExport
     /// <summary>Fills <paramref name="destination"/> with the bytes at <paramref name="offset"/>. The whole buffer must be
     /// filled before returning: a server sends the reply header only after this completes.</summary>
     ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
+
+    /// <summary>Fills <paramref name="destination"/> now, on the calling thread, when the data is at hand (a page-cached
+    /// file, a pseudo image's present extents); false, with nothing read and nothing recorded, when the read would have
+    /// to wait (the server then calls <see cref="ReadAsync"/>). The server answers such reads on the connection's reader
+    /// thread, with no task and no thread hop, gathering small replies into one send.</summary>
+    bool TryRead(long offset, Span<byte> destination) => false;
+
+    /// <summary>The file that holds the range at the same offsets, when its bytes can go to the client straight from
+    /// the page cache (sendfile(2): no copy through the server's memory); null otherwise (the server then reads). As
+    /// <see cref="TryRead"/>: non-null means the read is done as far as the export is concerned (counted, recorded).
+    /// The server checks the file still covers the range before it sends the reply header.</summary>
+    SafeFileHandle? FileFor(long offset, long length) => null;
 
     /// <summary>Writes at <paramref name="offset"/>; durable before returning when <paramref name="forceUnitAccess"/>.</summary>
     ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken);

@@ -29,26 +29,35 @@ internal sealed partial class NbdServerConnection
             return;
         }
 
-        var headerLength = session.Structured ? NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.OffsetLength : NbdReplyLayout.SimpleLength;
+        var headerLength = ReadReplyHeaderLength(session);
         var buffer = NbdBuffers.Rent(headerLength + length);
         try
         {
             await session.Entry.Export.ReadAsync((long)request.Offset, buffer.AsMemory(headerLength, length), cancellationToken);
-            if (session.Structured)
-            {
-                WriteChunkHeader(buffer, request.Cookie, NbdReplyType.OffsetData, NbdChunkLayout.OffsetLength + length);
-                BinaryPrimitives.WriteUInt64BigEndian(buffer.AsSpan(NbdReplyLayout.ChunkHeaderLength), request.Offset);
-            }
-            else
-            {
-                WriteSimpleHeader(buffer, request.Cookie, NbdError.None);
-            }
-
+            WriteReadReplyHeader(buffer, session, request);
             await SendAsync(buffer.AsMemory(0, headerLength + length), cancellationToken);
         }
         finally
         {
             NbdBuffers.Return(buffer);
+        }
+    }
+
+    /// <summary>The header before a READ's data: a simple reply's, or an OFFSET_DATA chunk's with its offset.</summary>
+    private static int ReadReplyHeaderLength(Session session)
+        => session.Structured ? NbdReplyLayout.ChunkHeaderLength + NbdChunkLayout.OffsetLength : NbdReplyLayout.SimpleLength;
+
+    /// <summary>Writes the header of a successful READ reply at the start of <paramref name="reply"/> (header and data).</summary>
+    private static void WriteReadReplyHeader(Span<byte> reply, Session session, Request request)
+    {
+        if (session.Structured)
+        {
+            WriteChunkHeader(reply, request.Cookie, NbdReplyType.OffsetData, NbdChunkLayout.OffsetLength + (int)request.Length);
+            BinaryPrimitives.WriteUInt64BigEndian(reply[NbdReplyLayout.ChunkHeaderLength..], request.Offset);
+        }
+        else
+        {
+            WriteSimpleHeader(reply, request.Cookie, NbdError.None);
         }
     }
 

@@ -16,9 +16,13 @@ internal sealed partial class NbdServerConnection
 
     /// <summary>Reads requests until DISC, end of stream or cancellation; then waits for the requests in flight.</summary>
     /// <remarks>
-    /// The reader is a dedicated thread doing blocking receives: the kernel wakes it directly when a request arrives,
-    /// whereas an asynchronous receive completes on the socket engine's thread and hops to the thread pool, which
-    /// doubled the latency of a 4 KiB read. Requests are started inline on that thread (see <see cref="ExecuteAsync"/>).
+    /// The reader is a dedicated thread: it receives with the socket in non-blocking mode and waits in poll(2), so the
+    /// kernel wakes it directly when a request arrives (see <see cref="NbdReceiveBuffer"/>). Reads the export can serve
+    /// at once (<see cref="INbdExport.TryRead"/>: a page-cached file, a pseudo image's present extents) are answered on
+    /// this thread: small ones are gathered in one buffer and sent with one system call when no further request is
+    /// waiting in the receive buffer, so a client with 32 reads in flight gets their 32 replies in one send. Everything
+    /// else (a pseudo image's fetch, writes, block status) runs as its own task and replies when it is done, out of
+    /// order (proto.md "Transmission": replies need not be in request order).
     /// </remarks>
     private async Task TransmitAsync(Session session, CancellationToken cancellationToken)
     {
@@ -42,7 +46,11 @@ internal sealed partial class NbdServerConnection
             Name = $"nbd-connection-{_id}",
         };
 
-        // A blocked receive does not see the token: shutting the socket down wakes it (end of stream).
+        // A receive or send waiting in poll(2) does not see the token: shutting the socket down wakes it.
+        LeaveSocketEngine();
+        _socket.Blocking = false;
+        _transmitting = true;
+        _cancellation = cancellationToken;
         await using (cancellationToken.UnsafeRegister(static state => ShutdownQuietly((Socket)state!), _socket))
         {
             thread.Start();
@@ -57,9 +65,22 @@ internal sealed partial class NbdServerConnection
     /// <summary>The reader thread's loop; returns on DISC, throws on end of stream, cancellation or a protocol violation.</summary>
     private void ReadRequests(Session session, CancellationToken cancellationToken)
     {
+        try
+        {
+            ReadRequestsUntilDisconnect(session, cancellationToken);
+            FlushReplies();
+        }
+        finally
+        {
+            ReturnBatch();
+        }
+    }
+
+    private void ReadRequestsUntilDisconnect(Session session, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            _input.ReadExactly(_header);
+            _receive.ReadExactly(_header, _flushReplies);
             cancellationToken.ThrowIfCancellationRequested();
             var received = Stopwatch.GetTimestamp();
             var request = ParseRequest(_header);
@@ -76,6 +97,11 @@ internal sealed partial class NbdServerConnection
             }
 
             var refused = Validate(session, request) is not null;
+            if (request.Command == NbdCommand.Read && !refused && request.Length > 0 && TryReadNow(session, request, received, cancellationToken))
+            {
+                continue;
+            }
+
             if (request.Command == NbdCommand.Write && refused)
             {
                 // A refused write's payload is skipped in small pieces, never buffered; ExecuteAsync answers the error.
@@ -83,8 +109,14 @@ internal sealed partial class NbdServerConnection
             }
 
             // The data this request will hold (a READ's reply, a WRITE's payload) is reserved before it is allocated:
-            // past either budget the reader waits here, so the server stops reading this client's requests.
+            // past either budget the reader waits here, so the server stops reading this client's requests. The
+            // gathered replies go first, so that this connection holds nothing else while it waits.
             var reserved = refused || request.Command is not (NbdCommand.Read or NbdCommand.Write) ? 0 : request.Length;
+            if (reserved > 0)
+            {
+                FlushReplies();
+            }
+
             Reserve(reserved, cancellationToken);
             byte[]? payload = null;
             try
@@ -92,10 +124,15 @@ internal sealed partial class NbdServerConnection
                 if (request.Command == NbdCommand.Write && !refused)
                 {
                     payload = NbdBuffers.Rent((int)request.Length);
-                    _input.ReadExactly(payload.AsSpan(0, (int)request.Length));
+                    _receive.ReadExactly(payload.AsSpan(0, (int)request.Length), _flushReplies);
                 }
 
                 // Blocks the reader while MaxInFlightRequests are running: back-pressure onto the client's socket.
+                if (_inFlight.CurrentCount == 0)
+                {
+                    FlushReplies();
+                }
+
                 _inFlight.Wait(cancellationToken);
             }
             catch
@@ -105,9 +142,8 @@ internal sealed partial class NbdServerConnection
                 throw;
             }
 
-            // Started inline: a request the export completes synchronously (a page-cached file) is answered on this
-            // thread with no hop at all; one that really waits (an upstream fetch) yields at its first await and the
-            // reader goes on with the next request.
+            // Started inline: one that really waits (an upstream fetch) yields at its first await and the reader goes on
+            // with the next request.
             _ = ExecuteAsync(session, request, payload, reserved, received, cancellationToken);
         }
     }
@@ -142,7 +178,7 @@ internal sealed partial class NbdServerConnection
             while (length > 0)
             {
                 var n = (int)Math.Min(length, DiscardChunk);
-                _input.ReadExactly(scratch.AsSpan(0, n));
+                _receive.ReadExactly(scratch.AsSpan(0, n), _flushReplies);
                 length -= (uint)n;
             }
         }

@@ -50,31 +50,16 @@ public sealed class NbdExportFailureTests
     }
 
     /// <summary>Fault injection around a real file export: one offset throws a bug-like exception, the next an NBD error.</summary>
-    private sealed class FaultyExport(FileExport inner, long faultAt) : INbdExport
+    private sealed class FaultyExport(FileExport inner, long faultAt) : ForwardingExport(inner)
     {
-        public long Size => inner.Size;
+        /// <summary>Never at once: every read goes through <see cref="ReadAsync"/>, where the faults are.</summary>
+        public override bool TryRead(long offset, Span<byte> destination) => false;
 
-        public bool ReadOnly => inner.ReadOnly;
-
-        public string Description => inner.Description;
-
-        public int PreferredBlockSize => inner.PreferredBlockSize;
-
-        public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) => offset switch
+        public override ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) => offset switch
         {
             _ when offset == faultAt => throw new InvalidOperationException("injected bug"),
             _ when offset == faultAt + 512 => throw new NbdErrorException(NbdError.NoSpc, "injected error"),
-            _ => inner.ReadAsync(offset, destination, cancellationToken),
+            _ => base.ReadAsync(offset, destination, cancellationToken),
         };
-
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool forceUnitAccess, CancellationToken cancellationToken)
-            => inner.WriteAsync(offset, data, forceUnitAccess, cancellationToken);
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public ValueTask CacheAsync(long offset, long length, CancellationToken cancellationToken) => inner.CacheAsync(offset, length, cancellationToken);
-
-        public ValueTask<IReadOnlyList<NbdExtent>> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken)
-            => inner.GetAllocationAsync(offset, length, cancellationToken);
     }
 }

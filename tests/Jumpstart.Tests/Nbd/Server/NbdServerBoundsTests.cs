@@ -19,6 +19,8 @@ public sealed class NbdServerBoundsTests
 {
     private const int Chunk = 4 * 1024 * 1024;
 
+    private const string InMemory = "in-memory";
+
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -30,8 +32,13 @@ public sealed class NbdServerBoundsTests
             ReplyStallTimeout = TimeSpan.FromSeconds(2),
         };
         await using var server = NbdTestServer.Start(options: options);
+
+        // An export whose reads go through the server's memory (as a pseudo image's fetched data does): a file
+        // export's large replies go out with sendfile and hold nothing here.
+        using var file = FileExport.Open(server.ImagePath, readOnly: true);
+        server.Exports.Add(InMemory, new ReadThroughMemoryExport(file));
         await using var attacker = await RawNbdClient.ConnectTcpAsync(server.TcpPort);
-        await attacker.HandshakeAsync(NbdTestServer.ExportName);
+        await attacker.HandshakeAsync(InMemory);
         for (var i = 0; i < 64; i++)
         {
             await attacker.SendRequestAsync(NbdCommand.Read, (ulong)i, 0, Chunk);
@@ -164,5 +171,11 @@ public sealed class NbdServerBoundsTests
         budget.Release(9);
         Assert.Equal(0, budget.Held);
         Assert.Equal(0, budget.Waiting);
+    }
+
+    /// <summary>A file whose bytes the server must read into its memory (no <see cref="INbdExport.FileFor"/>).</summary>
+    private sealed class ReadThroughMemoryExport(INbdExport inner) : ForwardingExport(inner)
+    {
+        public override Microsoft.Win32.SafeHandles.SafeFileHandle? FileFor(long offset, long length) => null;
     }
 }

@@ -207,6 +207,9 @@ public sealed class RawNbdClient : IAsyncDisposable
     /// <summary>Closes the socket abruptly (RST when data is unread).</summary>
     public void Abort() => _socket.Close(0);
 
+    /// <summary>Bytes the server sent that this client has not read (FIONREAD).</summary>
+    public int Unread => _socket.Available;
+
     public async ValueTask DisposeAsync() => await _stream.DisposeAsync();
 
     private static byte[] BigEndian32(uint value)
