@@ -36,8 +36,11 @@ public sealed partial class ClusterService
             using (var ca = CertificateAuthority.Create(name, now))
             using (var key = ClusterCertificates.NewKey())
             using (var certificate = ca.Issue(key, name, now))
-            using (var store = SqliteClusterStore.Open(_files.Database))
             {
+                // The identity first: an etcd store is reached with it (by default).
+                ca.Save(_files);
+                HostIdentity.Save(_files, certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ca.Certificate.ExportCertificatePem());
+                using var store = Etcd.ClusterStores.Open(options.Value, _files);
                 await store.PutHostAsync(
                     new ClusterHostRecord
                     {
@@ -51,8 +54,6 @@ public sealed partial class ClusterService
                         LastHeartbeatAt = now,
                     },
                     cancellationToken);
-                ca.Save(_files);
-                HostIdentity.Save(_files, certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ca.Certificate.ExportCertificatePem());
             }
 
             var membership = new ClusterMembership { Role = ClusterRoles.Manager, Name = name, ManagerName = name, Since = now };

@@ -118,7 +118,7 @@ public sealed partial class ClusterService(
         if (membership.Role == ClusterRoles.Manager)
         {
             var ca = CertificateAuthority.Load(_files.CaCertificate, _files.CaKey);
-            var store = SqliteClusterStore.Open(_files.Database);
+            var store = Etcd.ClusterStores.Open(settings, _files);
             RevocationList revocations;
             try
             {
