@@ -16,8 +16,14 @@ namespace Jumpstart.Hostd.Cluster.Etcd;
 /// <remarks>etcd v3 API: https://etcd.io/docs/v3.4/learning/api/ (KV Range/Txn, Lease, Watch, v3election).</remarks>
 public sealed class EtcdConnection : IDisposable
 {
-    /// <summary>How long one call to etcd may take before it fails (a lost quorum makes writes hang until then).</summary>
-    public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long one operation may take in all before it fails: long enough to ride out an etcd leader election (a member
+    /// lost), short enough that a lost quorum is reported instead of hanging.
+    /// </summary>
+    public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>One attempt's deadline; a transient failure (no leader yet, leader changed, timed out) is tried again until <see cref="OperationTimeout"/>.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
 
     private readonly X509Certificate2 _ca;
     private readonly X509Certificate2 _client;
@@ -56,8 +62,8 @@ public sealed class EtcdConnection : IDisposable
     /// <summary>The dotnet-etcd client (leases, elections and watches use it directly).</summary>
     public EtcdClient Client { get; }
 
-    /// <summary>The deadline of a call starting now.</summary>
-    public static DateTime Deadline() => DateTime.UtcNow + OperationTimeout;
+    /// <summary>The deadline of an attempt starting now.</summary>
+    public static DateTime Deadline() => DateTime.UtcNow + AttemptTimeout;
 
     public static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
 
@@ -83,34 +89,55 @@ public sealed class EtcdConnection : IDisposable
     public Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken)
         => CallAsync(() => Client.TransactionAsync(request, deadline: Deadline(), cancellationToken: cancellationToken));
 
-    /// <summary>Runs one call to etcd; gRPC failures become <see cref="ClusterStoreException"/>.</summary>
+    /// <summary>
+    /// Runs one call to etcd (each attempt with its own <see cref="Deadline"/>), trying again after a transient failure
+    /// until <see cref="OperationTimeout"/>; gRPC failures become <see cref="ClusterStoreException"/>.
+    /// </summary>
+    /// <remarks>
+    /// A timed-out write may have been applied: callers retry only idempotent puts, or Txns whose compares make the second
+    /// try see the first one's effect.
+    /// </remarks>
     /// <exception cref="ClusterStoreException">etcd did not answer in time, has no quorum, or refused the call.</exception>
     public async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
-        try
+        ArgumentNullException.ThrowIfNull(call);
+        var giveUp = DateTime.UtcNow + OperationTimeout;
+        while (true)
         {
-            return await call();
-        }
-        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
-        {
-            throw Failure(ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ClusterStoreException($"the cluster store ({Description}) is unreachable: {ex.Message}", ex);
+            try
+            {
+                return await call();
+            }
+            catch (RpcException ex) when (Transient(ex) && DateTime.UtcNow + TimeSpan.FromMilliseconds(200) < giveUp)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+            catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+            {
+                throw Failure(ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new ClusterStoreException($"the cluster store ({Description}) is unreachable: {ex.Message}", ex);
+            }
         }
     }
+
+    /// <summary>No leader yet, the leader changed, a member or the call timed out: another attempt may succeed.</summary>
+    /// <remarks>etcd answers a proposal it could not commit in time with Unknown "context deadline exceeded".</remarks>
+    private static bool Transient(RpcException ex)
+        => ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+            || (ex.StatusCode == StatusCode.Unknown && (ex.Status.Detail.Contains("deadline exceeded", StringComparison.OrdinalIgnoreCase)
+                || ex.Status.Detail.Contains("timed out", StringComparison.OrdinalIgnoreCase)
+                || ex.Status.Detail.Contains("leader", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The typed error of a failed call.</summary>
     public ClusterStoreException Failure(RpcException ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        var what = ex.StatusCode switch
-        {
-            StatusCode.DeadlineExceeded => $"did not answer within {OperationTimeout.TotalSeconds:0} s (no quorum: are most of its members down?)",
-            StatusCode.Unavailable => $"is unavailable (no member reachable, or no quorum): {ex.Status.Detail}",
-            _ => $"refused the call ({ex.StatusCode}): {ex.Status.Detail}",
-        };
+        var what = Transient(ex)
+            ? $"did not commit within {OperationTimeout.TotalSeconds:0} s (no member reachable, or no quorum: are most of its members down?): {ex.Status.Detail}"
+            : $"refused the call ({ex.StatusCode}): {ex.Status.Detail}";
         return new ClusterStoreException($"the cluster store ({Description}) {what}", ex);
     }
 

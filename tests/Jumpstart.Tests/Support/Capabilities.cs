@@ -28,6 +28,9 @@ public static class Capabilities
     public const string Deploy = "Deploy";
     public const string Packaging = "Packaging";
 
+    /// <summary>Several managers on etcd, one leader (issue 20): tests start real etcd members.</summary>
+    public const string ControlPlane = "ControlPlane";
+
     /// <summary>An attack on a real server or CLI process (issue 13); each such test also carries its area's trait.</summary>
     public const string Hostile = "Hostile";
 }
