@@ -118,7 +118,7 @@ public sealed partial class ClusterService(
         if (membership.Role == ClusterRoles.Manager)
         {
             var ca = CertificateAuthority.Load(_files.CaCertificate, _files.CaKey);
-            var store = Etcd.ClusterStores.Open(settings, _files);
+            var store = Etcd.ClusterStores.Open(StoreOrDefault(membership.Store), settings, _files);
             RevocationList revocations;
             try
             {

@@ -9,17 +9,20 @@ public static class ClusterStores
     /// <summary>SQLite in the cluster directory, or etcd over TLS (default TLS files: the cluster directory's).</summary>
     /// <exception cref="ClusterStoreException">The database cannot be opened, or the TLS files cannot be read.</exception>
     /// <exception cref="ClusterRequestException"><see cref="ClusterOptions.Store"/> is neither sqlite nor etcd://.</exception>
-    public static IClusterStore Open(ClusterOptions options, ClusterFiles files)
+    public static IClusterStore Open(string store, ClusterOptions options, ClusterFiles files)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(files);
-        if (string.IsNullOrEmpty(options.Store) || string.Equals(options.Store, EtcdEndpoints.Sqlite, StringComparison.OrdinalIgnoreCase))
+        if (IsSqlite(store))
         {
             return SqliteClusterStore.Open(files.Database);
         }
 
-        return new EtcdClusterStore(new EtcdConnection(options.Store, Tls(options, files)), options.StorePrefix, ownsConnection: true);
+        return new EtcdClusterStore(new EtcdConnection(store, Tls(options, files)), options.StorePrefix, ownsConnection: true);
     }
+
+    /// <summary>Whether <paramref name="store"/> names the SQLite store (null or empty included).</summary>
+    public static bool IsSqlite(string? store) => string.IsNullOrEmpty(store) || string.Equals(store, EtcdEndpoints.Sqlite, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The TLS files for etcd after applying the defaults.</summary>
     public static EtcdTls Tls(ClusterOptions options, ClusterFiles files)

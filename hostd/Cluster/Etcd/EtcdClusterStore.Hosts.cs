@@ -182,6 +182,22 @@ public sealed partial class EtcdClusterStore
         return new RevocationState(counter.Count == 0 ? 0 : Parse<long>(counter[0]), entries);
     }
 
+    /// <summary>Writes revocations and the list number as another store kept them (<see cref="ClusterStoreMigration"/>).</summary>
+    public async Task ImportRevocationsAsync(RevocationState revocations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revocations);
+        foreach (var chunk in revocations.Entries.Chunk(MaxForgottenPerTxn))
+        {
+            var txn = new TxnRequest();
+            txn.Success.AddRange(chunk.Select(r => Put(Key(Revocations, r.Serial), r with { RevokedAt = Ms(r.RevokedAt) })));
+            await _etcd.TxnAsync(txn, cancellationToken);
+        }
+
+        var counter = new TxnRequest();
+        counter.Success.Add(Put(Prefix + CrlCounter, revocations.Number));
+        await _etcd.TxnAsync(counter, cancellationToken);
+    }
+
     /// <summary>As kept: times to the millisecond, the bundle list (kept under holdings/) left out.</summary>
     private static ClusterHostRecord Stored(ClusterHostRecord host) => host with
     {
