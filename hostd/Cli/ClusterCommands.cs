@@ -192,5 +192,7 @@ public static class ClusterCommands
             string.Create(CultureInfo.InvariantCulture, $"certificate:  {s.Serial}, valid until {s.CertificateExpires:u}{(s.Revoked ? " (REVOKED: removed from the cluster)" : "")}"),
             string.Create(CultureInfo.InvariantCulture, $"revocations:  list {s.CrlNumber}"),
             $"connected:    {(s.Connected ? "yes" : "no")}{(s.LastError is null ? "" : $" ({s.LastError})")}",
-            string.Create(CultureInfo.InvariantCulture, $"heartbeat:    {s.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}"));
+            string.Create(CultureInfo.InvariantCulture, $"heartbeat:    {s.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}")) + (s.Store is null
+            ? ""
+            : $"\nstore:        {s.Store}{(s.Leading is { } leading ? (leading ? " (this manager leads)" : " (this manager follows)") : "")}");
 }
