@@ -69,7 +69,7 @@ public sealed partial class EtcdClusterStore
             var count = await _etcd.CallAsync(() => _etcd.Client.GetAsync(
                 new RangeRequest { Key = EtcdConnection.Bytes(Kind(Hosts)), RangeEnd = EtcdConnection.RangeEnd(Kind(Hosts)), CountOnly = true },
                 deadline: EtcdConnection.Deadline(),
-                cancellationToken: ct));
+                cancellationToken: ct), ct);
             if (count.Count - (hostKv is null ? 0 : 1) >= ClusterLimits.MaxHosts)
             {
                 return (null, AdmitVerdict.Full);

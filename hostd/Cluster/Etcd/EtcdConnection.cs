@@ -77,17 +77,17 @@ public sealed class EtcdConnection : IDisposable
 
     /// <summary>Every key under <paramref name="prefix"/>, in key order.</summary>
     public Task<RangeResponse> RangeAsync(string prefix, CancellationToken cancellationToken)
-        => CallAsync(() => Client.GetAsync(new RangeRequest { Key = Bytes(prefix), RangeEnd = RangeEnd(prefix) }, deadline: Deadline(), cancellationToken: cancellationToken));
+        => CallAsync(() => Client.GetAsync(new RangeRequest { Key = Bytes(prefix), RangeEnd = RangeEnd(prefix) }, deadline: Deadline(), cancellationToken: cancellationToken), cancellationToken);
 
     /// <summary>One key, or null.</summary>
     public async Task<Mvccpb.KeyValue?> GetAsync(string key, CancellationToken cancellationToken)
     {
-        var response = await CallAsync(() => Client.GetAsync(new RangeRequest { Key = Bytes(key) }, deadline: Deadline(), cancellationToken: cancellationToken));
+        var response = await CallAsync(() => Client.GetAsync(new RangeRequest { Key = Bytes(key) }, deadline: Deadline(), cancellationToken: cancellationToken), cancellationToken);
         return response.Kvs.Count == 0 ? null : response.Kvs[0];
     }
 
     public Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken)
-        => CallAsync(() => Client.TransactionAsync(request, deadline: Deadline(), cancellationToken: cancellationToken));
+        => CallAsync(() => Client.TransactionAsync(request, deadline: Deadline(), cancellationToken: cancellationToken), cancellationToken);
 
     /// <summary>
     /// Runs one call to etcd (each attempt with its own <see cref="Deadline"/>), trying again after a transient failure
@@ -98,7 +98,7 @@ public sealed class EtcdConnection : IDisposable
     /// try see the first one's effect.
     /// </remarks>
     /// <exception cref="ClusterStoreException">etcd did not answer in time, has no quorum, or refused the call.</exception>
-    public async Task<T> CallAsync<T>(Func<Task<T>> call)
+    public async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var giveUp = DateTime.UtcNow + OperationTimeout;
@@ -110,7 +110,17 @@ public sealed class EtcdConnection : IDisposable
             }
             catch (RpcException ex) when (Transient(ex) && DateTime.UtcNow + TimeSpan.FromMilliseconds(200) < giveUp)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Grpc.Net.Client sometimes reports a passed deadline as a cancellation rather than DeadlineExceeded.
+                if (DateTime.UtcNow + TimeSpan.FromMilliseconds(200) >= giveUp)
+                {
+                    throw Failure(new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded", ex)));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
             }
             catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
             {
@@ -124,12 +134,14 @@ public sealed class EtcdConnection : IDisposable
     }
 
     /// <summary>No leader yet, the leader changed, a member or the call timed out: another attempt may succeed.</summary>
-    /// <remarks>etcd answers a proposal it could not commit in time with Unknown "context deadline exceeded".</remarks>
+    /// <remarks>
+    /// etcd maps "no leader" and "leader changed" to Unavailable, and answers a proposal it could not commit in time with
+    /// Unknown "context deadline exceeded" (api/v3rpc/rpctypes).
+    /// </remarks>
     private static bool Transient(RpcException ex)
         => ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
             || (ex.StatusCode == StatusCode.Unknown && (ex.Status.Detail.Contains("deadline exceeded", StringComparison.OrdinalIgnoreCase)
-                || ex.Status.Detail.Contains("timed out", StringComparison.OrdinalIgnoreCase)
-                || ex.Status.Detail.Contains("leader", StringComparison.OrdinalIgnoreCase)));
+                || ex.Status.Detail.Contains("timed out", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The typed error of a failed call.</summary>
     public ClusterStoreException Failure(RpcException ex)

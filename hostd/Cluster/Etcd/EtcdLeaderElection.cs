@@ -73,6 +73,10 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
         {
             throw _etcd.Failure(ex);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw _etcd.Failure(new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded", ex)));
+        }
     }
 
     private async Task RunAsync(CancellationToken stopping)

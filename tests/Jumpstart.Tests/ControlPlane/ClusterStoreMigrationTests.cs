@@ -3,6 +3,7 @@ using Jumpstart.Hostd.Cluster.Etcd;
 using Jumpstart.Hostd.Cluster.Identity;
 using Jumpstart.Hostd.Cluster.State;
 using Jumpstart.Shared.Cluster;
+using Jumpstart.Tests.Cluster;
 using Jumpstart.Tests.Support;
 using Xunit;
 
@@ -12,7 +13,7 @@ namespace Jumpstart.Tests.ControlPlane;
 [Trait(Capabilities.Trait, Capabilities.ControlPlane)]
 public sealed class ClusterStoreMigrationTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>, IDisposable
 {
-    private static readonly DateTimeOffset s_now = DateTimeOffset.UtcNow;
+    private static readonly DateTimeOffset s_now = ClusterStoreScenarios.Now;
 
     private readonly TempDirectory _directory = new("migrate");
 
@@ -23,11 +24,11 @@ public sealed class ClusterStoreMigrationTests(EtcdClusterFixture fixture) : ICl
     {
         var (token, id) = JoinToken.Create();
         using var sqlite = SqliteClusterStore.Open(_directory.Combine("manager.db"));
-        await sqlite.PutHostAsync(Host("host-a") with { Role = ClusterRoles.Manager, State = HostStates.Up, LastHeartbeatAt = s_now }, CancellationToken.None);
+        await sqlite.PutHostAsync(ClusterStoreScenarios.Host("host-a") with { Role = ClusterRoles.Manager, State = HostStates.Up, LastHeartbeatAt = s_now }, CancellationToken.None);
         await sqlite.AddTokenAsync(new JoinTokenRecord { Id = id, Digest = JoinToken.Digest(token), CreatedAt = s_now, ExpiresAt = s_now.AddHours(1), MaxUses = 3 }, s_now, CancellationToken.None);
-        await sqlite.AdmitHostAsync(id, JoinToken.Digest(token), Host("host-b", "BB"), s_now, CancellationToken.None);
-        await sqlite.AdmitHostAsync(id, JoinToken.Digest(token), Host("host-c", "CC"), s_now, CancellationToken.None);
-        await sqlite.RecordHeartbeatAsync("host-b", new HostCapacity { Cores = 2, MemoryTotalBytes = 1 << 30, MemoryAvailableBytes = 1 << 29, RunningVms = 0, FreeSpaceBytes = 1 << 30 }, s_now, CancellationToken.None);
+        await sqlite.AdmitHostAsync(id, JoinToken.Digest(token), ClusterStoreScenarios.Host("host-b", "BB"), s_now, CancellationToken.None);
+        await sqlite.AdmitHostAsync(id, JoinToken.Digest(token), ClusterStoreScenarios.Host("host-c", "CC"), s_now, CancellationToken.None);
+        await sqlite.RecordHeartbeatAsync("host-b", ClusterStoreScenarios.Capacity(), s_now, CancellationToken.None);
         await sqlite.SetHoldingsAsync("host-b", ["bundle-1", "bundle-2"], s_now, CancellationToken.None);
         await sqlite.RemoveHostAsync("host-c", s_now, CancellationToken.None);
         await sqlite.PutDeploymentAsync(new ClusterDeploymentRecord { Id = "d1", Bundle = "bundle-1", SpecJson = "{}", State = "running", CreatedAt = s_now, UpdatedAt = s_now }, CancellationToken.None);
@@ -41,16 +42,13 @@ public sealed class ClusterStoreMigrationTests(EtcdClusterFixture fixture) : ICl
         Assert.Equal(await sqlite.ListHostsAsync(CancellationToken.None), await etcd.ListHostsAsync(CancellationToken.None), HostComparer.Instance);
         Assert.Equal(await sqlite.GetRevocationsAsync(CancellationToken.None) is var r ? (r.Number, r.Entries.Single()) : default, await etcd.GetRevocationsAsync(CancellationToken.None) is var e ? (e.Number, e.Entries.Single()) : default);
         Assert.Equal(2, (await etcd.ListTokensAsync(CancellationToken.None)).Single().Used);
-        Assert.Equal(AdmitVerdict.Admitted, await etcd.AdmitHostAsync(id, JoinToken.Digest(token), Host("host-d"), s_now, CancellationToken.None));
-        Assert.Equal(AdmitVerdict.UsedUp, await etcd.AdmitHostAsync(id, JoinToken.Digest(token), Host("host-e"), s_now, CancellationToken.None));
+        Assert.Equal(AdmitVerdict.Admitted, await etcd.AdmitHostAsync(id, JoinToken.Digest(token), ClusterStoreScenarios.Host("host-d"), s_now, CancellationToken.None));
+        Assert.Equal(AdmitVerdict.UsedUp, await etcd.AdmitHostAsync(id, JoinToken.Digest(token), ClusterStoreScenarios.Host("host-e"), s_now, CancellationToken.None));
         Assert.Equal("host-b", (await etcd.ListPlacementsAsync("d1", CancellationToken.None)).Single().Host);
         Assert.Equal(["host-b"], (await etcd.ListHoldersAsync("bundle-2", CancellationToken.None)).Select(h => h.Host));
 
         await Assert.ThrowsAsync<ClusterRequestException>(() => ClusterStoreMigration.CopyAsync(sqlite, "manager.db", etcd, fixture.Cluster.Store, s_now, CancellationToken.None));
     }
-
-    private static ClusterHostRecord Host(string name, string serial = "0A")
-        => new() { Name = name, Role = ClusterRoles.Member, State = HostStates.Down, Endpoint = $"{name}:7443", Serial = serial, Certificate = "PEM", JoinedAt = s_now };
 
     /// <summary>Hosts equal field by field, the capacity's bundle list by content.</summary>
     private sealed class HostComparer : IEqualityComparer<ClusterHostRecord>

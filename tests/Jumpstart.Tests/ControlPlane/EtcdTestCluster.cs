@@ -115,7 +115,7 @@ internal sealed class EtcdTestCluster : IDisposable
                     await connection.Client.PutAsync("/health", "ok", deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
                     return true;
                 }
-                catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException)
+                catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
                 {
                     return false;
                 }
