@@ -19,9 +19,14 @@ internal sealed class EtcdTestCluster : IDisposable
     private readonly int[] _clientPorts;
     private readonly int[] _peerPorts;
 
-    public EtcdTestCluster(int members)
+    private readonly string? _namespace;
+
+    /// <param name="members">How many members.</param>
+    /// <param name="ns">A network namespace to run them in (their loopback), or null for this one's.</param>
+    public EtcdTestCluster(int members, string? ns = null)
     {
         Requirements.RequireTool("etcd");
+        _namespace = ns;
         _members = new Process?[members];
         _clientPorts = [.. Enumerable.Range(0, members).Select(_ => FreePort())];
         _peerPorts = [.. Enumerable.Range(0, members).Select(_ => FreePort())];
@@ -82,8 +87,9 @@ internal sealed class EtcdTestCluster : IDisposable
             "--heartbeat-interval", "100", "--election-timeout", "1000",
             "--logger", "zap", "--log-outputs", LogFile(member),
         ];
-        var start = new ProcessStartInfo(Requirements.RequireTool("etcd")) { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false };
-        foreach (var argument in arguments)
+        var start = new ProcessStartInfo(_namespace is null ? Requirements.RequireTool("etcd") : Requirements.RequireTool("ip")) { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false };
+        string[] prefix = _namespace is null ? [] : ["netns", "exec", _namespace, Requirements.RequireTool("etcd")];
+        foreach (var argument in prefix.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
