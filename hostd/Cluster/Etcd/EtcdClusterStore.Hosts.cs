@@ -112,9 +112,11 @@ public sealed partial class EtcdClusterStore
     {
         var names = new List<string>();
         var hosts = await _etcd.RangeAsync(Kind(Hosts), cancellationToken);
-        foreach (var candidate in hosts.Kvs)
+        var silent = ParseAll<ClusterHostRecord>(hosts.Kvs).Where(h => h.State == HostStates.Up && !(h.LastHeartbeatAt >= Ms(silentSince)));
+
+        // Each candidate is marked down by its own CAS: a heartbeat recorded in between (by any manager) wins.
+        foreach (var name in silent.Select(h => h.Name))
         {
-            var name = Parse<ClusterHostRecord>(candidate).Name;
             var marked = await CasAsync<bool>(async ct =>
             {
                 var kv = await _etcd.GetAsync(Key(Hosts, name), ct);
