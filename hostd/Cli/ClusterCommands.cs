@@ -6,7 +6,7 @@ using Jumpstart.Shared.Cluster;
 namespace Jumpstart.Hostd.Cli;
 
 /// <summary>
-/// <c>jumpstart cluster init|token|join|hosts|remove|status</c>: the cluster of hosts (hostd/Cluster/README.md). The
+/// <c>jumpstart cluster init|token|join|hosts|remove|status|migrate-store</c>: the cluster of hosts (hostd/Cluster/README.md). The
 /// CLI asks the local hostd, which holds the keys and talks to the manager over mutual TLS.
 /// </summary>
 public static class ClusterCommands
@@ -21,15 +21,17 @@ public static class ClusterCommands
         cluster.Subcommands.Add(CreateHosts(options));
         cluster.Subcommands.Add(CreateRemove(options));
         cluster.Subcommands.Add(CreateStatus(options));
+        cluster.Subcommands.Add(CreateMigrateStore(options));
         return cluster;
     }
 
     private static Command CreateInit(HostdCall.Options options)
     {
-        var command = new Command("init", "Create a cluster with this host as its manager: a CA, this host's certificate, the manager role.");
+        var store = new Option<string?>("--store") { Description = "Where the manager keeps the cluster's state: sqlite (default: Cluster:Store) or etcd://HOST:PORT,HOST:PORT,... (several managers, one leader)." };
+        var command = new Command("init", "Create a cluster with this host as its manager: a CA, this host's certificate, the manager role.") { store };
         command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
         {
-            var result = await connection.InvokeAsync<ClusterInitResult>(ClusterMethods.Init, cancellationToken: cancellationToken);
+            var result = await connection.InvokeAsync<ClusterInitResult>(ClusterMethods.Init, new ClusterInitRequest { Store = parse.GetValue(store) }, cancellationToken);
             await CliOutput.WriteAsync(output, json, result, r => string.Join(
                 '\n',
                 $"cluster created; {r.Name} is its manager, listening on {r.Listen}",
@@ -89,6 +91,21 @@ public static class ClusterCommands
         {
             var hosts = await connection.InvokeAsync<ClusterHostInfo[]>(ClusterMethods.Hosts, cancellationToken: cancellationToken);
             await CliOutput.WriteAsync(output, json, hosts, FormatHosts);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateMigrateStore(HostdCall.Options options)
+    {
+        var to = new Option<string>("--to") { Description = "The etcd store to move to: etcd://HOST:PORT,HOST:PORT,... (TLS files: Cluster:EtcdCaFile, EtcdCertificateFile, EtcdKeyFile).", Required = true };
+        var command = new Command("migrate-store", "Move the manager's state from SQLite to etcd in one step; the manager uses etcd from then on.") { to };
+        command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
+        {
+            var result = await connection.InvokeAsync<ClusterMigrateStoreResult>(ClusterMethods.MigrateStore, new ClusterMigrateStoreRequest { To = parse.GetRequiredValue(to) }, cancellationToken);
+            await CliOutput.WriteAsync(output, json, result, r => string.Create(
+                CultureInfo.InvariantCulture,
+                $"moved to {r.To}: {r.Hosts} hosts, {r.Tokens} tokens, {r.Revocations} revocations, {r.Deployments} deployments ({r.Placements} placements), {r.Holdings} bundle holdings; {r.From} is no longer used"));
             return ExitCodes.Ok;
         }));
         return command;
@@ -175,5 +192,7 @@ public static class ClusterCommands
             string.Create(CultureInfo.InvariantCulture, $"certificate:  {s.Serial}, valid until {s.CertificateExpires:u}{(s.Revoked ? " (REVOKED: removed from the cluster)" : "")}"),
             string.Create(CultureInfo.InvariantCulture, $"revocations:  list {s.CrlNumber}"),
             $"connected:    {(s.Connected ? "yes" : "no")}{(s.LastError is null ? "" : $" ({s.LastError})")}",
-            string.Create(CultureInfo.InvariantCulture, $"heartbeat:    {s.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}"));
+            string.Create(CultureInfo.InvariantCulture, $"heartbeat:    {s.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}")) + (s.Store is null
+            ? ""
+            : $"\nstore:        {s.Store}{(s.Leading is { } leading ? (leading ? " (this manager leads)" : " (this manager follows)") : "")}");
 }

@@ -6,8 +6,13 @@ namespace Jumpstart.Hostd.Cluster;
 /// <summary>The cluster methods of hostd's control socket, which the <c>jumpstart cluster</c> commands call.</summary>
 public sealed class ClusterControlApi(ClusterService cluster)
 {
-    [JsonRpcMethod(ClusterMethods.Init)]
-    public Task<ClusterInitResult> InitAsync(CancellationToken cancellationToken) => cluster.InitAsync(cancellationToken);
+    [JsonRpcMethod(ClusterMethods.Init, UseSingleObjectParameterDeserialization = true)]
+    public Task<ClusterInitResult> InitAsync(ClusterInitRequest? request = null, CancellationToken cancellationToken = default)
+        => cluster.InitAsync(request?.Store, cancellationToken);
+
+    [JsonRpcMethod(ClusterMethods.MigrateStore, UseSingleObjectParameterDeserialization = true)]
+    public Task<ClusterMigrateStoreResult> MigrateStoreAsync(ClusterMigrateStoreRequest request, CancellationToken cancellationToken)
+        => cluster.MigrateStoreAsync(request, cancellationToken);
 
     [JsonRpcMethod(ClusterMethods.TokenCreate, UseSingleObjectParameterDeserialization = true)]
     public Task<TokenCreateResult> TokenCreateAsync(TokenCreateRequest request, CancellationToken cancellationToken)

@@ -85,6 +85,27 @@ public sealed class ClusterOptions
     /// <summary>Memory (MiB) every host keeps for itself: a deployment places VMs only in what its heartbeat says is available beyond this.</summary>
     public int HostMemoryReserveMiB { get; set; } = 1024;
 
+    /// <summary>
+    /// Where the manager keeps the cluster's state: <c>sqlite</c> (default; <c>manager.db</c> in the cluster directory, one
+    /// manager) or <c>etcd://HOST:PORT,HOST:PORT,...</c> (an etcd v3 cluster over TLS; several managers, one leader).
+    /// </summary>
+    public string Store { get; set; } = Etcd.EtcdEndpoints.Sqlite;
+
+    /// <summary>The key prefix of this cluster in etcd (several clusters may share one etcd).</summary>
+    public string StorePrefix { get; set; } = "/jumpstart/default/";
+
+    /// <summary>The CA that issued the etcd members' certificates (PEM); null: the cluster CA (<c>ca.crt</c>).</summary>
+    public string? EtcdCaFile { get; set; }
+
+    /// <summary>The client certificate hostd presents to etcd (PEM); null: this host's cluster certificate (<c>host.crt</c>).</summary>
+    public string? EtcdCertificateFile { get; set; }
+
+    /// <summary>The key of <see cref="EtcdCertificateFile"/> (PEM, PKCS#8); null: <c>host.key</c>.</summary>
+    public string? EtcdKeyFile { get; set; }
+
+    /// <summary>The TTL of the leader's etcd lease: a leader that cannot renew it within this time stops leading, and another manager takes over.</summary>
+    public TimeSpan LeaderLeaseTtl { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The cluster directory after applying the default.</summary>
     public string EffectiveDirectory(string stateDirectory)
         => string.IsNullOrEmpty(Directory) ? Path.Combine(stateDirectory, DirectoryName) : Directory;

@@ -29,6 +29,24 @@ public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
             problems.Add($"{ClusterOptions.Section}:AdvertiseAddress '{advertised}' is neither an IP address nor a DNS name");
         }
 
+        if (!string.Equals(options.Store, Etcd.EtcdEndpoints.Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                Etcd.EtcdEndpoints.Parse(options.Store);
+            }
+            catch (ClusterRequestException ex)
+            {
+                problems.Add($"{ClusterOptions.Section}:Store: {ex.Message}");
+            }
+        }
+
+        if (string.IsNullOrEmpty(options.StorePrefix) || !options.StorePrefix.StartsWith('/'))
+        {
+            problems.Add($"{ClusterOptions.Section}:StorePrefix must start with / (got '{options.StorePrefix}')");
+        }
+
+        AtLeast(problems, nameof(ClusterOptions.LeaderLeaseTtl), options.LeaderLeaseTtl, TimeSpan.FromSeconds(2));
         AtLeast(problems, nameof(ClusterOptions.HeartbeatInterval), options.HeartbeatInterval, s_shortest);
         AtLeast(problems, nameof(ClusterOptions.HandshakeTimeout), options.HandshakeTimeout, s_shortest);
         AtLeast(problems, nameof(ClusterOptions.JoinFailureWindow), options.JoinFailureWindow, TimeSpan.FromSeconds(1));

@@ -26,6 +26,7 @@ public sealed partial class ClusterService
     public async Task<ClusterDeployReport> DeployAsync(ClusterDeployRequest request, LocalCms? cms, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
     {
         var store = ManagerStoreOrThrow();
+        await RequireLeaderAsync(cancellationToken);
         var shipping = bundles ?? throw new ClusterRequestException("bundle shipping is not available in this process");
         if (!await _deploying.WaitAsync(TimeSpan.Zero, cancellationToken))
         {

@@ -21,7 +21,7 @@ public sealed partial class ClusterService
     /// </summary>
     /// <exception cref="ClusterMemberException">This host is in a cluster already.</exception>
     /// <exception cref="ClusterRequestException">Hostd:NodeName is not a DNS name, or Cluster:Listen is not ADDRESS:PORT.</exception>
-    public async Task<ClusterInitResult> InitAsync(CancellationToken cancellationToken)
+    public async Task<ClusterInitResult> InitAsync(string? store, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -30,15 +30,19 @@ public sealed partial class ClusterService
             var name = HostNames.Require(hostd.Value.NodeName, "this host's name (Hostd:NodeName)");
             var listen = ParseListen(options.Value.Listen);
             CheckPortFree(listen);
+            store = StoreOrDefault(store);
             var now = time.GetUtcNow();
             _files.Prepare();
             DeleteStaleDatabase();
             using (var ca = CertificateAuthority.Create(name, now))
             using (var key = ClusterCertificates.NewKey())
             using (var certificate = ca.Issue(key, name, now))
-            using (var store = SqliteClusterStore.Open(_files.Database))
             {
-                await store.PutHostAsync(
+                // The identity first: an etcd store is reached with it (by default).
+                ca.Save(_files);
+                HostIdentity.Save(_files, certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ca.Certificate.ExportCertificatePem());
+                using var opened = Etcd.ClusterStores.Open(store, options.Value, _files);
+                await opened.PutHostAsync(
                     new ClusterHostRecord
                     {
                         Name = name,
@@ -51,11 +55,9 @@ public sealed partial class ClusterService
                         LastHeartbeatAt = now,
                     },
                     cancellationToken);
-                ca.Save(_files);
-                HostIdentity.Save(_files, certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ca.Certificate.ExportCertificatePem());
             }
 
-            var membership = new ClusterMembership { Role = ClusterRoles.Manager, Name = name, ManagerName = name, Since = now };
+            var membership = new ClusterMembership { Role = ClusterRoles.Manager, Name = name, ManagerName = name, Since = now, Store = store };
             _files.WriteMembership(membership);
             await StartRoleAsync(membership, cancellationToken);
             var transport = Transport!;

@@ -39,6 +39,7 @@ public sealed partial class ClusterService(
     private ClusterRpc? _rpc;
     private ClusterManager? _manager;
     private ClusterAgent? _agent;
+    private Etcd.EtcdLeaderElection? _election;
 
     /// <summary>The cluster connections of this host (mutual TLS to any named host, protocols served on the cluster port); null while it is in no cluster.</summary>
     public ClusterTransport? Transport => Volatile.Read(ref _transport);
@@ -103,6 +104,8 @@ public sealed partial class ClusterService(
             LastHeartbeatAt = agent?.LastHeartbeatAt,
             LastError = agent?.LastError,
             Revoked = transport.Revocations.IsRevoked(transport.Identity.Serial),
+            Store = membership.Role == ClusterRoles.Manager ? StoreOrDefault(membership.Store) : null,
+            Leading = _election?.IsLeader,
         };
     }
 
@@ -118,7 +121,7 @@ public sealed partial class ClusterService(
         if (membership.Role == ClusterRoles.Manager)
         {
             var ca = CertificateAuthority.Load(_files.CaCertificate, _files.CaKey);
-            var store = SqliteClusterStore.Open(_files.Database);
+            var store = Etcd.ClusterStores.Open(StoreOrDefault(membership.Store), settings, _files);
             RevocationList revocations;
             try
             {
@@ -133,7 +136,15 @@ public sealed partial class ClusterService(
 
             var transport = new ClusterTransport(identity, revocations, settings, _logger);
             _transport = transport;
-            _manager = ClusterManager.Start(store, ca, transport, rpc, _files, settings, probe, time, _logger);
+            if (store is Etcd.EtcdClusterStore etcd)
+            {
+                // Several managers share the etcd store; one of them leads (runs deployments, marks hosts down).
+                _election = new Etcd.EtcdLeaderElection(etcd.Connection, etcd.Prefix + "leader", $"{membership.Name} {AdvertisedAddress(listen)}:{listen.Port}", settings.LeaderLeaseTtl, _logger);
+                _election.Start();
+            }
+
+            var election = _election;
+            _manager = ClusterManager.Start(store, ca, transport, rpc, _files, settings, probe, time, _logger, () => election?.IsLeader ?? true);
             await MarkInterruptedAsync(store, time, cancellationToken);
             transport.Resolver = ResolveOnManagerAsync;
             transport.Listen(listen);
@@ -168,6 +179,12 @@ public sealed partial class ClusterService(
         {
             _transport = null;
             await transport.DisposeAsync();
+        }
+
+        if (_election is { } election)
+        {
+            _election = null;
+            await election.DisposeAsync();
         }
 
         if (_manager is { } manager)
@@ -213,6 +230,23 @@ public sealed partial class ClusterService(
         => IPEndPoint.TryParse(text ?? "", out var endPoint) && (text ?? "").Contains(':', StringComparison.Ordinal)
             ? endPoint
             : throw new ClusterRequestException($"{ClusterOptions.Section}:Listen '{text}' is not ADDRESS:PORT");
+
+    /// <summary>
+    /// The manager that may run a deployment: on SQLite the one manager; on etcd the elected leader only (a follower
+    /// names the leader, so the caller can go there).
+    /// </summary>
+    /// <exception cref="ClusterNotManagerException">This host is no manager, or a follower.</exception>
+    private async Task RequireLeaderAsync(CancellationToken cancellationToken)
+    {
+        RequireManager();
+        if (_election is { IsLeader: false } election)
+        {
+            var leader = await election.LeaderAsync(cancellationToken);
+            throw new ClusterNotManagerException(leader is null
+                ? "no manager leads the cluster at the moment (an election is under way); try again in a few seconds"
+                : $"this manager is a follower; the leader is {leader}: run this there");
+        }
+    }
 
     private ClusterManager RequireManager()
         => _manager ?? throw new ClusterNotManagerException(_membership is { } m

@@ -27,6 +27,12 @@ public static class ClusterMethods
     /// <summary>Removes a host and revokes its certificate (manager only): <see cref="ClusterRemoveRequest"/> -> <see cref="ClusterRemoveResult"/>.</summary>
     public const string Remove = "cluster.remove";
 
+    /// <summary>
+    /// Copies the manager's state from its SQLite store to an etcd store and switches to it (manager only):
+    /// <see cref="ClusterMigrateStoreRequest"/> -> <see cref="ClusterMigrateStoreResult"/>.
+    /// </summary>
+    public const string MigrateStore = "cluster.migrate-store";
+
     /// <summary>This host's part in the cluster: -> <see cref="ClusterStatus"/>.</summary>
     public const string Status = "cluster.status";
 

@@ -24,6 +24,20 @@ public sealed record ClusterJoinRequest
 }
 
 /// <summary><c>cluster.remove</c>: the host to remove.</summary>
+/// <summary>The parameters of <c>cluster.init</c> (all optional).</summary>
+public sealed record ClusterInitRequest
+{
+    /// <summary>The manager's store: <c>sqlite</c> or <c>etcd://HOST:PORT,...</c>; null: <c>Cluster:Store</c>.</summary>
+    public string? Store { get; init; }
+}
+
+/// <summary>The parameters of <c>cluster.migrate-store</c>.</summary>
+public sealed record ClusterMigrateStoreRequest
+{
+    /// <summary>The store to move to: <c>etcd://HOST:PORT,...</c>.</summary>
+    public required string To { get; init; }
+}
+
 public sealed record ClusterRemoveRequest
 {
     public required string Name { get; init; }

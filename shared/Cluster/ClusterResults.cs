@@ -62,6 +62,26 @@ public sealed record ClusterJoinResult
 }
 
 /// <summary>The answer to <c>cluster.remove</c>.</summary>
+/// <summary>The answer to <c>cluster.migrate-store</c>: what was copied, and the store the manager now uses.</summary>
+public sealed record ClusterMigrateStoreResult
+{
+    public required string From { get; init; }
+
+    public required string To { get; init; }
+
+    public required int Hosts { get; init; }
+
+    public required int Tokens { get; init; }
+
+    public required int Revocations { get; init; }
+
+    public required int Deployments { get; init; }
+
+    public required int Placements { get; init; }
+
+    public required int Holdings { get; init; }
+}
+
 public sealed record ClusterRemoveResult
 {
     public required string Name { get; init; }

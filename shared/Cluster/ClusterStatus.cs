@@ -36,6 +36,15 @@ public sealed record ClusterStatus
     /// <summary>A member: why the last connection to the manager failed, if it did.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>
+    /// The store the manager keeps the cluster in (<c>sqlite</c> or <c>etcd://...</c>); a manager on etcd also says
+    /// whether it leads (<see cref="Leading"/>). Null on members.
+    /// </summary>
+    public string? Store { get; init; }
+
+    /// <summary>A manager on etcd: whether it is the elected leader now. Null on SQLite (the one manager always leads).</summary>
+    public bool? Leading { get; init; }
+
     /// <summary>True when this host's own certificate is on the revocation list (it was removed).</summary>
     public bool Revoked { get; init; }
 }

@@ -31,6 +31,7 @@ namespace Jumpstart;
 ///   4700-4799  HostdDBus            hostd/DBus
 ///   4800-4899  Metrics              hostd/Metrics
 ///   4900-4999  Cluster              hostd/Cluster
+///   5000-5099  ControlPlane         hostd/Cluster/Etcd
 /// guestd (guestd/)
 ///   2000-2199  GuestdNetwork        guestd/Network
 ///   3000-3099  GuestdSelf           guestd/Self
@@ -284,6 +285,14 @@ public static class LogEventIds
         public const int DeploymentImagesPreparing = 4990;
         public const int DeploymentImagesKept = 4991;
         public const int DeploymentImagesPrepared = 4992;
+    }
+
+    /// <summary>hostd/Cluster/Etcd: the manager's state on etcd, the leader election (5000-5099).</summary>
+    public static class ControlPlane
+    {
+        public const int Leading = 5000;
+        public const int LostLeadership = 5001;
+        public const int CampaignFailed = 5002;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

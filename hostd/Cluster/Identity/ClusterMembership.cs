@@ -19,4 +19,10 @@ public sealed record ClusterMembership
     public required string ManagerName { get; init; }
 
     public required DateTimeOffset Since { get; init; }
+
+    /// <summary>
+    /// The manager's store, as <c>init --store</c> or <c>migrate-store</c> chose it (<c>sqlite</c> or <c>etcd://...</c>);
+    /// null: <c>Cluster:Store</c>. Kept here so that a restarted manager cannot fall back to the other store.
+    /// </summary>
+    public string? Store { get; init; }
 }

@@ -32,6 +32,7 @@ internal sealed partial class ClusterManager : IAsyncDisposable
     private readonly SemaphoreSlim _revocationGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task _monitor = Task.CompletedTask;
+    private Func<bool> _leads = () => true;
 
     private ClusterManager(IClusterStore store, CertificateAuthority ca, ClusterTransport transport, ClusterRpc rpc, ClusterFiles files, ClusterOptions options, HostCapacityProbe probe, TimeProvider time, ILogger logger)
     {
@@ -66,9 +67,10 @@ internal sealed partial class ClusterManager : IAsyncDisposable
     }
 
     /// <summary>Starts the manager on a transport whose identity and revocation list are the manager's.</summary>
-    public static ClusterManager Start(IClusterStore store, CertificateAuthority ca, ClusterTransport transport, ClusterRpc rpc, ClusterFiles files, ClusterOptions options, HostCapacityProbe probe, TimeProvider time, ILogger logger)
+    public static ClusterManager Start(IClusterStore store, CertificateAuthority ca, ClusterTransport transport, ClusterRpc rpc, ClusterFiles files, ClusterOptions options, HostCapacityProbe probe, TimeProvider time, ILogger logger, Func<bool>? leads = null)
     {
         var manager = new ClusterManager(store, ca, transport, rpc, files, options, probe, time, logger);
+        manager._leads = leads ?? manager._leads;
         transport.Map(ClusterProtocols.Join, manager.ServeJoinAsync);
         transport.Map(ClusterProtocols.Rpc, manager.ServeHostAsync);
         manager._monitor = Task.Run(manager.MonitorAsync);
@@ -189,7 +191,8 @@ internal sealed partial class ClusterManager : IAsyncDisposable
                         nextOwnHeartbeat = now + _options.HeartbeatInterval;
                     }
 
-                    foreach (var name in await _store.MarkDownAsync(now - _options.DownAfter, _stopping.Token))
+                    // Only the leader marks hosts down (on etcd several managers share the store); a follower keeps its own heartbeat.
+                    foreach (var name in _leads() ? await _store.MarkDownAsync(now - _options.DownAfter, _stopping.Token) : [])
                     {
                         ClusterLog.HostDown(_logger, name, _options.DownAfter.TotalSeconds);
                     }

@@ -103,9 +103,9 @@ public sealed class ClusterTestBed : IAsyncDisposable
     public static string NameOf(int index) => $"host-{(char)('a' + index)}";
 
     /// <summary>Runs <c>jumpstart cluster init</c> on the manager and keeps the CA pin.</summary>
-    public async Task<JsonElement> InitAsync()
+    public async Task<JsonElement> InitAsync(params string[] options)
     {
-        var result = await Manager.CliJsonAsync("cluster", "init");
+        var result = await Manager.CliJsonAsync(["cluster", "init", .. options]);
         CaHash = result.GetProperty("caHash").GetString();
         return result;
     }

@@ -29,6 +29,9 @@ public static class Capabilities
     public const string Packaging = "Packaging";
     public const string GuestImage = "GuestImage";
 
+    /// <summary>Several managers on etcd, one leader (issue 20): tests start real etcd members.</summary>
+    public const string ControlPlane = "ControlPlane";
+
     /// <summary>An attack on a real server or CLI process (issue 13); each such test also carries its area's trait.</summary>
     public const string Hostile = "Hostile";
 }

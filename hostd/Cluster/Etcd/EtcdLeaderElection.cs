@@ -1,0 +1,178 @@
+using Etcdserverpb;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using V3Electionpb;
+
+namespace Jumpstart.Hostd.Cluster.Etcd;
+
+/// <summary>
+/// One manager's part in electing the cluster's leader with etcd's election API (v3election Campaign, Leader, Resign):
+/// it grants a lease of <see cref="Ttl"/>, keeps it alive, and campaigns with it; the campaign returns when this manager
+/// leads. The lease is the leadership: when a keep-alive is not answered within a sixth of the TTL (etcd unreachable, no
+/// quorum, a partition) this manager stops leading at once (<see cref="Leadership"/> is cancelled) before etcd lets the
+/// lease expire and another manager's campaign returns; then it campaigns again with a new lease.
+/// </summary>
+/// <remarks>
+/// etcd's election service (server/etcdserver/api/v3election, https://etcd.io/docs/v3.4/dev-guide/api_concurrency_reference_v3/):
+/// a campaign creates the key NAME/LEASE-ID under the lease and waits until it is the oldest under NAME.
+/// dotnet-etcd warns that a campaign without an explicit, kept-alive lease loses leadership silently; hence the lease.
+/// </remarks>
+public sealed class EtcdLeaderElection : IAsyncDisposable
+{
+    private readonly EtcdConnection _etcd;
+    private readonly string _name;
+    private readonly string _value;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource _leadership = new();
+    private LeaderKey? _leader;
+    private Task? _loop;
+
+    /// <param name="etcd">The connection.</param>
+    /// <param name="name">The election's key, e.g. <c>/jumpstart/default/leader</c>.</param>
+    /// <param name="value">What this manager proclaims when it leads (its name and cluster endpoint).</param>
+    /// <param name="ttl">The lease's time to live (at least 2 s).</param>
+    /// <param name="logger">Where leadership changes are logged.</param>
+    public EtcdLeaderElection(EtcdConnection etcd, string name, string value, TimeSpan ttl, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(etcd);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.FromSeconds(2));
+        _etcd = etcd;
+        _name = name;
+        _value = value;
+        _logger = logger;
+        Ttl = ttl;
+        _leadership.Cancel();
+    }
+
+    public TimeSpan Ttl { get; }
+
+    /// <summary>Whether this manager leads now.</summary>
+    public bool IsLeader => !Volatile.Read(ref _leadership).IsCancellationRequested;
+
+    /// <summary>Cancelled the moment this manager stops leading (already cancelled while it does not lead).</summary>
+    public CancellationToken Leadership => Volatile.Read(ref _leadership).Token;
+
+    /// <summary>Starts campaigning.</summary>
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
+
+    /// <summary>The value the current leader proclaimed, or null when there is none.</summary>
+    /// <exception cref="ClusterStoreException">etcd cannot be reached.</exception>
+    public async Task<string?> LeaderAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _etcd.Client.LeaderAsync(new LeaderRequest { Name = EtcdConnection.Bytes(_name) }, deadline: EtcdConnection.Deadline(), cancellationToken: cancellationToken);
+            return response.Kv?.Value.ToStringUtf8();
+        }
+        catch (RpcException ex) when (ex.Status.Detail.Contains("no leader", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+        {
+            throw _etcd.Failure(ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw _etcd.Failure(new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded", ex)));
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            using var lease = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            long leaseId = 0;
+            try
+            {
+                var granted = await _etcd.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Ttl.TotalSeconds }, deadline: EtcdConnection.Deadline(), cancellationToken: stopping);
+                leaseId = granted.ID;
+                var keepAlive = _etcd.Client.LeaseKeepAlive(lease, leaseId, keepAliveTimeout: (int)(Ttl.TotalMilliseconds / 3), communicationTimeout: (int)(Ttl.TotalMilliseconds / 6));
+                var campaign = await _etcd.Client.CampaignAsync(
+                    new CampaignRequest { Name = EtcdConnection.Bytes(_name), Lease = leaseId, Value = EtcdConnection.Bytes(_value) },
+                    cancellationToken: lease.Token);
+                _leader = campaign.Leader;
+                var leadership = CancellationTokenSource.CreateLinkedTokenSource(lease.Token);
+                Volatile.Write(ref _leadership, leadership);
+                EtcdLog.Leading(_logger, _value, _name);
+
+                // Leads until the lease's keep-alive fails (the library cancels `lease`) or hostd stops.
+                await Task.WhenAny(keepAlive, Task.Delay(Timeout.Infinite, lease.Token)).ContinueWith(_ => { }, TaskScheduler.Default);
+                await leadership.CancelAsync();
+                if (!stopping.IsCancellationRequested)
+                {
+                    EtcdLog.LostLeadership(_logger, _value, _name);
+                }
+            }
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException or HttpRequestException)
+            {
+                await Volatile.Read(ref _leadership).CancelAsync();
+                if (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                EtcdLog.CampaignFailed(_logger, _name, ex.Message);
+            }
+            finally
+            {
+                await lease.CancelAsync();
+                await RevokeAsync(leaseId);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Gives the lease back so the next campaign need not wait for it to expire (best effort: it expires anyway).</summary>
+    private async Task RevokeAsync(long leaseId)
+    {
+        if (leaseId == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _etcd.Client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = leaseId }, deadline: DateTime.UtcNow + TimeSpan.FromSeconds(1));
+        }
+        catch (RpcException)
+        {
+            // Unreachable: the lease expires by its TTL.
+        }
+    }
+
+    /// <summary>Resigns (a follower takes over at once) and stops campaigning.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (IsLeader && _leader is { } leader)
+        {
+            await Volatile.Read(ref _leadership).CancelAsync();
+            try
+            {
+                await _etcd.Client.ResignAsync(new ResignRequest { Leader = leader }, deadline: DateTime.UtcNow + TimeSpan.FromSeconds(1));
+            }
+            catch (RpcException)
+            {
+                // The lease is revoked below or expires.
+            }
+        }
+
+        await _stopping.CancelAsync();
+        if (_loop is { } loop)
+        {
+            await loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        _stopping.Dispose();
+    }
+}

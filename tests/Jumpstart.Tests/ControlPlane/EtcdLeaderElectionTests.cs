@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Jumpstart.Hostd.Cluster.Etcd;
+using Jumpstart.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Jumpstart.Tests.ControlPlane;
+
+/// <summary>
+/// Two managers campaign on a real three-member etcd (TLS): exactly one leads; a leader cut off from etcd stops leading
+/// before the other takes over, and the other leads within 10 s; a leader that resigns hands over at once.
+/// </summary>
+[Trait(Capabilities.Trait, Capabilities.ControlPlane)]
+public sealed class EtcdLeaderElectionTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(3);
+
+    [ToolFact("etcd")]
+    public async Task ALeaderCutOffFromEtcd_StepsDown_AndTheOtherLeadsWithin10Seconds()
+    {
+        using var etcd = new EtcdTestCluster(3);
+        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        var election = $"/jumpstart/test-{Guid.NewGuid():N}/leader";
+        await using var relay = new BlackholeRelay(etcd.ClientPort(0));
+        using var connectionA = etcd.Connect($"etcd://localhost:{relay.Port}");
+        using var connectionB = etcd.Connect();
+        await using var managerA = new EtcdLeaderElection(connectionA, election, "manager-a", s_ttl, NullLogger.Instance);
+        await using var managerB = new EtcdLeaderElection(connectionB, election, "manager-b", s_ttl, NullLogger.Instance);
+        managerA.Start();
+        await Poll.UntilAsync(() => managerA.IsLeader, TimeSpan.FromSeconds(15), "manager-a leads");
+        managerB.Start();
+        Assert.Equal("manager-a", await managerB.LeaderAsync(CancellationToken.None));
+
+        var bothLed = false;
+        var aStepped = TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        relay.Cut();
+        await Poll.UntilAsync(
+            () =>
+            {
+                bothLed |= managerA.IsLeader && managerB.IsLeader;
+                if (!managerA.IsLeader && aStepped == TimeSpan.Zero)
+                {
+                    aStepped = clock.Elapsed;
+                }
+
+                return managerB.IsLeader;
+            },
+            TimeSpan.FromSeconds(10),
+            "manager-b leads after manager-a was cut off");
+        var failover = clock.Elapsed;
+        output.WriteLine($"manager-a stopped leading after {aStepped.TotalSeconds:0.00} s; manager-b led after {failover.TotalSeconds:0.00} s (lease TTL {s_ttl.TotalSeconds:0} s)");
+
+        Assert.False(bothLed, "both managers led at one moment");
+        Assert.False(managerA.IsLeader);
+        Assert.True(managerA.Leadership.IsCancellationRequested);
+        Assert.True(aStepped < failover, $"manager-a stepped down at {aStepped} only, after manager-b took over at {failover}");
+        Assert.Equal("manager-b", await managerB.LeaderAsync(CancellationToken.None));
+
+        // Healed, the old leader does not take over again: it campaigns behind the new one.
+        relay.Heal();
+        await Task.Delay(s_ttl);
+        Assert.True(managerB.IsLeader);
+        Assert.False(managerA.IsLeader);
+    }
+
+    [ToolFact("etcd")]
+    public async Task ALeaderThatResigns_HandsOverAtOnce()
+    {
+        using var etcd = new EtcdTestCluster(1);
+        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        var election = $"/jumpstart/test-{Guid.NewGuid():N}/leader";
+        using var connectionA = etcd.Connect();
+        using var connectionB = etcd.Connect();
+        var managerA = new EtcdLeaderElection(connectionA, election, "manager-a", TimeSpan.FromSeconds(30), NullLogger.Instance);
+        await using var managerB = new EtcdLeaderElection(connectionB, election, "manager-b", TimeSpan.FromSeconds(30), NullLogger.Instance);
+        managerA.Start();
+        await Poll.UntilAsync(() => managerA.IsLeader, TimeSpan.FromSeconds(15), "manager-a leads");
+        managerB.Start();
+        await Task.Delay(500);
+        Assert.False(managerB.IsLeader);
+
+        var clock = Stopwatch.StartNew();
+        await managerA.DisposeAsync();
+        await Poll.UntilAsync(() => managerB.IsLeader, TimeSpan.FromSeconds(5), "manager-b leads after manager-a resigned (long before the 30 s lease would expire)");
+        output.WriteLine($"handover after a resignation: {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+}
