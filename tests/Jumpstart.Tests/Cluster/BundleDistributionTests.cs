@@ -287,6 +287,8 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
             Assert.Equal("failed", failed.GetProperty("state").GetString());
             Assert.False(Directory.Exists(CachedCopy(receiver, source)), "host-c published a bundle from a corrupted stream");
 
+            // The broken transfer may have cost the heartbeat too (a loaded machine): a plan made while host-c is down skips it.
+            await Bed.WaitForStateAsync(receiver, "up", ClusterTestBed.UpBound);
             var (resumed, second) = await DistributeAsync(Bed.Manager, "dist-flip", "host-c", "unicast");
 
             Assert.Equal(0, resumed.ExitCode);
