@@ -270,6 +270,13 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
             timeout: TimeSpan.FromMinutes(6));
         Assert.True(template.Succeeded, $"template create exited {template.ExitCode}: {template.StandardError}");
 
+        // Spread puts one clone on each host that is up when the plan is made: the plan below (a copy on one member, an
+        // upstream pseudo image on the other) needs all three (the template's TCG boot can cost a heartbeat on a loaded machine).
+        foreach (var node in bed.Nodes.Skip(1))
+        {
+            await bed.WaitForStateAsync(node, "up", ClusterTestBed.UpBound);
+        }
+
         var (result, report) = await DeployClusterFixture.DeployFromAsync(bed.Manager, "cluster-disk", "dg", 3, "--images", "copies:2");
 
         Assert.True(result.Succeeded, $"deploy exited {result.ExitCode}: {result.StandardError}");
