@@ -51,7 +51,7 @@ public static partial class ManPages
             if (inCommands && SubsectionHeading().Match(line) is { Success: true } heading)
             {
                 Close();
-                current = heading.Groups["command"].Value.Trim();
+                current = heading.Groups["command"].Value.Replace("\\-", "-", StringComparison.Ordinal).Trim();
                 continue;
             }
 
@@ -88,6 +88,7 @@ public static partial class ManPages
         }
     }
 
-    [GeneratedRegex(@"^\.SS ""?jumpstart(?<command>( [a-z][a-z-]*)+)""?\s*$")]
+    // A command word may hold a hyphen, escaped (\-) as groff wants it: "cluster migrate\-store".
+    [GeneratedRegex(@"^\.SS ""?jumpstart(?<command>( [a-z](?:[a-z-]|\\-)*)+)""?\s*$")]
     private static partial Regex SubsectionHeading();
 }
