@@ -36,17 +36,29 @@ public sealed class DeployClusterFixture : IAsyncLifetime
     private ClusterTestBed? _bed;
 
     /// <summary>The hosts, the cluster formed and the template made (on first use).</summary>
+    /// <summary>
+    /// The three-host bed, every member up: a test starts from the whole cluster (a test before it may have taken a host
+    /// down and started it again, and on a loaded machine its first heartbeats can come after the next plan).
+    /// </summary>
     public async Task<ClusterTestBed> BedAsync()
     {
+        ClusterTestBed bed;
         await _gate.WaitAsync();
         try
         {
-            return _bed ??= await StartAsync();
+            bed = _bed ??= await StartAsync();
         }
         finally
         {
             _gate.Release();
         }
+
+        foreach (var node in bed.Nodes.Skip(1))
+        {
+            await bed.WaitForStateAsync(node, "up", ClusterTestBed.UpBound);
+        }
+
+        return bed;
     }
 
     /// <summary>The template's VM spec (on the manager's directory; every host reads the same kernel and initramfs).</summary>
