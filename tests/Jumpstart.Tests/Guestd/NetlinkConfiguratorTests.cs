@@ -34,8 +34,8 @@ public sealed class NetlinkConfiguratorTests
         Assert.DoesNotContain("203.0.113.0", state, StringComparison.Ordinal);
         Assert.DoesNotContain("192.0.2.50", state, StringComparison.Ordinal);
         Assert.Contains("10.9.0.5/24", state, StringComparison.Ordinal);
-        Assert.Contains("default via 10.9.0.1 proto boot", state, StringComparison.Ordinal);
-        Assert.Contains("198.51.100.0/24 via 10.9.0.254 proto boot metric 7", state, StringComparison.Ordinal);
+        Assert.Contains("route4 default via 10.9.0.1", state, StringComparison.Ordinal);
+        Assert.Contains("route4 198.51.100.0/24 via 10.9.0.254 metric 7", state, StringComparison.Ordinal);
     }
 
     [ToolFact("ip", NeedsRoot = true)]
@@ -77,11 +77,13 @@ public sealed class NetlinkConfiguratorTests
         var configurator = Netlink(ns);
 
         var missing = await Assert.ThrowsAsync<NetworkConfigurationException>(() => configurator.SetMtuAsync("nosuch0", 1400, CancellationToken.None));
-        var refused = await Assert.ThrowsAsync<NetworkConfigurationException>(() => configurator.SetMtuAsync("lo", 1 << 30, CancellationToken.None));
+        var address = new IpPrefix(System.Net.IPAddress.Parse("127.0.0.2"), 8);
+        await configurator.AddAddressAsync("lo", address, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<NetworkConfigurationException>(() => configurator.AddAddressAsync("lo", address, CancellationToken.None));
 
         Assert.Contains("'ip link set dev nosuch0 mtu 1400' failed: No such device", missing.Message, StringComparison.Ordinal);
         Assert.Equal(StepNames.Network, missing.Step);
-        Assert.Contains("'ip link set dev lo mtu 1073741824' failed", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("'ip -4 address add 127.0.0.2/8 dev lo' failed: File exists", refused.Message, StringComparison.Ordinal);
     }
 
     [ToolFact("ip", "ping", NeedsRoot = true)]
