@@ -15,7 +15,7 @@ public sealed partial class ConfigurationEngine
     /// <summary>
     /// Runs the same engine over <paramref name="metadata"/> with the network and hostname changes
     /// dropped (links are still listed, argv still built), files written to a scratch root, the clock
-    /// read but not set, a no-op shell instead of <c>self</c>, and no CMS. The kernel RNG does take the seed: more entropy
+    /// read but not set, a no-op shell instead of <c>self</c>, and a loopback stand-in for the CMS (<see cref="Cms.LoopbackCms"/>). The kernel RNG does take the seed: more entropy
     /// never hurts. Leaves the instance marker untouched, so the first real disc applies in full.
     /// </summary>
     /// <remarks>
@@ -37,6 +37,9 @@ public sealed partial class ConfigurationEngine
             // A no-op self script: starting a process is the costliest cold path of a clone's
             // configuration (the ip batch, arping, self all go through it), so it must be warm too.
             var result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = WarmUpSelfScript, Warmup = false }, cancellationToken);
+
+            // The CMS exchange through the real client against a loopback stand-in: a clone's costliest cold path.
+            await Cms.LoopbackCms.ExchangeAsync(metadata.InstanceId, loggerFactory, cancellationToken);
             LogWarmedUp(_logger, metadata.InstanceId, result.Total.TotalMilliseconds);
             return result with { WarmUp = true };
         }

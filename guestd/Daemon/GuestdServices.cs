@@ -2,11 +2,10 @@ using Jumpstart.Guestd.Configuration;
 using Jumpstart.Guestd.Identity;
 using Jumpstart.Guestd.Network;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Guestd.Daemon;
 
-/// <summary>Wires the real implementations (iproute2, sethostname, RNG/clock ioctls) into the engine, for both the service and <c>apply</c>.</summary>
+/// <summary>Wires the real implementations (rtnetlink, sethostname, RNG/clock ioctls) into the engine, for both the service and <c>apply</c>.</summary>
 public static class GuestdServices
 {
     /// <summary>Registers the engine and its real collaborators; <paramref name="identity"/> defaults to <see cref="CloneIdentity.For"/> the settings' root.</summary>
@@ -15,8 +14,8 @@ public static class GuestdServices
         engineOptions ??= settings.ToEngineOptions();
         services.AddSingleton(settings);
         services.AddSingleton(engineOptions);
-        services.AddSingleton<INetworkConfigurator>(sp => new IpRouteConfigurator(
-            sp.GetRequiredService<ILogger<IpRouteConfigurator>>(), settings.IpTool, arpingTool: settings.ArpingTool));
+        // Links, addresses, routes, neighbours and the gratuitous ARP from guestd itself (rtnetlink, a packet socket): no process.
+        services.AddSingleton<INetworkConfigurator>(_ => new NetlinkConfigurator());
         services.AddSingleton<IKernelHostname, KernelHostname>();
 
         // hostnamed owns the whole machine's name: only a guestd configuring "/" asks it (apply --root and tests do not).

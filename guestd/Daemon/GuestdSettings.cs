@@ -45,10 +45,10 @@ public sealed record GuestdSettings
 
     public int RoleWaitSeconds { get; init; } = 600;
 
-    /// <summary>The iproute2 binary.</summary>
+    /// <summary>The iproute2 binary. Not used by the service since it speaks rtnetlink itself; still read so existing files load.</summary>
     public string IpTool { get; init; } = "ip";
 
-    /// <summary>arping (busybox's or iputils') for the gratuitous ARP after the address changed.</summary>
+    /// <summary>arping (busybox's or iputils'). Not used by the service since it sends the ARP itself; still read so existing files load.</summary>
     public string ArpingTool { get; init; } = "arping";
 
     /// <summary>Where to write <see cref="ConsoleMarkers"/> lines (e.g. /dev/console in the test guest); null: none.</summary>

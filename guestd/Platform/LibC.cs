@@ -4,7 +4,8 @@ namespace Jumpstart.Guestd.Platform;
 
 /// <summary>
 /// The few libc calls .NET and Mono.Posix lack: ioctl(2) with a buffer or an integer argument,
-/// open(2) with O_NONBLOCK (a CDROM without a disc must still open) and clock_settime(2).
+/// open(2) with O_NONBLOCK (a CDROM without a disc must still open), clock_settime(2), and the
+/// socket(2)/send(2)/sendto(2)/recv(2)/setns(2) of guestd's rtnetlink client and ARP announcements.
 /// </summary>
 /// <remarks>Buffers are managed arrays marshalled by the runtime, so no unsafe code is needed.</remarks>
 internal static class LibC
@@ -30,6 +31,35 @@ internal static class LibC
 
     [DllImport(Library, EntryPoint = "ioctl", SetLastError = true)]
     public static extern int IoctlValue(int fd, nuint request, nint argument);
+
+    /// <summary>AF_NETLINK, SOCK_RAW, SOCK_CLOEXEC and NETLINK_ROUTE from &lt;sys/socket.h&gt; and &lt;linux/netlink.h&gt;.</summary>
+    public const int AfNetlink = 16;
+    public const int SockRaw = 3;
+    public const int SockCloExec = 0x80000;
+    public const int NetlinkRoute = 0;
+
+    /// <summary>CLONE_NEWNET from &lt;sched.h&gt;, for setns(2).</summary>
+    public const int CloneNewNet = 0x40000000;
+
+    [DllImport(Library, EntryPoint = "socket", SetLastError = true)]
+    public static extern int Socket(int domain, int type, int protocol);
+
+    [DllImport(Library, EntryPoint = "send", SetLastError = true)]
+    public static extern nint Send(int fd, byte[] buffer, nuint length, int flags);
+
+    [DllImport(Library, EntryPoint = "recv", SetLastError = true)]
+    public static extern nint Receive(int fd, [Out] byte[] buffer, nuint length, int flags);
+
+    /// <summary>AF_PACKET, SOCK_DGRAM and ETH_P_ARP from &lt;linux/if_packet.h&gt; and &lt;linux/if_ether.h&gt; (packet(7)).</summary>
+    public const int AfPacket = 17;
+    public const int SockDgram = 2;
+    public const ushort EthernetArp = 0x0806;
+
+    [DllImport(Library, EntryPoint = "sendto", SetLastError = true)]
+    public static extern nint SendTo(int fd, byte[] buffer, nuint length, int flags, byte[] address, uint addressLength);
+
+    [DllImport(Library, EntryPoint = "setns", SetLastError = true)]
+    public static extern int SetNamespace(int fd, int type);
 
     [DllImport(Library, EntryPoint = "clock_settime", SetLastError = true)]
     public static extern int ClockSettime(int clock, ref Timespec value);

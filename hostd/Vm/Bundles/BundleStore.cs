@@ -83,10 +83,15 @@ public sealed class BundleStore(string stateRoot)
 
     /// <exception cref="BundleException">Missing, corrupted or unsupported.</exception>
     public Task<VerifiedBundle> VerifyAsync(string nameOrPath, CancellationToken cancellationToken)
+        => VerifyAsync(nameOrPath, reuseVerified: false, cancellationToken);
+
+    /// <summary>As above; <paramref name="reuseVerified"/>: parts hashed before and unchanged since are not hashed again (a clone request).</summary>
+    /// <exception cref="BundleException">Missing, corrupted or unsupported.</exception>
+    public Task<VerifiedBundle> VerifyAsync(string nameOrPath, bool reuseVerified, CancellationToken cancellationToken)
     {
         var path = Resolve(nameOrPath);
         return Directory.Exists(path)
-            ? BundleVerifier.VerifyAsync(path, cancellationToken)
+            ? BundleVerifier.VerifyAsync(path, reuseVerified, cancellationToken)
             : throw new BundleException(nameOrPath, BundleProblem.NotFound, $"no bundle at {path}");
     }
 

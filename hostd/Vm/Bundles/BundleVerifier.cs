@@ -16,7 +16,16 @@ public static class BundleVerifier
 
     /// <exception cref="BundleException">What is wrong, first problem found.</exception>
     public static Task<VerifiedBundle> VerifyAsync(string directory, CancellationToken cancellationToken)
-        => VerifyAsync(directory, new Dictionary<string, string>(), cancellationToken);
+        => VerifyAsync(directory, new Dictionary<string, string>(), reuseVerified: false, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="reuseVerified"/> a part this process hashed before and that is still the same,
+    /// unchanged file (<see cref="VerifiedPartCache"/>: device, inode, size, mtime, ctime) is not hashed again: what a
+    /// clone request uses, so cloning one bundle again does not re-read it. An operator's verify hashes everything.
+    /// </summary>
+    /// <exception cref="BundleException">What is wrong, first problem found.</exception>
+    public static Task<VerifiedBundle> VerifyAsync(string directory, bool reuseVerified, CancellationToken cancellationToken)
+        => VerifyAsync(directory, new Dictionary<string, string>(), reuseVerified, cancellationToken);
 
     /// <summary>
     /// As above, taking the SHA-256 of some parts as already computed by the caller, who wrote those files itself from
@@ -24,7 +33,10 @@ public static class BundleVerifier
     /// on disk, their content not read again. <paramref name="knownHashes"/>: lowercase hex SHA-256 by part file name.
     /// </summary>
     /// <exception cref="BundleException">What is wrong, first problem found.</exception>
-    public static async Task<VerifiedBundle> VerifyAsync(string directory, IReadOnlyDictionary<string, string> knownHashes, CancellationToken cancellationToken)
+    public static Task<VerifiedBundle> VerifyAsync(string directory, IReadOnlyDictionary<string, string> knownHashes, CancellationToken cancellationToken)
+        => VerifyAsync(directory, knownHashes, reuseVerified: false, cancellationToken);
+
+    private static async Task<VerifiedBundle> VerifyAsync(string directory, IReadOnlyDictionary<string, string> knownHashes, bool reuseVerified, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
@@ -43,7 +55,7 @@ public static class BundleVerifier
             }
             else
             {
-                await CheckPartAsync(name, directory, part, cancellationToken);
+                await CheckPartAsync(name, directory, part, reuseVerified, cancellationToken);
             }
         }
 
@@ -132,9 +144,17 @@ public static class BundleVerifier
         CheckMatches(name, part, file.Length, sha256);
     }
 
-    private static async Task CheckPartAsync(string name, string directory, BundlePart part, CancellationToken cancellationToken)
+    private static async Task CheckPartAsync(string name, string directory, BundlePart part, bool reuseVerified, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, part.File);
+
+        // Hashed before and unchanged since (same device, inode, size, mtime and ctime): not read again.
+        var before = VerifiedPartCache.Identify(path);
+        if (reuseVerified && before is { } known && known.Size == part.Size && VerifiedPartCache.IsVerified(path, known, part.Sha256))
+        {
+            return;
+        }
+
         string actual;
         long length;
         try
@@ -158,6 +178,12 @@ public static class BundleVerifier
         }
 
         CheckMatches(name, part, length, actual);
+
+        // Remembered only when the file did not change while it was read.
+        if (before is { } identity && VerifiedPartCache.Identify(path) == identity)
+        {
+            VerifiedPartCache.Remember(path, identity, actual);
+        }
     }
 
     private static void CheckMatches(string name, BundlePart part, long length, string sha256)

@@ -65,7 +65,7 @@ public sealed partial class CloneOrchestrator(VmSupervisor supervisor, BundleSto
         VerifiedBundle bundle;
         try
         {
-            bundle = await store.VerifyAsync(request.Bundle, cancellationToken);
+            bundle = await store.VerifyAsync(request.Bundle, reuseVerified: true, cancellationToken);
             RequireCompatible(bundle, expectedSpec);
         }
         catch (Exception ex) when (ex is BundleException or VmSpecException)

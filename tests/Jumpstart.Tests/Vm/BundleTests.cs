@@ -80,6 +80,31 @@ public sealed class BundleTests
     }
 
     [ToolFact("qemu-system-x86_64", "qemu-img")]
+    public async Task APartChangedAfterAVerify_IsHashedAgain_AndTheNextCloneRequestRefusesIt()
+    {
+        await using var bed = new VmTestBed();
+        var bundle = await bed.SeaBiosBundleAsync("changed", MemoryFormat.Mapped);
+        var disk = bundle.DiskPath("root");
+        var part = bundle.Manifest.Parts.Single(p => p.Role == BundlePartRole.Disk);
+        await bed.Store.VerifyAsync("changed", reuseVerified: true, CancellationToken.None);
+        Assert.True(VerifiedPartCache.Identify(disk) is { } verified && VerifiedPartCache.IsVerified(disk, verified, part.Sha256));
+
+        // Same size, and the modification time put back as it was: only the change time (and the content) tell.
+        var modified = File.GetLastWriteTimeUtc(disk);
+        File.SetAttributes(disk, FileAttributes.Normal);
+        var bytes = await File.ReadAllBytesAsync(disk);
+        bytes[^1] ^= 0xFF;
+        await File.WriteAllBytesAsync(disk, bytes);
+        File.SetLastWriteTimeUtc(disk, modified);
+
+        Assert.False(VerifiedPartCache.Identify(disk) is { } now && VerifiedPartCache.IsVerified(disk, now, part.Sha256));
+        var error = await Assert.ThrowsAsync<BundleException>(() => bed.Clones.CloneAsync(Request("changed", "c-1"), null, null, CancellationToken.None));
+        Assert.Equal(BundleProblem.ChecksumMismatch, error.Problem);
+        Assert.Contains("disk-root.qcow2", error.Message, StringComparison.Ordinal);
+        AssertNothingStarted(bed);
+    }
+
+    [ToolFact("qemu-system-x86_64", "qemu-img")]
     public async Task AMissingManifest_MeansNoBundle()
     {
         await using var bed = new VmTestBed();
