@@ -14,7 +14,8 @@ public sealed class VmOptions
     /// <summary><c>auto</c> (probe KVM, fall back to TCG), <c>kvm</c> or <c>tcg</c>.</summary>
     public string Accelerator { get; set; } = AutoAccelerator;
 
-    /// <summary>A kernel the KVM probe boots (proves KVM can run a real guest); null probes with the firmware only.</summary>
+    /// <summary>A kernel the KVM probe boots (proves KVM can run a real guest); null takes the host's own kernel, and
+    /// without one <c>auto</c> means TCG.</summary>
     public string? ProbeKernel { get; set; }
 
     /// <summary>The bridge clone taps join; null or empty gives clones an isolated NIC backend.</summary>

@@ -25,6 +25,20 @@ public sealed class AcceleratorProbeTests
     public async Task AnUnknownSetting_IsRefused()
         => await Assert.ThrowsAsync<ArgumentException>(() => AcceleratorProbe.DetectAsync("xen", null, "max", CancellationToken.None));
 
+    [Fact]
+    public void TheProbeKernel_IsTheConfiguredOne_ElseTheFirstReadableHostKernel()
+    {
+        using var directory = new TempDirectory("probe-kernel");
+        var present = Path.Combine(directory.Path, "vmlinuz-present");
+        File.WriteAllBytes(present, [1, 2, 3]);
+        var missing = Path.Combine(directory.Path, "vmlinuz-missing");
+
+        Assert.Equal("/configured", AcceleratorProbe.ChooseProbeKernel("/configured", [present]));
+        Assert.Equal(present, AcceleratorProbe.ChooseProbeKernel(null, [missing, present]));
+        Assert.Null(AcceleratorProbe.ChooseProbeKernel(null, [missing, directory.Path]));
+        Assert.Contains("/boot/vmlinuz-6.1.0-9-amd64", AcceleratorProbe.HostKernels("6.1.0-9-amd64"));
+    }
+
     [ToolFact("qemu-system-x86_64")]
     public async Task Auto_ChoosesKvmOnlyWhenAKvmProbeVmRuns()
     {
@@ -36,7 +50,8 @@ public sealed class AcceleratorProbeTests
         }
         else
         {
-            // Here (nested PVM) the probe VM aborts on MSR 0x10a, or /dev/kvm is missing: either way a reason is given.
+            // Here (nested PVM) the probe kernel hangs (SeaBIOS alone would finish POST), there is no host kernel to probe
+            // with, or /dev/kvm is missing: either way a reason is given.
             Assert.False(string.IsNullOrWhiteSpace(reason));
             Assert.DoesNotContain("reached", reason, StringComparison.Ordinal);
         }
