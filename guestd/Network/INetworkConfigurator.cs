@@ -4,7 +4,8 @@ namespace Jumpstart.Guestd.Network;
 
 /// <summary>
 /// The operations guestd needs from the network stack. Callers pass validated, typed values only
-/// (<see cref="InterfacePlan"/>); the real implementation is <see cref="IpRouteConfigurator"/>.
+/// (<see cref="InterfacePlan"/>). The service uses <see cref="NetlinkConfigurator"/> (rtnetlink, no process);
+/// <see cref="IpRouteConfigurator"/> does the same with iproute2 in a named namespace, the tests' independent peer.
 /// </summary>
 public interface INetworkConfigurator
 {
