@@ -103,16 +103,10 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
                 $"size {Quantities.FormatBytes(recipe.SizeBytes)} is too small: the root file system holds {Quantities.FormatBytes(rootBytes)} and needs about {Quantities.FormatBytes(needed + MbrDisk.PartitionOffsetBytes)} of disk");
         }
 
-        progress.Step(4, $"writing the disk: MBR, GRUB, ext4 from the directory ({Quantities.FormatBytes(rootBytes)} of files)");
+        progress.Step(4, $"writing the disk: MBR, GRUB, ext4 from the directory ({Quantities.FormatBytes(rootBytes)} of files), inode times set to {inputs.SourceDateEpoch}");
         var raw = Path.Combine(work, "disk.raw");
         await WriteDiskAsync(raw, Path.Combine(stage, "out"), recipe.SizeBytes, inputs, cancellationToken);
-        var partitionKiB = partitionBytes / 1024;
-        await RunAsync(
-            "mkfs.ext4",
-            ["-F", "-q", "-L", "jumpstart-root", "-U", inputs.RootUuid.ToString(), "-E", $"offset={MbrDisk.PartitionOffsetBytes},root_owner=0:0,hash_seed={inputs.RootUuid}", "-d", root, raw, $"{partitionKiB}k"],
-            new Dictionary<string, string?> { ["E2FSPROGS_FAKE_TIME"] = inputs.SourceDateEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            "mkfs.ext4",
-            cancellationToken);
+        await RootFileSystem.WriteAsync(raw, MbrDisk.PartitionOffsetBytes, partitionBytes, root, inputs.RootUuid, inputs.SourceDateEpoch, cancellationToken);
 
         progress.Step(5, "converting to qcow2");
         var image = Path.Combine(result, BakeManifest.ImageFileName);
@@ -279,7 +273,7 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
             throw BakeException.StepFailed("image bake runs as root (mmdebstrap --mode=root, file ownership in the image)");
         }
 
-        foreach (var tool in new[] { "mmdebstrap", "mkfs.ext4", "qemu-img", "du" })
+        foreach (var tool in new[] { "mmdebstrap", "mkfs.ext4", "dumpe2fs", "debugfs", "qemu-img", "du" })
         {
             var found = (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin")
                 .Split(':', StringSplitOptions.RemoveEmptyEntries)
