@@ -218,45 +218,22 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
         MbrDisk.Write(disk, bootImage, coreImage, BitConverter.ToUInt32(inputs.RootUuid.ToByteArray(), 0));
     }
 
-    private async Task RunAsync(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string step, CancellationToken cancellationToken)
-    {
-        ProcessResult result;
-        try
-        {
-            result = await ProcessRunner.RunAsync(
-                tool,
-                arguments,
-                new ProcessRunOptions
+    // mmdebstrap's own steps and the hook's go to the progress; dpkg's per-package lines stay out of the way.
+    private Task RunAsync(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string step, CancellationToken cancellationToken)
+        => BakeTool.RunAsync(
+            tool,
+            arguments,
+            environment,
+            step,
+            line =>
+            {
+                if (line.Text.StartsWith("I: ", StringComparison.Ordinal) || line.Text.StartsWith("jumpstart-bake: ", StringComparison.Ordinal)
+                    || line.Text.StartsWith("E: ", StringComparison.Ordinal) || line.Text.StartsWith("W: ", StringComparison.Ordinal))
                 {
-                    Environment = environment,
-                    Timeout = BakeLimits.MaxBakeTime,
-                    MaxCapturedChars = 64 * 1024,
-                    OnLine = line =>
-                    {
-                        // mmdebstrap's own steps and the hook's; dpkg's per-package lines stay out of the way.
-                        if (line.Text.StartsWith("I: ", StringComparison.Ordinal) || line.Text.StartsWith("jumpstart-bake: ", StringComparison.Ordinal)
-                            || line.Text.StartsWith("E: ", StringComparison.Ordinal) || line.Text.StartsWith("W: ", StringComparison.Ordinal))
-                        {
-                            progress.Detail(line.Text);
-                        }
-                    },
-                },
-                cancellationToken);
-        }
-        catch (ProcessStartException ex)
-        {
-            throw BakeException.StepFailed($"{step}: {ex.Message}", ex);
-        }
-
-        if (!result.Succeeded)
-        {
-            var tail = Tail(result.StandardError.Length > 0 ? result.StandardError : result.StandardOutput, 12);
-            throw BakeException.StepFailed($"{step} failed ({(result.TimedOut ? "timed out" : $"exit {result.ExitCode}")}); nothing was written. Its last lines:\n{tail}");
-        }
-    }
-
-    private static string Tail(string text, int lines)
-        => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines).Select(l => "  " + l));
+                    progress.Detail(line.Text);
+                }
+            },
+            cancellationToken);
 
     private static async Task<long> RootBytesAsync(string root, CancellationToken cancellationToken)
     {

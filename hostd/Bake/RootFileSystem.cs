@@ -1,5 +1,4 @@
 using System.Globalization;
-using Jumpstart.Shared.Processes;
 
 namespace Jumpstart.Hostd.Bake;
 
@@ -22,8 +21,6 @@ public static class RootFileSystem
 {
     public const string Label = "jumpstart-root";
 
-    private static readonly TimeSpan s_toolTimeout = TimeSpan.FromMinutes(30);
-
     /// <summary>
     /// Writes an ext4 file system holding <paramref name="root"/> into <paramref name="disk"/> (a file already sized)
     /// from <paramref name="offsetBytes"/> on, <paramref name="sizeBytes"/> long.
@@ -35,10 +32,11 @@ public static class RootFileSystem
         // mke2fs adds each directory's entries in alphasort(3) order (scandir in misc/create_inode.c), a strcoll(3):
         // the C locale makes it byte order whatever the caller's locale.
         var environment = new Dictionary<string, string?> { ["E2FSPROGS_FAKE_TIME"] = epoch, ["LC_ALL"] = "C" };
-        await RunAsync(
+        await BakeTool.RunAsync(
             "mkfs.ext4",
             ["-F", "-q", "-L", Label, "-U", uuid.ToString(), "-E", $"offset={offsetBytes},root_owner=0:0,hash_seed={uuid}", "-d", root, disk, $"{sizeBytes / 1024}k"],
             environment,
+            "mkfs.ext4",
             null,
             cancellationToken);
         await SetInodeTimesAsync(disk, offsetBytes, sourceDateEpoch, cancellationToken);
@@ -50,7 +48,19 @@ public static class RootFileSystem
         // The unix I/O manager's "?offset=" option (ext2fs_open2 splits it off the name): the partition inside the disk.
         var device = $"{disk}?offset={offsetBytes.ToString(CultureInfo.InvariantCulture)}";
         var groups = new InodeGroups();
-        await RunAsync("dumpe2fs", [device], null, line => groups.Add(line), cancellationToken);
+        await BakeTool.RunAsync(
+            "dumpe2fs",
+            [device],
+            null,
+            "dumpe2fs",
+            line =>
+            {
+                if (!line.IsError)
+                {
+                    groups.Add(line.Text);
+                }
+            },
+            cancellationToken);
 
         var commands = disk + ".inode-times";
         try
@@ -66,19 +76,22 @@ public static class RootFileSystem
 
             // debugfs exits 0 whatever its commands do; their errors are its only stderr lines after the version banner.
             var errors = new List<string>();
-            await RunAsync(
+            await BakeTool.RunAsync(
                 "debugfs",
                 ["-w", "-f", commands, device],
                 new Dictionary<string, string?> { ["E2FSPROGS_FAKE_TIME"] = sourceDateEpoch.ToString(CultureInfo.InvariantCulture) },
-                null,
-                cancellationToken,
+                "debugfs",
                 line =>
                 {
-                    if (errors.Count < 12 && !line.StartsWith("debugfs ", StringComparison.Ordinal))
+                    lock (errors)
                     {
-                        errors.Add(line);
+                        if (line.IsError && errors.Count < 12 && !line.Text.StartsWith("debugfs ", StringComparison.Ordinal))
+                        {
+                            errors.Add(line.Text);
+                        }
                     }
-                });
+                },
+                cancellationToken);
             if (errors.Count > 0)
             {
                 throw BakeException.StepFailed($"debugfs could not set the inode times:\n  {string.Join("\n  ", errors)}");
@@ -87,41 +100,6 @@ public static class RootFileSystem
         finally
         {
             File.Delete(commands);
-        }
-    }
-
-    private static async Task RunAsync(
-        string tool,
-        IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string?>? environment,
-        Action<string>? onStandardOutput,
-        CancellationToken cancellationToken,
-        Action<string>? onStandardError = null)
-    {
-        ProcessResult result;
-        try
-        {
-            result = await ProcessRunner.RunAsync(
-                tool,
-                arguments,
-                new ProcessRunOptions
-                {
-                    Environment = environment,
-                    Timeout = s_toolTimeout,
-                    MaxCapturedChars = 64 * 1024,
-                    OnLine = line => (line.IsError ? onStandardError : onStandardOutput)?.Invoke(line.Text),
-                },
-                cancellationToken);
-        }
-        catch (ProcessStartException ex)
-        {
-            throw BakeException.StepFailed($"{tool}: {ex.Message}", ex);
-        }
-
-        if (!result.Succeeded)
-        {
-            var tail = string.Join("\n  ", result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
-            throw BakeException.StepFailed($"{tool} failed ({(result.TimedOut ? "timed out" : $"exit {result.ExitCode}")}); nothing was written. Its last lines:\n  {tail}");
         }
     }
 }
