@@ -12,7 +12,7 @@ namespace Jumpstart.Hostd.Bake;
 public sealed record BakeInputs
 {
     /// <summary>Bumped when the bake's output changes for the same inputs.</summary>
-    public const string BakerVersion = "jumpstart-bake-2";
+    public const string BakerVersion = "jumpstart-bake-3";
 
     /// <summary>
     /// The base system beside minbase: systemd as init, D-Bus (hostnamed), a kernel, GRUB, guestd's recommendation. The

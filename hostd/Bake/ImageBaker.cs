@@ -103,16 +103,10 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
                 $"size {Quantities.FormatBytes(recipe.SizeBytes)} is too small: the root file system holds {Quantities.FormatBytes(rootBytes)} and needs about {Quantities.FormatBytes(needed + MbrDisk.PartitionOffsetBytes)} of disk");
         }
 
-        progress.Step(4, $"writing the disk: MBR, GRUB, ext4 from the directory ({Quantities.FormatBytes(rootBytes)} of files)");
+        progress.Step(4, $"writing the disk: MBR, GRUB, ext4 from the directory ({Quantities.FormatBytes(rootBytes)} of files), inode times set to {inputs.SourceDateEpoch}");
         var raw = Path.Combine(work, "disk.raw");
         await WriteDiskAsync(raw, Path.Combine(stage, "out"), recipe.SizeBytes, inputs, cancellationToken);
-        var partitionKiB = partitionBytes / 1024;
-        await RunAsync(
-            "mkfs.ext4",
-            ["-F", "-q", "-L", "jumpstart-root", "-U", inputs.RootUuid.ToString(), "-E", $"offset={MbrDisk.PartitionOffsetBytes},root_owner=0:0,hash_seed={inputs.RootUuid}", "-d", root, raw, $"{partitionKiB}k"],
-            new Dictionary<string, string?> { ["E2FSPROGS_FAKE_TIME"] = inputs.SourceDateEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            "mkfs.ext4",
-            cancellationToken);
+        await RootFileSystem.WriteAsync(raw, MbrDisk.PartitionOffsetBytes, partitionBytes, root, inputs.RootUuid, inputs.SourceDateEpoch, cancellationToken);
 
         progress.Step(5, "converting to qcow2");
         var image = Path.Combine(result, BakeManifest.ImageFileName);
@@ -224,45 +218,22 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
         MbrDisk.Write(disk, bootImage, coreImage, BitConverter.ToUInt32(inputs.RootUuid.ToByteArray(), 0));
     }
 
-    private async Task RunAsync(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string step, CancellationToken cancellationToken)
-    {
-        ProcessResult result;
-        try
-        {
-            result = await ProcessRunner.RunAsync(
-                tool,
-                arguments,
-                new ProcessRunOptions
+    // mmdebstrap's own steps and the hook's go to the progress; dpkg's per-package lines stay out of the way.
+    private Task RunAsync(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string step, CancellationToken cancellationToken)
+        => BakeTool.RunAsync(
+            tool,
+            arguments,
+            environment,
+            step,
+            line =>
+            {
+                if (line.Text.StartsWith("I: ", StringComparison.Ordinal) || line.Text.StartsWith("jumpstart-bake: ", StringComparison.Ordinal)
+                    || line.Text.StartsWith("E: ", StringComparison.Ordinal) || line.Text.StartsWith("W: ", StringComparison.Ordinal))
                 {
-                    Environment = environment,
-                    Timeout = BakeLimits.MaxBakeTime,
-                    MaxCapturedChars = 64 * 1024,
-                    OnLine = line =>
-                    {
-                        // mmdebstrap's own steps and the hook's; dpkg's per-package lines stay out of the way.
-                        if (line.Text.StartsWith("I: ", StringComparison.Ordinal) || line.Text.StartsWith("jumpstart-bake: ", StringComparison.Ordinal)
-                            || line.Text.StartsWith("E: ", StringComparison.Ordinal) || line.Text.StartsWith("W: ", StringComparison.Ordinal))
-                        {
-                            progress.Detail(line.Text);
-                        }
-                    },
-                },
-                cancellationToken);
-        }
-        catch (ProcessStartException ex)
-        {
-            throw BakeException.StepFailed($"{step}: {ex.Message}", ex);
-        }
-
-        if (!result.Succeeded)
-        {
-            var tail = Tail(result.StandardError.Length > 0 ? result.StandardError : result.StandardOutput, 12);
-            throw BakeException.StepFailed($"{step} failed ({(result.TimedOut ? "timed out" : $"exit {result.ExitCode}")}); nothing was written. Its last lines:\n{tail}");
-        }
-    }
-
-    private static string Tail(string text, int lines)
-        => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines).Select(l => "  " + l));
+                    progress.Detail(line.Text);
+                }
+            },
+            cancellationToken);
 
     private static async Task<long> RootBytesAsync(string root, CancellationToken cancellationToken)
     {
@@ -279,7 +250,7 @@ public sealed class ImageBaker(BakeOptions options, BakeProgress progress)
             throw BakeException.StepFailed("image bake runs as root (mmdebstrap --mode=root, file ownership in the image)");
         }
 
-        foreach (var tool in new[] { "mmdebstrap", "mkfs.ext4", "qemu-img", "du" })
+        foreach (var tool in new[] { "mmdebstrap", "mkfs.ext4", "dumpe2fs", "debugfs", "qemu-img", "du" })
         {
             var found = (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin")
                 .Split(':', StringSplitOptions.RemoveEmptyEntries)
