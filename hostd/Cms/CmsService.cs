@@ -169,7 +169,11 @@ public sealed partial class CmsService : IDisposable
             CmsException.ThrowUnknownDeployment(request.DeploymentId);
         }
 
-        var instance = await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken);
+        // On etcd the deployment's view (kept current by the watch) answers without a round trip; a row it lacks is read.
+        var instance = _store.Shared
+            ? (await _views.GetAsync(request.DeploymentId, cancellationToken)).Find(request.InstanceId)
+                ?? await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken)
+            : await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken);
         var matches = TokenHash.Matches(instance?.TokenDigest ?? s_absentDigest, request.Token);
         if (instance is null || !matches)
         {

@@ -73,6 +73,15 @@ internal sealed class DeploymentView
         }
     }
 
+    /// <summary>One instance as the view knows it, or null.</summary>
+    public InstanceRecord? Find(string instanceId)
+    {
+        lock (_lock)
+        {
+            return _instances.GetValueOrDefault(instanceId);
+        }
+    }
+
     /// <summary>Every instance: registered ones in arrival order, then waiting ones by id (as the store orders them).</summary>
     public IReadOnlyList<InstanceRecord> Snapshot()
     {

@@ -32,7 +32,11 @@ internal sealed class EtcdCmsStore : ICmsStore
     private readonly bool _ownsConnection;
     private readonly string _prefix;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DeploymentRecord> _deployments = new(StringComparer.Ordinal);
     private long _watchId = -1;
+
+    /// <summary>Most deployments whose (immutable) record is kept in memory.</summary>
+    public const int MaxCachedDeployments = 4096;
 
     public EtcdCmsStore(EtcdConnection etcd, string clusterPrefix, bool ownsConnection = false)
     {
@@ -80,7 +84,9 @@ internal sealed class EtcdCmsStore : ICmsStore
             {
                 var rest = key[(_prefix.Length + "instances/".Length)..];
                 var slash = rest.IndexOf('/', StringComparison.Ordinal);
-                DeploymentRemoved?.Invoke(slash < 0 ? rest : rest[..slash]);
+                var removed = slash < 0 ? rest : rest[..slash];
+                _deployments.TryRemove(removed, out _);
+                DeploymentRemoved?.Invoke(removed);
                 continue;
             }
 
@@ -162,6 +168,7 @@ internal sealed class EtcdCmsStore : ICmsStore
         txn.Success.Add(DeleteRange(ArrivalsKey(deploymentId), single: true));
         var response = await _etcd.TxnAsync(txn, cancellationToken);
         var deleted = response.Responses[0].ResponseDeleteRange.Deleted > 0;
+        _deployments.TryRemove(deploymentId, out _);
         if (deleted)
         {
             DeploymentRemoved?.Invoke(deploymentId);
@@ -170,8 +177,25 @@ internal sealed class EtcdCmsStore : ICmsStore
         return deleted;
     }
 
+    /// <remarks>
+    /// A complete deployment never changes until deleted, so it is kept in memory; a deletion (this CMS's, or another's
+    /// seen through the watch) forgets it.
+    /// </remarks>
     public async Task<DeploymentRecord?> GetDeploymentAsync(string deploymentId, CancellationToken cancellationToken)
-        => await _etcd.GetAsync(DeploymentKey(deploymentId), cancellationToken) is { } kv ? Deployment(deploymentId, kv) : null;
+    {
+        if (_deployments.TryGetValue(deploymentId, out var cached))
+        {
+            return cached;
+        }
+
+        var deployment = await _etcd.GetAsync(DeploymentKey(deploymentId), cancellationToken) is { } kv ? Deployment(deploymentId, kv) : null;
+        if (deployment is not null && _deployments.Count < MaxCachedDeployments)
+        {
+            _deployments[deploymentId] = deployment;
+        }
+
+        return deployment;
+    }
 
     public async Task<IReadOnlyList<(DeploymentRecord Deployment, DeploymentCounts Counts)>> ListDeploymentsAsync(CancellationToken cancellationToken)
     {

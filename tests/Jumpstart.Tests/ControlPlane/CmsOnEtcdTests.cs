@@ -1,10 +1,15 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Jumpstart.Guestd.Cms;
 using Jumpstart.Hostd.Cluster;
 using Jumpstart.Hostd.Cms;
 using Jumpstart.Hostd.Cms.Policies;
 using Jumpstart.Shared.Cms;
+using Jumpstart.Shared.Metadata;
 using Jumpstart.Tests.Cms;
 using Jumpstart.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -140,6 +145,52 @@ public sealed class CmsOnEtcdTests(EtcdClusterFixture fixture, ITestOutputHelper
         Assert.Equal(Count, status.Registered);
         Assert.Single(status.Instances, i => i.Role == PolicyKinds.MasterRole);
         Assert.Equal(Count - 21, rest.Length);
+    }
+
+    [ToolFact("etcd")]
+    public async Task Guest_FirstCmsUnreachableThenItsCmsStops_GoesOnWithTheNextEndpoint()
+    {
+        using var directory = new TempDirectory("cms-failover");
+        var options = new CmsOptions
+        {
+            Enabled = true,
+            Listen = "127.0.0.1:0",
+            AdminTokenFile = directory.Combine("admin.token"),
+            Store = fixture.Cluster.Store,
+            StorePrefix = _prefix,
+            EtcdCaFile = fixture.Cluster.Tls.CaCertificate,
+            EtcdCertificateFile = fixture.Cluster.Tls.ClientCertificate,
+            EtcdKeyFile = fixture.Cluster.Tls.ClientKey,
+        };
+        var first = await CmsServer.StartAsync(options);
+        await using var second = await CmsServer.StartAsync(options);
+        var adminToken = AdminTokenFile.Read(options.AdminTokenFile);
+        await first.Service.CreateDeploymentAsync(new AdminRequest { AdminToken = adminToken, Deployment = CmsTestBed.Spec("fo", 2) }, CancellationToken.None);
+
+        // The metadata names a dead port first, then the two managers' CMS.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var dead = ((IPEndPoint)closed.LocalEndPoint!).Port;
+        var endpoint = new CmsEndpoint
+        {
+            Host = "127.0.0.1",
+            Port = dead,
+            Token = CmsTestBed.TokenOf("fo", 0),
+            Alternates = [$"127.0.0.1:{first.TcpEndPoint.Port}", $"127.0.0.1:{second.TcpEndPoint.Port}"],
+        };
+        Jumpstart.Shared.Metadata.MetadataValidator.Validate(new CloneMetadata { InstanceId = "fo-0", Hostname = "fo-0", Cms = endpoint }, "metadata");
+        var retry = new CmsRetryPolicy { Budget = TimeSpan.FromSeconds(20), InitialDelay = TimeSpan.FromMilliseconds(50), AttemptTimeout = TimeSpan.FromSeconds(3) };
+        await using var client = new CmsClient(endpoint, retry, NullLogger<CmsClient>.Instance);
+        var assignment = await client.RegisterAsync(CmsTestBed.Register("fo", 0), CancellationToken.None);
+        Assert.Equal(PolicyKinds.MasterRole, assignment.Role);
+        Assert.Equal(first.TcpEndPoint.Port, client.Current.Port);
+
+        // The CMS it used stops (its manager died): the next call goes to the other one, which knows the registration.
+        await first.DisposeAsync();
+        await client.ReportAsync(new ReportRequest { DeploymentId = "fo", InstanceId = CmsTestBed.InstanceId(0), Token = CmsTestBed.TokenOf("fo", 0), Phase = InstancePhase.Ready }, CancellationToken.None);
+        Assert.Equal(second.TcpEndPoint.Port, client.Current.Port);
+        var status = await second.Service.GetDeploymentAsync(new AdminRequest { AdminToken = adminToken, DeploymentId = "fo" }, CancellationToken.None);
+        Assert.Equal((1, 1), (status.Registered, status.Ready));
     }
 
     private static AdminRequest Admin(DeploymentSpec spec) => new() { AdminToken = CmsTestBed.AdminToken, Deployment = spec };
