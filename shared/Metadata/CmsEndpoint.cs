@@ -16,8 +16,15 @@ public sealed record CmsEndpoint
 
     public required string Token { get; init; }
 
-    /// <summary>Other CMS endpoints (<c>HOST:PORT</c>) of the same cluster, tried in order after <see cref="Host"/>:<see cref="Port"/>.</summary>
-    public IReadOnlyList<string> Alternates { get; init; } = [];
+    /// <summary>Other CMS endpoints (<c>HOST:PORT</c>) of the same cluster, tried in order after <see cref="Host"/>:<see cref="Port"/>; null: none.</summary>
+    public IReadOnlyList<string>? Alternates { get; init; }
+
+    /// <summary>Value equality, the alternates compared element by element.</summary>
+    public bool Equals(CmsEndpoint? other)
+        => other is not null && Host == other.Host && Port == other.Port && Token == other.Token
+            && (Alternates ?? []).SequenceEqual(other.Alternates ?? [], StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Host, Port, Token, Alternates?.Count ?? 0);
 
     /// <summary>This endpoint then the alternates, as (host, port); an alternate that is not <c>HOST:PORT</c> is skipped.</summary>
     public IReadOnlyList<(string Host, int Port)> All()

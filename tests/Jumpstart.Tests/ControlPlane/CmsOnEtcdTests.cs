@@ -178,7 +178,9 @@ public sealed class CmsOnEtcdTests(EtcdClusterFixture fixture, ITestOutputHelper
             Token = CmsTestBed.TokenOf("fo", 0),
             Alternates = [$"127.0.0.1:{first.TcpEndPoint.Port}", $"127.0.0.1:{second.TcpEndPoint.Port}"],
         };
-        Jumpstart.Shared.Metadata.MetadataValidator.Validate(new CloneMetadata { InstanceId = "fo-0", Hostname = "fo-0", Cms = endpoint }, "metadata");
+        MetadataValidator.Validate(new CloneMetadata { InstanceId = "fo-0", Hostname = "fo-0", Cms = endpoint });
+        var bad = Assert.Throws<MetadataException>(() => MetadataValidator.Validate(new CloneMetadata { InstanceId = "fo-0", Hostname = "fo-0", Cms = endpoint with { Alternates = ["no-port", .. Enumerable.Repeat("h:1", 8)] } }));
+        Assert.Contains("cms.alternates", bad.Message, StringComparison.Ordinal);
         var retry = new CmsRetryPolicy { Budget = TimeSpan.FromSeconds(20), InitialDelay = TimeSpan.FromMilliseconds(50), AttemptTimeout = TimeSpan.FromSeconds(3) };
         await using var client = new CmsClient(endpoint, retry, NullLogger<CmsClient>.Instance);
         var assignment = await client.RegisterAsync(CmsTestBed.Register("fo", 0), CancellationToken.None);
