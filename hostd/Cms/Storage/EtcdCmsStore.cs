@@ -383,7 +383,7 @@ internal sealed class EtcdCmsStore : ICmsStore
 
     public void Dispose()
     {
-        _stopping.Cancel();
+        // The watch is cancelled first: cancelling its stream's token before makes dotnet-etcd report a failed stream.
         if (_watchId >= 0)
         {
             try
@@ -397,6 +397,7 @@ internal sealed class EtcdCmsStore : ICmsStore
             }
         }
 
+        _stopping.Cancel();
         if (_ownsConnection)
         {
             _etcd.Dispose();
