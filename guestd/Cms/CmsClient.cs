@@ -12,11 +12,18 @@ namespace Jumpstart.Guestd.Cms;
 /// <summary>
 /// guestd's side of the CMS protocol (<see cref="CmsMethods"/>) over JSON-RPC on TCP. Every call is
 /// safe to repeat (register is idempotent per instance), so a call that finds the CMS unreachable
-/// or loses the connection reconnects with backoff and tries again, within the retry budget.
+/// or loses the connection reconnects with backoff and tries again, within the retry budget. When the
+/// metadata names several CMS (<see cref="CmsEndpoint.Alternates"/>, one per manager sharing one etcd), each
+/// failed attempt moves to the next one; a CMS that answers StoreUnavailable (its etcd lost quorum) counts as failed.
 /// </summary>
 public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry, ILogger<CmsClient> logger) : IAsyncDisposable
 {
+    private readonly IReadOnlyList<(string Host, int Port)> _endpoints = endpoint.All();
+    private int _current;
     private JsonRpcPeer? _connection;
+
+    /// <summary>The CMS the next call goes to (host, port).</summary>
+    public (string Host, int Port) Current => _endpoints[_current];
 
     public Task<RoleAssignment> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
         => CallAsync<RoleAssignment>(StepNames.Register, CmsMethods.Register, request, rpcTimeout: null, cancellationToken);
@@ -54,6 +61,11 @@ public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry
             {
                 failure = ex;
             }
+            catch (RemoteInvocationException ex) when (ex.ErrorCode == CmsErrorCodes.StoreUnavailable)
+            {
+                // That CMS is up but its store (etcd) has no quorum: another manager's CMS, or a later try, may do.
+                failure = ex;
+            }
             catch (RemoteInvocationException ex)
             {
                 // The CMS answered: a refusal (bad token, unknown deployment) does not get better by retrying.
@@ -67,24 +79,30 @@ public sealed partial class CmsClient(CmsEndpoint endpoint, CmsRetryPolicy retry
             }
 
             await DisposeAsync();
-            var delay = retry.DelayAfter(attempt);
+            var (failedHost, failedPort) = Current;
+            _current = (_current + 1) % _endpoints.Count;
+
+            // Going round the list: back off once per round, not per endpoint.
+            var delay = _current == 0 || _endpoints.Count == 1 ? retry.DelayAfter((attempt + _endpoints.Count - 1) / _endpoints.Count) : TimeSpan.Zero;
             if (DateTimeOffset.UtcNow + delay > deadline)
             {
-                throw new CmsUnavailableException(step, $"the CMS at {endpoint.Host}:{endpoint.Port} did not answer {method} within {retry.Budget.TotalSeconds:0} s ({attempt} attempts; last: {failure.Message})", failure);
+                var tried = string.Join(", ", _endpoints.Select(e => $"{e.Host}:{e.Port}"));
+                throw new CmsUnavailableException(step, $"the CMS at {tried} did not answer {method} within {retry.Budget.TotalSeconds:0} s ({attempt} attempts; last: {failure.Message})", failure);
             }
 
-            LogRetry(logger, method, endpoint.Host, endpoint.Port, attempt, failure.Message, delay.TotalMilliseconds);
+            LogRetry(logger, method, failedHost, failedPort, attempt, failure.Message, delay.TotalMilliseconds);
             await Task.Delay(delay, cancellationToken);
         }
     }
 
     private async Task<JsonRpcPeer> ConnectAsync(CancellationToken cancellationToken)
     {
-        EndPoint target = IPAddress.TryParse(endpoint.Host, out var address)
-            ? new IPEndPoint(address, endpoint.Port)
-            : new DnsEndPoint(endpoint.Host, endpoint.Port);
+        var (host, port) = Current;
+        EndPoint target = IPAddress.TryParse(host, out var address)
+            ? new IPEndPoint(address, port)
+            : new DnsEndPoint(host, port);
         var connection = await JsonRpcClient.ConnectAsync(target, configure: null, options: null, logger: logger, cancellationToken);
-        LogConnected(logger, endpoint.Host, endpoint.Port);
+        LogConnected(logger, host, port);
         return connection;
     }
 

@@ -48,6 +48,28 @@ public sealed class CmsOptions
     /// <summary>The SQLite database holding deployments, registrations, roles and reports.</summary>
     public string DatabasePath { get; set; } = "/var/lib/jumpstart/cms/cms.db";
 
+    /// <summary>
+    /// Where the CMS keeps its state: <c>sqlite</c> (default: <see cref="DatabasePath"/>, one CMS) or
+    /// <c>etcd://HOST:PORT,...</c> (the cluster's etcd, under <see cref="StorePrefix"/> <c>cms/</c>: the CMS of every
+    /// manager shares it, so a clone may register with any of them). Use the same value as <c>Cluster:Store</c>.
+    /// </summary>
+    public string Store { get; set; } = Cluster.Etcd.EtcdEndpoints.Sqlite;
+
+    /// <summary>The cluster's key prefix in etcd (as <c>Cluster:StorePrefix</c>).</summary>
+    public string StorePrefix { get; set; } = "/jumpstart/default/";
+
+    /// <summary>The CA of the etcd members' certificates (PEM); null: the cluster CA (<c>ca.crt</c> in <see cref="ClusterDirectory"/>).</summary>
+    public string? EtcdCaFile { get; set; }
+
+    /// <summary>The client certificate presented to etcd (PEM); null: <c>host.crt</c> in <see cref="ClusterDirectory"/>.</summary>
+    public string? EtcdCertificateFile { get; set; }
+
+    /// <summary>The key of <see cref="EtcdCertificateFile"/> (PEM); null: <c>host.key</c> in <see cref="ClusterDirectory"/>.</summary>
+    public string? EtcdKeyFile { get; set; }
+
+    /// <summary>The cluster directory the default etcd TLS files are read from.</summary>
+    public string ClusterDirectory { get; set; } = "/var/lib/jumpstart/cluster";
+
     /// <summary>File holding the admin token; generated (mode 0600) on first start if absent.</summary>
     public string AdminTokenFile { get; set; } = "/var/lib/jumpstart/cms/admin.token";
 

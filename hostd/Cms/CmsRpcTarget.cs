@@ -66,6 +66,14 @@ public sealed class CmsRpcTarget(CmsService service, ILogger logger, string? loc
             Metrics.HostdMetrics.CmsFailed(method, ex.Code);
             throw;
         }
+        catch (Cluster.ClusterStoreException ex)
+        {
+            // etcd lost its quorum or is unreachable: a typed answer the guest retries (on another CMS, if it knows one).
+            var refused = new CmsException(CmsErrorCodes.StoreUnavailable, ex.Message);
+            CmsLog.Refused(logger, method, refused.Code, refused.Message);
+            Metrics.HostdMetrics.CmsFailed(method, refused.Code);
+            throw refused;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug or a broken database: the JSON-RPC layer answers Internal error and logs the stack (once).

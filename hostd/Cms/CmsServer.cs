@@ -48,7 +48,7 @@ public sealed class CmsServer : IAsyncDisposable
         var endPoint = CmsEndPoints.ParseListen(options.Listen);
         var tcpOptions = TcpOptions(options);
         var adminToken = AdminTokenFile.LoadOrCreate(options.AdminTokenFile);
-        var service = await CmsService.OpenAsync(options.DatabasePath, adminToken, options.MaxWaitMs, loggerFactory.CreateLogger<CmsService>(), cancellationToken);
+        var service = await OpenServiceAsync(options, adminToken, loggerFactory, cancellationToken);
         JsonRpcServer? tcp = null;
         try
         {
@@ -81,6 +81,21 @@ public sealed class CmsServer : IAsyncDisposable
             service.Dispose();
             throw;
         }
+    }
+
+    /// <summary>SQLite at <see cref="CmsOptions.DatabasePath"/>, or the cluster's etcd when <see cref="CmsOptions.Store"/> names one.</summary>
+    private static async Task<CmsService> OpenServiceAsync(CmsOptions options, string adminToken, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger<CmsService>();
+        if (Cluster.Etcd.ClusterStores.IsSqlite(options.Store))
+        {
+            return await CmsService.OpenAsync(options.DatabasePath, adminToken, options.MaxWaitMs, logger, cancellationToken);
+        }
+
+        var files = new Cluster.Identity.ClusterFiles(options.ClusterDirectory);
+        var tls = new Cluster.Etcd.EtcdTls(options.EtcdCaFile ?? files.CaCertificate, options.EtcdCertificateFile ?? files.HostCertificate, options.EtcdKeyFile ?? files.HostKey);
+        var etcd = new Cluster.Etcd.EtcdConnection(options.Store, tls);
+        return await CmsService.OpenEtcdAsync(etcd, options.StorePrefix, adminToken, options.MaxWaitMs, logger, ownsConnection: true, cancellationToken);
     }
 
     /// <summary>

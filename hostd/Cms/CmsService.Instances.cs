@@ -19,7 +19,7 @@ public sealed partial class CmsService
 
         if (!instance.IsRegistered)
         {
-            var queue = _registrationQueues.GetOrAdd(deployment.DeploymentId, _ => new RegistrationQueue(ProcessRegistrationsAsync));
+            var queue = _registrationQueues.GetOrAdd(deployment.DeploymentId, _ => new RegistrationQueue(ProcessRegistrationsAsync, _store.MaxRegistrationBatch));
             await queue.EnqueueAsync(new PendingRegistration(deployment, request), cancellationToken);
             instance = instance with { Hostname = request.Hostname, Addresses = request.Addresses };
         }
@@ -84,15 +84,72 @@ public sealed partial class CmsService
     /// <summary>
     /// Decides and stores one batch of first registrations of a deployment (see <see cref="RegistrationQueue"/>).
     /// Each decision sees the ones before it; a refused registration (e.g. PolicyFailed) stores nothing
-    /// and does not affect the others.
+    /// and does not affect the others. On a shared store (etcd) the decisions are made on a fresh read and stored only if
+    /// no other CMS registered in between; otherwise they are made again on what that CMS stored.
     /// </summary>
     private async Task ProcessRegistrationsAsync(IReadOnlyList<PendingRegistration> batch)
     {
         var deployment = batch[0].Deployment;
         var view = await _views.GetAsync(deployment.DeploymentId, _stopping.Token);
-        var instances = view.Snapshot().ToList();
+        var pendingList = batch;
+        for (var attempt = 0; ; attempt++)
+        {
+            IReadOnlyList<InstanceRecord> read;
+            long basedOn = 0;
+            if (_store.Shared)
+            {
+                (read, basedOn) = await _store.ReadForRegistrationAsync(deployment.DeploymentId, _stopping.Token);
+                foreach (var row in read)
+                {
+                    view.Apply(row);
+                }
+            }
+            else
+            {
+                read = view.Snapshot();
+            }
+
+            var (registrations, accepted) = await DecideAsync(deployment, [.. read], pendingList);
+            if (registrations.Count > 0)
+            {
+                var stored = await _store.RegisterAsync(deployment.DeploymentId, registrations, basedOn, _stopping.Token);
+                if (stored is null)
+                {
+                    // Another CMS registered in between: decide again on what it stored.
+                    if (attempt + 1 >= Cluster.Etcd.EtcdClusterStore.MaxAttempts)
+                    {
+                        throw new CmsException(CmsErrorCodes.StoreUnavailable, "registrations kept changing under this CMS; register again");
+                    }
+
+                    pendingList = accepted;
+                    await Task.Delay(Random.Shared.Next(1, 5 + attempt), _stopping.Token);
+                    continue;
+                }
+
+                foreach (var registration in registrations)
+                {
+                    CmsLog.Registered(_logger, deployment.DeploymentId, registration.InstanceId, registration.Role);
+                    Metrics.HostdMetrics.CmsRegistered(registration.InstanceId, registration.Role);
+                }
+            }
+
+            foreach (var pending in accepted)
+            {
+                pending.Complete();
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>Runs the policy for each pending registration in order; refused ones are failed at once.</summary>
+    private async Task<(List<Registration> Registrations, List<PendingRegistration> Accepted)> DecideAsync(
+        DeploymentRecord deployment,
+        List<InstanceRecord> instances,
+        IReadOnlyList<PendingRegistration> batch)
+    {
         var positions = instances.Select((instance, index) => (instance.InstanceId, index)).ToDictionary(p => p.InstanceId, p => p.index, StringComparer.Ordinal);
-        var nextArrival = instances.Max(i => i.Arrival ?? 0) + 1;
+        var nextArrival = instances.Count == 0 ? 1 : instances.Max(i => i.Arrival ?? 0) + 1;
         var policy = RolePolicies.Create(deployment.Policy, _logger);
         var accepted = new List<PendingRegistration>();
         var registrations = new List<Registration>();
@@ -108,7 +165,7 @@ public sealed partial class CmsService
             var current = instances[position];
             if (current.IsRegistered)
             {
-                // Registered earlier (maybe earlier in this batch): the caller reads the stored role.
+                // Registered earlier (maybe earlier in this batch, or by another CMS): the caller reads the stored role.
                 accepted.Add(pending);
                 continue;
             }
@@ -134,23 +191,10 @@ public sealed partial class CmsService
                 Phase = InstancePhase.Registered,
                 Arrival = nextArrival++,
             };
-            registrations.Add(new Registration(current.InstanceId, request.Hostname, request.Addresses, request.Rank, decision.Role, decision.Variables));
+            registrations.Add(new Registration(current.InstanceId, request.Hostname, request.Addresses, request.Rank, decision.Role, decision.Variables, instances[position]));
             accepted.Add(pending);
         }
 
-        if (registrations.Count > 0)
-        {
-            await _store.RegisterAsync(deployment.DeploymentId, registrations, _stopping.Token);
-            foreach (var registration in registrations)
-            {
-                CmsLog.Registered(_logger, deployment.DeploymentId, registration.InstanceId, registration.Role);
-                Metrics.HostdMetrics.CmsRegistered(registration.InstanceId, registration.Role);
-            }
-        }
-
-        foreach (var pending in accepted)
-        {
-            pending.Complete();
-        }
+        return (registrations, accepted);
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class CmsService : IDisposable
     // Compared against when the instance is unknown, so that path costs what a wrong token costs.
     private static readonly byte[] s_absentDigest = TokenHash.Compute("\0absent");
 
-    private readonly CmsStore _store;
+    private readonly ICmsStore _store;
     private readonly byte[] _adminTokenDigest;
     private readonly int _maxWaitMs;
     private readonly ILogger _logger;
@@ -44,11 +44,24 @@ public sealed partial class CmsService : IDisposable
     private readonly DeploymentViews _views;
     private int _disposed;
 
-    private CmsService(CmsStore store, string adminToken, int maxWaitMs, ILogger logger)
+    private CmsService(ICmsStore store, string adminToken, int maxWaitMs, ILogger logger)
     {
         _store = store;
         _views = new DeploymentViews(store);
-        store.InstanceCommitted = _views.ApplyAsync;
+        store.InstanceCommitted = async record =>
+        {
+            await _views.ApplyAsync(record);
+            if (store.Shared)
+            {
+                // Another CMS's change (or ours, seen again through the watch) wakes this process's waiters.
+                _signals.Notify(record.DeploymentId);
+            }
+        };
+        store.DeploymentRemoved = deploymentId =>
+        {
+            _views.Remove(deploymentId);
+            _signals.Notify(deploymentId);
+        };
         _adminTokenDigest = TokenHash.Compute(adminToken);
         _maxWaitMs = maxWaitMs;
         _logger = logger;
@@ -72,6 +85,44 @@ public sealed partial class CmsService : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(maxWaitMs);
         var store = await CmsStore.OpenAsync(databasePath, cancellationToken);
         return new CmsService(store, adminToken, maxWaitMs, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>
+    /// Opens the CMS state kept in etcd under <paramref name="clusterPrefix"/> <c>cms/</c>, shared with the CMS of the
+    /// cluster's other managers: a clone may register with any of them.
+    /// </summary>
+    /// <param name="etcd">The connection (kept open by the caller).</param>
+    /// <param name="clusterPrefix">The cluster's key prefix, e.g. <c>/jumpstart/default/</c>.</param>
+    /// <param name="adminToken">The token admin calls must carry.</param>
+    /// <param name="maxWaitMs">Upper bound on any <c>cms.wait</c> call's timeout.</param>
+    /// <param name="logger">Where registrations, reports and refusals are logged.</param>
+    /// <param name="ownsConnection">Whether disposing the service disposes <paramref name="etcd"/>.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <exception cref="Cluster.ClusterStoreException">etcd cannot be reached.</exception>
+    public static async Task<CmsService> OpenEtcdAsync(
+        Cluster.Etcd.EtcdConnection etcd,
+        string clusterPrefix,
+        string adminToken,
+        int maxWaitMs = CmsOptions.DefaultMaxWaitMs,
+        ILogger? logger = null,
+        bool ownsConnection = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(adminToken);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWaitMs);
+        var store = new EtcdCmsStore(etcd, clusterPrefix, ownsConnection);
+        var service = new CmsService(store, adminToken, maxWaitMs, logger ?? NullLogger.Instance);
+        try
+        {
+            await store.StartWatchingAsync(cancellationToken);
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+
+        return service;
     }
 
     /// <summary>Ends pending waits and releases the database.</summary>
@@ -118,7 +169,11 @@ public sealed partial class CmsService : IDisposable
             CmsException.ThrowUnknownDeployment(request.DeploymentId);
         }
 
-        var instance = await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken);
+        // On etcd the deployment's view (kept current by the watch) answers without a round trip; a row it lacks is read.
+        var instance = _store.Shared
+            ? (await _views.GetAsync(request.DeploymentId, cancellationToken)).Find(request.InstanceId)
+                ?? await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken)
+            : await _store.GetInstanceAsync(request.DeploymentId, request.InstanceId, cancellationToken);
         var matches = TokenHash.Matches(instance?.TokenDigest ?? s_absentDigest, request.Token);
         if (instance is null || !matches)
         {

@@ -33,13 +33,19 @@ internal sealed class DeploymentView
         }
     }
 
-    /// <summary>Replaces what the view knows of one instance (idempotent: a repeated or late update is harmless).</summary>
+    /// <summary>Replaces what the view knows of one instance (idempotent: a repeated or late update, by <see cref="InstanceRecord.Revision"/>, is harmless).</summary>
     public void Apply(InstanceRecord instance)
     {
         lock (_lock)
         {
             if (_instances.TryGetValue(instance.InstanceId, out var previous))
             {
+                if (previous.Revision > instance.Revision)
+                {
+                    // An older copy (a watch event behind a fresher read): keep the newer one.
+                    return;
+                }
+
                 _counts[(previous.Role, previous.Phase)]--;
             }
 
@@ -64,6 +70,15 @@ internal sealed class DeploymentView
             }
 
             return total;
+        }
+    }
+
+    /// <summary>One instance as the view knows it, or null.</summary>
+    public InstanceRecord? Find(string instanceId)
+    {
+        lock (_lock)
+        {
+            return _instances.GetValueOrDefault(instanceId);
         }
     }
 

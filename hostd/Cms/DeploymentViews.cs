@@ -8,7 +8,7 @@ namespace Jumpstart.Hostd.Cms;
 /// applies its committed row after the commit; if a view is still loading then, the write waits for
 /// the load and applies on top, so a view never misses a change.
 /// </summary>
-internal sealed class DeploymentViews(CmsStore store)
+internal sealed class DeploymentViews(ICmsStore store)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<DeploymentView>>> _views = new(StringComparer.Ordinal);
 

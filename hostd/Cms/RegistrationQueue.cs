@@ -6,9 +6,9 @@ namespace Jumpstart.Hostd.Cms;
 /// holds) and stored in one transaction, so a burst of registrations costs one fsync per batch
 /// instead of one per instance.
 /// </summary>
-internal sealed class RegistrationQueue(Func<IReadOnlyList<PendingRegistration>, Task> process)
+internal sealed class RegistrationQueue(Func<IReadOnlyList<PendingRegistration>, Task> process, int maxBatch = RegistrationQueue.MaxBatch)
 {
-    /// <summary>Bounds the work (and the transaction) of one batch.</summary>
+    /// <summary>Bounds the work (and the transaction) of one batch (SQLite; etcd's Txns take fewer: <see cref="Storage.ICmsStore.MaxRegistrationBatch"/>).</summary>
     public const int MaxBatch = 256;
 
     private readonly Lock _lock = new();
@@ -52,7 +52,7 @@ internal sealed class RegistrationQueue(Func<IReadOnlyList<PendingRegistration>,
                     return;
                 }
 
-                var take = Math.Min(_pending.Count, MaxBatch);
+                var take = Math.Min(_pending.Count, maxBatch);
                 batch = _pending.GetRange(0, take);
                 _pending.RemoveRange(0, take);
             }

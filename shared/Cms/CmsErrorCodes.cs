@@ -9,4 +9,7 @@ public static class CmsErrorCodes
     public const int InvalidRequest = -32004;
     public const int DeploymentExists = -32005;
     public const int PolicyFailed = -32010;
+
+    /// <summary>The CMS's store (etcd) has no quorum or cannot be reached: nothing was changed; try again, or another CMS.</summary>
+    public const int StoreUnavailable = -32011;
 }

@@ -36,6 +36,7 @@ public static partial class MetadataValidator
         {
             Check(errors, NetworkValues.IsHostname(cms.Host) || NetworkValues.IsIpAddress(cms.Host), "cms.host", cms.Host, "a host name or an IP address");
             Check(errors, cms.Port is > 0 and <= ushort.MaxValue, "cms.port", cms.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "1-65535");
+            CheckList(errors, cms.Alternates ?? [], CmsEndpoint.MaxAlternates, "cms.alternates", a => CmsEndpoint.TryParse(a, out var h, out _) && (NetworkValues.IsHostname(h) || NetworkValues.IsIpAddress(h)), "HOST:PORT");
             Check(errors, cms.Token is { Length: > 0 and <= MetadataLimits.MaxTokenChars } && cms.Token.All(c => c is > ' ' and <= '~'), "cms.token", "(hidden)", $"1-{MetadataLimits.MaxTokenChars} printable ASCII characters without spaces");
         }
 

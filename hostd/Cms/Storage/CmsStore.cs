@@ -10,7 +10,7 @@ namespace Jumpstart.Hostd.Cms.Storage;
 /// serialized in-process so concurrent registrations queue instead of failing with SQLITE_BUSY.
 /// </summary>
 /// <remarks>One CMS process owns a database file; two CMS processes on the same file are not supported.</remarks>
-internal sealed partial class CmsStore : IDisposable
+internal sealed partial class CmsStore : ICmsStore
 {
     /// <summary>The schema this code writes; a database with a newer version is refused, not guessed at.</summary>
     public const int CurrentSchemaVersion = 1;
@@ -95,6 +95,13 @@ internal sealed partial class CmsStore : IDisposable
     /// write gate is still held: observers see changes in commit order.
     /// </summary>
     public Func<InstanceRecord, Task>? InstanceCommitted { get; set; }
+
+    /// <summary>Never called: this process is the only writer and deletes through this store.</summary>
+    public Action<string>? DeploymentRemoved { get; set; }
+
+    public bool Shared => false;
+
+    public int MaxRegistrationBatch => RegistrationQueue.MaxBatch;
 
     /// <summary>
     /// Runs <paramref name="body"/> in one IMMEDIATE transaction, one writer at a time. The body adds

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Jumpstart.Shared.Cms;
 
 namespace Jumpstart.Hostd.Cms.Storage;
@@ -38,9 +39,15 @@ internal sealed record InstanceRecord
     /// <summary>When the row last changed: registration, identity, report or heartbeat (the CMS's clock).</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>etcd's mod revision of the row (0 in SQLite): a view keeps the newest of two copies.</summary>
+    [JsonIgnore]
+    public long Revision { get; init; }
+
+    [JsonIgnore]
     public bool IsRegistered => Role is not null;
 
     /// <summary>The address peers reach this instance at: the first one, without a prefix length.</summary>
+    [JsonIgnore]
     public string? PrimaryAddress
         => Addresses.Count == 0 ? null : Addresses[0].Split('/', 2)[0];
 

@@ -7,7 +7,8 @@ using Jumpstart.Shared.JsonRpc;
 namespace Jumpstart.Bench.Cms;
 
 /// <summary>
-/// Starts a CMS (real SQLite file, WAL, synchronous=FULL) on loopback TCP, then per round creates a
+/// Starts a CMS (real SQLite file, WAL, synchronous=FULL; with --store etcd then also two CMS sharing a real etcd) on
+/// loopback TCP, then per round creates a
 /// deployment of N instances and has all N register at once, each on its own connection. Prints
 /// wall time, registrations/s and register latency percentiles, and checks the roles are consistent
 /// (exactly one master, every worker holds its address) — a run with inconsistent roles fails.
@@ -16,45 +17,38 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        Print("cms.transport", "tcp loopback, one connection per instance");
+        Print("cms.instances", settings.Instances);
+        Print("cms.policy", settings.Policy);
+        var (sqliteRate, sqliteOk) = await RunSqliteAsync(cancellationToken);
+        Console.WriteLine(Summary("SQLite (wal, synchronous=full), one CMS", sqliteRate, sqliteOk));
+        if (settings.Store != "etcd")
+        {
+            return sqliteOk ? 0 : 1;
+        }
+
+        var (etcdRate, etcdOk) = await RunEtcdAsync(cancellationToken);
+        Console.WriteLine(Summary($"etcd ({settings.EtcdMembers} member{(settings.EtcdMembers == 1 ? "" : "s")}, TLS), two CMS sharing it", etcdRate, etcdOk));
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"summary: {settings.Instances} concurrent registrations: etcd {etcdRate:0}/s vs SQLite {sqliteRate:0}/s (etcd/SQLite throughput ratio {etcdRate / sqliteRate:0.00}; target etcd >= 500/s), roles consistent: {(sqliteOk && etcdOk ? "yes" : "NO")}"));
+        return sqliteOk && etcdOk ? 0 : 1;
+    }
+
+    private string Summary(string store, double best, bool consistent)
+        => string.Create(
+            CultureInfo.InvariantCulture,
+            $"summary: {settings.Instances} concurrent registrations over TCP on {store}: best {best:0} registrations/s ({settings.Instances / best * 1000:0} ms), roles consistent: {(consistent ? "yes" : "NO")}");
+
+    private async Task<(double Best, bool Consistent)> RunSqliteAsync(CancellationToken cancellationToken)
+    {
         var directory = Directory.CreateTempSubdirectory("jumpstart-bench-cms-");
         try
         {
-            var options = new CmsOptions
-            {
-                Enabled = true,
-                Listen = "127.0.0.1:0",
-                DatabasePath = Path.Combine(directory.FullName, "cms.db"),
-                AdminTokenFile = Path.Combine(directory.FullName, "admin.token"),
-            };
+            var options = Options(directory, "sqlite");
             await using var server = await CmsServer.StartAsync(options, cancellationToken: cancellationToken);
-            await using var admin = await CmsAdminClient.ConnectAsync(server.TcpEndPoint, AdminTokenFile.Read(options.AdminTokenFile), cancellationToken);
-            Print("cms.transport", "tcp loopback, one connection per instance");
-            Print("cms.instances", settings.Instances);
-            Print("cms.policy", settings.Policy);
             Print("cms.sqlite", "wal, synchronous=full");
-
-            var rates = new List<double>();
-            var consistent = true;
-            for (var round = 1; round <= settings.Rounds; round++)
-            {
-                var deploymentId = $"bench-{round}";
-                await admin.CreateAsync(Spec(deploymentId), cancellationToken);
-                var (elapsed, latencies, ok) = await RegisterAllAsync(server, deploymentId, cancellationToken);
-                consistent &= ok;
-                var rate = settings.Instances / elapsed.TotalSeconds;
-                rates.Add(rate);
-                Print($"cms.round{round}.wall_ms", elapsed.TotalMilliseconds);
-                Print($"cms.round{round}.registrations_per_s", rate);
-                Print($"cms.round{round}.register_p50_ms", Percentile(latencies, 0.50));
-                Print($"cms.round{round}.register_p99_ms", Percentile(latencies, 0.99));
-                Print($"cms.round{round}.consistent_roles", ok ? "yes" : "NO");
-            }
-
-            var best = rates.Max();
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"summary: {settings.Instances} concurrent registrations over TCP: best {best:0} registrations/s ({settings.Instances / best * 1000:0} ms), roles consistent: {(consistent ? "yes" : "NO")}"));
-            return consistent ? 0 : 1;
+            return await RoundsAsync("cms.sqlite", [server], AdminTokenFile.Read(options.AdminTokenFile), cancellationToken);
         }
         finally
         {
@@ -62,8 +56,64 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
         }
     }
 
+    /// <summary>Two CMS (as on two managers) on one real etcd; the instances register with them alternately.</summary>
+    private async Task<(double Best, bool Consistent)> RunEtcdAsync(CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("jumpstart-bench-cms-");
+        try
+        {
+            using var etcd = new BenchEtcd(settings.EtcdMembers);
+            await etcd.WaitHealthyAsync(cancellationToken);
+            Print("cms.etcd", $"{settings.EtcdMembers} member(s), TLS, loopback; two CMS");
+            var options = Options(directory, etcd.Store);
+            options.EtcdCaFile = etcd.Tls.CaCertificate;
+            options.EtcdCertificateFile = etcd.Tls.ClientCertificate;
+            options.EtcdKeyFile = etcd.Tls.ClientKey;
+            options.StorePrefix = "/jumpstart/bench/";
+            await using var first = await CmsServer.StartAsync(options, cancellationToken: cancellationToken);
+            await using var second = await CmsServer.StartAsync(options, cancellationToken: cancellationToken);
+            return await RoundsAsync("cms.etcd", [first, second], AdminTokenFile.Read(options.AdminTokenFile), cancellationToken);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static CmsOptions Options(DirectoryInfo directory, string store) => new()
+    {
+        Enabled = true,
+        Listen = "127.0.0.1:0",
+        DatabasePath = Path.Combine(directory.FullName, "cms.db"),
+        AdminTokenFile = Path.Combine(directory.FullName, "admin.token"),
+        Store = store,
+    };
+
+    private async Task<(double Best, bool Consistent)> RoundsAsync(string name, IReadOnlyList<CmsServer> servers, string adminToken, CancellationToken cancellationToken)
+    {
+        await using var admin = await CmsAdminClient.ConnectAsync(servers[0].TcpEndPoint, adminToken, cancellationToken);
+        var rates = new List<double>();
+        var consistent = true;
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            var deploymentId = $"bench-{round}";
+            await admin.CreateAsync(Spec(deploymentId), cancellationToken);
+            var (elapsed, latencies, ok) = await RegisterAllAsync(servers, deploymentId, cancellationToken);
+            consistent &= ok;
+            var rate = settings.Instances / elapsed.TotalSeconds;
+            rates.Add(rate);
+            Print($"{name}.round{round}.wall_ms", elapsed.TotalMilliseconds);
+            Print($"{name}.round{round}.registrations_per_s", rate);
+            Print($"{name}.round{round}.register_p50_ms", Percentile(latencies, 0.50));
+            Print($"{name}.round{round}.register_p99_ms", Percentile(latencies, 0.99));
+            Print($"{name}.round{round}.consistent_roles", ok ? "yes" : "NO");
+        }
+
+        return (rates.Max(), consistent);
+    }
+
     private async Task<(TimeSpan Elapsed, List<double> LatenciesMs, bool Consistent)> RegisterAllAsync(
-        CmsServer server,
+        IReadOnlyList<CmsServer> servers,
         string deploymentId,
         CancellationToken cancellationToken)
     {
@@ -71,7 +121,7 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
         var results = await Task.WhenAll(Enumerable.Range(0, settings.Instances).Select(async i =>
         {
             var started = Stopwatch.GetTimestamp();
-            await using var connection = await JsonRpcClient.ConnectAsync(server.TcpEndPoint, cancellationToken: cancellationToken);
+            await using var connection = await JsonRpcClient.ConnectAsync(servers[i % servers.Count].TcpEndPoint, cancellationToken: cancellationToken);
             var assignment = await connection.InvokeAsync<RoleAssignment>(CmsMethods.Register, Register(deploymentId, i), cancellationToken);
             return (assignment, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }));

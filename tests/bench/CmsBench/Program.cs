@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Jumpstart.Bench.Cms;
 using Jumpstart.Shared.Cli;
 
-// cms bench: "run [--instances N] [--rounds N] [--policy master-workers|all-same]".
+// cms bench: "run [--instances N] [--rounds N] [--policy master-workers|all-same] [--store sqlite|etcd] [--etcd-members 1|3]".
 using var stopping = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
@@ -22,5 +22,5 @@ if (args is ["run", .. var rest])
     return await new CmsBenchRun(settings).RunAsync(stopping.Token);
 }
 
-await Console.Error.WriteLineAsync("usage: CmsBench run [--instances N] [--rounds N] [--policy master-workers|all-same]");
+await Console.Error.WriteLineAsync("usage: CmsBench run [--instances N] [--rounds N] [--policy master-workers|all-same] [--store sqlite|etcd] [--etcd-members 1|3]");
 return ExitCodes.Usage;
