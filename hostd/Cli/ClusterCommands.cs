@@ -71,7 +71,7 @@ public static class ClusterCommands
 
     private static Command CreateJoin(HostdCall.Options options)
     {
-        var manager = new Argument<string>("manager") { Description = "The manager's cluster port, HOST:PORT." };
+        var manager = new Argument<string>("manager") { Description = "The manager's cluster port, HOST:PORT; with several managers (etcd), any number of them as HOST:PORT,HOST:PORT,... (the first that answers admits)." };
         var token = new Option<string>("--token") { Description = "A token from 'jumpstart cluster token create' on the manager.", Required = true };
         var caHash = new Option<string>("--ca-hash") { Description = "sha256:HEX of the manager's CA, as 'jumpstart cluster init' printed it.", Required = true };
         var command = new Command("join", "Join this host to a cluster: pin the manager's CA by its hash, present the token, get a certificate.") { manager, token, caHash };

@@ -10,9 +10,9 @@ namespace Jumpstart.Tests.ControlPlane;
 
 /// <summary>
 /// Two managers on one etcd (issue 20): real hostd in namespaces (host-a the first manager, host-b made a manager by
-/// <c>cluster add-manager</c>, host-c a member) and a real three-member etcd in the switch's namespace, reached by
-/// every host over the switch. The leader is killed (SIGKILL): the other leads within 10 s, the member's heartbeats
-/// and the CLI's remote calls fail over, and the dead manager's lease expiry marks it down (the leader's watch). Then the
+/// <c>cluster add-manager</c>, host-c a member, host-d joining later) and a real three-member etcd in the switch's namespace, reached by
+/// every host over the switch. The leader is killed (SIGKILL): the other leads within 10 s, the member's heartbeats,
+/// the CLI's remote calls and a join given both managers fail over, and the dead manager's lease expiry marks it down (the leader's watch). Then the
 /// new leader is cut off (its link down): it steps down, the other side elects, and never do both lead.
 /// </summary>
 [Trait(Capabilities.Trait, Capabilities.ControlPlane)]
@@ -24,7 +24,7 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
     [ToolFact("ip", "etcd", NeedsRoot = true)]
     public async Task TwoManagers_TheLeaderKilledOrCutOff_TheOtherLeads_HostsFailOver_AndLeasesMarkTheDeadDown()
     {
-        await using var bed = await ClusterTestBed.StartAsync(hosts: 3);
+        await using var bed = await ClusterTestBed.StartAsync(hosts: 4);
         await Requirements.RunToolAsync("ip", ["-n", bed.Switch.Namespace, "link", "set", "lo", "up"]);
         using var etcd = new EtcdTestCluster(3, bed.Switch.Namespace, ClusterSwitch.Address);
         var tls = etcd.Tls;
@@ -37,7 +37,7 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
             await node.StopHostdAsync();
             await node.StartHostdAsync();
         }));
-        var (a, b, c) = (bed.Nodes[0], bed.Nodes[1], bed.Nodes[2]);
+        var (a, b, c, d) = (bed.Nodes[0], bed.Nodes[1], bed.Nodes[2], bed.Nodes[3]);
 
         await bed.InitAsync("--store", etcd.Store);
         await WaitLeadingAsync(a, true, TimeSpan.FromSeconds(15));
@@ -89,6 +89,17 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
         // The CLI on the member: a relayed call goes through the manager that answers.
         var relayed = await c.CliAsync("--host", "host-c", "cluster", "status", "--json");
         Assert.True(relayed.Succeeded, $"a relayed call from host-c with host-a dead: exit {relayed.ExitCode}: {relayed.StandardError}");
+
+        // A join given every manager goes to the one that answers.
+        var token = (await b.CliJsonAsync("cluster", "token", "create")).GetProperty("token").GetString()!;
+        var joined = await d.CliJsonAsync("cluster", "join", $"{a.Endpoint},{b.Endpoint}", "--token", token, "--ca-hash", bed.CaHash!);
+        Assert.Equal("host-b", joined.GetProperty("managerName").GetString());
+        await Poll.ForAsync(
+            async _ => await b.CliJsonAsync("cluster", "hosts"),
+            hosts => State(hosts, "host-d") == "up",
+            ClusterTestBed.UpBound,
+            "host-d, joined through host-b, up",
+            hosts => hosts.ToString());
 
         // host-a comes back: it follows.
         await a.StartHostdAsync();
