@@ -209,5 +209,5 @@ public static class ClusterCommands
             string.Create(CultureInfo.InvariantCulture, $"heartbeat:    {s.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}")) + (s.Store is null
             ? ""
             : $"\nstore:        {s.Store}{(s.Leading is { } leading ? (leading ? " (this manager leads)" : " (this manager follows)") : "")}")
-          + (s.Managers is { Length: > 1 } managers ? $"\nmanagers:     {string.Join(", ", managers.Select(m => $"{m.Name} at {m.Endpoint}"))}" : "");
+            + (s.Managers is { Length: > 1 } managers ? $"\nmanagers:     {string.Join(", ", managers.Select(m => $"{m.Name} at {m.Endpoint}"))}" : "");
 }

@@ -11,9 +11,17 @@ internal sealed partial class ClusterManager
     /// <summary>Every manager of the cluster, as the store names them (refreshed with the manager's own heartbeat).</summary>
     public ManagerAddress[] Managers => Volatile.Read(ref _managers);
 
-    /// <summary>Reads the managers from the store: hosts of role manager that are not removed, in name order.</summary>
+    /// <summary>
+    /// Reads the managers from the store: hosts of role manager that are not removed, in name order. On SQLite (one
+    /// manager) the list stays empty, so members keep the address they joined with, as before.
+    /// </summary>
     private async Task RefreshManagersAsync(CancellationToken cancellationToken)
     {
+        if (_store is not IHostLiveness)
+        {
+            return;
+        }
+
         var managers = (await _store.ListHostsAsync(cancellationToken))
             .Where(h => h.Role == ClusterRoles.Manager && h.State != HostStates.Removed)
             .OrderBy(h => h.Name, StringComparer.Ordinal)
