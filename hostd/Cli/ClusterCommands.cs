@@ -6,7 +6,7 @@ using Jumpstart.Shared.Cluster;
 namespace Jumpstart.Hostd.Cli;
 
 /// <summary>
-/// <c>jumpstart cluster init|token|join|hosts|remove|status|migrate-store</c>: the cluster of hosts (hostd/Cluster/README.md). The
+/// <c>jumpstart cluster init|token|join|hosts|remove|status|migrate-store|add-manager</c>: the cluster of hosts (hostd/Cluster/README.md). The
 /// CLI asks the local hostd, which holds the keys and talks to the manager over mutual TLS.
 /// </summary>
 public static class ClusterCommands
@@ -22,6 +22,7 @@ public static class ClusterCommands
         cluster.Subcommands.Add(CreateRemove(options));
         cluster.Subcommands.Add(CreateStatus(options));
         cluster.Subcommands.Add(CreateMigrateStore(options));
+        cluster.Subcommands.Add(CreateAddManager(options));
         return cluster;
     }
 
@@ -70,7 +71,7 @@ public static class ClusterCommands
 
     private static Command CreateJoin(HostdCall.Options options)
     {
-        var manager = new Argument<string>("manager") { Description = "The manager's cluster port, HOST:PORT." };
+        var manager = new Argument<string>("manager") { Description = "The manager's cluster port, HOST:PORT; with several managers (etcd), any number of them as HOST:PORT,HOST:PORT,... (the first that answers admits)." };
         var token = new Option<string>("--token") { Description = "A token from 'jumpstart cluster token create' on the manager.", Required = true };
         var caHash = new Option<string>("--ca-hash") { Description = "sha256:HEX of the manager's CA, as 'jumpstart cluster init' printed it.", Required = true };
         var command = new Command("join", "Join this host to a cluster: pin the manager's CA by its hash, present the token, get a certificate.") { manager, token, caHash };
@@ -106,6 +107,19 @@ public static class ClusterCommands
             await CliOutput.WriteAsync(output, json, result, r => string.Create(
                 CultureInfo.InvariantCulture,
                 $"moved to {r.To}: {r.Hosts} hosts, {r.Tokens} tokens, {r.Revocations} revocations, {r.Deployments} deployments ({r.Placements} placements), {r.Holdings} bundle holdings; {r.From} is no longer used"));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateAddManager(HostdCall.Options options)
+    {
+        var host = new Argument<string>("host") { Description = "The member to make a manager (its name in 'jumpstart cluster hosts'); it must be up and connected to this manager." };
+        var command = new Command("add-manager", "Make a member another manager of this etcd-backed cluster: it gets the CA key over mutual TLS, reaches etcd with its TLS files and campaigns for leadership.") { host };
+        command.SetAction((parse, cancellationToken) => HostdCall.RunAsync(parse, options, cancellationToken, async (connection, json, output) =>
+        {
+            var result = await connection.InvokeAsync<ClusterAddManagerResult>(ClusterMethods.AddManager, new ClusterAddManagerRequest { Name = parse.GetRequiredValue(host) }, cancellationToken);
+            await CliOutput.WriteAsync(output, json, result, r => $"{r.Name} is a manager; the managers: {string.Join(", ", r.Managers.Select(m => $"{m.Name} ({m.Endpoint})"))}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -194,5 +208,6 @@ public static class ClusterCommands
             $"connected:    {(s.Connected ? "yes" : "no")}{(s.LastError is null ? "" : $" ({s.LastError})")}",
             string.Create(CultureInfo.InvariantCulture, $"heartbeat:    {s.LastHeartbeatAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}")) + (s.Store is null
             ? ""
-            : $"\nstore:        {s.Store}{(s.Leading is { } leading ? (leading ? " (this manager leads)" : " (this manager follows)") : "")}");
+            : $"\nstore:        {s.Store}{(s.Leading is { } leading ? (leading ? " (this manager leads)" : " (this manager follows)") : "")}")
+            + (s.Managers is { Length: > 1 } managers ? $"\nmanagers:     {string.Join(", ", managers.Select(m => $"{m.Name} at {m.Endpoint}"))}" : "");
 }

@@ -30,6 +30,9 @@ public sealed class ClusterControlApi(ClusterService cluster)
     [JsonRpcMethod(ClusterMethods.Remove, UseSingleObjectParameterDeserialization = true)]
     public Task<ClusterRemoveResult> RemoveAsync(ClusterRemoveRequest request, CancellationToken cancellationToken) => cluster.RemoveAsync(request, cancellationToken);
 
+    [JsonRpcMethod(ClusterMethods.AddManager, UseSingleObjectParameterDeserialization = true)]
+    public Task<ClusterAddManagerResult> AddManagerAsync(ClusterAddManagerRequest request, CancellationToken cancellationToken) => cluster.AddManagerAsync(request, cancellationToken);
+
     [JsonRpcMethod(ClusterMethods.Status)]
     public ClusterStatus Status() => cluster.Status();
 }

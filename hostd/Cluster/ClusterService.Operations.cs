@@ -91,7 +91,15 @@ public sealed partial class ClusterService
         {
             RequireOutside();
             var name = HostNames.Require(hostd.Value.NodeName, "this host's name (Hostd:NodeName)");
-            var manager = ClusterTransport.ParseEndPoint(request.Manager, "manager");
+
+            // HOST:PORT, or every manager's, comma-separated: the join goes to the first that answers.
+            var managers = (request.Manager ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (managers.Length is 0 or > ManagerAddress.MaxManagers)
+            {
+                throw new ClusterRequestException($"give the manager as HOST:PORT, or 1-{ManagerAddress.MaxManagers} managers as HOST:PORT,HOST:PORT,...");
+            }
+
+            var endPoints = managers.Select(m => ClusterTransport.ParseEndPoint(m, "manager")).ToArray();
             var pin = CaPin.Parse(request.CaHash);
             if (!JoinToken.TryParse(request.Token, out _))
             {
@@ -101,7 +109,21 @@ public sealed partial class ClusterService
             var listen = ParseListen(options.Value.Listen);
             CheckPortFree(listen);
             using var key = ClusterCertificates.NewKey();
-            var grant = await ClusterJoiner.JoinAsync(manager, pin, request.Token, name, key, listen.Port, options.Value.AdvertiseAddress, ClusterLimits.CallTimeout, cancellationToken);
+            ClusterJoiner.Grant? grant = null;
+            var joined = 0;
+            for (; grant is null; joined++)
+            {
+                try
+                {
+                    grant = await ClusterJoiner.JoinAsync(endPoints[joined], pin, request.Token, name, key, listen.Port, options.Value.AdvertiseAddress, ClusterLimits.CallTimeout, cancellationToken);
+                }
+                catch (ClusterUnreachableException ex) when (joined + 1 < endPoints.Length)
+                {
+                    Etcd.EtcdLog.ManagerFailover(_logger, managers[joined], ex.Message, managers[joined + 1]);
+                }
+            }
+
+            var manager = managers[joined - 1];
             _files.Prepare();
             HostIdentity.Save(_files, grant.CertificatePem, key.ExportPkcs8PrivateKeyPem(), grant.CaPem);
             ClusterFiles.WritePublic(_files.Crl, grant.Revocations.Pem);
@@ -110,16 +132,16 @@ public sealed partial class ClusterService
                 File.Delete(_files.CaKey);
             }
 
-            var membership = new ClusterMembership { Role = ClusterRoles.Member, Name = name, Manager = request.Manager, ManagerName = grant.ManagerName, Since = time.GetUtcNow() };
+            var membership = new ClusterMembership { Role = ClusterRoles.Member, Name = name, Manager = manager, ManagerName = grant.ManagerName, Since = time.GetUtcNow() };
             _files.WriteMembership(membership);
             await StartRoleAsync(membership, cancellationToken);
-            ClusterLog.Joined(_logger, name, grant.ManagerName, request.Manager);
+            ClusterLog.Joined(_logger, name, grant.ManagerName, manager);
             var transport = Transport!;
             return new ClusterJoinResult
             {
                 Name = name,
                 ManagerName = grant.ManagerName,
-                Manager = request.Manager,
+                Manager = manager,
                 CaHash = transport.Identity.CaPinText,
                 CertificateExpires = transport.Identity.Certificate.NotAfter.ToUniversalTime(),
             };

@@ -17,7 +17,7 @@ public sealed partial class ClusterService
     /// <summary>Serves <see cref="ClusterProtocols.Control"/> on the role's transport.</summary>
     private void StartRemoteControl(ClusterTransport transport, ClusterRpc rpc, ClusterMembership membership)
     {
-        var remote = new RemoteControl(transport, rpc, membership, options.Value, hostd.Value.EffectiveControlSocketPath, _logger);
+        var remote = new RemoteControl(transport, rpc, membership, ManagerList, options.Value, hostd.Value.EffectiveControlSocketPath, _logger);
         transport.Map(ClusterProtocols.Control, (connection, stopping) =>
             rpc.ServeAsync(connection, ClusterRpc.HostOptions, peer => peer.AddLocalRpcTarget(new RemoteControlTarget(remote, connection, peer)), stopping));
         Volatile.Write(ref _remoteControl, remote);

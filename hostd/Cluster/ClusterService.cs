@@ -106,6 +106,7 @@ public sealed partial class ClusterService(
             Revoked = transport.Revocations.IsRevoked(transport.Identity.Serial),
             Store = membership.Role == ClusterRoles.Manager ? StoreOrDefault(membership.Store) : null,
             Leading = _election?.IsLeader,
+            Managers = [.. ManagerList()],
         };
     }
 
@@ -140,12 +141,35 @@ public sealed partial class ClusterService(
             {
                 // Several managers share the etcd store; one of them leads (runs deployments, marks hosts down).
                 _election = new Etcd.EtcdLeaderElection(etcd.Connection, etcd.Prefix + "leader", $"{membership.Name} {AdvertisedAddress(listen)}:{listen.Port}", settings.LeaderLeaseTtl, _logger);
-                _election.Start();
             }
 
             var election = _election;
-            _manager = ClusterManager.Start(store, ca, transport, rpc, _files, settings, probe, time, _logger, () => election?.IsLeader ?? true);
-            await MarkInterruptedAsync(store, time, cancellationToken);
+            var manager = ClusterManager.Start(store, ca, transport, rpc, _files, settings, probe, time, _logger, () => election?.IsLeader ?? true);
+            _manager = manager;
+            if (election is null)
+            {
+                await MarkInterruptedAsync(store, time, cancellationToken);
+            }
+            else
+            {
+                // The leader's work starts each time this manager begins to lead and stops when it stops: deployments
+                // left deploying by a leader that is gone are interrupted; lease expiries mark hosts down.
+                election.OnLeading = leadership => _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await MarkInterruptedAsync(store, time, leadership);
+                    }
+                    catch (Exception ex) when (ex is ClusterException or OperationCanceledException)
+                    {
+                        ClusterLog.HandlerFailed(_logger, "leader start", membership.Name, ex);
+                    }
+
+                    await manager.LeadAsync(leadership);
+                }, CancellationToken.None);
+                election.Start();
+            }
+
             transport.Resolver = ResolveOnManagerAsync;
             transport.Listen(listen);
         }
@@ -156,7 +180,7 @@ public sealed partial class ClusterService(
             _transport = transport;
             transport.Resolver = ResolveOnMemberAsync;
             transport.Listen(listen);
-            _agent = new ClusterAgent(transport, rpc, membership, _files, settings, probe, time, _logger);
+            _agent = new ClusterAgent(transport, rpc, membership, _files, settings, probe, time, _logger, BecomeManagerAsync);
             _agent.Start();
         }
 

@@ -33,6 +33,12 @@ public static class ClusterMethods
     /// </summary>
     public const string MigrateStore = "cluster.migrate-store";
 
+    /// <summary>
+    /// Makes a member a second (third, ...) manager of an etcd-backed cluster (manager only):
+    /// <see cref="ClusterAddManagerRequest"/> -> <see cref="ClusterAddManagerResult"/>.
+    /// </summary>
+    public const string AddManager = "cluster.add-manager";
+
     /// <summary>This host's part in the cluster: -> <see cref="ClusterStatus"/>.</summary>
     public const string Status = "cluster.status";
 
@@ -75,6 +81,9 @@ public static class ClusterMethods
 
     /// <summary>Manager -> host notification: a new revocation list (<see cref="RevocationListMessage"/>).</summary>
     public const string HostRevocations = "host.revocations";
+
+    /// <summary>Manager -> member request: become a manager (<see cref="PromoteMessage"/>); answered before the role changes.</summary>
+    public const string HostPromote = "host.promote";
 
     /// <summary>A source asks the manager which transport to use and which hosts need a bundle.</summary>
     public const string ManagerDistributionPlan = "manager.distribution.plan";

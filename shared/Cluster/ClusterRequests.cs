@@ -31,6 +31,13 @@ public sealed record ClusterInitRequest
     public string? Store { get; init; }
 }
 
+/// <summary>The parameters of <c>cluster.add-manager</c>.</summary>
+public sealed record ClusterAddManagerRequest
+{
+    /// <summary>The member to make a manager (its name in <c>cluster hosts</c>).</summary>
+    public required string Name { get; init; }
+}
+
 /// <summary>The parameters of <c>cluster.migrate-store</c>.</summary>
 public sealed record ClusterMigrateStoreRequest
 {

@@ -62,6 +62,14 @@ public sealed record ClusterJoinResult
 }
 
 /// <summary>The answer to <c>cluster.remove</c>.</summary>
+/// <summary>The answer to <c>cluster.add-manager</c>: every manager now.</summary>
+public sealed record ClusterAddManagerResult
+{
+    public required string Name { get; init; }
+
+    public required ManagerAddress[] Managers { get; init; }
+}
+
 /// <summary>The answer to <c>cluster.migrate-store</c>: what was copied, and the store the manager now uses.</summary>
 public sealed record ClusterMigrateStoreResult
 {

@@ -45,6 +45,9 @@ public sealed record ClusterStatus
     /// <summary>A manager on etcd: whether it is the elected leader now. Null on SQLite (the one manager always leads).</summary>
     public bool? Leading { get; init; }
 
+    /// <summary>Every manager this host knows (its cluster.json), in the order a member tries them.</summary>
+    public ManagerAddress[]? Managers { get; init; }
+
     /// <summary>True when this host's own certificate is on the revocation list (it was removed).</summary>
     public bool Revoked { get; init; }
 }

@@ -17,6 +17,9 @@ public sealed record HelloResult
 
     /// <summary>How often the manager expects a heartbeat, in milliseconds.</summary>
     public required int HeartbeatIntervalMs { get; init; }
+
+    /// <summary>Every manager of the cluster (several on etcd); the host fails over to the next when one is unreachable.</summary>
+    public ManagerAddress[]? Managers { get; init; }
 }
 
 /// <summary><c>manager.heartbeat</c>.</summary>
@@ -30,6 +33,40 @@ public sealed record HeartbeatResult
 {
     /// <summary>The manager's revocation list number; a host that has an older one fetches it.</summary>
     public required long CrlNumber { get; init; }
+
+    /// <summary>Every manager of the cluster, so a host learns of a manager added since its hello.</summary>
+    public ManagerAddress[]? Managers { get; init; }
+}
+
+/// <summary>One manager of the cluster: its name (in its certificate) and its cluster port.</summary>
+public sealed record ManagerAddress
+{
+    /// <summary>The most managers a host keeps (a cluster has one, or a few on etcd).</summary>
+    public const int MaxManagers = 9;
+
+    public required string Name { get; init; }
+
+    /// <summary><c>HOST:PORT</c>.</summary>
+    public required string Endpoint { get; init; }
+}
+
+/// <summary>
+/// <c>host.promote</c>, manager -> member (<c>jumpstart cluster add-manager</c>): the CA key and the etcd store, with
+/// which the member becomes a manager of the same etcd-backed cluster.
+/// </summary>
+public sealed record PromoteMessage
+{
+    /// <summary>Largest PEM key accepted.</summary>
+    public const int MaxKeyChars = 16 * 1024;
+
+    /// <summary>The cluster CA's private key (PKCS#8 PEM), sent over the mutual-TLS connection only.</summary>
+    public required string CaKey { get; init; }
+
+    /// <summary><c>etcd://HOST:PORT,...</c>.</summary>
+    public required string Store { get; init; }
+
+    /// <summary>Every manager, the promoted host included.</summary>
+    public required ManagerAddress[] Managers { get; init; }
 }
 
 /// <summary>A revocation list: <c>manager.revocations</c>'s answer and the <c>host.revocations</c> push.</summary>

@@ -293,6 +293,11 @@ public static class LogEventIds
         public const int Leading = 5000;
         public const int LostLeadership = 5001;
         public const int CampaignFailed = 5002;
+        public const int ManagerAdded = 5010;
+        public const int LivenessWatchFailed = 5011;
+        public const int Promoted = 5012;
+        public const int ManagerFailover = 5013;
+        public const int PromotionFailed = 5014;
     }
 
     /// <summary>guestd/Network (2000-2199).</summary>

@@ -19,7 +19,11 @@ internal sealed class ClusterAgent : IAsyncDisposable
 
     private readonly ClusterTransport _transport;
     private readonly ClusterRpc _rpc;
-    private readonly ClusterMembership _membership;
+    private readonly Lock _membershipLock = new();
+    private readonly Func<PromoteMessage, Task> _promote;
+    private ClusterMembership _membership;
+    private ManagerAddress? _current;
+    private int _promoted;
     private readonly ClusterFiles _files;
     private readonly ClusterOptions _options;
     private readonly HostCapacityProbe _probe;
@@ -33,8 +37,9 @@ internal sealed class ClusterAgent : IAsyncDisposable
     private DateTimeOffset? _lastHeartbeatAt;
     private int _revoked;
 
-    public ClusterAgent(ClusterTransport transport, ClusterRpc rpc, ClusterMembership membership, ClusterFiles files, ClusterOptions options, HostCapacityProbe probe, TimeProvider time, ILogger logger)
+    public ClusterAgent(ClusterTransport transport, ClusterRpc rpc, ClusterMembership membership, ClusterFiles files, ClusterOptions options, HostCapacityProbe probe, TimeProvider time, ILogger logger, Func<PromoteMessage, Task> promote)
     {
+        _promote = promote;
         _transport = transport;
         _rpc = rpc;
         _membership = membership;
@@ -57,6 +62,57 @@ internal sealed class ClusterAgent : IAsyncDisposable
 
     public void Start() => _loop = Task.Run(RunAsync);
 
+    /// <summary>Every manager this host knows, in the order it tries them (cluster.json, updated by the managers' answers).</summary>
+    public IReadOnlyList<ManagerAddress> Managers
+    {
+        get
+        {
+            lock (_membershipLock)
+            {
+                return _membership.ManagerList();
+            }
+        }
+    }
+
+    /// <summary>The manager the agent is connected to (or last tried).</summary>
+    private string ManagerText => Volatile.Read(ref _current) is { } current ? $"{current.Name} at {current.Endpoint}" : $"{_membership.ManagerName} at {_membership.Manager}";
+
+    /// <summary>The manager asks this host to become a manager too (<c>cluster add-manager</c>).</summary>
+    public async Task PromoteAsync(PromoteMessage message)
+    {
+        // cluster.json is the promotion's from now on (unless it is refused).
+        Volatile.Write(ref _promoted, 1);
+        try
+        {
+            await _promote(message);
+        }
+        catch
+        {
+            Volatile.Write(ref _promoted, 0);
+            throw;
+        }
+    }
+
+    /// <summary>Keeps the managers' list a manager sent (when it differs), in cluster.json too, for the next start.</summary>
+    private void UpdateManagers(ManagerAddress[]? managers)
+    {
+        if (managers is not { Length: > 0 and <= ManagerAddress.MaxManagers } || managers.Any(m => !HostNames.IsValid(m.Name) || string.IsNullOrEmpty(m.Endpoint)))
+        {
+            return;
+        }
+
+        lock (_membershipLock)
+        {
+            if (Volatile.Read(ref _promoted) != 0 || _membership.ManagerList().SequenceEqual(managers))
+            {
+                return;
+            }
+
+            _membership = _membership with { Managers = managers };
+            _files.WriteMembership(_membership);
+        }
+    }
+
     /// <summary>The manager's host list, asked over the agent's connection.</summary>
     /// <exception cref="ClusterUnreachableException">Not connected to the manager.</exception>
     public Task<ClusterHostInfo[]> HostsAsync(CancellationToken cancellationToken)
@@ -70,7 +126,7 @@ internal sealed class ClusterAgent : IAsyncDisposable
         var peer = Volatile.Read(ref _peer);
         if (peer is null || peer.Completion.IsCompleted)
         {
-            throw new ClusterUnreachableException($"not connected to the manager {_membership.ManagerName} at {_membership.Manager}{(_lastError is null ? "" : $" ({_lastError})")}");
+            throw new ClusterUnreachableException($"not connected to a manager (tried {string.Join(", ", Managers.Select(m => $"{m.Name} at {m.Endpoint}"))}){(_lastError is null ? "" : $" ({_lastError})")}");
         }
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -81,11 +137,11 @@ internal sealed class ClusterAgent : IAsyncDisposable
         }
         catch (RemoteInvocationException ex)
         {
-            throw ClusterErrors.FromRemote(ex, $"the manager {_membership.ManagerName}");
+            throw ClusterErrors.FromRemote(ex, $"the manager {ManagerText}");
         }
         catch (Exception ex) when (ex is ConnectionLostException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ClusterUnreachableException($"the manager {_membership.ManagerName} did not answer: {ex.Message}", ex);
+            throw new ClusterUnreachableException($"the manager {ManagerText} did not answer: {ex.Message}", ex);
         }
     }
 
@@ -105,7 +161,7 @@ internal sealed class ClusterAgent : IAsyncDisposable
         }
         catch (ClusterRefusedException ex)
         {
-            ClusterLog.PeerRefused(_logger, _membership.Manager ?? "manager", $"a revocation list: {ex.Message}", 0);
+            ClusterLog.PeerRefused(_logger, Volatile.Read(ref _current)?.Endpoint ?? "manager", $"a revocation list: {ex.Message}", 0);
             return;
         }
 
@@ -138,21 +194,31 @@ internal sealed class ClusterAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Keeps a connection to one of the managers: the next in the list after one is lost or unreachable; a pause that
+    /// grows only once every manager has been tried.
+    /// </summary>
     private async Task RunAsync()
     {
-        var endPoint = ClusterTransport.ParseEndPoint(_membership.Manager, "manager");
         var delay = s_firstReconnectDelay;
+        var index = 0;
+        var failed = 0;
         while (!_stopping.IsCancellationRequested)
         {
+            var managers = Managers;
+            var manager = managers[index % managers.Count];
+            Volatile.Write(ref _current, manager);
             try
             {
-                await using var connection = await _transport.ConnectAsync(endPoint, _membership.ManagerName, ClusterProtocols.Rpc, _stopping.Token);
+                var endPoint = ClusterTransport.ParseEndPoint(manager.Endpoint, "manager");
+                await using var connection = await _transport.ConnectAsync(endPoint, manager.Name, ClusterProtocols.Rpc, _stopping.Token);
                 await using var peer = _rpc.Connect(connection, p => p.AddLocalRpcTarget(new AgentRpcTarget(this)));
                 await HelloAsync(peer);
                 Volatile.Write(ref _peer, peer);
                 _lastError = null;
                 delay = s_firstReconnectDelay;
-                ClusterLog.ManagerConnected(_logger, _membership.ManagerName, _membership.Manager ?? "?");
+                failed = 0;
+                ClusterLog.ManagerConnected(_logger, manager.Name, manager.Endpoint);
                 await HeartbeatsAsync(peer);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -171,10 +237,17 @@ internal sealed class ClusterAgent : IAsyncDisposable
                 var reason = ex is OperationCanceledException ? "the manager did not answer in time" : ex.Message;
                 if (reason != _lastError)
                 {
-                    ClusterLog.ManagerLost(_logger, _membership.Manager ?? "?", reason);
+                    ClusterLog.ManagerLost(_logger, manager.Endpoint, reason);
                 }
 
                 _lastError = reason;
+                failed++;
+                index++;
+                if (managers.Count > 1)
+                {
+                    var next = managers[index % managers.Count];
+                    Etcd.EtcdLog.ManagerFailover(_logger, manager.Name, reason, next.Name);
+                }
             }
             finally
             {
@@ -186,16 +259,21 @@ internal sealed class ClusterAgent : IAsyncDisposable
                 return;
             }
 
+            // The next manager at once; the growing pause once all of them failed in a row.
+            var pause = failed > 0 && failed % managers.Count == 0 ? delay : s_firstReconnectDelay;
             try
             {
-                await Task.Delay(delay, _time, _stopping.Token);
+                await Task.Delay(pause, _time, _stopping.Token);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            delay = delay * 2 > ClusterLimits.MaxReconnectDelay ? ClusterLimits.MaxReconnectDelay : delay * 2;
+            if (pause == delay)
+            {
+                delay = delay * 2 > ClusterLimits.MaxReconnectDelay ? ClusterLimits.MaxReconnectDelay : delay * 2;
+            }
         }
     }
 
@@ -207,6 +285,7 @@ internal sealed class ClusterAgent : IAsyncDisposable
             new HostHello { Capacity = _probe.Read(), CrlNumber = _transport.Revocations.Number },
             bound.Token);
         _lastHeartbeatAt = _time.GetUtcNow();
+        UpdateManagers(hello.Managers);
         if (hello.Revocations is { } revocations)
         {
             Apply(revocations);
@@ -221,6 +300,7 @@ internal sealed class ClusterAgent : IAsyncDisposable
             using var bound = Bound();
             var answer = await peer.InvokeAsync<HeartbeatResult>(ClusterMethods.ManagerHeartbeat, new HostHeartbeat { Capacity = _probe.Read() }, bound.Token);
             _lastHeartbeatAt = _time.GetUtcNow();
+            UpdateManagers(answer.Managers);
             if (answer.CrlNumber > _transport.Revocations.Number)
             {
                 Apply(await peer.InvokeAsync<RevocationListMessage>(ClusterMethods.ManagerRevocations, cancellationToken: bound.Token));

@@ -40,11 +40,15 @@ public sealed class DeploymentControlApi(ClusterService cluster, JsonRpcPeer con
             throw new ClusterNotManagerException("this host is in no cluster ('jumpstart cluster init' creates one, 'jumpstart cluster join' joins one)");
         }
 
-        if (status.Role != ClusterRoles.Manager)
+        // A follower (several managers on etcd) passes the writes to the leader; reads it serves from the shared store.
+        var leader = status.Role == ClusterRoles.Manager && status.Leading == false && method is ClusterMethods.Deploy or ClusterMethods.DeploymentRemove
+            ? await cluster.LeaderNameAsync(cancellationToken)
+            : null;
+        if (status.Role != ClusterRoles.Manager || (leader is not null && leader != status.Name))
         {
             var relayed = new ClusterInvokeRequest
             {
-                Host = status.ManagerName!,
+                Host = leader ?? status.ManagerName!,
                 Method = method,
                 Params = request is null ? null : JsonSerializer.SerializeToElement(request, JsonRpcWire.SerializerOptions),
             };

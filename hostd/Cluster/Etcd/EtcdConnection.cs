@@ -27,11 +27,15 @@ public sealed class EtcdConnection : IDisposable
 
     private readonly X509Certificate2 _ca;
     private readonly X509Certificate2 _client;
+    private readonly Lock _channelsLock = new();
+    private readonly Grpc.Net.Client.GrpcChannel?[] _channels;
+    private int _current;
 
     public EtcdConnection(string store, EtcdTls tls)
     {
         ArgumentNullException.ThrowIfNull(tls);
         Endpoints = EtcdEndpoints.Parse(store);
+        _channels = new Grpc.Net.Client.GrpcChannel?[Endpoints.Count];
         Description = $"etcd at {string.Join(',', Endpoints)}";
         try
         {
@@ -61,6 +65,44 @@ public sealed class EtcdConnection : IDisposable
 
     /// <summary>The dotnet-etcd client (leases, elections and watches use it directly).</summary>
     public EtcdClient Client { get; }
+
+    /// <summary>
+    /// A gRPC channel of its own to the current member, for the streams the library's wrappers do not fit (one lease
+    /// keep-alive per heartbeat, a watch that stays open); <see cref="NextMember"/> moves on after a failure.
+    /// </summary>
+    public Grpc.Net.Client.GrpcChannel Channel()
+    {
+        lock (_channelsLock)
+        {
+            var index = _current % Endpoints.Count;
+            return _channels[index] ??= Grpc.Net.Client.GrpcChannel.ForAddress(
+                "https://" + Endpoints[index],
+                new Grpc.Net.Client.GrpcChannelOptions
+                {
+                    HttpHandler = new SocketsHttpHandler
+                    {
+                        ConnectTimeout = AttemptTimeout,
+                        KeepAlivePingDelay = TimeSpan.FromSeconds(2),
+                        KeepAlivePingTimeout = TimeSpan.FromSeconds(2),
+                        SslOptions = new SslClientAuthenticationOptions
+                        {
+                            ClientCertificates = [_client],
+                            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors),
+                        },
+                    },
+                    DisposeHttpClient = true,
+                });
+        }
+    }
+
+    /// <summary>After a failure on <see cref="Channel"/>: the next call goes to the next member.</summary>
+    public void NextMember()
+    {
+        lock (_channelsLock)
+        {
+            _current++;
+        }
+    }
 
     /// <summary>The deadline of an attempt starting now.</summary>
     public static DateTime Deadline() => DateTime.UtcNow + AttemptTimeout;
@@ -171,6 +213,14 @@ public sealed class EtcdConnection : IDisposable
 
     public void Dispose()
     {
+        lock (_channelsLock)
+        {
+            foreach (var channel in _channels)
+            {
+                channel?.Dispose();
+            }
+        }
+
         Client.Dispose();
         _client.Dispose();
         _ca.Dispose();

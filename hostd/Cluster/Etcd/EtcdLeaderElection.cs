@@ -53,6 +53,12 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
     /// <summary>Cancelled the moment this manager stops leading (already cancelled while it does not lead).</summary>
     public CancellationToken Leadership => Volatile.Read(ref _leadership).Token;
 
+    /// <summary>
+    /// Called (on the election's loop, so it must not block) each time this manager starts leading, with the token that
+    /// is cancelled when it stops: the leader's work (the liveness watch, marking interrupted deployments) runs under it.
+    /// </summary>
+    public Action<CancellationToken>? OnLeading { get; set; }
+
     /// <summary>Starts campaigning.</summary>
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
 
@@ -97,6 +103,7 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
                 var leadership = CancellationTokenSource.CreateLinkedTokenSource(lease.Token);
                 Volatile.Write(ref _leadership, leadership);
                 EtcdLog.Leading(_logger, _value, _name);
+                OnLeading?.Invoke(leadership.Token);
 
                 // Leads until the lease's keep-alive fails (the library cancels `lease`) or hostd stops.
                 await Task.WhenAny(keepAlive, Task.Delay(Timeout.Infinite, lease.Token)).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -25,4 +25,16 @@ public sealed record ClusterMembership
     /// null: <c>Cluster:Store</c>. Kept here so that a restarted manager cannot fall back to the other store.
     /// </summary>
     public string? Store { get; init; }
+
+    /// <summary>
+    /// Every manager of the cluster (several on etcd), as the managers last told this host; null in a cluster.json
+    /// written before there could be several: then the one of <see cref="Manager"/>.
+    /// </summary>
+    public Shared.Cluster.ManagerAddress[]? Managers { get; init; }
+
+    /// <summary>The managers to try, in order: <see cref="Managers"/>, else the one of <see cref="Manager"/>.</summary>
+    public IReadOnlyList<Shared.Cluster.ManagerAddress> ManagerList()
+        => Managers is { Length: > 0 } managers ? managers
+            : Manager is { } endpoint ? [new Shared.Cluster.ManagerAddress { Name = ManagerName, Endpoint = endpoint }]
+            : [];
 }

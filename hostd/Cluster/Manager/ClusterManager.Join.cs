@@ -59,6 +59,12 @@ internal sealed partial class ClusterManager
         switch (await _store.AdmitHostAsync(tokenId, JoinToken.Digest(request.Token), host, now, cancellationToken))
         {
             case AdmitVerdict.Admitted:
+                if (_store is Etcd.IHostLiveness liveness)
+                {
+                    // Its lease from the start: a host that never says hello expires like one that stopped.
+                    await liveness.KeepAliveAsync(host.Name, _options.DownAfter, cancellationToken);
+                }
+
                 break;
             case AdmitVerdict.UnknownToken:
                 throw Fail(remote, name, "an unknown token");

@@ -33,6 +33,7 @@ internal sealed partial class ClusterManager : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _monitor = Task.CompletedTask;
     private Func<bool> _leads = () => true;
+    private ManagerAddress[] _managers = [];
 
     private ClusterManager(IClusterStore store, CertificateAuthority ca, ClusterTransport transport, ClusterRpc rpc, ClusterFiles files, ClusterOptions options, HostCapacityProbe probe, TimeProvider time, ILogger logger)
     {
@@ -123,6 +124,7 @@ internal sealed partial class ClusterManager : IAsyncDisposable
         return new HelloResult
         {
             HeartbeatIntervalMs = (int)_options.HeartbeatInterval.TotalMilliseconds,
+            Managers = Volatile.Read(ref _managers),
             Revocations = hello.CrlNumber < current.Number ? new RevocationListMessage { CrlNumber = current.Number, Crl = current.Pem } : null,
         };
     }
@@ -144,6 +146,11 @@ internal sealed partial class ClusterManager : IAsyncDisposable
                 throw new ClusterRefusedException($"host {name} was removed from the cluster");
         }
 
+        if (_store is Etcd.IHostLiveness liveness)
+        {
+            await liveness.KeepAliveAsync(name, _options.DownAfter, cancellationToken);
+        }
+
         var key = string.Join('\n', capacity.Bundles.Order(StringComparer.Ordinal));
         if (!_holdings.TryGetValue(name, out var held) || held != key)
         {
@@ -151,7 +158,7 @@ internal sealed partial class ClusterManager : IAsyncDisposable
             _holdings[name] = key;
         }
 
-        return new HeartbeatResult { CrlNumber = _transport.Revocations.Number };
+        return new HeartbeatResult { CrlNumber = _transport.Revocations.Number, Managers = Volatile.Read(ref _managers) };
     }
 
     /// <summary>The revocation list in force.</summary>
@@ -188,11 +195,13 @@ internal sealed partial class ClusterManager : IAsyncDisposable
                     if (now >= nextOwnHeartbeat)
                     {
                         await HeartbeatAsync(Name, _probe.Read(), _stopping.Token);
+                        await RefreshManagersAsync(_stopping.Token);
                         nextOwnHeartbeat = now + _options.HeartbeatInterval;
                     }
 
-                    // Only the leader marks hosts down (on etcd several managers share the store); a follower keeps its own heartbeat.
-                    foreach (var name in _leads() ? await _store.MarkDownAsync(now - _options.DownAfter, _stopping.Token) : [])
+                    // Only the leader marks hosts down (on etcd several managers share the store, and the leader watches
+                    // lease expiries instead: LeadAsync); a follower keeps its own heartbeat.
+                    foreach (var name in _leads() && _store is not Etcd.IHostLiveness ? await _store.MarkDownAsync(now - _options.DownAfter, _stopping.Token) : [])
                     {
                         ClusterLog.HostDown(_logger, name, _options.DownAfter.TotalSeconds);
                     }

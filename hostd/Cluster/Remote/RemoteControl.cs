@@ -19,7 +19,7 @@ namespace Jumpstart.Hostd.Cluster.Remote;
 /// on each hop before the answer; the answer (result or error: code, message, data) comes back unchanged; cancelling
 /// a hop's call cancels the next hop's.
 /// </summary>
-internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, ClusterMembership membership, ClusterOptions options, string controlSocketPath, ILogger logger)
+internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, ClusterMembership membership, Func<IReadOnlyList<ManagerAddress>> managers, ClusterOptions options, string controlSocketPath, ILogger logger)
 {
     /// <summary>
     /// The largest params or result a relayed call carries: a cluster message (<see cref="ClusterLimits.MaxRpcMessageBytes"/>)
@@ -46,18 +46,25 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
             return await RelayAsync(request, caller, Name, cancellationToken);
         }
 
-        var manager = ClusterTransport.ParseEndPoint(membership.Manager, "manager endpoint");
-        ClusterConnection connection;
-        try
+        // Every manager relays; the first one that answers the connection does (several on etcd: fail over).
+        var failures = new List<string>();
+        foreach (var manager in managers())
         {
-            connection = await transport.ConnectAsync(manager, membership.ManagerName, ClusterProtocols.Control, cancellationToken);
-        }
-        catch (ClusterUnreachableException ex)
-        {
-            throw new ClusterUnreachableException($"the manager {membership.ManagerName} cannot be reached: {ex.Message}", ex);
+            ClusterConnection connection;
+            try
+            {
+                connection = await transport.ConnectAsync(ClusterTransport.ParseEndPoint(manager.Endpoint, "manager endpoint"), manager.Name, ClusterProtocols.Control, cancellationToken);
+            }
+            catch (ClusterUnreachableException ex)
+            {
+                failures.Add($"{manager.Name}: {ex.Message}");
+                continue;
+            }
+
+            return await ForwardAsync(connection, RemoteControlMethods.Relay, request, new NotifyingProgress(caller), $"the manager {manager.Name}", cancellationToken);
         }
 
-        return await ForwardAsync(connection, RemoteControlMethods.Relay, request, new NotifyingProgress(caller), $"the manager {membership.ManagerName}", cancellationToken);
+        throw new ClusterUnreachableException($"no manager can be reached ({string.Join("; ", failures)})");
     }
 
     /// <summary>The manager's step (<see cref="RemoteControlMethods.Relay"/>): run it here when this is the target, else pass it to the target.</summary>
@@ -120,7 +127,7 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
     /// <exception cref="ClusterRefusedException">The caller is not the manager, or <see cref="ClusterOptions.RemoteControl"/> is off.</exception>
     public async Task<JsonElement> RunFromAsync(string peer, ClusterInvokeRequest request, JsonRpcPeer caller, CancellationToken cancellationToken)
     {
-        if (!HostNames.Same(peer, membership.ManagerName))
+        if (!HostNames.Same(peer, membership.ManagerName) && !managers().Any(m => HostNames.Same(peer, m.Name)))
         {
             RemoteControlLog.Refused(logger, request?.Method ?? "?", peer, "not the manager");
             throw new ClusterRefusedException($"{Name} runs relayed calls from the manager {membership.ManagerName} only, not from {peer}");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Jumpstart.Hostd.Cluster.Etcd;
 using Jumpstart.Hostd.Cluster.Identity;
 using Jumpstart.Tests.Support;
@@ -20,20 +22,26 @@ internal sealed class EtcdTestCluster : IDisposable
     private readonly int[] _peerPorts;
 
     private readonly string? _namespace;
+    private readonly string? _address;
 
     /// <param name="members">How many members.</param>
     /// <param name="ns">A network namespace to run them in (their loopback), or null for this one's.</param>
-    public EtcdTestCluster(int members, string? ns = null)
+    /// <param name="address">
+    /// An address of that namespace the members also serve clients on (e.g. the cluster switch's, for managers in other
+    /// namespaces): <see cref="Store"/> names it, and the members' certificate carries it as an IP SAN.
+    /// </param>
+    public EtcdTestCluster(int members, string? ns = null, string? address = null)
     {
         Requirements.RequireTool("etcd");
         _namespace = ns;
+        _address = address;
         _members = new Process?[members];
         _clientPorts = [.. Enumerable.Range(0, members).Select(_ => FreePort())];
         _peerPorts = [.. Enumerable.Range(0, members).Select(_ => FreePort())];
         var now = DateTimeOffset.UtcNow;
         using var ca = CertificateAuthority.Create("etcd-test-ca", now);
         File.WriteAllText(CaFile, ca.Certificate.ExportCertificatePem());
-        Issue(ca, "localhost", now, ServerCertificate, ServerKey);
+        Issue(ca, "localhost", now, ServerCertificate, ServerKey, address);
         Issue(ca, "localhost", now, ClientCertificate, ClientKey);
         for (var i = 0; i < members; i++)
         {
@@ -55,7 +63,7 @@ internal sealed class EtcdTestCluster : IDisposable
     public EtcdTls Tls => new(CaFile, ClientCertificate, ClientKey);
 
     /// <summary><c>etcd://localhost:PORT,...</c>: every member.</summary>
-    public string Store => EtcdEndpoints.Scheme + string.Join(',', _clientPorts.Select(p => $"localhost:{p}"));
+    public string Store => EtcdEndpoints.Scheme + string.Join(',', _clientPorts.Select(p => $"{_address ?? "localhost"}:{p}"));
 
     public int ClientPort(int member) => _clientPorts[member];
 
@@ -75,8 +83,8 @@ internal sealed class EtcdTestCluster : IDisposable
         [
             "--name", $"m{member}",
             "--data-dir", _directory.Combine($"m{member}"),
-            "--listen-client-urls", $"https://127.0.0.1:{_clientPorts[member]}",
-            "--advertise-client-urls", $"https://localhost:{_clientPorts[member]}",
+            "--listen-client-urls", _address is null ? $"https://127.0.0.1:{_clientPorts[member]}" : $"https://127.0.0.1:{_clientPorts[member]},https://{_address}:{_clientPorts[member]}",
+            "--advertise-client-urls", $"https://{_address ?? "localhost"}:{_clientPorts[member]}",
             "--listen-peer-urls", $"https://127.0.0.1:{_peerPorts[member]}",
             "--initial-advertise-peer-urls", $"https://localhost:{_peerPorts[member]}",
             "--initial-cluster", cluster,
@@ -143,12 +151,32 @@ internal sealed class EtcdTestCluster : IDisposable
 
     private string LogFile(int member) => _directory.Combine($"m{member}.log");
 
-    private static void Issue(CertificateAuthority ca, string name, DateTimeOffset now, string certificatePath, string keyPath)
+    private void Issue(CertificateAuthority ca, string name, DateTimeOffset now, string certificatePath, string keyPath, string? address = null)
     {
         using var key = ClusterCertificates.NewKey();
-        using var certificate = ca.Issue(key, name, now);
+        using var certificate = address is null ? ca.Issue(key, name, now) : IssueWithAddress(ca, key, name, address, now);
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>A server certificate naming <paramref name="name"/> and the IP <paramref name="address"/> (the CA's own Issue names DNS names only).</summary>
+    private X509Certificate2 IssueWithAddress(CertificateAuthority ca, ECDsa key, string name, string address, DateTimeOffset now)
+    {
+        var files = new ClusterFiles(_directory.Combine("ca"));
+        files.Prepare();
+        ca.Save(files);
+        using var caKey = ECDsa.Create();
+        caKey.ImportFromPem(File.ReadAllText(files.CaKey));
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ClusterCertificates.ServerAuth, ClusterCertificates.ClientAuth], false));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(name);
+        san.AddIpAddress(IPAddress.Parse(address));
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca.Certificate, true, false));
+        return request.Create(ca.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), now.AddMinutes(-5), now.AddDays(1), ClusterCertificates.NewSerial());
     }
 
     private static int FreePort()
