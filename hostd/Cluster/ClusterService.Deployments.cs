@@ -212,15 +212,15 @@ public sealed partial class ClusterService
                     var deployer = new ClusterDeployer(this, store, RemoteControl, shipping.Store, cms, _images, options.Value, time, _logger);
                     await deployer.ResumeAsync(record, leadership);
                 }
-                catch (ClusterRequestException ex)
-                {
-                    ClusterLog.DeploymentFailed(_logger, record.Id, $"not resumed by this leader: {ex.Message}");
-                    await store.PutDeploymentAsync(record with { State = ClusterDeploymentStates.Interrupted, UpdatedAt = time.GetUtcNow() }, CancellationToken.None);
-                }
                 catch (Exception ex) when (ex is ClusterException or LocalRpcException or Cms.CmsException or Vm.Supervisor.VmException or IOException)
                 {
-                    // The deployer marked it failed.
-                    ClusterLog.HandlerFailed(_logger, "deployment resume", record.Id, ex);
+                    // Once running, the deployer marks it failed itself; what stopped it before (no CMS, no bundle, no
+                    // host up) leaves it interrupted, as a manager that cannot resume it did before.
+                    ClusterLog.DeploymentFailed(_logger, record.Id, $"not resumed by this leader: {ex.Message}");
+                    if (await store.GetDeploymentAsync(record.Id, leadership) is { State: ClusterDeploymentStates.Deploying } left)
+                    {
+                        await store.PutDeploymentAsync(left with { State = ClusterDeploymentStates.Interrupted, UpdatedAt = time.GetUtcNow() }, leadership);
+                    }
                 }
                 finally
                 {

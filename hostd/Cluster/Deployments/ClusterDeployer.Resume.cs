@@ -15,6 +15,9 @@ namespace Jumpstart.Hostd.Cluster.Deployments;
 /// </summary>
 internal sealed partial class ClusterDeployer
 {
+    /// <summary>True for a resumed run: cancelled (its leader stepped down), it stays deploying for the next leader.</summary>
+    private bool _resumed;
+
     /// <summary>Resumes <paramref name="record"/> (state deploying) where its placements say it stood.</summary>
     /// <exception cref="ClusterRequestException">Its request cannot be read, no CMS here, or this manager lacks its bundle.</exception>
     public async Task<ClusterDeployReport> ResumeAsync(ClusterDeploymentRecord record, CancellationToken cancellationToken)
@@ -33,6 +36,7 @@ internal sealed partial class ClusterDeployer
         _request = Validate(request ?? throw new ClusterRequestException($"deployment {record.Id} has no request"));
         _memoryFormat = _request.MemoryFormat;
         _createdAt = record.CreatedAt;
+        _resumed = true;
         var local = cms ?? throw new ClusterRequestException("this manager runs no CMS: the deployment cannot be resumed here");
         var bundleName = record.Bundle == ColdBootBundle ? null : record.Bundle;
         if (!_request.Cold && bundleName is null)
@@ -76,7 +80,7 @@ internal sealed partial class ClusterDeployer
         foreach (var (name, number) in numbers.Where(n => !_slots.ContainsKey(n.Value)))
         {
             // No placement was written for it: placed again wherever there is room.
-            _slots[number] = new Slot(number, name) { Host = _hosts.Keys.First() };
+            _slots[number] = new Slot(number, name) { Host = string.Empty };
             Move(_slots[number], "no placement was recorded");
         }
 

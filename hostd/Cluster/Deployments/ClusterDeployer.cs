@@ -121,7 +121,7 @@ internal sealed partial class ClusterDeployer(
         }
         catch (OperationCanceledException)
         {
-            await SaveQuietlyAsync(ClusterDeploymentStates.Interrupted, bundleName);
+            await SaveQuietlyAsync(_resumed ? ClusterDeploymentStates.Deploying : ClusterDeploymentStates.Interrupted, bundleName);
             throw;
         }
         catch (Exception ex) when (ex is ClusterException or LocalRpcException or Cms.CmsException or VmException or IOException)
