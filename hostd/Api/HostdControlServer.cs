@@ -24,6 +24,11 @@ public sealed class HostdControlServer(ControlSocket controlSocket, HostdApi api
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var bundles = new BundleStore(hostd.Value.StateDirectory);
+        if (cluster is not null)
+        {
+            // A new leader resumes the deployments the previous one left (their clones register with this CMS).
+            cluster.LocalCms = RunningCms;
+        }
 
         // The socket file's mode and group are the first gate; SO_PEERCRED is the second, and it holds even when
         // systemd made the socket with other permissions.

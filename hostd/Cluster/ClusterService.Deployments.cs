@@ -17,6 +17,9 @@ public sealed partial class ClusterService
     /// <summary>One deployment at a time: placement reads the memory the hosts had, which another run would be taking.</summary>
     private readonly SemaphoreSlim _deploying = new(1, 1);
 
+    /// <summary>The CMS this hostd runs, once its control server started (a new leader's resumed deployments use it).</summary>
+    public Func<LocalCms?>? LocalCms { get; set; }
+
     /// <summary>Runs a deployment over the cluster (this host must be the manager).</summary>
     /// <param name="request">What to deploy.</param>
     /// <param name="cms">The CMS this hostd runs (the clones register with it); null when it runs none.</param>
@@ -175,6 +178,59 @@ public sealed partial class ClusterService
         catch (Exception ex) when (ex is ClusterException or LocalRpcException or JsonException)
         {
             return new ClusterRemoveHostResult { Host = host, Error = ex.Message };
+        }
+    }
+
+    /// <summary>
+    /// What a new leader on etcd finds (issue 20): each deployment the previous leader left deploying is driven to its end
+    /// here from its record and placements, one at a time like any deployment. One that cannot be resumed here (no CMS,
+    /// its bundle only on the dead leader, its request unreadable) is marked interrupted, as before.
+    /// </summary>
+    private async Task ResumeDeploymentsAsync(IClusterStore store, CancellationToken leadership)
+    {
+        try
+        {
+            foreach (var record in await store.ListDeploymentsAsync(leadership))
+            {
+                if (record.State != ClusterDeploymentStates.Deploying)
+                {
+                    continue;
+                }
+
+                await _deploying.WaitAsync(leadership);
+                var cms = LocalCms?.Invoke();
+                for (var tries = 0; cms is null && tries < 40; tries++)
+                {
+                    // Right after a start the control server (which knows the CMS) may not be up yet.
+                    await Task.Delay(250, leadership);
+                    cms = LocalCms?.Invoke();
+                }
+
+                try
+                {
+                    var shipping = bundles ?? throw new ClusterRequestException("bundle shipping is not available in this process");
+                    var deployer = new ClusterDeployer(this, store, RemoteControl, shipping.Store, cms, _images, options.Value, time, _logger);
+                    await deployer.ResumeAsync(record, leadership);
+                }
+                catch (Exception ex) when (ex is ClusterException or LocalRpcException or Cms.CmsException or Vm.Supervisor.VmException or IOException)
+                {
+                    // Once running, the deployer marks it failed itself; what stopped it before (no CMS, no bundle, no
+                    // host up) leaves it interrupted, as a manager that cannot resume it did before.
+                    ClusterLog.DeploymentFailed(_logger, record.Id, $"not resumed by this leader: {ex.Message}");
+                    if (await store.GetDeploymentAsync(record.Id, leadership) is { State: ClusterDeploymentStates.Deploying } left)
+                    {
+                        await store.PutDeploymentAsync(left with { State = ClusterDeploymentStates.Interrupted, UpdatedAt = time.GetUtcNow() }, leadership);
+                    }
+                }
+                finally
+                {
+                    _deploying.Release();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ClusterException or OperationCanceledException)
+        {
+            ClusterLog.HandlerFailed(_logger, "leader start", "deployments", ex);
         }
     }
 

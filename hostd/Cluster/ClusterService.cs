@@ -153,18 +153,10 @@ public sealed partial class ClusterService(
             else
             {
                 // The leader's work starts each time this manager begins to lead and stops when it stops: deployments
-                // left deploying by a leader that is gone are interrupted; lease expiries mark hosts down.
+                // left deploying by a leader that is gone are resumed (in the background); lease expiries mark hosts down.
                 election.OnLeading = leadership => _ = Task.Run(async () =>
                 {
-                    try
-                    {
-                        await MarkInterruptedAsync(store, time, leadership);
-                    }
-                    catch (Exception ex) when (ex is ClusterException or OperationCanceledException)
-                    {
-                        ClusterLog.HandlerFailed(_logger, "leader start", membership.Name, ex);
-                    }
-
+                    _ = Task.Run(() => ResumeDeploymentsAsync(store, leadership), CancellationToken.None);
                     await manager.LeadAsync(leadership);
                 }, CancellationToken.None);
                 election.Start();

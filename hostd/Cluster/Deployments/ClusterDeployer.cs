@@ -83,10 +83,21 @@ internal sealed partial class ClusterDeployer(
         await SaveAsync(ClusterDeploymentStates.Deploying, bundleName ?? ColdBootBundle, cancellationToken);
         ClusterLog.DeploymentStarted(logger, request.DeploymentId, request.Count, _hosts.Count(h => h.Value.Assigned(_slots) > 0));
 
+        return await RunAsync(local, spec, bundleName, makeTemplate: !request.Cold && bundleName is null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The run from the template (when <paramref name="makeTemplate"/>) to the report: the bundle to the hosts, the
+    /// images, the waiting list, the resumes of every instance still <c>placed</c> or <c>moved</c>, and the roles.
+    /// </summary>
+    private async Task<ClusterDeployReport> RunAsync(LocalCms local, VmSpec spec, string? bundleName, bool makeTemplate, CancellationToken cancellationToken)
+    {
+        var request = _request;
+        var bytesPerVm = ClusterPlacement.BytesPerVm(spec.MemoryMiB);
         double? templateSeconds = null;
         try
         {
-            if (!request.Cold && bundleName is null)
+            if (makeTemplate)
             {
                 var watch = Stopwatch.StartNew();
                 bundleName = await MakeTemplateAsync(request, cancellationToken);
@@ -110,7 +121,7 @@ internal sealed partial class ClusterDeployer(
         }
         catch (OperationCanceledException)
         {
-            await SaveQuietlyAsync(ClusterDeploymentStates.Interrupted, bundleName);
+            await SaveQuietlyAsync(_resumed ? ClusterDeploymentStates.Deploying : ClusterDeploymentStates.Interrupted, bundleName);
             throw;
         }
         catch (Exception ex) when (ex is ClusterException or LocalRpcException or Cms.CmsException or VmException or IOException)
