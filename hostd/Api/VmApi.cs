@@ -105,7 +105,7 @@ public sealed class VmApi(VmHost host, JsonRpcPeer connection, ImageService? ima
         var progress = Progress();
         var report = await host.Services.Clones.BootAsync(
             SpecOf(request.Spec, request.SpecFile),
-            request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(Resolve(b.Value))),
+            request.BaseImages.ToDictionary(b => b.Key, b => new TemplateBaseImage(Resolve(b.Value), request.BaseFormats.GetValueOrDefault(b.Key, "raw"))),
             request.Plan,
             request.Clones,
             Registrar(request.Plan),

@@ -14,6 +14,9 @@ public sealed record BootRequest
     /// <summary>Base image path per disk id (each VM gets a qcow2 overlay).</summary>
     public IReadOnlyDictionary<string, string> BaseImages { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The format of a base image per disk id (<c>raw</c> or <c>qcow2</c>; absent: raw), as for <c>template.create</c>.</summary>
+    public IReadOnlyDictionary<string, string> BaseFormats { get; init; } = new Dictionary<string, string>();
+
     /// <summary>What the VMs should look like; hostd plans each one (as for <c>clone.create</c>). Give this or <see cref="Clones"/>.</summary>
     public ClonePlanRequest? Plan { get; init; }
 

@@ -117,6 +117,9 @@ public sealed class DeployRunner(JsonRpcPeer hostd, Func<CancellationToken, Task
         {
             Spec = JsonSerializer.SerializeToElement(baked.Spec(append: options.ColdImageAppend), VmSpecJson.Options),
             BaseImages = baked.BaseImages.ToDictionary(b => b.Key, b => b.Value.Path),
+
+            // The baked image is qcow2: taken as raw, the guest saw the container's bytes and found no root file system.
+            BaseFormats = baked.BaseImages.ToDictionary(b => b.Key, b => b.Value.Format),
             Plan = plan,
         };
     }
