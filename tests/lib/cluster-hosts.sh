@@ -15,8 +15,11 @@
 #   cl_in_ns I CMD...              a command inside host I's namespace
 #   cl_network_up                  the switch and the hosts' namespaces
 #   cl_hostds_start CONFIG_FN      writes CONFIG_FN I's output (JSON) as host I's hostd.json and starts every hostd
-#   cl_cluster_form                cluster init on host 0, every other host joins; waits until all are up
+#   cl_cluster_form [INIT_ARGS...] cluster init on host 0 (with INIT_ARGS, e.g. --store etcd://...), waits until it leads
+#                                  (a manager on etcd campaigns first), every other host joins; waits until all are up
 #   cl_stop                        kills the hostds, CL_OTHER_PIDS and anything left in the namespaces; deletes them
+# One cluster's processes and namespaces are in CL_HOSTD_PIDS, CL_OTHER_PIDS and CL_NAMESPACES: a script that runs
+# several clusters at once keeps each one's copies and puts them back (with its CL_TAG and CL_WORK) before a call.
 CL_SUBNET=${CL_SUBNET:-10.78.0}
 CL_PORT=${CL_PORT:-7443}
 CL_MTU=${CL_MTU:-1500}
@@ -100,8 +103,15 @@ cl_hostds_start() {
 cl_json_field() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 
 cl_cluster_form() {
-  local ca_hash token i up=0
-  ca_hash=$(cl_cli 0 cluster init --json | cl_json_field "['caHash']")
+  local ca_hash token i up=0 leading=false
+  ca_hash=$(cl_cli 0 cluster init "$@" --json | cl_json_field "['caHash']")
+  # SQLite: no election (leading is null); etcd: the manager admits hosts once it leads.
+  for _ in $(seq 150); do
+    leading=$(cl_cli 0 cluster status --json | cl_json_field ".get('leading')")
+    [[ $leading != False ]] && break
+    sleep 0.2
+  done
+  [[ $leading != False ]] || { cl_log "error: the manager does not lead"; return 70; }
   for ((i = 1; i < CL_HOSTS; i++)); do
     token=$(cl_cli 0 cluster token create --ttl 1h --uses 1 --json | cl_json_field "['token']")
     cl_cli "$i" cluster join "$(cl_addr 0):$CL_PORT" --token "$token" --ca-hash "$ca_hash" --json > /dev/null
@@ -129,7 +139,8 @@ cl_stop() {
   for ns in "${CL_NAMESPACES[@]}"; do
     for pid in $(ip netns pids "$ns" 2> /dev/null); do kill -KILL "$pid" 2> /dev/null || true; done
   done
-  wait 2> /dev/null || true
+  # Only this cluster's processes: another cluster of the same script may still be running.
+  for pid in "${CL_HOSTD_PIDS[@]}" "${CL_OTHER_PIDS[@]}"; do wait "$pid" 2> /dev/null || true; done
   for ns in "${CL_NAMESPACES[@]}"; do ip netns del "$ns" 2> /dev/null || true; done
   CL_HOSTD_PIDS=()
   CL_OTHER_PIDS=()

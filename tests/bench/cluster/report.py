@@ -80,40 +80,42 @@ def stage_row(host, t, start):
 
 
 def read_runs(path, mode):
-    runs = []
     with open(path) as f:
-        for line in f:
-            kind, n, t0, t1, rc, files = line.rstrip("\n").split("\t")
-            run = {"kind": kind, "n": int(n), "t0": float(t0), "wall": float(t1) - float(t0), "rc": int(rc),
-                   "roles": None, "distribution": 0.0, "clones": [], "complete": False}
-            paths = files.split()
-            if mode == "cluster":
-                report = load(paths[0]) if paths else None
-                if report:
-                    run["roles"] = report.get("allRolesSeconds")
-                    run["distribution"] = (report.get("distribution") or {}).get("seconds") or 0.0
-                    run["clones"] = clones_of_cluster(report, run["t0"])
-                    run["complete"] = report.get("state") == "complete"
-            else:
-                complete = run["rc"] == 0
-                for p in paths:
-                    doc = load(p)
-                    if doc is None:
-                        complete = False
-                        continue
-                    if p.endswith("-distribute.json"):
-                        run["distribution"] = doc.get("seconds") or 0.0
-                        continue
-                    index = re.search(r"-h(\d+)\.json$", p)
-                    host = "host-" + chr(97 + int(index.group(1))) if index else "?"
-                    for t in doc.get("timelines", []):
-                        run["clones"].append(stage_row(host, t, run["t0"]))
-                    complete = complete and doc.get("breakdown", {}).get("allReadySeconds") is not None
-                run["complete"] = complete and len(run["clones"]) == run["n"]
-                # Request -> every role, on the harness's clock (CLI start-ups included, as an operator waits).
-                run["roles"] = run["wall"] if run["complete"] else None
-            runs.append(run)
-    return runs
+        return [read_run(line, mode) for line in f]
+
+
+def read_run(line, mode):
+    """One line of runs.tsv: kind, clones, t0, t1, exit code, the run's JSON files."""
+    kind, n, t0, t1, rc, files = line.rstrip("\n").split("\t")
+    run = {"kind": kind, "n": int(n), "t0": float(t0), "wall": float(t1) - float(t0), "rc": int(rc),
+           "roles": None, "distribution": 0.0, "clones": [], "complete": False}
+    paths = files.split()
+    if mode == "cluster":
+        report = load(paths[0]) if paths else None
+        if report:
+            run["roles"] = report.get("allRolesSeconds")
+            run["distribution"] = (report.get("distribution") or {}).get("seconds") or 0.0
+            run["clones"] = clones_of_cluster(report, run["t0"])
+            run["complete"] = report.get("state") == "complete"
+    else:
+        complete = run["rc"] == 0
+        for p in paths:
+            doc = load(p)
+            if doc is None:
+                complete = False
+                continue
+            if p.endswith("-distribute.json"):
+                run["distribution"] = doc.get("seconds") or 0.0
+                continue
+            index = re.search(r"-h(\d+)\.json$", p)
+            host = "host-" + chr(97 + int(index.group(1))) if index else "?"
+            for t in doc.get("timelines", []):
+                run["clones"].append(stage_row(host, t, run["t0"]))
+            complete = complete and doc.get("breakdown", {}).get("allReadySeconds") is not None
+        run["complete"] = complete and len(run["clones"]) == run["n"]
+        # Request -> every role, on the harness's clock (CLI start-ups included, as an operator waits).
+        run["roles"] = run["wall"] if run["complete"] else None
+    return run
 
 
 def fmt(x, digits=2):
