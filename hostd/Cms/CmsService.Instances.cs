@@ -30,14 +30,13 @@ public sealed partial class CmsService
         }
 
         _signals.Notify(deployment.DeploymentId);
-        var all = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).Snapshot();
-        var self = all.FirstOrDefault(i => i.InstanceId == instance.InstanceId && i.IsRegistered);
-        if (self is null)
+        var (self, master, expected) = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).ForAssignment(instance.InstanceId);
+        if (self is not { IsRegistered: true })
         {
             CmsException.ThrowUnknownDeployment(deployment.DeploymentId);
         }
 
-        return Resolve(deployment, all, self);
+        return Resolve(deployment, expected, master, self);
     }
 
     /// <summary><c>cms.report</c>: stores the instance's phase (configured, ready or failed) and wakes waiters.</summary>
@@ -84,8 +83,9 @@ public sealed partial class CmsService
     /// <summary>
     /// Decides and stores one batch of first registrations of a deployment (see <see cref="RegistrationQueue"/>).
     /// Each decision sees the ones before it; a refused registration (e.g. PolicyFailed) stores nothing
-    /// and does not affect the others. On a shared store (etcd) the decisions are made on a fresh read and stored only if
-    /// no other CMS registered in between; otherwise they are made again on what that CMS stored.
+    /// and does not affect the others. The decisions are made on the deployment's view; on a shared store (etcd) they are
+    /// stored only if no other CMS registered after the version the view is complete up to, and otherwise made again on
+    /// what that CMS stored, which the refusal brings along (the first batch's refusal brings the whole waiting list).
     /// </summary>
     private async Task ProcessRegistrationsAsync(IReadOnlyList<PendingRegistration> batch)
     {
@@ -94,35 +94,41 @@ public sealed partial class CmsService
         var pendingList = batch;
         for (var attempt = 0; ; attempt++)
         {
-            IReadOnlyList<InstanceRecord> read;
-            long basedOn = 0;
-            if (_store.Shared)
+            var (registrations, accepted) = await DecideAsync(deployment, [.. view.Snapshot()], pendingList);
+            if (registrations.Count > 0)
             {
-                (read, basedOn) = await _store.ReadForRegistrationAsync(deployment.DeploymentId, _stopping.Token);
-                foreach (var row in read)
+                var outcome = await _store.RegisterAsync(deployment.DeploymentId, registrations, view.RegistrationVersion, _stopping.Token);
+                if (outcome.DeploymentGone)
+                {
+                    foreach (var pending in accepted)
+                    {
+                        pending.Fail(new CmsException(CmsErrorCodes.UnknownDeployment, $"deployment '{deployment.DeploymentId}' changed"));
+                    }
+
+                    return;
+                }
+
+                foreach (var row in outcome.Changed)
                 {
                     view.Apply(row);
                 }
-            }
-            else
-            {
-                read = view.Snapshot();
-            }
 
-            var (registrations, accepted) = await DecideAsync(deployment, [.. read], pendingList);
-            if (registrations.Count > 0)
-            {
-                var stored = await _store.RegisterAsync(deployment.DeploymentId, registrations, basedOn, _stopping.Token);
-                if (stored is null)
+                view.RegistrationVersion = outcome.Version;
+                if (outcome.Stored is null)
                 {
-                    // Another CMS registered in between: decide again on what it stored.
+                    // Another CMS registered in between (or this is the first batch): decide again on what it stored.
                     if (attempt + 1 >= Cluster.Etcd.EtcdClusterStore.MaxAttempts)
                     {
                         throw new CmsException(CmsErrorCodes.StoreUnavailable, "registrations kept changing under this CMS; register again");
                     }
 
                     pendingList = accepted;
-                    await Task.Delay(Random.Shared.Next(1, 5 + attempt), _stopping.Token);
+                    if (attempt > 0)
+                    {
+                        // Refused twice in a row: two CMS racing; a little jitter lets one of them through.
+                        await Task.Delay(Random.Shared.Next(1, 5 + attempt), _stopping.Token);
+                    }
+
                     continue;
                 }
 

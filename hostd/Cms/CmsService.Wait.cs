@@ -82,10 +82,13 @@ public sealed partial class CmsService
         {
             // Taken before evaluating: a change committed after the resolution below still wakes us.
             var changed = _signals.Changed(deployment.DeploymentId);
-            var all = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).Snapshot();
-            var self = all.FirstOrDefault(i => i.InstanceId == instanceId && i.IsRegistered)
-                ?? throw new CmsException(CmsErrorCodes.InvalidRequest, "register before waiting for the assignment");
-            var assignment = Resolve(deployment, all, self);
+            var (self, master, expected) = (await _views.GetAsync(deployment.DeploymentId, cancellationToken)).ForAssignment(instanceId);
+            if (self is not { IsRegistered: true })
+            {
+                throw new CmsException(CmsErrorCodes.InvalidRequest, "register before waiting for the assignment");
+            }
+
+            var assignment = Resolve(deployment, expected, master, self);
             if (!assignment.Pending)
             {
                 return new WaitResult { Satisfied = true, Assignment = assignment };

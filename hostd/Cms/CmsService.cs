@@ -187,16 +187,19 @@ public sealed partial class CmsService : IDisposable
     /// The assignment as the instance sees it now: its stored role and policy variables, plus
     /// identity variables and the master's current address, with the role's templates expanded.
     /// </summary>
-    private static RoleAssignment Resolve(DeploymentRecord deployment, IReadOnlyList<InstanceRecord> instances, InstanceRecord self)
+    /// <param name="deployment">The deployment's record.</param>
+    /// <param name="expected">How many instances its waiting list holds.</param>
+    /// <param name="master">The registered master (the first to arrive, should there be several), or null.</param>
+    /// <param name="self">The registered instance asking.</param>
+    private static RoleAssignment Resolve(DeploymentRecord deployment, int expected, InstanceRecord? master, InstanceRecord self)
     {
         var role = self.Role!;
-        var master = instances.FirstOrDefault(i => i.Role == PolicyKinds.MasterRole);
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [DeploymentIdVariable] = deployment.DeploymentId,
             [InstanceIdVariable] = self.InstanceId,
             [RoleVariable] = role,
-            [ExpectedCountVariable] = instances.Count.ToString(CultureInfo.InvariantCulture),
+            [ExpectedCountVariable] = expected.ToString(CultureInfo.InvariantCulture),
         };
         AddIfKnown(variables, HostnameVariable, self.Hostname);
         AddIfKnown(variables, AddressVariable, self.PrimaryAddress);

@@ -1,3 +1,4 @@
+using Jumpstart.Hostd.Cms.Policies;
 using Jumpstart.Hostd.Cms.Storage;
 
 namespace Jumpstart.Hostd.Cms;
@@ -14,6 +15,9 @@ internal sealed class DeploymentView
     private readonly Dictionary<string, InstanceRecord> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<(string? Role, string Phase), int> _counts = [];
 
+    // The instances holding the master role: one in a consistent deployment; kept so an assignment needs no scan.
+    private readonly Dictionary<string, InstanceRecord> _masters = new(StringComparer.Ordinal);
+
     public DeploymentView(IEnumerable<InstanceRecord> instances)
     {
         foreach (var instance in instances)
@@ -21,6 +25,13 @@ internal sealed class DeploymentView
             Apply(instance);
         }
     }
+
+    /// <summary>
+    /// The store version up to which this view holds every first registration (a shared store's; 0 until the first batch
+    /// of registrations learns it): what this process's next batch is decided on and stored against. Only the
+    /// deployment's registration queue, one batch at a time, reads and sets it.
+    /// </summary>
+    public long RegistrationVersion { get; set; }
 
     public int Expected
     {
@@ -47,9 +58,15 @@ internal sealed class DeploymentView
                 }
 
                 _counts[(previous.Role, previous.Phase)]--;
+                _masters.Remove(previous.InstanceId);
             }
 
             _instances[instance.InstanceId] = instance;
+            if (instance.Role == PolicyKinds.MasterRole)
+            {
+                _masters[instance.InstanceId] = instance;
+            }
+
             var key = (instance.Role, instance.Phase);
             _counts[key] = _counts.GetValueOrDefault(key) + 1;
         }
@@ -79,6 +96,25 @@ internal sealed class DeploymentView
         lock (_lock)
         {
             return _instances.GetValueOrDefault(instanceId);
+        }
+    }
+
+    /// <summary>
+    /// What an instance's assignment is resolved from, without ordering the whole list: the instance as the view knows it
+    /// (null if unknown), the master (the first to arrive should there be several; null before one registered) and how
+    /// many instances the waiting list holds.
+    /// </summary>
+    public (InstanceRecord? Self, InstanceRecord? Master, int Expected) ForAssignment(string instanceId)
+    {
+        lock (_lock)
+        {
+            var master = _masters.Count switch
+            {
+                0 => null,
+                1 => _masters.Values.First(),
+                _ => _masters.Values.OrderBy(i => i.Arrival ?? long.MaxValue).ThenBy(i => i.InstanceId, StringComparer.Ordinal).First(),
+            };
+            return (_instances.GetValueOrDefault(instanceId), master, _instances.Count);
         }
     }
 

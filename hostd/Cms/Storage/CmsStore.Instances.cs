@@ -15,9 +15,12 @@ internal sealed partial class CmsStore
     /// changes; arrival numbers follow the list's order.
     /// </summary>
     /// <returns>The rows registered now; an instance already registered is left out.</returns>
-    /// <remarks>The only writer: <paramref name="basedOn"/> is not checked and the result is never null.</remarks>
-    public Task<IReadOnlyList<InstanceRecord>?> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, long basedOn, CancellationToken cancellationToken)
-        => WriteAsync<IReadOnlyList<InstanceRecord>?>(
+    /// <remarks>The only writer: <paramref name="basedOn"/> is not checked and the batch is never refused.</remarks>
+    public async Task<RegistrationOutcome> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, long basedOn, CancellationToken cancellationToken)
+        => new(await RegisterRowsAsync(deploymentId, registrations, cancellationToken), [], 0);
+
+    private Task<IReadOnlyList<InstanceRecord>> RegisterRowsAsync(string deploymentId, IReadOnlyList<Registration> registrations, CancellationToken cancellationToken)
+        => WriteAsync<IReadOnlyList<InstanceRecord>>(
             async (connection, transaction, changed) =>
             {
                 var now = Now();
@@ -70,9 +73,6 @@ internal sealed partial class CmsStore
 
     public Task<InstanceRecord?> HeartbeatAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
         => UpdateRegisteredAsync("last_heartbeat = $t", deploymentId, instanceId, cancellationToken);
-
-    public async Task<(IReadOnlyList<InstanceRecord> Instances, long Version)> ReadForRegistrationAsync(string deploymentId, CancellationToken cancellationToken)
-        => (await GetInstancesAsync(deploymentId, cancellationToken), 0);
 
     public async Task<InstanceRecord?> GetInstanceAsync(string deploymentId, string instanceId, CancellationToken cancellationToken)
     {

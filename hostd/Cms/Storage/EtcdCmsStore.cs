@@ -12,9 +12,10 @@ namespace Jumpstart.Hostd.Cms.Storage;
 /// The CMS's state on etcd v3, shared by the CMS of every manager of a cluster, so a clone may register with any of them
 /// and get the same answer. Under <c>PREFIX cms/</c>: <c>deployments/ID</c> (policy and role templates),
 /// <c>instances/ID/INSTANCE</c> (one JSON row per waiting-list entry) and <c>arrivals/ID</c> (the last arrival number).
-/// Every first registration of a deployment rewrites <c>arrivals/ID</c> in a Txn that compares its mod revision with the
-/// one the decision was made on: two CMS deciding at once cannot both commit, so there is exactly one master and a role is
-/// given once. Other CMS's changes arrive through one watch on <c>instances/</c>.
+/// Every first registration of a deployment rewrites <c>arrivals/ID</c> in a Txn that holds only if that key was not
+/// rewritten after the revision the decision was made on: two CMS deciding at once cannot both commit, so there is exactly
+/// one master and a role is given once; the loser's Txn reads what changed instead. Other CMS's changes arrive through one
+/// watch on <c>instances/</c>.
 /// </summary>
 /// <remarks>
 /// etcd v3 Txn and Watch: https://etcd.io/docs/v3.5/learning/api/. A deployment is created in several Txns (etcd allows 128
@@ -224,23 +225,13 @@ internal sealed class EtcdCmsStore : ICmsStore
         return [.. list.OrderBy(d => d.Item1.DeploymentId, StringComparer.Ordinal)];
     }
 
-    public async Task<(IReadOnlyList<InstanceRecord> Instances, long Version)> ReadForRegistrationAsync(string deploymentId, CancellationToken cancellationToken)
-    {
-        var txn = new TxnRequest();
-        txn.Success.Add(Range(InstancesPrefix(deploymentId)));
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = EtcdConnection.Bytes(ArrivalsKey(deploymentId)) } });
-        var response = await _etcd.TxnAsync(txn, cancellationToken);
-        var arrivals = response.Responses[1].ResponseRange.Kvs;
-        if (arrivals.Count == 0)
-        {
-            // Deleted, or not complete yet: nothing to register with.
-            return ([], 0);
-        }
-
-        return (Ordered(response.Responses[0].ResponseRange.Kvs.Select(Row)), arrivals[0].ModRevision);
-    }
-
-    public async Task<IReadOnlyList<InstanceRecord>?> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, long basedOn, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One round trip either way: the Txn stores the batch if <c>arrivals/ID</c> was not rewritten after
+    /// <paramref name="basedOn"/>, and otherwise reads, at the same revision, the rows changed after it (etcd's
+    /// <c>min_mod_revision</c> filter) for the caller to decide again on. A first batch (<paramref name="basedOn"/> 0) is
+    /// always refused and so reads the whole waiting list once; later batches read nothing.
+    /// </remarks>
+    public async Task<RegistrationOutcome> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, long basedOn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registrations);
         if (registrations.Count > MaxOpsPerTxn)
@@ -259,24 +250,35 @@ internal sealed class EtcdCmsStore : ICmsStore
             RegisteredAt = now,
             UpdatedAt = now,
         }).ToList();
+        var arrivals = EtcdConnection.Bytes(ArrivalsKey(deploymentId));
         var txn = new TxnRequest();
-        txn.Compare.Add(Unchanged(ArrivalsKey(deploymentId), basedOn));
+
+        // The deployment exists (a deleted one's key is gone, and a missing key's mod revision compares as 0) ...
+        txn.Compare.Add(new Compare { Key = arrivals, Target = Compare.Types.CompareTarget.Version, Result = Compare.Types.CompareResult.Greater, Version = 0 });
+
+        // ... and no first registration was stored after basedOn.
+        txn.Compare.Add(new Compare { Key = arrivals, Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Less, ModRevision = basedOn + 1 });
         foreach (var row in rows)
         {
             txn.Success.Add(Put(InstanceKey(deploymentId, row.InstanceId), row));
         }
 
         var last = rows.Max(r => r.Arrival ?? 0);
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = EtcdConnection.Bytes(ArrivalsKey(deploymentId)), Value = EtcdConnection.Bytes(last.ToString(CultureInfo.InvariantCulture)) } });
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = arrivals, Value = EtcdConnection.Bytes(last.ToString(CultureInfo.InvariantCulture)) } });
+        var changedSince = InstancesPrefix(deploymentId);
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = EtcdConnection.Bytes(changedSince), RangeEnd = EtcdConnection.RangeEnd(changedSince), MinModRevision = basedOn + 1 } });
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = arrivals, CountOnly = true } });
         var response = await _etcd.TxnAsync(txn, cancellationToken);
         if (!response.Succeeded)
         {
-            return null;
+            return response.Responses[1].ResponseRange.Count == 0
+                ? new RegistrationOutcome(null, [], response.Header.Revision, DeploymentGone: true)
+                : new RegistrationOutcome(null, [.. response.Responses[0].ResponseRange.Kvs.Select(Row)], response.Header.Revision);
         }
 
         var committed = rows.Select(r => r with { Revision = response.Header.Revision }).ToList();
         await NotifyAsync(committed);
-        return committed;
+        return new RegistrationOutcome(committed, [], response.Header.Revision);
     }
 
     public Task<InstanceRecord?> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken)

@@ -37,18 +37,16 @@ internal interface ICmsStore : IDisposable
     Task<IReadOnlyList<(DeploymentRecord Deployment, DeploymentCounts Counts)>> ListDeploymentsAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The waiting list as of now with the version of its registrations, to decide first registrations on and hand back
-    /// to <see cref="RegisterAsync"/> (SQLite: version 0, nobody else writes).
-    /// </summary>
-    Task<(IReadOnlyList<InstanceRecord> Instances, long Version)> ReadForRegistrationAsync(string deploymentId, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Records first registrations with the roles their policy chose, all in one transaction, provided no other first
-    /// registration of the deployment was stored since <paramref name="basedOn"/> (compare-and-swap). Only an unregistered
-    /// instance is changed, so a role once given never changes.
+    /// registration of the deployment was stored after version <paramref name="basedOn"/>, up to which the caller's view
+    /// holds every registration (compare-and-swap; 0: the caller knows of none yet). Only an unregistered instance is
+    /// changed, so a role once given never changes.
     /// </summary>
-    /// <returns>The rows registered now; null when another CMS registered in between (read again and decide again).</returns>
-    Task<IReadOnlyList<InstanceRecord>?> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, long basedOn, CancellationToken cancellationToken);
+    /// <returns>
+    /// The rows registered now; or, when another CMS registered in between, nothing stored and the rows changed since
+    /// <paramref name="basedOn"/> (apply them and decide again).
+    /// </returns>
+    Task<RegistrationOutcome> RegisterAsync(string deploymentId, IReadOnlyList<Registration> registrations, long basedOn, CancellationToken cancellationToken);
 
     /// <summary>A registered instance registering again may have a new hostname or addresses; its role stays.</summary>
     Task<InstanceRecord?> UpdateIdentityAsync(string deploymentId, string instanceId, string hostname, IReadOnlyList<string> addresses, CancellationToken cancellationToken);
