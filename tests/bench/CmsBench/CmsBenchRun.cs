@@ -48,7 +48,7 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
             var options = Options(directory, "sqlite");
             await using var server = await CmsServer.StartAsync(options, cancellationToken: cancellationToken);
             Print("cms.sqlite", "wal, synchronous=full");
-            return await RoundsAsync("cms.sqlite", [server], AdminTokenFile.Read(options.AdminTokenFile), cancellationToken);
+            return await RoundsAsync("cms.sqlite", [server], AdminTokenFile.Read(options.AdminTokenFile), null, cancellationToken);
         }
         finally
         {
@@ -72,7 +72,8 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
             options.StorePrefix = "/jumpstart/bench/";
             await using var first = await CmsServer.StartAsync(options, cancellationToken: cancellationToken);
             await using var second = await CmsServer.StartAsync(options, cancellationToken: cancellationToken);
-            return await RoundsAsync("cms.etcd", [first, second], AdminTokenFile.Read(options.AdminTokenFile), cancellationToken);
+            using var meter = new EtcdCallMeter();
+            return await RoundsAsync("cms.etcd", [first, second], AdminTokenFile.Read(options.AdminTokenFile), meter, cancellationToken);
         }
         finally
         {
@@ -89,7 +90,8 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
         Store = store,
     };
 
-    private async Task<(double Best, bool Consistent)> RoundsAsync(string name, IReadOnlyList<CmsServer> servers, string adminToken, CancellationToken cancellationToken)
+    /// <summary>The rounds on <paramref name="servers"/>; <paramref name="meter"/>, on etcd, counts each round's etcd calls.</summary>
+    private async Task<(double Best, bool Consistent)> RoundsAsync(string name, IReadOnlyList<CmsServer> servers, string adminToken, EtcdCallMeter? meter, CancellationToken cancellationToken)
     {
         await using var admin = await CmsAdminClient.ConnectAsync(servers[0].TcpEndPoint, adminToken, cancellationToken);
         var rates = new List<double>();
@@ -98,7 +100,12 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
         {
             var deploymentId = $"bench-{round}";
             await admin.CreateAsync(Spec(deploymentId), cancellationToken);
+            _ = meter?.Take();
+            using var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
             var (elapsed, latencies, ok) = await RegisterAllAsync(servers, deploymentId, cancellationToken);
+            process.Refresh();
+            var cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds;
             consistent &= ok;
             var rate = settings.Instances / elapsed.TotalSeconds;
             rates.Add(rate);
@@ -107,6 +114,15 @@ public sealed class CmsBenchRun(CmsBenchSettings settings)
             Print($"{name}.round{round}.register_p50_ms", Percentile(latencies, 0.50));
             Print($"{name}.round{round}.register_p99_ms", Percentile(latencies, 0.99));
             Print($"{name}.round{round}.consistent_roles", ok ? "yes" : "NO");
+
+            // CPU of the whole bench process (the CMS and the instances' clients), per registration.
+            Print($"{name}.round{round}.cpu_ms_per_registration", cpuMs / settings.Instances);
+            if (meter is not null)
+            {
+                var (calls, total) = meter.Take();
+                Print($"{name}.round{round}.etcd_calls", calls);
+                Print($"{name}.round{round}.etcd_call_mean_ms", calls == 0 ? 0.0 : total.TotalMilliseconds / calls);
+            }
         }
 
         return (rates.Max(), consistent);
