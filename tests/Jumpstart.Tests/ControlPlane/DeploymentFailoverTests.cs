@@ -38,6 +38,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
     [ToolFact("ip", "etcd", "qemu-system-x86_64", "qemu-img", NeedsRoot = true)]
     public async Task TheLeaderKilledDuringADeployment_TheOtherLeadsWithin10s_AndCompletesIt_WithOneMaster_AndOneRoleEach()
     {
+        var steps = Stopwatch.StartNew();
         var guest = (await Requirements.RunToolAsync(
             BuiltPrograms.RepositoryFile("packaging/guest/build-test-guest"), ["--quiet"], new ProcessRunOptions { Timeout = s_guestBuildTimeout })).StandardOutput.Trim();
         await using var bed = await ClusterTestBed.StartAsync(
@@ -60,6 +61,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
             },
             node => [$"{DeployClusterFixture.BridgeAddress(node.Index)}/24"]);
         using var etcd = await Leadership.StartEtcdAsync(bed, s_leaseTtl);
+        Step("test guest, four hostd and a three-member etcd");
         var (a, b, c, d) = (bed.Nodes[0], bed.Nodes[1], bed.Nodes[2], bed.Nodes[3]);
 
         // The cluster on etcd; host-b promoted while it runs: its CMS moves from SQLite to etcd by itself.
@@ -86,6 +88,8 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
             "host-a knowing both managers' CMS",
             s => s.ToString());
 
+        Step("the cluster on etcd, host-b a manager, both CMS known");
+
         // The template on host-a, its bundle on every other host (host-b must hold it to resume the deployment).
         var spec = a.Directory.Combine("template.json");
         await File.WriteAllTextAsync(spec, TemplateSpec.Json(guest, DeployClusterFixture.TemplateMac));
@@ -96,6 +100,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
         Assert.True(template.Succeeded, $"template create exited {template.ExitCode}: {template.StandardError}");
         var distributed = await a.CliAsync("bundle", "distribute", Bundle, "--hosts", "host-b,host-c,host-d");
         Assert.True(distributed.Succeeded, $"bundle distribute exited {distributed.ExitCode}: {distributed.StandardError}");
+        Step("the template made and its bundle on every host");
 
         // Each clone spends a few seconds in its self script before it registers: the window to kill the leader in.
         var script = a.Directory.Combine("self-slow.sh");
@@ -106,6 +111,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
             s_stepBound,
             $"the {Count} clones of {Id} dispatched (as host-b reads the shared store)",
             TimeSpan.FromMilliseconds(200));
+        Step($"the {Count} clones dispatched");
         var atKill = await CmsDeploymentAsync(b);
         var registeredAtKill = atKill.GetProperty("instances").EnumerateArray().Count(i => i.GetProperty("role").ValueKind == JsonValueKind.String);
 
@@ -166,6 +172,13 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
         Assert.Equal(Count, consoles);
         var removed = await DeployClusterFixture.RemoveAsync(b, Id);
         Assert.Equal(Count, removed.GetProperty("hosts").EnumerateArray().Sum(h => h.GetProperty("stopped").GetArrayLength()));
+        Step("the deployment finished by host-b, checked and removed");
+
+        void Step(string what)
+        {
+            output.WriteLine($"{steps.Elapsed.TotalSeconds,6:0.0} s  {what}");
+            steps.Restart();
+        }
     }
 
     private static string CmsEndpoint(ClusterNode node) => $"{DeployClusterFixture.BridgeAddress(node.Index)}:{CmsPort}";
