@@ -64,19 +64,19 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
         Step("test guest, four hostd and a three-member etcd");
         var (a, b, c, d) = (bed.Nodes[0], bed.Nodes[1], bed.Nodes[2], bed.Nodes[3]);
 
+        // The template boots on host-a (TCG, the longest step) while the cluster forms around it.
+        var spec = a.Directory.Combine("template.json");
+        await File.WriteAllTextAsync(spec, TemplateSpec.Json(guest, DeployClusterFixture.TemplateMac));
+        var templating = a.RunAsync(
+            BuiltPrograms.Cli,
+            ["template", "create", Bundle, "--spec", spec, "--ready-marker", "JUMPSTART-GUESTD: ready", "--warm-up", "--json", "--socket", a.SocketPath],
+            timeout: s_templateTimeout);
+
         // The cluster on etcd; host-b promoted while it runs: its CMS moves from SQLite to etcd by itself.
         await bed.InitAsync("--store", etcd.Store);
         await Leadership.WaitLeadingAsync(a, true, TimeSpan.FromSeconds(15));
-        foreach (var node in new[] { b, c, d })
-        {
-            await bed.JoinAsync(node);
-        }
-
-        foreach (var node in new[] { b, c, d })
-        {
-            await bed.WaitForStateAsync(node, "up", ClusterTestBed.UpBound);
-        }
-
+        await Task.WhenAll(new[] { b, c, d }.Select(bed.JoinAsync));
+        await Task.WhenAll(new[] { b, c, d }.Select(node => bed.WaitForStateAsync(node, "up", ClusterTestBed.UpBound)));
         await a.CliJsonAsync("cluster", "add-manager", "host-b");
         await Leadership.WaitFollowingAsync(b, TimeSpan.FromSeconds(30));
 
@@ -87,16 +87,10 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30),
             "host-a knowing both managers' CMS",
             s => s.ToString());
+        Step("the cluster on etcd, host-b a manager, both CMS known (the template booting meanwhile)");
 
-        Step("the cluster on etcd, host-b a manager, both CMS known");
-
-        // The template on host-a, its bundle on every other host (host-b must hold it to resume the deployment).
-        var spec = a.Directory.Combine("template.json");
-        await File.WriteAllTextAsync(spec, TemplateSpec.Json(guest, DeployClusterFixture.TemplateMac));
-        var template = await a.RunAsync(
-            BuiltPrograms.Cli,
-            ["template", "create", Bundle, "--spec", spec, "--ready-marker", "JUMPSTART-GUESTD: ready", "--warm-up", "--json", "--socket", a.SocketPath],
-            timeout: s_templateTimeout);
+        // The bundle on every other host (host-b must hold it to resume the deployment).
+        var template = await templating;
         Assert.True(template.Succeeded, $"template create exited {template.ExitCode}: {template.StandardError}");
         var distributed = await a.CliAsync("bundle", "distribute", Bundle, "--hosts", "host-b,host-c,host-d");
         Assert.True(distributed.Succeeded, $"bundle distribute exited {distributed.ExitCode}: {distributed.StandardError}");
