@@ -97,4 +97,19 @@ public sealed partial class ClusterService
     /// <summary>The name of the manager that leads now (etcd), or null when none does or this is no manager on etcd.</summary>
     internal async Task<string?> LeaderNameAsync(CancellationToken cancellationToken)
         => _election is { } election && await election.LeaderAsync(cancellationToken) is { } value ? value.Split(' ')[0] : null;
+
+    /// <summary>
+    /// The other managers' CMS that share this one's state on etcd, as guests reach them (their heartbeats say so), in
+    /// name order, at most <see cref="Shared.Metadata.CmsEndpoint.MaxAlternates"/>; none on SQLite.
+    /// </summary>
+    /// <param name="primary">The CMS the clones are told first (<c>HOST:PORT</c>), left out of the list.</param>
+    internal IReadOnlyList<string> CmsAlternates(string primary)
+        => [.. ManagerList()
+            .Where(m => m.Cms is not null && !HostNames.Same(m.Name, _membership?.Name ?? "") && !string.Equals(m.Cms, primary, StringComparison.OrdinalIgnoreCase))
+            .Select(m => m.Cms!)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Take(Shared.Metadata.CmsEndpoint.MaxAlternates)];
+
+    /// <summary>The derived CMS tokens of cluster deployments (on a manager: it holds the CA key), or null.</summary>
+    internal Deployments.InstanceTokens? InstanceTokens => _manager?.InstanceTokens;
 }

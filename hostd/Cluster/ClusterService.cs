@@ -28,7 +28,8 @@ public sealed partial class ClusterService(
     ILoggerFactory loggers,
     VmHost? vms = null,
     Bundles.ClusterBundles? bundles = null,
-    Deployments.IDeploymentImages? images = null) : IHostedService, IAsyncDisposable
+    Deployments.IDeploymentImages? images = null,
+    Cms.CmsHostedService? cms = null) : IHostedService, IAsyncDisposable
 {
     private readonly Deployments.IDeploymentImages? _images = images;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -118,7 +119,10 @@ public sealed partial class ClusterService(
         var identity = HostIdentity.Load(_files);
         var rpc = new ClusterRpc(loggers);
         _rpc = rpc;
-        var probe = new HostCapacityProbe(hostd.Value.StateDirectory, vms, bundles is null ? null : bundles.Holdings);
+        // A manager's CMS that shares the cluster's etcd is named in its heartbeats: the leader gives clones the other
+        // managers' CMS as alternates.
+        var managed = membership.Role == ClusterRoles.Manager ? StoreOrDefault(membership.Store) : null;
+        var probe = new HostCapacityProbe(hostd.Value.StateDirectory, vms, bundles is null ? null : bundles.Holdings, () => cms?.SharedGuestEndpoint(managed));
         if (membership.Role == ClusterRoles.Manager)
         {
             var ca = CertificateAuthority.Load(_files.CaCertificate, _files.CaKey);
@@ -181,6 +185,11 @@ public sealed partial class ClusterService(
         bundles?.Attach(_transport);
         _membership = membership;
         ClusterLog.Started(_logger, membership.Name, membership.Role, _transport.Revocations.Number);
+        if (cms is not null)
+        {
+            // With Cms:Store unset the CMS follows the cluster: a manager on etcd keeps the CMS's state there too.
+            await cms.FollowClusterAsync(managed, cancellationToken);
+        }
     }
 
     private async Task StopRoleAsync()

@@ -29,4 +29,10 @@ internal static partial class CmsLog
     [LoggerMessage(EventId = LogEventIds.Cms.Stopped, Level = LogLevel.Information, Message = "CMS stopped")]
     public static partial void Stopped(ILogger logger);
 
+    [LoggerMessage(EventId = LogEventIds.Cms.FollowsClusterStore, Level = LogLevel.Information, Message = "CMS keeps its state in {Store} (prefix {Prefix}) from now on, as the cluster's manager does (Cms:Store unset); it was in {Previous}, whose deployments it no longer serves")]
+    public static partial void FollowsClusterStore(ILogger logger, string store, string prefix, string previous);
+
+    [LoggerMessage(EventId = LogEventIds.Cms.StoreSwitchFailed, Level = LogLevel.Error, Message = "CMS could not move to {Store}: {Reason}; it runs on {Current} (restart hostd once the store answers, or set Cms:Store)")]
+    public static partial void StoreSwitchFailed(ILogger logger, string store, string reason, string current);
+
 }

@@ -49,11 +49,14 @@ public sealed class CmsOptions
     public string DatabasePath { get; set; } = "/var/lib/jumpstart/cms/cms.db";
 
     /// <summary>
-    /// Where the CMS keeps its state: <c>sqlite</c> (default: <see cref="DatabasePath"/>, one CMS) or
-    /// <c>etcd://HOST:PORT,...</c> (the cluster's etcd, under <see cref="StorePrefix"/> <c>cms/</c>: the CMS of every
-    /// manager shares it, so a clone may register with any of them). Use the same value as <c>Cluster:Store</c>.
+    /// Where the CMS keeps its state: <c>sqlite</c> (<see cref="DatabasePath"/>, one CMS) or <c>etcd://HOST:PORT,...</c>
+    /// (an etcd cluster, under <see cref="StorePrefix"/> <c>cms/</c>: the CMS of every manager shares it, so a clone may
+    /// register with any of them). Null (the default): follow the cluster, i.e. the cluster's etcd (its endpoints,
+    /// <c>Cluster:StorePrefix</c> and TLS files) while this host is a manager of a cluster on etcd, SQLite otherwise; a host
+    /// that becomes such a manager while it runs (<c>cluster init --store</c>, <c>migrate-store</c>, <c>add-manager</c>)
+    /// moves its CMS there at once.
     /// </summary>
-    public string Store { get; set; } = Cluster.Etcd.EtcdEndpoints.Sqlite;
+    public string? Store { get; set; }
 
     /// <summary>The cluster's key prefix in etcd (as <c>Cluster:StorePrefix</c>).</summary>
     public string StorePrefix { get; set; } = "/jumpstart/default/";
@@ -90,4 +93,16 @@ public sealed class CmsOptions
 
     /// <summary>A TCP connection with nothing in progress for this long is closed (guests reconnect when they next call).</summary>
     public int IdleTimeoutMs { get; set; } = DefaultIdleTimeoutMs;
+
+    /// <summary>A copy of these options on the etcd store <paramref name="store"/> with the cluster's prefix and TLS files.</summary>
+    internal CmsOptions OnClusterStore(string store, string prefix, Cluster.Etcd.EtcdTls tls)
+    {
+        var copy = (CmsOptions)MemberwiseClone();
+        copy.Store = store;
+        copy.StorePrefix = prefix;
+        copy.EtcdCaFile = tls.CaCertificate;
+        copy.EtcdCertificateFile = tls.ClientCertificate;
+        copy.EtcdKeyFile = tls.ClientKey;
+        return copy;
+    }
 }

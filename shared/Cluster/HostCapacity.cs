@@ -23,4 +23,13 @@ public sealed record HostCapacity
 
     /// <summary>Free space in the host's state directory.</summary>
     public required long FreeSpaceBytes { get; init; }
+
+    /// <summary>Longest <see cref="Cms"/> a heartbeat may carry.</summary>
+    public const int MaxCmsEndpointLength = 300;
+
+    /// <summary>
+    /// The CMS this host runs on the cluster's shared store (etcd), as guests reach it (<c>HOST:PORT</c>); null when it
+    /// runs none, or one on a store of its own. A cluster deployment names the other managers' ones on its clones' discs.
+    /// </summary>
+    public string? Cms { get; init; }
 }

@@ -48,6 +48,9 @@ public sealed record ManagerAddress
 
     /// <summary><c>HOST:PORT</c>.</summary>
     public required string Endpoint { get; init; }
+
+    /// <summary>Its CMS on the cluster's etcd as guests reach it (<c>HOST:PORT</c>, from its heartbeats); null: none known.</summary>
+    public string? Cms { get; init; }
 }
 
 /// <summary>

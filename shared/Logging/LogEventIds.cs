@@ -116,6 +116,8 @@ public static class LogEventIds
         public const int Refused = 3005;
         public const int PolicyStderr = 3006;
         public const int Stopped = 3007;
+        public const int FollowsClusterStore = 3008;
+        public const int StoreSwitchFailed = 3009;
     }
 
     /// <summary>hostd/Qmp (4000-4019).</summary>

@@ -7,9 +7,10 @@ namespace Jumpstart.Hostd.Cluster.Agent;
 
 /// <summary>
 /// Reads what a heartbeat reports: cores, memory (/proc/meminfo), running VMs, bundles held (names and ids:
-/// <paramref name="holdings"/>, default the bundle names), free space.
+/// <paramref name="holdings"/>, default the bundle names), free space, and the CMS it runs on the cluster's etcd
+/// (<paramref name="cms"/>: its endpoint as guests reach it, or null).
 /// </summary>
-internal sealed class HostCapacityProbe(string stateDirectory, VmHost? vms, Func<IReadOnlyList<string>>? holdings = null)
+internal sealed class HostCapacityProbe(string stateDirectory, VmHost? vms, Func<IReadOnlyList<string>>? holdings = null, Func<string?>? cms = null)
 {
     private const string MemInfo = "/proc/meminfo";
     private const long KiB = 1024;
@@ -25,6 +26,7 @@ internal sealed class HostCapacityProbe(string stateDirectory, VmHost? vms, Func
             RunningVms = vms?.Running?.Supervisor.List().Count ?? 0,
             Bundles = Bundles(),
             FreeSpaceBytes = FreeSpace(),
+            Cms = cms?.Invoke(),
         };
     }
 

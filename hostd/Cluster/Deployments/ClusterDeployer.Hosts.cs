@@ -97,7 +97,11 @@ internal sealed partial class ClusterDeployer
         return null;
     }
 
-    /// <summary>Plans every instance (name, MAC, address, token) and puts the waiting list on the CMS before any clone starts.</summary>
+    /// <summary>
+    /// Plans every instance (name, MAC, address, token) and puts the waiting list on the CMS before any clone starts. On
+    /// etcd the clones are also given the other managers' CMS as alternates (they share this one's state), and their
+    /// tokens are derived (<see cref="InstanceTokens"/>), so a new leader resuming the run keeps the waiting list.
+    /// </summary>
     private async Task RegisterAsync(DeploymentRun run, LocalCms local, CancellationToken cancellationToken)
     {
         var plan = new ClonePlanRequest
@@ -111,11 +115,22 @@ internal sealed partial class ClusterDeployer
         try
         {
             var registrar = CmsCloneRegistrar.For(plan, local)!;
-            var planned = ClonePlanner.Plan(plan, run.Spec.Nic?.Mac, registrar.GuestEndPoint, ClusterDeployRequest.MaxCount);
+            var guests = registrar.GuestEndPoint;
+            var alternates = cluster.CmsAlternates($"{guests.Host}:{guests.Port}");
+            var tokens = cluster.InstanceTokens?.Of(_request.DeploymentId, _createdAt);
+            var planned = ClonePlanner.Plan(plan, run.Spec.Nic?.Mac, guests, ClusterDeployRequest.MaxCount, tokens, alternates);
             run.Planned = planned.Select((p, i) => (Number: i + 1, Clone: _request.SelfScript is { } script ? p with { Metadata = p.Metadata with { SelfScript = script } } : p))
                 .ToDictionary(p => p.Number, p => p.Clone);
-            Note("cms", $"waiting list of {planned.Count} on the CMS at {registrar.GuestEndPoint.Host}:{registrar.GuestEndPoint.Port} ({_request.Policy})");
-            await registrar.RegisterAsync(planned, cancellationToken);
+            var also = alternates.Count > 0 ? $"; alternates {string.Join(", ", alternates)}" : "";
+            Note("cms", $"waiting list of {planned.Count} on the CMS at {guests.Host}:{guests.Port} ({_request.Policy}){also}");
+            if (_resumed)
+            {
+                await registrar.RegisterAgainAsync(planned, cancellationToken);
+            }
+            else
+            {
+                await registrar.RegisterAsync(planned, cancellationToken);
+            }
         }
         catch (ClonePlanException ex)
         {

@@ -22,7 +22,7 @@ public static class ClusterStores
     }
 
     /// <summary>Whether <paramref name="store"/> names the SQLite store (null or empty included).</summary>
-    public static bool IsSqlite(string? store) => string.IsNullOrEmpty(store) || string.Equals(store, EtcdEndpoints.Sqlite, StringComparison.OrdinalIgnoreCase);
+    public static bool IsSqlite([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? store) => string.IsNullOrEmpty(store) || string.Equals(store, EtcdEndpoints.Sqlite, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The TLS files for etcd after applying the defaults.</summary>
     public static EtcdTls Tls(ClusterOptions options, ClusterFiles files)

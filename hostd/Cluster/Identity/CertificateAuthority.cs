@@ -157,6 +157,24 @@ public sealed class CertificateAuthority : IDisposable
             now);
     }
 
+    /// <summary>
+    /// A 32-byte secret for <paramref name="purpose"/> that every holder of the CA key derives alike (HKDF-SHA256, RFC 5869,
+    /// over the key's private scalar) and nobody else can: what the managers of one cluster share without storing it.
+    /// </summary>
+    public byte[] DeriveSecret(string purpose)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(purpose);
+        var scalar = _key.ExportParameters(includePrivateParameters: true).D!;
+        try
+        {
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, scalar, 32, salt: null, info: System.Text.Encoding.UTF8.GetBytes(purpose));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalar);
+        }
+    }
+
     public void Dispose()
     {
         _key.Dispose();

@@ -26,7 +26,7 @@ internal sealed partial class ClusterManager
             .Where(h => h.Role == ClusterRoles.Manager && h.State != HostStates.Removed)
             .OrderBy(h => h.Name, StringComparer.Ordinal)
             .Take(ManagerAddress.MaxManagers)
-            .Select(h => new ManagerAddress { Name = h.Name, Endpoint = h.Endpoint })
+            .Select(h => new ManagerAddress { Name = h.Name, Endpoint = h.Endpoint, Cms = h.Capacity?.Cms })
             .ToArray();
         Volatile.Write(ref _managers, managers);
     }

@@ -47,7 +47,11 @@ internal sealed partial class ClusterManager : IAsyncDisposable
         _time = time;
         _logger = logger;
         _joinLimiter = new JoinRateLimiter(options);
+        InstanceTokens = new Deployments.InstanceTokens(ca);
     }
+
+    /// <summary>The derived CMS tokens of cluster deployments (the same on every manager: they hold the same CA key).</summary>
+    public Deployments.InstanceTokens InstanceTokens { get; }
 
     /// <summary>This host's name (the manager's).</summary>
     public string Name => _transport.Identity.Name;
@@ -176,6 +180,11 @@ internal sealed partial class ClusterManager : IAsyncDisposable
             || capacity.Cores < 0 || capacity.MemoryTotalBytes < 0 || capacity.MemoryAvailableBytes < 0 || capacity.RunningVms < 0 || capacity.FreeSpaceBytes < 0)
         {
             throw new ClusterRequestException($"a heartbeat's capacity must be non-negative and list at most {HostCapacity.MaxBundles} bundle names of 1-{HostCapacity.MaxBundleNameLength} characters");
+        }
+
+        if (capacity.Cms is { } cms && (cms.Length > HostCapacity.MaxCmsEndpointLength || !Shared.Metadata.CmsEndpoint.TryParse(cms, out _, out _)))
+        {
+            throw new ClusterRequestException($"a heartbeat's CMS endpoint must be HOST:PORT of at most {HostCapacity.MaxCmsEndpointLength} characters");
         }
     }
 

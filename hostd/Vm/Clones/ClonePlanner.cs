@@ -75,8 +75,20 @@ public static class ClonePlanner
     /// <param name="cms">The CMS as the guests reach it, or null for standalone clones (then no tokens and no waiting list).</param>
     /// <exception cref="ClonePlanException">The request is malformed (see <see cref="Validate"/>).</exception>
     /// <param name="maxCount">The most clones the plan may hold (see <see cref="Validate"/>).</param>
-    public static IReadOnlyList<PlannedClone> Plan(ClonePlanRequest request, string? templateMac, DnsEndPoint? cms, int maxCount = CloneRequest.MaxClones)
+    /// <param name="tokenOf">
+    /// Each clone's CMS token by name when the caller derives them (a cluster deployment: the same on every manager, so a
+    /// new leader can start an instance again); null: fresh random tokens.
+    /// </param>
+    /// <param name="cmsAlternates">Other CMS sharing the first one's state (<see cref="CmsEndpoint.Alternates"/>, at most <see cref="CmsEndpoint.MaxAlternates"/>); null or empty: none.</param>
+    public static IReadOnlyList<PlannedClone> Plan(
+        ClonePlanRequest request, string? templateMac, DnsEndPoint? cms, int maxCount = CloneRequest.MaxClones, Func<string, string>? tokenOf = null, IReadOnlyList<string>? cmsAlternates = null)
     {
+        if (cmsAlternates is { Count: > CmsEndpoint.MaxAlternates })
+        {
+            throw new ClonePlanException($"at most {CmsEndpoint.MaxAlternates} alternate CMS endpoints, not {cmsAlternates.Count}");
+        }
+
+        var alternates = cmsAlternates is { Count: > 0 } ? cmsAlternates : null;
         Validate(request, maxCount);
         var match = templateMac?.ToLowerInvariant();
         var addresses = request.FirstAddress is null ? null : Addresses(request);
@@ -90,7 +102,7 @@ public static class ClonePlanner
         for (var i = 0; i < request.Count; i++)
         {
             var name = NameOf(request.Prefix, i + 1);
-            var token = cms is null ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TokenBytes));
+            var token = cms is null ? null : tokenOf?.Invoke(name) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TokenBytes));
             IReadOnlyList<InterfaceConfig> interfaces = addresses is null
                 ? []
                 :
@@ -112,7 +124,7 @@ public static class ClonePlanner
                 DeploymentId = cms is null ? null : request.Prefix,
                 Hostname = name,
                 Interfaces = interfaces,
-                Cms = cms is null ? null : new CmsEndpoint { Host = cms.Host, Port = cms.Port, Token = token! },
+                Cms = cms is null ? null : new CmsEndpoint { Host = cms.Host, Port = cms.Port, Token = token!, Alternates = alternates },
             };
             clones.Add(new PlannedClone(name, metadata, token is null ? null : new ExpectedInstance { InstanceId = name, Token = token, Rank = i }));
         }

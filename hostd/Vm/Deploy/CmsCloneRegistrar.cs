@@ -90,6 +90,52 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
         }
     }
 
+    /// <summary>
+    /// The waiting list of a deployment a previous manager began (a new leader resuming it, issue 20): kept as it is when
+    /// the CMS has it (a CMS on the cluster's etcd shares it; the instances and their derived tokens are the same), else
+    /// created, after deleting what an interrupted creation left.
+    /// </summary>
+    public async Task RegisterAgainAsync(IReadOnlyList<PlannedClone> clones, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clones);
+        bool kept;
+        try
+        {
+            await using var cms = await CmsAdminClient.ConnectAsync(_admin, _adminToken, cancellationToken);
+            try
+            {
+                kept = (await cms.GetAsync(_deploymentId, cancellationToken)).Expected == clones.Count;
+            }
+            catch (RemoteInvocationException ex) when (ex.ErrorCode == CmsErrorCodes.UnknownDeployment)
+            {
+                kept = false;
+                await DeleteLeftoverAsync(cms, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or RemoteRpcException)
+        {
+            throw new VmUnavailableException($"the CMS at {_admin} cannot say whether it holds deployment {_deploymentId}: {ex.Message}");
+        }
+
+        if (!kept)
+        {
+            await RegisterAsync(clones, cancellationToken);
+        }
+    }
+
+    /// <summary>Deletes what a creation cut short left (invisible until complete, it would refuse the id); nothing there is fine.</summary>
+    private async Task DeleteLeftoverAsync(CmsAdminClient cms, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cms.DeleteAsync(_deploymentId, cancellationToken);
+        }
+        catch (RemoteInvocationException ex) when (ex.ErrorCode == CmsErrorCodes.UnknownDeployment)
+        {
+            // Nothing was left.
+        }
+    }
+
     private static EndPoint Parse(string text)
     {
         try

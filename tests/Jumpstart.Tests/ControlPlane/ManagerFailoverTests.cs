@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Jumpstart.Tests.Cluster;
 using Jumpstart.Tests.Support;
@@ -25,22 +24,11 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
     public async Task TwoManagers_TheLeaderKilledOrCutOff_TheOtherLeads_HostsFailOver_AndLeasesMarkTheDeadDown()
     {
         await using var bed = await ClusterTestBed.StartAsync(hosts: 4);
-        await Requirements.RunToolAsync("ip", ["-n", bed.Switch.Namespace, "link", "set", "lo", "up"]);
-        using var etcd = new EtcdTestCluster(3, bed.Switch.Namespace, ClusterSwitch.Address);
-        var tls = etcd.Tls;
-        await Task.WhenAll(bed.Nodes.Select(async node =>
-        {
-            node.Override("EtcdCaFile", tls.CaCertificate);
-            node.Override("EtcdCertificateFile", tls.ClientCertificate);
-            node.Override("EtcdKeyFile", tls.ClientKey);
-            node.Override("LeaderLeaseTtl", s_leaseTtl.ToString("c", CultureInfo.InvariantCulture));
-            await node.StopHostdAsync();
-            await node.StartHostdAsync();
-        }));
+        using var etcd = await Leadership.StartEtcdAsync(bed, s_leaseTtl);
         var (a, b, c, d) = (bed.Nodes[0], bed.Nodes[1], bed.Nodes[2], bed.Nodes[3]);
 
         await bed.InitAsync("--store", etcd.Store);
-        await WaitLeadingAsync(a, true, TimeSpan.FromSeconds(15));
+        await Leadership.WaitLeadingAsync(a, true, TimeSpan.FromSeconds(15));
         await bed.JoinAsync(b);
         await bed.JoinAsync(c);
         await bed.WaitForStateAsync(b, "up", ClusterTestBed.UpBound);
@@ -48,12 +36,7 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
         // A second manager: the CA key goes to host-b over mutual TLS; it reaches etcd with its TLS files and follows.
         var added = await a.CliJsonAsync("cluster", "add-manager", "host-b");
         Assert.Equal(["host-a", "host-b"], added.GetProperty("managers").EnumerateArray().Select(m => m.GetProperty("name").GetString()).Order());
-        await Poll.ForAsync(
-            async _ => await b.CliJsonAsync("cluster", "status"),
-            s => s.GetProperty("role").GetString() == "manager" && s.GetProperty("leading").ValueKind == JsonValueKind.False,
-            TimeSpan.FromSeconds(30),
-            "host-b a following manager",
-            s => s.ToString());
+        await Leadership.WaitFollowingAsync(b, TimeSpan.FromSeconds(30));
         Assert.True(File.Exists(Path.Combine(b.ClusterDirectory, "ca.key")), "the new manager holds the CA key");
         Assert.Equal("manager", (await bed.HostsAsync())["host-b"].GetProperty("role").GetString());
 
@@ -68,7 +51,7 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
         // 1. The leader dies.
         var clock = Stopwatch.StartNew();
         await a.KillHostdAsync();
-        await WaitLeadingAsync(b, true, TimeSpan.FromSeconds(10));
+        await Leadership.WaitLeadingAsync(b, true, TimeSpan.FromSeconds(10));
         var takeOver = clock.Elapsed;
         output.WriteLine($"leader host-a killed -> host-b leads after {takeOver.TotalSeconds:0.0} s (lease TTL {s_leaseTtl.TotalSeconds:0} s)");
         Assert.True(takeOver < TimeSpan.FromSeconds(10), $"host-b took {takeOver} to lead");
@@ -103,7 +86,7 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
 
         // host-a comes back: it follows.
         await a.StartHostdAsync();
-        await WaitLeadingAsync(a, false, TimeSpan.FromSeconds(30));
+        await Leadership.WaitLeadingAsync(a, false, TimeSpan.FromSeconds(30));
         await bed.WaitForStateAsync(a, "up", ClusterTestBed.UpBound);
 
         // 2. The leader is cut off from everything (its link down): it steps down, the other side elects, never both.
@@ -113,8 +96,8 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
         TimeSpan? stepDown = null, elected = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stepDown is null || elected is null))
         {
-            var bLeads = await LeadsAsync(b);
-            var aLeads = await LeadsAsync(a);
+            var bLeads = await Leadership.LeadsAsync(b);
+            var aLeads = await Leadership.LeadsAsync(a);
             samples.Add((clock.Elapsed, aLeads, bLeads));
             stepDown ??= bLeads ? null : clock.Elapsed;
             elected ??= aLeads ? clock.Elapsed : null;
@@ -129,19 +112,10 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
 
         // The link back: host-b follows, host-a keeps leading.
         await b.RunAsync("ip", ["link", "set", "eth0", "up"]);
-        await WaitLeadingAsync(b, false, TimeSpan.FromSeconds(20));
-        Assert.True(await LeadsAsync(a), "host-a still leads once host-b is back");
+        await Leadership.WaitLeadingAsync(b, false, TimeSpan.FromSeconds(20));
+        Assert.True(await Leadership.LeadsAsync(a), "host-a still leads once host-b is back");
     }
 
     private static string? State(JsonElement hosts, string name)
         => hosts.EnumerateArray().FirstOrDefault(h => h.GetProperty("name").GetString() == name) is { ValueKind: JsonValueKind.Object } host ? host.GetProperty("state").GetString() : null;
-
-    private static async Task<bool> LeadsAsync(ClusterNode node)
-    {
-        var result = await node.CliAsync("cluster", "status", "--json");
-        return result.Succeeded && JsonDocument.Parse(result.StandardOutput).RootElement.TryGetProperty("leading", out var leading) && leading.ValueKind == JsonValueKind.True;
-    }
-
-    private static Task WaitLeadingAsync(ClusterNode node, bool leading, TimeSpan within)
-        => Poll.UntilAsync(async _ => await LeadsAsync(node) == leading, within, $"{node.Name} {(leading ? "leading" : "following")}", TimeSpan.FromMilliseconds(100));
 }

@@ -31,7 +31,7 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
         try
         {
             var deploying = DeployClusterFixture.DeployAsync(bed.Manager, "da", 3, "--transport", "unicast", "--placement", "spread");
-            await Poll.UntilAsync(async _ => (await PlacementsAsync(bed.Manager, "da")).Any(p => p.Host == victim.Name), s_stepBound, "host-c getting an instance of da", TimeSpan.FromMilliseconds(200));
+            await Poll.UntilAsync(async _ => (await DeployClusterFixture.PlacementsAsync(bed.Manager, "da")).Any(p => p.Host == victim.Name), s_stepBound, "host-c getting an instance of da", TimeSpan.FromMilliseconds(200));
             await Task.Delay(TimeSpan.FromSeconds(3));
             await victim.DieAsync();
 
@@ -188,7 +188,7 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
         await File.WriteAllTextAsync(script, "if [ \"$JUMPSTART_INSTANCE_ID\" = de-1 ]; then sleep 15; fi\nexit 0\n");
         var deploying = DeployClusterFixture.DeployAsync(bed.Manager, "de", 4, "--hosts", "host-b,host-c", "--self", script);
         var placements = await Poll.ForAsync(
-            async _ => await PlacementsAsync(bed.Manager, "de"),
+            async _ => await DeployClusterFixture.PlacementsAsync(bed.Manager, "de"),
             p => p.Any(x => x.Instance == "de-1" && x.State == PlacementStates.Running),
             s_stepBound,
             "de-1 running",
@@ -229,7 +229,7 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
         await File.WriteAllTextAsync(script, "sleep 30\nexit 0\n");
         var deploying = DeployClusterFixture.DeployAsync(bed.Nodes[1], "df", 3, "--self", script);
         await Poll.UntilAsync(
-            async _ => (await PlacementsAsync(bed.Manager, "df")).Count(p => p.State == PlacementStates.Running) == 3,
+            async _ => (await DeployClusterFixture.PlacementsAsync(bed.Manager, "df")).Count(p => p.State == PlacementStates.Running) == 3,
             s_stepBound,
             "df's three clones running",
             TimeSpan.FromMilliseconds(200));
@@ -322,18 +322,6 @@ public sealed class ClusterDeployTests(DeployClusterFixture fixture) : IClassFix
 
         var list = await bed.Manager.CliJsonAsync("deployment", "list", "--cluster");
         Assert.DoesNotContain(list.EnumerateArray(), d => d.GetProperty("deploymentId").GetString() == id);
-    }
-
-    private static async Task<IReadOnlyList<(string Instance, string Host, string State)>> PlacementsAsync(ClusterNode manager, string id)
-    {
-        var result = await manager.CliAsync("deployment", "show", id, "--cluster", "--json");
-        if (!result.Succeeded)
-        {
-            return [];
-        }
-
-        using var json = JsonDocument.Parse(result.StandardOutput);
-        return [.. json.RootElement.GetProperty("placements").EnumerateArray().Select(p => (p.GetProperty("instance").GetString()!, p.GetProperty("host").GetString()!, p.GetProperty("state").GetString()!))];
     }
 
     private static List<JsonElement> Instances(JsonElement report) => [.. report.GetProperty("instances").EnumerateArray()];

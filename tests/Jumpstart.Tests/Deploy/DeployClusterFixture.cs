@@ -96,6 +96,19 @@ public sealed class DeployClusterFixture : IAsyncLifetime
         => [.. (await node.CliJsonAsync("vm", "list")).EnumerateArray()
             .Where(v => v.GetProperty("name").GetString()!.StartsWith(prefix + "-", StringComparison.Ordinal) && v.GetProperty("state").GetString() == "alive")];
 
+    /// <summary>The placements of cluster deployment <paramref name="id"/> as <paramref name="manager"/> shows them; none while it cannot.</summary>
+    public static async Task<IReadOnlyList<(string Instance, string Host, string State)>> PlacementsAsync(ClusterNode manager, string id)
+    {
+        var result = await manager.CliAsync("deployment", "show", id, "--cluster", "--json");
+        if (!result.Succeeded)
+        {
+            return [];
+        }
+
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        return [.. json.RootElement.GetProperty("placements").EnumerateArray().Select(p => (p.GetProperty("instance").GetString()!, p.GetProperty("host").GetString()!, p.GetProperty("state").GetString()!))];
+    }
+
     /// <summary>Removes deployment <paramref name="id"/> from every host (fails the test unless it succeeds).</summary>
     /// <summary>
     /// <c>deployment remove ID --json</c>, run again as its exit 75 asks ("a host was not reached: run this again") at most

@@ -63,6 +63,20 @@ public sealed class ClonePlannerTests
     }
 
     [Fact]
+    public void Plan_WithDerivedTokensAndAlternates_PutsThemOnEveryDiscAndTheWaitingList()
+    {
+        var clones = ClonePlanner.Plan(
+            new ClonePlanRequest { Count = 2, Prefix = "dep" }, TemplateMac, s_cms, tokenOf: name => $"token-of-{name}", cmsAlternates: ["10.99.0.2:7070", "10.99.0.3:7070"]);
+
+        Assert.Equal(["token-of-dep-1", "token-of-dep-2"], clones.Select(c => c.Instance!.Token));
+        Assert.All(clones, c => Assert.Equal(c.Instance!.Token, c.Metadata.Cms!.Token));
+        Assert.All(clones, c => Assert.Equal(["10.99.0.2:7070", "10.99.0.3:7070"], c.Metadata.Cms!.Alternates!));
+        Assert.All(ClonePlanner.Plan(new ClonePlanRequest { Count = 2, Prefix = "dep" }, TemplateMac, s_cms, cmsAlternates: []), c => Assert.Null(c.Metadata.Cms!.Alternates));
+        Assert.Throws<ClonePlanException>(() => ClonePlanner.Plan(
+            new ClonePlanRequest { Prefix = "dep" }, TemplateMac, s_cms, cmsAlternates: [.. Enumerable.Range(1, CmsEndpoint.MaxAlternates + 1).Select(i => $"10.99.1.{i}:7070")]));
+    }
+
+    [Fact]
     public void Plan_WithoutATemplateMac_MatchesTheDefaultInterfaceByName()
     {
         var clone = Assert.Single(ClonePlanner.Plan(new ClonePlanRequest { FirstAddress = "10.0.0.5/24" }, templateMac: null, cms: null));
