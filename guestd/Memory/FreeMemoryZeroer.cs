@@ -75,9 +75,10 @@ public sealed class FreeMemoryZeroer
         long zeroed = 0;
         try
         {
-            while (!cancellationToken.IsCancellationRequested && FreeBytes() is { } free)
+            var free = FreeBytes();
+            while (!cancellationToken.IsCancellationRequested && free is { } before)
             {
-                var length = Math.Min(ChunkBytes, (free - reserve) / MinimumChunkBytes * MinimumChunkBytes);
+                var length = Math.Min(ChunkBytes, (before - reserve) / MinimumChunkBytes * MinimumChunkBytes);
                 if (length < MinimumChunkBytes)
                 {
                     break;
@@ -91,6 +92,14 @@ public sealed class FreeMemoryZeroer
 
                 mapped.Add((address, length));
                 zeroed += length;
+
+                // MAP_POPULATE is best effort: a chunk the kernel did not back with pages leaves MemFree where it was,
+                // and mapping on would only grow the address space, so that ends the pass.
+                free = FreeBytes();
+                if (free is not { } after || before - after < length / 2)
+                {
+                    break;
+                }
             }
         }
         finally

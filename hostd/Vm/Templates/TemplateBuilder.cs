@@ -125,11 +125,11 @@ public sealed class TemplateBuilder(VmSupervisor supervisor, BundleStore store, 
     /// <remarks>
     /// A stream carries every page that is not all zeroes, and a guest's free pages still hold whatever was last in
     /// them (the test guest's unpacked initramfs, the runtime's start-up garbage): a third of a 384 MiB test guest.
-    /// Measured on the test guest (384 MiB, TCG, 2026-12-06; tests/bench/RESULTS.md "stream size"), stream sizes:
-    /// 320 MiB as it was; 326 MiB after <c>drop_caches</c> and <c>compact_memory</c> (freed pages are not zeroed,
-    /// and its page cache is the initramfs's tmpfs, which cannot be dropped); 227 MiB with a virtio-balloon and
-    /// free page reporting; 214 MiB with <c>init_on_free=1</c>; 227 MiB with the free memory zeroed once from user
-    /// space. The balloon would add a device to every clone (so to the spec and every bundle), reports only 2 MiB
+    /// Measured on the test guest (384 MiB, TCG, 2026-12-06; tests/bench/RESULTS.md, "the stream's size"), stream
+    /// sizes: 320 MiB as it was; 326 MiB after <c>drop_caches</c> and <c>compact_memory</c> (freed pages are not
+    /// zeroed, and its page cache is the initramfs's tmpfs, which cannot be dropped); 227 MiB with a virtio-balloon
+    /// and free page reporting; 214 MiB with <c>init_on_free=1</c>; 227 MiB with the free memory zeroed once from
+    /// user space (the clone bench: 321-327 MiB before, 229-230 MiB after). The balloon would add a device to every clone (so to the spec and every bundle), reports only 2 MiB
     /// blocks some seconds after they are freed (the template would have to wait an unknown time), and QEMU 7.2
     /// discards a reported page of a private file mapping by punching a hole in the file: a mapped clone would
     /// erase pages of the bundle's RAM file under every other clone. <c>init_on_free</c> zeroes every page the

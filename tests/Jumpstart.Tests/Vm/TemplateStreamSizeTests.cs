@@ -40,7 +40,8 @@ public sealed partial class TemplateStreamSizeTests(ITestOutputHelper output)
                 MemoryFormat = MemoryFormat.Stream,
                 ReadyMarker = TestGuest.WatchingMarker,
                 WarmUp = true,
-                GuestTimeout = TimeSpan.FromMinutes(3),
+                // Boot and warm-up each take 30 s under TCG on a quiet machine; a loaded one has needed over 3 minutes.
+                GuestTimeout = TimeSpan.FromMinutes(6),
             },
             new CollectingProgress<ProgressNote>(notes),
             CancellationToken.None);
