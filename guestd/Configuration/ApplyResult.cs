@@ -24,6 +24,9 @@ public sealed record ApplyResult
     /// <summary>True for a template's warm-up disc: the code paths ran, nothing about the identity changed.</summary>
     public bool WarmUp { get; init; }
 
+    /// <summary>On a warm-up disc that asked for it: the free memory guestd zeroed for the template's stream; else null.</summary>
+    public long? ZeroedFreeBytes { get; init; }
+
     public IReadOnlyList<StepTiming> Steps { get; init; } = [];
 
     public TimeSpan Total => Steps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);

@@ -32,22 +32,36 @@ public sealed partial class ConfigurationEngine
             new WarmUpHostname(),
             loggerFactory,
             _identity with { Clock = _identity.Clock is { } clock ? new WarmUpClock(clock) : null, SshKeys = null });
+        ApplyResult result;
         try
         {
             // A no-op self script: starting a process is the costliest cold path of a clone's
             // configuration (the ip batch, arping, self all go through it), so it must be warm too.
-            var result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = WarmUpSelfScript, Warmup = false }, cancellationToken);
+            result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = WarmUpSelfScript, Warmup = false, ZeroFreeMemory = false }, cancellationToken);
 
             // The CMS exchange through the real client against a loopback stand-in: a clone's costliest cold path.
             await Cms.LoopbackCms.ExchangeAsync(metadata.InstanceId, loggerFactory, cancellationToken);
-            LogWarmedUp(_logger, metadata.InstanceId, result.Total.TotalMilliseconds);
-            return result with { WarmUp = true };
         }
         finally
         {
             DeleteScratch(scratch);
         }
+
+        // Last, after the scratch files are gone: hostd suspends the template as soon as it sees the warmed-up marker.
+        if (metadata.ZeroFreeMemory && _identity.FreeMemory is { } memory)
+        {
+            var steps = new StepRecorder();
+            var zeroed = steps.Run(StepNames.ZeroFreeMemory, () => memory.Zero(cancellationToken));
+            LogFreeMemoryZeroed(_logger, zeroed >> 20, steps.Steps[0].Duration.TotalMilliseconds);
+            result = result with { ZeroedFreeBytes = zeroed, Steps = [.. result.Steps, .. steps.Steps] };
+        }
+
+        LogWarmedUp(_logger, metadata.InstanceId, result.Total.TotalMilliseconds);
+        return result with { WarmUp = true };
     }
+
+    [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.FreeMemoryZeroed, Level = LogLevel.Information, Message = "Zeroed {ZeroedMiB} MiB of free memory for the template's stream in {ElapsedMs:0} ms")]
+    private static partial void LogFreeMemoryZeroed(ILogger logger, long zeroedMiB, double elapsedMs);
 
     private static void DeleteScratch(string scratch)
     {

@@ -18,4 +18,5 @@ public static class StepNames
     public const string ApplyRole = "apply-role";
     public const string Report = "report";
     public const string WarmUp = "warm-up";
+    public const string ZeroFreeMemory = "zero-free-memory";
 }

@@ -96,6 +96,7 @@ public sealed partial class DiscWatcher : BackgroundService
                     ("role", result.Role),
                     ("master", result.MasterAddress),
                     ("total-ms", (long)elapsed.TotalMilliseconds),
+                    ("zeroed-mib", result.ZeroedFreeBytes >> 20),
                     ("steps", string.Join(',', result.Steps.Select(s => $"{s.Step}:{(long)s.Duration.TotalMilliseconds}"))));
                 return result;
             }

@@ -1,3 +1,5 @@
+using Jumpstart.Guestd.Memory;
+
 namespace Jumpstart.Guestd.Identity;
 
 /// <summary>
@@ -12,6 +14,12 @@ public sealed record CloneIdentity
     public IWallClock? Clock { get; init; }
 
     public SshHostKeys? SshKeys { get; init; }
+
+    /// <summary>
+    /// Zeroes the machine's free memory at the end of a warm-up disc that asks for it (not an identity step,
+    /// but it touches the whole machine like the RNG and the clock, so it is wired and skipped the same way).
+    /// </summary>
+    public FreeMemoryZeroer? FreeMemory { get; init; }
 
     /// <summary>Writes a new etc/machine-id under the engine's root (a file operation, safe in tests).</summary>
     public bool WriteMachineId { get; init; } = true;
@@ -33,5 +41,6 @@ public sealed record CloneIdentity
         Random = new KernelRandom(),
         Clock = new LinuxWallClock(),
         SshKeys = new SshHostKeys(),
+        FreeMemory = new FreeMemoryZeroer(),
     };
 }

@@ -5,7 +5,8 @@ namespace Jumpstart.Guestd.Platform;
 /// <summary>
 /// The few libc calls .NET and Mono.Posix lack: ioctl(2) with a buffer or an integer argument,
 /// open(2) with O_NONBLOCK (a CDROM without a disc must still open), clock_settime(2), and the
-/// socket(2)/send(2)/sendto(2)/recv(2)/setns(2) of guestd's rtnetlink client and ARP announcements.
+/// socket(2)/send(2)/sendto(2)/recv(2)/setns(2) of guestd's rtnetlink client and ARP announcements, and the
+/// mmap(2)/munmap(2) that zero a template's free memory.
 /// </summary>
 /// <remarks>Buffers are managed arrays marshalled by the runtime, so no unsafe code is needed.</remarks>
 internal static class LibC
@@ -63,6 +64,22 @@ internal static class LibC
 
     [DllImport(Library, EntryPoint = "clock_settime", SetLastError = true)]
     public static extern int ClockSettime(int clock, ref Timespec value);
+
+    /// <summary>PROT_* and MAP_* from &lt;sys/mman.h&gt; (x86-64), for mmap(2).</summary>
+    public const int ProtRead = 0x1;
+    public const int ProtWrite = 0x2;
+    public const int MapPrivate = 0x02;
+    public const int MapAnonymous = 0x20;
+    public const int MapPopulate = 0x8000;
+
+    /// <summary>mmap(2)'s MAP_FAILED, (void *) -1.</summary>
+    public const nint MapFailed = -1;
+
+    [DllImport(Library, EntryPoint = "mmap", SetLastError = true)]
+    public static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
+
+    [DllImport(Library, EntryPoint = "munmap", SetLastError = true)]
+    public static extern int Munmap(nint address, nuint length);
 
     /// <summary>The errno of the last call above.</summary>
     public static int LastError => Marshal.GetLastPInvokeError();

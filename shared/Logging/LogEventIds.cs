@@ -351,6 +351,7 @@ public static class LogEventIds
         public const int WarmedUp = 5120;
         public const int HostnamedSet = 5121;
         public const int HostnamedFailed = 5122;
+        public const int FreeMemoryZeroed = 5123;
     }
 
     /// <summary>guestd/Daemon (6000-6099).</summary>

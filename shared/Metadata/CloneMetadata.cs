@@ -46,6 +46,15 @@ public sealed record CloneMetadata
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Warmup { get; init; }
 
+    /// <summary>
+    /// On a warm-up disc only (a minor schema addition; absent means false): once warmed up, guestd zeroes the
+    /// guest's free memory, so a migration stream sends those pages as zero-page markers instead of their old
+    /// contents. hostd asks for it when it suspends the template into a stream (not for mapped RAM, where the
+    /// zeroing would only allocate the RAM file's holes).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ZeroFreeMemory { get; init; }
+
     /// <summary>Which disc format this came from.</summary>
     public MetadataSource Source { get; init; } = MetadataSource.Jumpstart;
 }

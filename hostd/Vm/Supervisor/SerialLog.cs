@@ -57,6 +57,21 @@ public static class SerialLog
         }
     }
 
+    /// <summary>The last line of the log's tail that holds <paramref name="marker"/>, from the marker on; null when none does.</summary>
+    public static string? LastLineWith(string path, string marker)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(marker);
+        var tail = Tail(path, MaxScanBytes);
+        var at = tail.LastIndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var end = tail.IndexOf('\n', at);
+        return tail[at..(end < 0 ? tail.Length : end)].TrimEnd();
+    }
+
     /// <summary>The last <paramref name="maxBytes"/> of the log as text (for <c>vm console</c> and error messages).</summary>
     public static string Tail(string path, int maxBytes)
     {

@@ -21,7 +21,11 @@ public static class WarmupDisc
     public static string WarmedUpMarker(string instanceId) => $"JUMPSTART-GUESTD: warmed-up instance={instanceId} ";
 
     /// <summary>Writes the disc to <paramref name="path"/>; returns it with the console marker to wait for.</summary>
-    public static (string Disc, string DoneMarker) Write(string path, VmSpec spec, string? doneMarker)
+    /// <param name="path">Where the disc image goes.</param>
+    /// <param name="spec">The template's spec (its NIC's MAC is planned, never applied).</param>
+    /// <param name="doneMarker">The marker to wait for, or null for guestd's <see cref="WarmedUpMarker"/>.</param>
+    /// <param name="zeroFreeMemory">Ask guestd to zero the guest's free memory once warmed up (<see cref="CloneMetadata.ZeroFreeMemory"/>).</param>
+    public static (string Disc, string DoneMarker) Write(string path, VmSpec spec, string? doneMarker, bool zeroFreeMemory = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var instanceId = $"warmup-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
@@ -34,6 +38,7 @@ public static class WarmupDisc
                 : [],
             RandomSeed = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             Warmup = true,
+            ZeroFreeMemory = zeroFreeMemory,
         };
         MetadataDisc.WriteFile(metadata, path);
         return (path, doneMarker ?? WarmedUpMarker(instanceId));

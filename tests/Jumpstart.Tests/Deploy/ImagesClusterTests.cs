@@ -38,7 +38,7 @@ public sealed class ImagesClusterTests(ImagesClusterFixture fixture) : IClassFix
         var content = await OriginImageAsync("copies-base");
         var notes = new List<ProgressNote>();
 
-        var result = await Images().PrepareAsync(Request("copies:2", "copies-base", new() { ["host-a"] = 4, ["host-b"] = 3, ["host-c"] = 2 }), new SyncProgress(notes), CancellationToken.None);
+        var result = await Images().PrepareAsync(Request("copies:2", "copies-base", new() { ["host-a"] = 4, ["host-b"] = 3, ["host-c"] = 2 }), new CollectingProgress<ProgressNote>(notes), CancellationToken.None);
 
         Assert.Equal("copies:2", result.Scheme);
         Assert.Equal(["host-a real", "host-b copy", "host-c upstream"], result.Hosts.Select(h => $"{h.Host} {h.Kind}"));
@@ -164,17 +164,5 @@ public sealed class ImagesClusterTests(ImagesClusterFixture fixture) : IClassFix
         }
 
         return all;
-    }
-
-    /// <summary>Collects notes as they are reported (Progress&lt;T&gt; would post them later, on the thread pool).</summary>
-    private sealed class SyncProgress(List<ProgressNote> notes) : IProgress<ProgressNote>
-    {
-        public void Report(ProgressNote value)
-        {
-            lock (notes)
-            {
-                notes.Add(value);
-            }
-        }
     }
 }

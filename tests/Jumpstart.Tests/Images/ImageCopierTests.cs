@@ -19,7 +19,7 @@ public sealed class ImageCopierTests
         await using var source = FileBlockSource.Open(image);
         var reports = new List<CopyProgress>();
 
-        var result = await new ImageCopier().CopyAsync(source, dir.Combine("copy.raw"), new CopyOptions { Streams = 4 }, new SyncProgress(reports), CancellationToken.None);
+        var result = await new ImageCopier().CopyAsync(source, dir.Combine("copy.raw"), new CopyOptions { Streams = 4 }, new CollectingProgress<CopyProgress>(reports), CancellationToken.None);
 
         await Requirements.RunToolAsync("qemu-img", ["compare", "-f", "raw", "-F", "raw", image, dir.Combine("copy.raw")]);
         Assert.Equal(48L * MiB, result.BytesCopied);
@@ -98,18 +98,6 @@ public sealed class ImageCopierTests
 
         Assert.Equal([new ImageRegion(0, 2L * MiB), new ImageRegion(4L * MiB, 6L * MiB)], merged);
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageRegion.Normalize(ImageRegion.ParseList("15M:2M"), 16L * MiB));
-    }
-
-    /// <summary>Progress collected on the reporting thread (Progress&lt;T&gt; would post to the thread pool and race the assert).</summary>
-    private sealed class SyncProgress(List<CopyProgress> reports) : IProgress<CopyProgress>
-    {
-        public void Report(CopyProgress value)
-        {
-            lock (reports)
-            {
-                reports.Add(value);
-            }
-        }
     }
 
     /// <summary>A real file source that answers EIO for reads at or past one offset (an upstream failing mid-copy).</summary>
