@@ -22,7 +22,11 @@ public sealed partial class ConfigurationEngine
     /// A suspended template carries its JIT-compiled code into every clone, so the clone's first
     /// configuration runs warm code: this is what makes "disc inserted -> configured" fast.
     /// </remarks>
-    public async Task<ApplyResult> WarmUpAsync(CloneMetadata metadata, CancellationToken cancellationToken)
+    public Task<ApplyResult> WarmUpAsync(CloneMetadata metadata, CancellationToken cancellationToken)
+        => WarmUpAsync(metadata, new StepRecorder(), cancellationToken);
+
+    /// <summary>As <see cref="WarmUpAsync(CloneMetadata, CancellationToken)"/>, adding the steps to <paramref name="steps"/>.</summary>
+    internal async Task<ApplyResult> WarmUpAsync(CloneMetadata metadata, StepRecorder steps, CancellationToken cancellationToken)
     {
         var scratch = Path.Combine(options.StateDirectory, WarmUpDirectory);
         DeleteScratch(scratch);
@@ -36,10 +40,10 @@ public sealed partial class ConfigurationEngine
         {
             // A no-op self script: starting a process is the costliest cold path of a clone's
             // configuration (the ip batch, arping, self all go through it), so it must be warm too.
-            var result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = WarmUpSelfScript, Warmup = false }, cancellationToken);
+            var result = await warm.ApplyAsync(metadata with { Cms = null, SelfScript = WarmUpSelfScript, Warmup = false }, steps, cancellationToken);
 
             // The CMS exchange through the real client against a loopback stand-in: a clone's costliest cold path.
-            await Cms.LoopbackCms.ExchangeAsync(metadata.InstanceId, loggerFactory, cancellationToken);
+            await steps.RunAsync(StepNames.WarmUp, () => Cms.LoopbackCms.ExchangeAsync(metadata.InstanceId, loggerFactory, cancellationToken));
             LogWarmedUp(_logger, metadata.InstanceId, result.Total.TotalMilliseconds);
             return result with { WarmUp = true };
         }

@@ -18,4 +18,19 @@ public static class StepNames
     public const string ApplyRole = "apply-role";
     public const string Report = "report";
     public const string WarmUp = "warm-up";
+
+    /// <summary>guestd's console line saying it saw a new disc (the serial port under QEMU).</summary>
+    public const string DiscMarker = "disc-marker";
+
+    /// <summary>Announcing the applied identity (the console line) before <c>self</c> and the CMS.</summary>
+    public const string IdentityMarker = "identity-marker";
+
+    /// <summary>Writing the instance marker (the instance-id applied, the links) to the state directory.</summary>
+    public const string SaveState = "save-state";
+
+    /// <summary>Closing the connection to the CMS.</summary>
+    public const string Disconnect = "disconnect";
+
+    /// <summary>What the service's timings hold beyond the named steps (logging, status, the code between steps).</summary>
+    public const string Other = "other";
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Jumpstart.Guestd.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Guestd.Daemon;
@@ -65,6 +66,14 @@ public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<Cons
             }
         }
     }
+
+    /// <summary>The <c>steps=</c> value: <c>step:ms,step:ms,...</c> in the order they ran.</summary>
+    public static string Steps(IEnumerable<StepTiming> steps)
+        => string.Join(',', steps.Select(s => $"{s.Step}:{(long)s.Duration.TotalMilliseconds}"));
+
+    /// <summary>The <c>jit=</c> value: <c>step:methods,...</c> for the steps that JIT-compiled anything ("-" when none did).</summary>
+    public static string JitSteps(IEnumerable<StepTiming> steps)
+        => string.Join(',', steps.Where(s => s.JitMethods > 0).Select(s => $"{s.Step}:{s.JitMethods}"));
 
     private static string Token(object? value)
     {
