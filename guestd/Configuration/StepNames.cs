@@ -11,6 +11,9 @@ public static class StepNames
     public const string Network = "network";
     public const string Dns = "dns";
     public const string Hostname = "hostname";
+
+    /// <summary>A warm-up's look for systemd-hostnamed on the system bus (a clone asks it in <see cref="Hostname"/>).</summary>
+    public const string Hostnamed = "hostnamed";
     public const string SshHostKeys = "ssh-host-keys";
     public const string Self = "self";
     public const string Register = "register";
