@@ -128,7 +128,10 @@ public sealed partial class ConfigurationEngine(
                     await cms.ReportAsync(Report(validated, InstancePhase.Configured, detail: null), cancellationToken);
                     await cms.ReportAsync(Report(validated, InstancePhase.Ready, detail: null), cancellationToken);
                 });
-                await steps.RunAsync(StepNames.Disconnect, () => cms.DisposeAsync().AsTask());
+                // Closing the stream is what matters and happens at once; waiting for the peer's read loop to end
+                // (StreamJsonRpc's Completion) is not part of being configured, so it finishes in the background. It
+                // never faults (JsonRpcPeer swallows the close's errors), and the final dispose below is then a no-op.
+                steps.Run(StepNames.Disconnect, () => { _ = cms.DisposeAsync().AsTask(); });
             }
 
             steps.Run(StepNames.SaveState, () => new InstanceMarker
