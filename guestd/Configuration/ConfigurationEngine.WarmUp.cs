@@ -49,6 +49,9 @@ public sealed partial class ConfigurationEngine
             // configuration (the ip batch, arping, self all go through it), so it must be warm too.
             var result = await warm.ApplyAsync(CloneLike(metadata, cms.Endpoint), steps, cancellationToken);
 
+            // The libc calls a warm-up must not make (setting the clock, sending an ARP): their stubs, without the calls.
+            steps.Run(StepNames.Prelink, Platform.LibC.Prelink);
+
             // hostnamed's client (the D-Bus library, loaded from the single-file bundle on first use), asking only whether it is there.
             await steps.RunAsync(StepNames.Hostnamed, () => WarmUpHostnamedAsync(cancellationToken));
             LogWarmedUp(_logger, metadata.InstanceId, result.Total.TotalMilliseconds);

@@ -14,6 +14,9 @@ public static class StepNames
 
     /// <summary>A warm-up's look for systemd-hostnamed on the system bus (a clone asks it in <see cref="Hostname"/>).</summary>
     public const string Hostnamed = "hostnamed";
+
+    /// <summary>A warm-up's binding of guestd's libc calls without calling them.</summary>
+    public const string Prelink = "prelink";
     public const string SshHostKeys = "ssh-host-keys";
     public const string Self = "self";
     public const string Register = "register";
