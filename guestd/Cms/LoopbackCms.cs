@@ -3,42 +3,62 @@ using System.Net.Sockets;
 using Jumpstart.Shared.Cms;
 using Jumpstart.Shared.JsonRpc;
 using Jumpstart.Shared.Metadata;
-using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
 namespace Jumpstart.Guestd.Cms;
 
 /// <summary>
 /// A stand-in CMS on the guest's loopback for the template's warm-up: one connection, canned answers to
-/// <c>cms.register</c>, <c>cms.wait</c> and <c>cms.report</c>. <see cref="ExchangeAsync"/> runs a clone's whole
-/// exchange against it through the real <see cref="CmsClient"/> (TCP connect, StreamJsonRpc, every contract's
-/// serialization), so that code is compiled in the template's memory and a clone's first exchange with the real CMS
-/// runs warm: before, a clone's register step took 4-7 s of TCG CPU, most of it first-call compilation.
+/// <c>cms.register</c> (pending, as a worker waiting for its master), <c>cms.wait</c> (the complete assignment: a role
+/// file and a no-op command) and <c>cms.report</c>. The warm-up points the engine at it (<see cref="Endpoint"/>), so a
+/// clone's whole CMS path runs in the template (TCP connect, StreamJsonRpc, every contract's serialization, the wait
+/// loop, the role's file and command, the reports, the disconnect) and is compiled in the memory every clone inherits:
+/// under TCG a clone that compiles it pays hundreds of milliseconds.
 /// </summary>
-public sealed class LoopbackCms
+public sealed class LoopbackCms : IAsyncDisposable
 {
-    private const string WarmUpDeployment = "warm-up";
+    public const string DeploymentId = "warm-up";
     private const string WarmUpRole = "warm-up";
+    private const string Token = "warm-up";
 
-    /// <summary>Register, wait for the assignment, report configured and ready: what a clone does, against the stand-in.</summary>
-    public static async Task ExchangeAsync(string instanceId, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>Where the canned role writes, under the warm-up's scratch root.</summary>
+    public const string RoleFilePath = "/etc/jumpstart/warm-up-role.env";
+
+    private readonly TcpListener _listener;
+    private readonly Task _serving;
+
+    private LoopbackCms(TcpListener listener, CancellationToken cancellationToken)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = listener;
+        _serving = ServeOneAsync(listener, cancellationToken);
+        Endpoint = new CmsEndpoint { Host = IPAddress.Loopback.ToString(), Port = ((IPEndPoint)listener.LocalEndpoint).Port, Token = Token };
+    }
+
+    /// <summary>The endpoint to put in the warm-up's metadata.</summary>
+    public CmsEndpoint Endpoint { get; }
+
+    /// <summary>Listens on an ephemeral loopback port and serves the first connection.</summary>
+    public static LoopbackCms Start(CancellationToken cancellationToken)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start(1);
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var serve = ServeOneAsync(listener, cancellationToken);
-        var token = "warm-up";
-        var retry = new CmsRetryPolicy { Budget = TimeSpan.FromSeconds(30) };
-        await using (var client = new CmsClient(new CmsEndpoint { Host = IPAddress.Loopback.ToString(), Port = port, Token = token }, retry, loggerFactory.CreateLogger<CmsClient>()))
+        return new LoopbackCms(listener, cancellationToken);
+    }
+
+    /// <summary>Stops listening and waits for the connection it served to end (the engine closed it).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        try
         {
-            var register = new RegisterRequest { DeploymentId = WarmUpDeployment, InstanceId = instanceId, Token = token, Hostname = "warm-up", Addresses = ["127.0.0.1"], Rank = 1 };
-            await client.RegisterAsync(register, cancellationToken);
-            await client.WaitAsync(new WaitRequest { DeploymentId = WarmUpDeployment, InstanceId = instanceId, Token = token, ForAssignment = true, TimeoutMs = 1000 }, cancellationToken);
-            await client.ReportAsync(new ReportRequest { DeploymentId = WarmUpDeployment, InstanceId = instanceId, Token = token, Phase = InstancePhase.Configured }, cancellationToken);
-            await client.ReportAsync(new ReportRequest { DeploymentId = WarmUpDeployment, InstanceId = instanceId, Token = token, Phase = InstancePhase.Ready }, cancellationToken);
+            await _serving;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Stopped before the engine connected: the engine's own error says why.
         }
 
-        await serve;
+        _listener.Dispose();
     }
 
     private static async Task ServeOneAsync(TcpListener listener, CancellationToken cancellationToken)
@@ -54,13 +74,26 @@ public sealed class LoopbackCms
     /// <summary>The canned answers.</summary>
     private sealed class Target
     {
-        private static RoleAssignment Assignment => new() { Role = WarmUpRole, MasterAddress = "127.0.0.1", Variables = new Dictionary<string, string> { ["WARM_UP"] = "1" } };
+        private static RoleAssignment Assignment(bool pending) => new()
+        {
+            Role = WarmUpRole,
+            MasterAddress = "127.0.0.1",
+            Pending = pending,
+            Variables = new Dictionary<string, string> { ["WARM_UP"] = "1" },
+            Configuration = pending
+                ? new RoleConfiguration()
+                : new RoleConfiguration
+                {
+                    Files = [new RoleFile { Path = RoleFilePath, Mode = "0644", Content = "ROLE=warm-up\n" }],
+                    Commands = [["/bin/sh", "-c", ": jumpstart warm-up"]],
+                },
+        };
 
         [JsonRpcMethod(CmsMethods.Register, UseSingleObjectParameterDeserialization = true)]
-        public RoleAssignment Register(RegisterRequest request) => Assignment;
+        public RoleAssignment Register(RegisterRequest request) => Assignment(pending: true);
 
         [JsonRpcMethod(CmsMethods.Wait, UseSingleObjectParameterDeserialization = true)]
-        public WaitResult Wait(WaitRequest request) => new() { Satisfied = true, Assignment = Assignment };
+        public WaitResult Wait(WaitRequest request) => new() { Satisfied = true, Assignment = Assignment(pending: false) };
 
         [JsonRpcMethod(CmsMethods.Report, UseSingleObjectParameterDeserialization = true)]
         public object? Report(ReportRequest request) => null;

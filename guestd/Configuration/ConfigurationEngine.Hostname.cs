@@ -32,6 +32,24 @@ public sealed partial class ConfigurationEngine
         return name;
     }
 
+    /// <summary>The warm-up's part of the hostname step that the scratch engine cannot run: asks whether hostnamed is there, changing nothing.</summary>
+    private async Task WarmUpHostnamedAsync(CancellationToken cancellationToken)
+    {
+        if (hostnamed is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = await hostnamed.IsAvailableAsync(cancellationToken);
+        }
+        catch (DBusException ex)
+        {
+            LogHostnamedFailed(_logger, "-", ex.Message);
+        }
+    }
+
     [LoggerMessage(EventId = LogEventIds.GuestdConfiguration.HostnamedSet, Level = LogLevel.Information, Message = "Hostname {Hostname} set through systemd-hostnamed")]
     private static partial void LogHostnamed(ILogger logger, string hostname);
 

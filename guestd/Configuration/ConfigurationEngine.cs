@@ -65,7 +65,8 @@ public sealed partial class ConfigurationEngine(
     /// <summary>The instance-id the state directory says was applied last, or null.</summary>
     public string? AppliedInstanceId => InstanceMarker.Read(options.StateDirectory)?.InstanceId;
 
-    private async Task<ApplyResult> ApplyAsync(CloneMetadata metadata, StepRecorder steps, CancellationToken cancellationToken)
+    /// <summary>Applies metadata that was already read, adding its steps to <paramref name="steps"/> (the service's disc read is its first).</summary>
+    internal async Task<ApplyResult> ApplyAsync(CloneMetadata metadata, StepRecorder steps, CancellationToken cancellationToken)
     {
         var validated = steps.Run(StepNames.Validate, () => MetadataPlanner.Plan(metadata));
         var marker = InstanceMarker.Read(options.StateDirectory);
@@ -96,7 +97,11 @@ public sealed partial class ConfigurationEngine(
             steps.Run(StepNames.Dns, () => ResolvConf.Write(options.Root, validated.InstanceId, validated.Interfaces));
             var kernelName = await steps.RunAsync(StepNames.Hostname, () => SetHostnameAsync(validated.Hostname, cancellationToken));
             identity = await RegenerateSshKeysAsync(identity, steps, cancellationToken);
-            IdentityApplied?.Invoke(validated, identity);
+            if (IdentityApplied is { } announce)
+            {
+                var applied = identity;
+                steps.Run(StepNames.IdentityMarker, () => announce(validated, applied));
+            }
 
             var environment = GuestEnvironment.ForInstance(validated, options.Root, options.StateDirectory);
             if (!string.IsNullOrWhiteSpace(metadata.SelfScript))
@@ -123,15 +128,19 @@ public sealed partial class ConfigurationEngine(
                     await cms.ReportAsync(Report(validated, InstancePhase.Configured, detail: null), cancellationToken);
                     await cms.ReportAsync(Report(validated, InstancePhase.Ready, detail: null), cancellationToken);
                 });
+                // Closing the stream is what matters and happens at once; waiting for the peer's read loop to end
+                // (StreamJsonRpc's Completion) is not part of being configured, so it finishes in the background. It
+                // never faults (JsonRpcPeer swallows the close's errors), and the final dispose below is then a no-op.
+                steps.Run(StepNames.Disconnect, () => { _ = cms.DisposeAsync().AsTask(); });
             }
 
-            new InstanceMarker
+            steps.Run(StepNames.SaveState, () => new InstanceMarker
             {
                 InstanceId = validated.InstanceId,
                 Role = assignment?.Role,
                 AppliedAt = DateTimeOffset.UtcNow,
                 Links = links,
-            }.Write(options.StateDirectory);
+            }.Write(options.StateDirectory));
 
             var result = new ApplyResult
             {

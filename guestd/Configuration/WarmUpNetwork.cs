@@ -4,25 +4,19 @@ using Jumpstart.Guestd.Network;
 namespace Jumpstart.Guestd.Configuration;
 
 /// <summary>
-/// A warm-up's network: lists the real links, looks each one up (netlink) and builds every argv a
-/// clone would run, but changes nothing.
+/// A warm-up's network when the real one is not rtnetlink (tests' recording configurators, iproute2): lists the real
+/// links and builds every argv a clone would run, but changes nothing. With rtnetlink, <see cref="For"/> gives the
+/// configurator's own read-only mode, which also asks the kernel everything a clone asks.
 /// </summary>
 internal sealed class WarmUpNetwork(INetworkConfigurator real) : IpCommandConfigurator
 {
+    /// <summary>The configurator a warm-up uses in place of <paramref name="real"/>.</summary>
+    public static INetworkConfigurator For(INetworkConfigurator real)
+        => real is NetlinkConfigurator netlink ? netlink.ReadOnly() : new WarmUpNetwork(real);
+
     public override Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken) => real.ListLinksAsync(cancellationToken);
 
     public override Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>With netlink, also asks the kernel for the link (changing nothing), so a clone's request and reply code is compiled.</summary>
-    public override Task SetLinkUpAsync(string link, CancellationToken cancellationToken)
-    {
-        if (real is NetlinkConfigurator netlink)
-        {
-            netlink.IndexOf(link);
-        }
-
-        return base.SetLinkUpAsync(link, cancellationToken);
-    }
 
     public override Task AnnounceAsync(string link, IPAddress address, CancellationToken cancellationToken)
         => ChangeAsync(IpCommands.GratuitousArp(link, address), cancellationToken);

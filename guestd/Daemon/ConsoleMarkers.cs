@@ -1,4 +1,5 @@
 using System.Text;
+using Jumpstart.Guestd.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Jumpstart.Guestd.Daemon;
@@ -12,7 +13,7 @@ namespace Jumpstart.Guestd.Daemon;
 /// Values are single tokens (white space becomes '_'), so a line splits on spaces and '='. Writing is
 /// best effort: a console that cannot be opened is logged once and never fails configuration.
 /// </remarks>
-public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<ConsoleMarkers> logger)
+public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<ConsoleMarkers> logger) : IDisposable
 {
     /// <summary>Every marker line starts with this.</summary>
     public const string Prefix = "JUMPSTART-GUESTD:";
@@ -33,6 +34,12 @@ public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<Cons
     private readonly Lock _gate = new();
     private bool _reportedFailure;
 
+    /// <summary>
+    /// The console, opened once and kept: a clone writes three markers between the disc and "configured", and under
+    /// TCG an open and close of the serial console each time cost more than the write.
+    /// </summary>
+    private FileStream? _console;
+
     /// <summary>Writes <c>PREFIX event key=value ...</c> when a console device is configured.</summary>
     public void Write(string eventName, params (string Key, object? Value)[] fields)
     {
@@ -52,17 +59,37 @@ public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<Cons
         {
             try
             {
-                using var stream = new FileStream(device, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-                stream.Write(Encoding.UTF8.GetBytes(line.ToString()));
+                _console ??= new FileStream(device, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+                _console.Write(Encoding.UTF8.GetBytes(line.ToString()));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                // Opened again on the next marker: a console that went away (a test's file, a hung-up tty) may come back.
+                _console?.Dispose();
+                _console = null;
                 if (!_reportedFailure)
                 {
                     _reportedFailure = true;
                     LogConsoleFailed(logger, device, ex.Message);
                 }
             }
+        }
+    }
+
+    /// <summary>The <c>steps=</c> value: <c>step:ms,step:ms,...</c> in the order they ran.</summary>
+    public static string Steps(IEnumerable<StepTiming> steps)
+        => string.Join(',', steps.Select(s => $"{s.Step}:{(long)s.Duration.TotalMilliseconds}"));
+
+    /// <summary>The <c>jit=</c> value: <c>step:methods,...</c> for the steps that JIT-compiled anything ("-" when none did).</summary>
+    public static string JitSteps(IEnumerable<StepTiming> steps)
+        => string.Join(',', steps.Where(s => s.JitMethods > 0).Select(s => $"{s.Step}:{s.JitMethods}"));
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _console?.Dispose();
+            _console = null;
         }
     }
 

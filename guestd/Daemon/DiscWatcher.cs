@@ -11,7 +11,7 @@ namespace Jumpstart.Guestd.Daemon;
 /// Service mode: watches the configured CDROM devices for a metadata disc whose instance-id has not
 /// been applied, and applies it. After a resume hostd inserts the clone's disc, and the next poll
 /// (every few milliseconds) reconfigures the clone. A warm-up disc runs the clone's code paths
-/// without changing anything (<see cref="ConfigurationEngine.WarmUpAsync"/>).
+/// without changing anything (<see cref="ConfigurationEngine.WarmUpAsync(CloneMetadata, CancellationToken)"/>).
 /// </summary>
 /// <remarks>
 /// A CDROM is only read when <see cref="CdromProbe"/> says a disc is in and it is new (the drive
@@ -66,28 +66,37 @@ public sealed partial class DiscWatcher : BackgroundService
             }
 
             var detected = Stopwatch.GetTimestamp();
+            var runtime = RuntimeActivity.Take();
             var metadata = TryRead(device);
+            var read = Stopwatch.GetElapsedTime(detected);
             if (metadata is null || metadata.InstanceId == _failedInstanceId || metadata.InstanceId == _warmedInstanceId
                 || metadata.InstanceId == _engine.AppliedInstanceId)
             {
                 continue;
             }
 
-            LogNewDisc(_logger, device, metadata.InstanceId);
-            _markers?.Write(ConsoleMarkers.Disc, ("device", device), ("instance", metadata.InstanceId), ("warmup", metadata.Warmup));
+            // Every part of "detected -> configured" is a step, so the marker's steps add up to its total-ms.
+            var steps = new StepRecorder();
+            steps.Record(StepNames.ReadDisc, read, runtime.JitMethodsSince());
+            steps.Run(StepNames.DiscMarker, () =>
+            {
+                LogNewDisc(_logger, device, metadata.InstanceId);
+                _markers?.Write(ConsoleMarkers.Disc, ("device", device), ("instance", metadata.InstanceId), ("warmup", metadata.Warmup));
+            });
             try
             {
                 var result = metadata.Warmup
-                    ? await _engine.WarmUpAsync(metadata, cancellationToken)
-                    : await _engine.ApplyAsync(metadata, cancellationToken);
+                    ? await _engine.WarmUpAsync(metadata, steps, cancellationToken)
+                    : await _engine.ApplyAsync(metadata, steps, cancellationToken);
                 _failedInstanceId = null;
                 if (result.WarmUp)
                 {
                     _warmedInstanceId = result.InstanceId;
                 }
 
-                var elapsed = Stopwatch.GetElapsedTime(detected);
                 _status?.Set(result.WarmUp ? $"warmed up with {result.InstanceId}" : $"instance {result.InstanceId} applied as {result.Role ?? "standalone"}");
+                var elapsed = Stopwatch.GetElapsedTime(detected);
+                var timings = result.Steps.Append(new StepTiming(StepNames.Other, elapsed - result.Total, Succeeded: true)).ToList();
                 _markers?.Write(
                     result.WarmUp ? ConsoleMarkers.WarmedUp : ConsoleMarkers.Configured,
                     ("instance", result.InstanceId),
@@ -97,8 +106,12 @@ public sealed partial class DiscWatcher : BackgroundService
                     ("master", result.MasterAddress),
                     ("total-ms", (long)elapsed.TotalMilliseconds),
                     ("zeroed-mib", result.ZeroedFreeBytes >> 20),
-                    ("steps", string.Join(',', result.Steps.Select(s => $"{s.Step}:{(long)s.Duration.TotalMilliseconds}"))));
-                return result;
+                    ("steps", ConsoleMarkers.Steps(timings)),
+                    ("jit-methods", runtime.JitMethodsSince()),
+                    ("jit-ms", (long)runtime.JitTimeSince().TotalMilliseconds),
+                    ("jit", ConsoleMarkers.JitSteps(timings)),
+                    ("gc", runtime.CollectionsSince()));
+                return result with { Steps = timings };
             }
             catch (GuestConfigException ex)
             {

@@ -43,6 +43,26 @@ public sealed class Hostnamed(string? busAddress = null)
         }
     }
 
+    /// <summary>
+    /// Whether hostnamed could be asked now, changing nothing: what a template's warm-up runs, so that a clone's
+    /// hostname step finds the D-Bus code loaded and compiled (under TCG, loading and compiling it the first time
+    /// costs a clone over a hundred milliseconds).
+    /// </summary>
+    /// <exception cref="DBusException">The bus is there but did not answer.</exception>
+    public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken)
+    {
+        var (connection, _) = await SystemBus.TryConnectAsync(SystemBus.Address(busAddress), cancellationToken);
+        if (connection is null)
+        {
+            return false;
+        }
+
+        using (connection)
+        {
+            return await SystemBus.HasServiceAsync(connection, BusName);
+        }
+    }
+
     private static MessageBuffer Call(DBusConnection connection, string member, string hostname)
     {
         using var writer = connection.GetMessageWriter();

@@ -22,7 +22,23 @@ public sealed class KernelHostname : IKernelHostname
             throw new GuestConfigException(StepNames.Hostname, $"sethostname({hostname}) failed: {errno}{hint}");
         }
 
+        return Get() ?? hostname;
+    }
+
+    /// <summary>
+    /// Sets the name the kernel already has, changing nothing: a template's warm-up runs it so that a clone's
+    /// sethostname(2) and gethostname(2) calls (their marshalling stubs) are compiled before the suspend.
+    /// </summary>
+    /// <returns>The kernel's name, or null when it cannot be read or set (the warm-up goes on without).</returns>
+    public string? Reapply()
+    {
+        var current = Get();
+        return current is { Length: > 0 } && Syscall.sethostname(current) == 0 ? current : null;
+    }
+
+    private static string? Get()
+    {
         var buffer = new StringBuilder(HostNameBufferSize);
-        return Syscall.gethostname(buffer) == 0 ? buffer.ToString() : hostname;
+        return Syscall.gethostname(buffer) == 0 ? buffer.ToString() : null;
     }
 }

@@ -50,6 +50,20 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
     private const int NeighbourHeaderBytes = 12;
     private const int MacBytes = 6;
 
+    /// <summary>Read-only (<see cref="ReadOnly"/>): every request that would change the kernel's state is built but not sent.</summary>
+    private bool _readOnly;
+
+    /// <summary>In read-only mode, a link renamed by a request that was not sent: new name to the kernel's name.</summary>
+    private readonly Dictionary<string, string> _unsentRenames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The same configurator in read-only mode, for a template's warm-up: it looks links up, dumps addresses, routes and
+    /// neighbours, and builds every change message, the ARP announcement included, exactly as for a clone, but sends
+    /// no change. So the code a clone runs (the replies' parsing, the flushes' filters, the messages' builders) is
+    /// compiled in the template, and the template's network stays as it was.
+    /// </summary>
+    public NetlinkConfigurator ReadOnly() => new(networkNamespace) { _readOnly = true };
+
     /// <summary>From a dump of RTM_GETLINK: each link's name, MAC and whether it is a loopback.</summary>
     public Task<IReadOnlyList<NetworkLink>> ListLinksAsync(CancellationToken cancellationToken)
     {
@@ -100,8 +114,14 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
     public Task SetMtuAsync(string link, int mtu, CancellationToken cancellationToken)
         => SetLinkAsync(link, IpCommands.SetMtu(link, mtu), 0, 0, m => RtNetlink.AddAttribute(m, IflaMtu, (uint)mtu));
 
-    public Task RenameAsync(string link, string newName, CancellationToken cancellationToken)
-        => SetLinkAsync(link, IpCommands.Rename(link, newName), 0, 0, m => RtNetlink.AddAttribute(m, IflaIfName, newName));
+    public async Task RenameAsync(string link, string newName, CancellationToken cancellationToken)
+    {
+        await SetLinkAsync(link, IpCommands.Rename(link, newName), 0, 0, m => RtNetlink.AddAttribute(m, IflaIfName, newName));
+        if (_readOnly)
+        {
+            _unsentRenames[newName] = KernelName(link);
+        }
+    }
 
     /// <summary>As <c>ip address flush dev LINK</c>: every address of the link, each message of the dump sent back as RTM_DELADDR.</summary>
     public Task FlushAddressesAsync(string link, CancellationToken cancellationToken)
@@ -176,7 +196,7 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
         AddInt32(message, index);
         RtNetlink.AddAttribute(message, IfaLocal, address.Address.GetAddressBytes());
         RtNetlink.AddAttribute(message, IfaAddress, address.Address.GetAddressBytes());
-        Check(netlink.Request(RtNetlink.NewAddress, RtNetlink.FlagCreate | RtNetlink.FlagExclusive, message.ToArray()).Error, argv);
+        Check(Change(netlink, RtNetlink.NewAddress, RtNetlink.FlagCreate | RtNetlink.FlagExclusive, message.ToArray()), argv);
         return Task.CompletedTask;
     }
 
@@ -200,18 +220,15 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
             (index, mac) = LinkOf(netlink, link, argv);
         }
 
-        ArpAnnouncement.Send(networkNamespace, index, mac ?? throw new NetworkConfigurationException($"link {link} has no Ethernet MAC to announce {address} from"), address);
-        return Task.CompletedTask;
-    }
+        mac ??= _readOnly ? new byte[MacBytes] : throw new NetworkConfigurationException($"link {link} has no Ethernet MAC to announce {address} from");
+        if (_readOnly)
+        {
+            _ = ArpAnnouncement.Packet(mac, address.GetAddressBytes());
+            return Task.CompletedTask;
+        }
 
-    /// <summary>
-    /// Asks the kernel for the link by name and changes nothing: what a warm-up runs so that the socket, the
-    /// request and the reply parsing a clone uses are compiled in the template.
-    /// </summary>
-    public int IndexOf(string link)
-    {
-        using var netlink = RtNetlink.Open(networkNamespace);
-        return IndexOf(netlink, link, IpCommands.LinkUp(link));
+        ArpAnnouncement.Send(networkNamespace, index, mac, address);
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -241,7 +258,7 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
             RtNetlink.AddAttribute(message, RtaPriority, (uint)priority);
         }
 
-        Check(netlink.Request(RtNetlink.NewRoute, RtNetlink.FlagCreate | RtNetlink.FlagReplace, message.ToArray()).Error, argv);
+        Check(Change(netlink, RtNetlink.NewRoute, RtNetlink.FlagCreate | RtNetlink.FlagReplace, message.ToArray()), argv);
         return Task.CompletedTask;
     }
 
@@ -252,17 +269,17 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
         var index = IndexOf(netlink, link, argv);
         var message = new List<byte>(LinkHeader(index, flags, change));
         attributes(message);
-        Check(netlink.Request(RtNetlink.NewLink, 0, message.ToArray()).Error, argv);
+        Check(Change(netlink, RtNetlink.NewLink, 0, message.ToArray()), argv);
         return Task.CompletedTask;
     }
 
-    private static int IndexOf(RtNetlink netlink, string link, IReadOnlyList<string> argv) => LinkOf(netlink, link, argv).Index;
+    private int IndexOf(RtNetlink netlink, string link, IReadOnlyList<string> argv) => LinkOf(netlink, link, argv).Index;
 
     /// <summary>RTM_GETLINK by IFLA_IFNAME; the reply's <c>ifi_index</c> and IFLA_ADDRESS (when it is a MAC).</summary>
-    private static (int Index, byte[]? Mac) LinkOf(RtNetlink netlink, string link, IReadOnlyList<string> argv)
+    private (int Index, byte[]? Mac) LinkOf(RtNetlink netlink, string link, IReadOnlyList<string> argv)
     {
         var message = new List<byte>(LinkHeader(0, 0, 0));
-        RtNetlink.AddAttribute(message, IflaIfName, link);
+        RtNetlink.AddAttribute(message, IflaIfName, KernelName(link));
         var (error, replies) = netlink.Request(RtNetlink.GetLink, 0, message.ToArray());
         Check(error, argv);
         var reply = replies.FirstOrDefault(r => r.Length >= LinkHeaderBytes)
@@ -272,14 +289,21 @@ public sealed class NetlinkConfigurator(string? networkNamespace = null) : INetw
     }
 
     /// <summary>Sends a dumped object back as a delete, as iproute2's flush does; one already gone is not an error.</summary>
-    private static void Delete(RtNetlink netlink, ushort type, byte[] body, IReadOnlyList<string> argv)
+    private void Delete(RtNetlink netlink, ushort type, byte[] body, IReadOnlyList<string> argv)
     {
-        var error = netlink.Request(type, 0, body).Error;
+        var error = Change(netlink, type, 0, body);
         if (error is not (NoEntry or NoProcess or AddressNotAvailable))
         {
             Check(error, argv);
         }
     }
+
+    /// <summary>Sends a request that changes the kernel's state and returns its error; in read-only mode, sends nothing and returns 0.</summary>
+    private int Change(RtNetlink netlink, ushort type, ushort flags, byte[] message)
+        => _readOnly ? 0 : netlink.Request(type, flags, message).Error;
+
+    /// <summary>The name the kernel knows <paramref name="link"/> by (differs only after a rename read-only mode did not send).</summary>
+    private string KernelName(string link) => _unsentRenames.GetValueOrDefault(link, link);
 
     private static void Check(int error, IReadOnlyList<string> argv)
     {

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Jumpstart.Guestd.Platform;
@@ -12,6 +13,22 @@ namespace Jumpstart.Guestd.Platform;
 internal static class LibC
 {
     private const string Library = "libc";
+
+    /// <summary>
+    /// Binds every call of this class and builds its marshalling stub without calling it (<see cref="Marshal.Prelink"/>):
+    /// the template's warm-up runs it for the calls it must not make (clock_settime, sendto of an ARP), whose stubs a
+    /// clone would otherwise compile under TCG on first use.
+    /// </summary>
+    public static void Prelink()
+    {
+        foreach (var method in typeof(LibC).GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if ((method.Attributes & MethodAttributes.PinvokeImpl) != 0)
+            {
+                Marshal.Prelink(method);
+            }
+        }
+    }
 
     public const int ORdOnly = 0x0000;
     public const int OWrOnly = 0x0001;

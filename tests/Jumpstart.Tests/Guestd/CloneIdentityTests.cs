@@ -34,7 +34,7 @@ public sealed class CloneIdentityTests : IDisposable
         var result = await Engine().ApplyAsync(Clone("i-1") with { RandomSeed = Convert.ToBase64String(seed) }, CancellationToken.None);
 
         Assert.Equal(
-            [StepNames.Validate, StepNames.RngReseed, StepNames.Clock, StepNames.MachineId, StepNames.Network, StepNames.Dns, StepNames.Hostname],
+            [StepNames.Validate, StepNames.RngReseed, StepNames.Clock, StepNames.MachineId, StepNames.Network, StepNames.Dns, StepNames.Hostname, StepNames.SaveState],
             result.Steps.Select(s => s.Step));
         Assert.Equal(seed, Assert.Single(_random.Seeds));
         Assert.Equal(s_rtc.AddMilliseconds(500), Assert.Single(_clock.SetTo));
@@ -76,6 +76,13 @@ public sealed class CloneIdentityTests : IDisposable
 
         Assert.True(warm.WarmUp);
         Assert.Contains(warm.Steps, s => s.Step == StepNames.Self && s.Succeeded);
+        foreach (var step in new[] { StepNames.Network, StepNames.Dns, StepNames.Register, StepNames.WaitRole, StepNames.ApplyRole, StepNames.Report, StepNames.Disconnect, StepNames.SaveState })
+        {
+            Assert.Contains(warm.Steps, s => s.Step == step && s.Succeeded);
+        }
+
+        Assert.False(File.Exists(Path.Combine(Root, Jumpstart.Guestd.Cms.LoopbackCms.RoleFilePath.TrimStart('/'))));
+        Assert.False(File.Exists(Path.Combine(Root, "etc/resolv.conf")));
         Assert.Empty(_network.Commands);
         Assert.Empty(_hostname.Names);
         Assert.Empty(_clock.SetTo);

@@ -45,7 +45,7 @@ public sealed class ConfigurationEngineTests : IDisposable
             "arping|-U|-c|1|-I|ens3|10.0.0.5",
         ], _network.Commands);
         Assert.Equal(["node1"], _hostname.Names);
-        Assert.Equal([StepNames.Validate, StepNames.MachineId, StepNames.Network, StepNames.Dns, StepNames.Hostname], result.Steps.Select(s => s.Step));
+        Assert.Equal([StepNames.Validate, StepNames.MachineId, StepNames.Network, StepNames.Dns, StepNames.Hostname, StepNames.SaveState], result.Steps.Select(s => s.Step));
         Assert.All(result.Steps, s => Assert.True(s.Succeeded));
     }
 

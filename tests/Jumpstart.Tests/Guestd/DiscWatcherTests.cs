@@ -38,6 +38,31 @@ public sealed class DiscWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Poll_ConfiguredMarker_AccountsForEveryMillisecond_InItsSteps()
+    {
+        var device = _temp.Combine("sr0");
+        var console = _temp.Combine("console");
+        await File.WriteAllTextAsync(console, string.Empty);
+        MetadataDisc.WriteFile(ConfigurationEngineTests.Standalone("i-1", "node1", "10.0.0.5/24"), device);
+        var watcher = Watcher([device], console);
+
+        var result = await watcher.PollOnceAsync(CancellationToken.None);
+
+        var configured = ConsoleMarker.Last(await File.ReadAllTextAsync(console), ConsoleMarkers.Configured);
+        var steps = configured["steps"].Split(',').Select(s => s.Split(':')).ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([StepNames.ReadDisc, StepNames.DiscMarker, StepNames.Validate], steps.Keys.Take(3));
+        Assert.Contains(StepNames.SaveState, steps.Keys);
+        Assert.Equal(StepNames.Other, steps.Keys.Last());
+        var total = long.Parse(configured["total-ms"], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Each step is cut to whole milliseconds, so the sum may fall short of the total by less than one per step.
+        Assert.InRange(total - steps.Values.Sum(), 0, steps.Count);
+        Assert.Equal(result!.Total.TotalMilliseconds, total, tolerance: 1.0);
+        Assert.True(long.Parse(configured["jit-methods"], System.Globalization.CultureInfo.InvariantCulture) >= 0);
+        Assert.Contains(ConsoleMarker.Last(await File.ReadAllTextAsync(console), ConsoleMarkers.Disc).Fields, f => f.Key == "instance" && f.Value == "i-1");
+    }
+
+    [Fact]
     public async Task Poll_ForeignOrBrokenDisc_IsIgnoredWithoutChangingAnything()
     {
         var device = _temp.Combine("sr0");

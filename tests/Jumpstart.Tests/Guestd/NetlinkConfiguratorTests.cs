@@ -57,6 +57,20 @@ public sealed class NetlinkConfiguratorTests
     }
 
     [ToolFact("ip", NeedsRoot = true)]
+    public async Task ReadOnly_RunsAWholePlanWithANewMacAndName_AndLeavesTheKernelAsItWas()
+    {
+        await using var ns = await TemplateAsync("nlro");
+        var before = await StateAsync(ns, "tmpl0");
+        var linkBefore = await ns.IpAsync("-j", "link", "show", "dev", "tmpl0");
+
+        var links = await Applier(Netlink(ns).ReadOnly()).ApplyAsync(Plan(mac: "52:54:00:12:34:58", name: "eth8"), new Dictionary<string, string>(), CancellationToken.None);
+
+        Assert.Equal("eth8", links[TemplateMac]);
+        Assert.Equal(before, await StateAsync(ns, "tmpl0"));
+        Assert.Equal(linkBefore, await ns.IpAsync("-j", "link", "show", "dev", "tmpl0"));
+    }
+
+    [ToolFact("ip", NeedsRoot = true)]
     public async Task ListLinks_MatchesIpsLinkList()
     {
         await using var ns = await TemplateAsync("nllist");
