@@ -28,8 +28,11 @@ public sealed partial class ConsoleMarkers(GuestdSettings settings, ILogger<Cons
     /// <summary>A disc that is not a usable metadata disc (malformed, foreign); guestd keeps watching for the next one.</summary>
     public const string Rejected = "rejected";
 
-    /// <summary>A marker is one short line; longer values (a failure reason) are cut.</summary>
-    private const int MaxValueChars = 200;
+    /// <summary>
+    /// A marker is one line; longer values (a failure reason) are cut. Room for the longest list guestd writes itself:
+    /// a warm-up's steps with their times (20-odd steps, about 300 characters), which a cut would lose the last of.
+    /// </summary>
+    private const int MaxValueChars = 600;
 
     private readonly Lock _gate = new();
     private bool _reportedFailure;
