@@ -9,6 +9,16 @@ public static class CmsEndPoints
 {
     private const string UnixPrefix = "unix:";
 
+    /// <summary>
+    /// Whether guests can be told to use <paramref name="endPoint"/>: a loopback or wildcard address is no use to them (each
+    /// guest would call itself).
+    /// </summary>
+    public static bool GuestsCanReach(IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        return !IPAddress.IsLoopback(endPoint.Address) && !endPoint.Address.Equals(IPAddress.Any) && !endPoint.Address.Equals(IPAddress.IPv6Any);
+    }
+
     /// <summary>A listen address: <c>IP:port</c> or <c>[IPv6]:port</c> (port 0 picks a free port).</summary>
     /// <exception cref="FormatException">The text is not such an address.</exception>
     public static IPEndPoint ParseListen(string text)

@@ -58,10 +58,7 @@ public sealed class CmsHostedService(
 
         // Without Cms:GuestEndpoint the listen address is what guests are told; a loopback or wildcard one is no use to them.
         var listening = server.TcpEndPoint;
-        return options.Value.GuestEndpoint
-            ?? (System.Net.IPAddress.IsLoopback(listening.Address) || listening.Address.Equals(System.Net.IPAddress.Any) || listening.Address.Equals(System.Net.IPAddress.IPv6Any)
-                ? null
-                : listening.ToString());
+        return options.Value.GuestEndpoint ?? (CmsEndPoints.GuestsCanReach(listening) ? listening.ToString() : null);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -156,7 +156,7 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
     /// </summary>
     private static DnsEndPoint GuestsOf(EndPoint endPoint, string text) => endPoint switch
     {
-        IPEndPoint ip when IPAddress.IsLoopback(ip.Address) || ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) =>
+        IPEndPoint ip when !CmsEndPoints.GuestsCanReach(ip) =>
             throw new ClonePlanException(
                 $"the CMS at {text} cannot be reached from a guest (a loopback or wildcard address): set Cms:Listen to an address on the clones' network, or Cms:GuestEndpoint to the address guests use"),
         IPEndPoint ip => new DnsEndPoint(ip.Address.ToString(), ip.Port),
