@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Etcdserverpb;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -8,14 +9,20 @@ namespace Jumpstart.Hostd.Cluster.Etcd;
 /// <summary>
 /// One manager's part in electing the cluster's leader with etcd's election API (v3election Campaign, Leader, Resign):
 /// it grants a lease of <see cref="Ttl"/>, keeps it alive, and campaigns with it; the campaign returns when this manager
-/// leads. The lease is the leadership: when a keep-alive is not answered within a sixth of the TTL (etcd unreachable, no
-/// quorum, a partition) this manager stops leading at once (<see cref="Leadership"/> is cancelled) before etcd lets the
-/// lease expire and another manager's campaign returns; then it campaigns again with a new lease.
+/// leads. The lease is the leadership, judged by this manager's own clock: etcd cannot expire the lease before the TTL it
+/// last answered has run from the moment that keep-alive was sent, so this manager leads only until that moment plus the
+/// TTL less a sixth of it (<see cref="IsLeader"/> reads the clock; <see cref="Leadership"/> is cancelled when the time
+/// runs out unanswered, or etcd says the lease is gone). It stops leading before another manager's campaign can return,
+/// however late an answer or a failure arrives (etcd unreachable, no quorum, a partition); then it campaigns again.
 /// </summary>
 /// <remarks>
 /// etcd's election service (server/etcdserver/api/v3election, https://etcd.io/docs/v3.4/dev-guide/api_concurrency_reference_v3/):
 /// a campaign creates the key NAME/LEASE-ID under the lease and waits until it is the oldest under NAME.
 /// dotnet-etcd warns that a campaign without an explicit, kept-alive lease loses leadership silently; hence the lease.
+/// The keep-alive is our own loop on the Lease service's stream (etcd v3 LeaseKeepAlive, https://etcd.io/docs/v3.4/learning/api/#lease-api)
+/// rather than the library's: its loop reports a failure only after its own retries and timeouts, and under load that
+/// came after the lease had expired and the other manager led (both led at one moment in a full test run); here every
+/// answer moves the deadline and nothing else does.
 /// </remarks>
 public sealed class EtcdLeaderElection : IAsyncDisposable
 {
@@ -25,6 +32,7 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource _leadership = new();
+    private long _validUntil;
     private LeaderKey? _leader;
     private Task? _loop;
 
@@ -47,8 +55,8 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
 
     public TimeSpan Ttl { get; }
 
-    /// <summary>Whether this manager leads now.</summary>
-    public bool IsLeader => !Volatile.Read(ref _leadership).IsCancellationRequested;
+    /// <summary>Whether this manager leads now: its campaign returned and its lease is surely alive at etcd.</summary>
+    public bool IsLeader => !Volatile.Read(ref _leadership).IsCancellationRequested && Stopwatch.GetTimestamp() < Interlocked.Read(ref _validUntil);
 
     /// <summary>Cancelled the moment this manager stops leading (already cancelled while it does not lead).</summary>
     public CancellationToken Leadership => Volatile.Read(ref _leadership).Token;
@@ -93,9 +101,11 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
             long leaseId = 0;
             try
             {
+                var asked = Stopwatch.GetTimestamp();
                 var granted = await _etcd.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Ttl.TotalSeconds }, deadline: EtcdConnection.Deadline(), cancellationToken: stopping);
                 leaseId = granted.ID;
-                var keepAlive = _etcd.Client.LeaseKeepAlive(lease, leaseId, keepAliveTimeout: (int)(Ttl.TotalMilliseconds / 3), communicationTimeout: (int)(Ttl.TotalMilliseconds / 6));
+                Interlocked.Exchange(ref _validUntil, ValidUntil(asked, granted.TTL));
+                var keepAlive = KeepAliveAsync(leaseId, lease);
                 var campaign = await _etcd.Client.CampaignAsync(
                     new CampaignRequest { Name = EtcdConnection.Bytes(_name), Lease = leaseId, Value = EtcdConnection.Bytes(_value) },
                     cancellationToken: lease.Token);
@@ -105,7 +115,7 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
                 EtcdLog.Leading(_logger, _value, _name);
                 OnLeading?.Invoke(leadership.Token);
 
-                // Leads until the lease's keep-alive fails (the library cancels `lease`) or hostd stops.
+                // Leads until the lease's keep-alive fails (it cancels `lease`) or hostd stops.
                 await Task.WhenAny(keepAlive, Task.Delay(Timeout.Infinite, lease.Token)).ContinueWith(_ => { }, TaskScheduler.Default);
                 await leadership.CancelAsync();
                 if (!stopping.IsCancellationRequested)
@@ -139,6 +149,55 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Keeps <paramref name="leaseId"/> alive, a keep-alive every third of the TTL on one stream, until an answer does not
+    /// come before the lease's time here runs out, etcd says the lease is gone, or the stream fails; then cancels
+    /// <paramref name="lease"/> (the campaign and the leadership with it).
+    /// </summary>
+    private async Task KeepAliveAsync(long leaseId, CancellationTokenSource lease)
+    {
+        var token = lease.Token;
+        try
+        {
+            using var call = new Lease.LeaseClient(_etcd.Channel()).LeaseKeepAlive(cancellationToken: token);
+            while (true)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                var left = Stopwatch.GetElapsedTime(sent, Interlocked.Read(ref _validUntil));
+                if (left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                using var answered = CancellationTokenSource.CreateLinkedTokenSource(token);
+                answered.CancelAfter(left);
+                await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = leaseId }, answered.Token);
+                if (!await call.ResponseStream.MoveNext(answered.Token) || call.ResponseStream.Current.TTL <= 0)
+                {
+                    return;
+                }
+
+                Interlocked.Exchange(ref _validUntil, ValidUntil(sent, call.ResponseStream.Current.TTL));
+                await Task.Delay(Ttl / 3, token);
+            }
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or InvalidOperationException or HttpRequestException)
+        {
+            if (!token.IsCancellationRequested)
+            {
+                _etcd.NextMember();
+            }
+        }
+        finally
+        {
+            await lease.CancelAsync();
+        }
+    }
+
+    /// <summary>The last moment this manager may act on a lease etcd granted or renewed for <paramref name="ttlSeconds"/> when asked at <paramref name="asked"/>.</summary>
+    private long ValidUntil(long asked, long ttlSeconds)
+        => asked + (long)((TimeSpan.FromSeconds(ttlSeconds) - (Ttl / 6)).TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Gives the lease back so the next campaign need not wait for it to expire (best effort: it expires anyway).</summary>
     private async Task RevokeAsync(long leaseId)
