@@ -72,6 +72,33 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         Assert.True(found < 0, $"the capture holds a block of the state file in clear at offset {found}");
     }
 
+    /// <summary>
+    /// Starts a distribution and returns once the receiver has verified eight chunks (the default 1 MiB, and the spec
+    /// part's one: about a third of the bundle), the distribution still running. A distribution that ends before that
+    /// (on a loaded machine a leg can fail to connect within the bed's 3 s handshake bound; the CLI exits 75, try again)
+    /// is started once more; its report is printed, so a failure says why.
+    /// </summary>
+    private async Task<Task<(ProcessResult Result, JsonElement Json)>> MidTransferAsync(Func<Task<(ProcessResult Result, JsonElement Json)>> start, string verified)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var distributing = start();
+            await Poll.UntilAsync(
+                () => distributing.IsCompleted || (File.Exists(verified) && File.ReadAllBytes(verified).Count(b => b != 0) >= 8),
+                TimeSpan.FromSeconds(60),
+                "the receiver verified eight chunks",
+                TimeSpan.FromMilliseconds(50));
+            if (!distributing.IsCompleted)
+            {
+                return distributing;
+            }
+
+            var (result, _) = await distributing;
+            Assert.True(attempt < 2 && result.ExitCode == 75, $"the distribution ended (exit {result.ExitCode}) before the receiver verified eight chunks:\n{result.StandardOutput}\n{result.StandardError}");
+            output.WriteLine($"attempt {attempt} ended before the receiver verified eight chunks (exit 75, see its report above): starting it again");
+        }
+    }
+
     private static JsonElement HostLine(JsonElement result, string host)
         => result.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == host);
 
@@ -144,8 +171,9 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         var streamed = run.Json.GetProperty("hosts").EnumerateArray().Sum(h => h.GetProperty("bytesSent").GetInt64());
         Assert.True(streamed < 6 << 20, $"{streamed} bytes went over the streams: the multicast carried little");
 
-        // ...and the capture saw it without a single block of the state file in clear.
-        await AssertNoPlaintextAsync(pcap, source, least: 6 << 20);
+        // ...and the capture saw it (most of its 6 MiB: a loaded machine may drop a few frames from the capture) without a
+        // single block of the state file in clear.
+        await AssertNoPlaintextAsync(pcap, source, least: 5 << 20);
     }
 
     [ToolFact("ip", "openssl", "tcpdump", NeedsRoot = true)]
@@ -172,10 +200,8 @@ public sealed class BundleDistributionTests(JoinedClusterFixture fixture, ITestO
         await sender.RunAsync("tc", ["qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency", "400ms"]);
         try
         {
-            var distributing = DistributeAsync(sender, "dist-resume", "host-c", "unicast");
             var verified = Path.Combine(receiver.StateDirectory, BundleCache.Folder, ".staging-" + id, "verified");
-            // Eight chunks (the default 1 MiB, and the spec part's one): about a third of the bundle.
-            await Poll.UntilAsync(() => File.Exists(verified) && File.ReadAllBytes(verified).Count(b => b != 0) >= 8, TimeSpan.FromSeconds(60), "host-c verified eight chunks", TimeSpan.FromMilliseconds(50));
+            var distributing = await MidTransferAsync(() => DistributeAsync(sender, "dist-resume", "host-c", "unicast"), verified);
             await sender.KillHostdAsync();
             var (interrupted, _) = await distributing;
             Assert.NotEqual(0, interrupted.ExitCode);
