@@ -37,10 +37,18 @@ public sealed partial class ClusterService
             await _deploying.WaitAsync(cancellationToken);
         }
 
+        // On etcd the run is the leader's: it stops the moment this manager stops leading (its writes would be refused
+        // anyway), and the new leader resumes it from the record.
+        var leadership = _election?.Leadership ?? CancellationToken.None;
+        using var acting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership);
         try
         {
             var deployer = new ClusterDeployer(this, store, RemoteControl, shipping.Store, cms, _images, options.Value, time, _logger);
-            return await deployer.DeployAsync(request, progress, cancellationToken);
+            return await deployer.DeployAsync(request, progress, acting.Token);
+        }
+        catch (OperationCanceledException) when (leadership.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterNotManagerException($"this manager stopped leading the cluster during deployment {request.DeploymentId}: the new leader resumes it ('jumpstart deployment show {request.DeploymentId} --cluster' there)");
         }
         finally
         {
@@ -78,6 +86,7 @@ public sealed partial class ClusterService
     public async Task<ClusterRemoveDeploymentResult> RemoveDeploymentAsync(string id, LocalCms? cms, IProgress<ProgressNote>? progress, CancellationToken cancellationToken)
     {
         var store = ManagerStoreOrThrow();
+        await RequireLeaderAsync(cancellationToken);
         var record = await store.GetDeploymentAsync(id, cancellationToken) ?? throw new ClusterNotFoundException($"no cluster deployment {id} ('jumpstart deployment list --cluster')");
         await store.PutDeploymentAsync(record with { State = ClusterDeploymentStates.Removing, UpdatedAt = time.GetUtcNow() }, cancellationToken);
         var placements = await store.ListPlacementsAsync(id, cancellationToken);

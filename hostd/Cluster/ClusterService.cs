@@ -144,7 +144,9 @@ public sealed partial class ClusterService(
             if (store is Etcd.EtcdClusterStore etcd)
             {
                 // Several managers share the etcd store; one of them leads (runs deployments, marks hosts down).
-                _election = new Etcd.EtcdLeaderElection(etcd.Connection, etcd.Prefix + "leader", $"{membership.Name} {AdvertisedAddress(listen)}:{listen.Port}", settings.LeaderLeaseTtl, _logger);
+                var leading = new Etcd.EtcdLeaderElection(etcd.Connection, etcd.Prefix + "leader", $"{membership.Name} {AdvertisedAddress(listen)}:{listen.Port}", settings.LeaderLeaseTtl, _logger);
+                _election = leading;
+                etcd.Fence = () => leading.Fence;
             }
 
             var election = _election;

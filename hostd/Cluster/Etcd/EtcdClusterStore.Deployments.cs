@@ -14,7 +14,7 @@ public sealed partial class EtcdClusterStore
         ArgumentNullException.ThrowIfNull(deployment);
         var txn = new TxnRequest();
         txn.Success.Add(Put(Key(Deployments, deployment.Id), deployment with { CreatedAt = Ms(deployment.CreatedAt), UpdatedAt = Ms(deployment.UpdatedAt) }));
-        await _etcd.TxnAsync(txn, cancellationToken);
+        await GuardedAsync(txn, cancellationToken);
     }
 
     public async Task<ClusterDeploymentRecord?> GetDeploymentAsync(string id, CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ public sealed partial class EtcdClusterStore
         var txn = new TxnRequest();
         txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = EtcdConnection.Bytes(Key(Deployments, id)) } });
         txn.Success.Add(Delete(Key(Placements, id)));
-        var response = await _etcd.TxnAsync(txn, cancellationToken);
+        var response = await GuardedAsync(txn, cancellationToken);
         return response.Responses[0].ResponseDeleteRange.Deleted > 0;
     }
 
@@ -46,7 +46,7 @@ public sealed partial class EtcdClusterStore
             Version = 0,
         });
         txn.Success.Add(Put(Key(Placements, deploymentId), placements.OrderBy(p => p.Instance, StringComparer.Ordinal).ToList()));
-        if (!(await _etcd.TxnAsync(txn, cancellationToken)).Succeeded)
+        if (!(await GuardedAsync(txn, cancellationToken)).Succeeded)
         {
             throw new ClusterStoreException($"no deployment {deploymentId} to place");
         }

@@ -58,6 +58,12 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
     /// <summary>Whether this manager leads now: its campaign returned and its lease is surely alive at etcd.</summary>
     public bool IsLeader => !Volatile.Read(ref _leadership).IsCancellationRequested && Stopwatch.GetTimestamp() < Interlocked.Read(ref _validUntil);
 
+    /// <summary>
+    /// The election key this manager leads by while it leads, else null: the leader's writes compare it in their Txn
+    /// (<see cref="EtcdClusterStore.Fence"/>), so etcd refuses them once the key is gone.
+    /// </summary>
+    public LeaderKey? Fence => IsLeader ? Volatile.Read(ref _leader) : null;
+
     /// <summary>Cancelled the moment this manager stops leading (already cancelled while it does not lead).</summary>
     public CancellationToken Leadership => Volatile.Read(ref _leadership).Token;
 

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Jumpstart.Hostd.Cluster;
 using Jumpstart.Hostd.Cluster.Etcd;
+using Jumpstart.Hostd.Cluster.State;
+using Jumpstart.Shared.Cluster;
 using Jumpstart.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
@@ -85,5 +88,47 @@ public sealed class EtcdLeaderElectionTests(ITestOutputHelper output)
         await managerA.DisposeAsync();
         await Poll.UntilAsync(() => managerB.IsLeader, TimeSpan.FromSeconds(5), "manager-b leads after manager-a resigned (long before the 30 s lease would expire)");
         output.WriteLine($"handover after a resignation: {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+    [ToolFact("etcd")]
+    public async Task ADeposedLeadersWrites_AreRefusedByEtcd_AndTheNewLeadersRecordStands()
+    {
+        using var etcd = new EtcdTestCluster(1);
+        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        var prefix = $"/jumpstart/test-{Guid.NewGuid():N}/";
+        using var connectionA = etcd.Connect();
+        using var connectionB = etcd.Connect();
+        var managerA = new EtcdLeaderElection(connectionA, prefix + "leader", "manager-a", TimeSpan.FromSeconds(30), NullLogger.Instance);
+        await using var managerB = new EtcdLeaderElection(connectionB, prefix + "leader", "manager-b", TimeSpan.FromSeconds(30), NullLogger.Instance);
+        using var storeA = new EtcdClusterStore(connectionA, prefix);
+        using var storeB = new EtcdClusterStore(connectionB, prefix) { Fence = () => managerB.Fence };
+        managerA.Start();
+        await Poll.UntilAsync(() => managerA.IsLeader, TimeSpan.FromSeconds(15), "manager-a leads");
+
+        // manager-a keeps the key it won, as a leader would that was paused past its lease and has not looked at its clock.
+        var won = managerA.Fence;
+        Assert.NotNull(won);
+        storeA.Fence = () => won;
+        var now = DateTimeOffset.UtcNow;
+        var record = new ClusterDeploymentRecord { Id = "d1", Bundle = "bundle-1", SpecJson = "{}", State = ClusterDeploymentStates.Deploying, CreatedAt = now, UpdatedAt = now };
+        PlacementRecord[] placed = [new PlacementRecord { DeploymentId = "d1", Instance = "vm-1", Host = "host-b", State = "placed" }];
+        await storeA.PutDeploymentAsync(record, CancellationToken.None);
+        await storeA.SetPlacementsAsync("d1", placed, CancellationToken.None);
+
+        // A follower cannot write either.
+        managerB.Start();
+        await Assert.ThrowsAsync<ClusterNotManagerException>(() => storeB.PutDeploymentAsync(record with { State = ClusterDeploymentStates.Complete }, CancellationToken.None));
+
+        await managerA.DisposeAsync();
+        await Poll.UntilAsync(() => managerB.IsLeader, TimeSpan.FromSeconds(5), "manager-b leads after manager-a resigned");
+        await storeB.PutDeploymentAsync(record with { State = ClusterDeploymentStates.Complete }, CancellationToken.None);
+
+        // The deposed leader's writes, guarded by the key it no longer holds, are refused by etcd.
+        await Assert.ThrowsAsync<ClusterNotManagerException>(() => storeA.PutDeploymentAsync(record with { State = ClusterDeploymentStates.Interrupted }, CancellationToken.None));
+        await Assert.ThrowsAsync<ClusterNotManagerException>(() => storeA.SetPlacementsAsync("d1", [placed[0] with { Host = "host-c" }], CancellationToken.None));
+        await Assert.ThrowsAsync<ClusterNotManagerException>(() => storeA.DeleteDeploymentAsync("d1", CancellationToken.None));
+
+        Assert.Equal(ClusterDeploymentStates.Complete, (await storeB.GetDeploymentAsync("d1", CancellationToken.None))?.State);
+        Assert.Equal("host-b", Assert.Single(await storeB.ListPlacementsAsync("d1", CancellationToken.None)).Host);
+        Assert.True(await storeB.DeleteDeploymentAsync("d1", CancellationToken.None));
     }
 }
