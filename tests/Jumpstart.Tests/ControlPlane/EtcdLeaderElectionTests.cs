@@ -71,13 +71,12 @@ public sealed class EtcdLeaderElectionTests(ITestOutputHelper output)
     [ToolFact("etcd")]
     public async Task ALeaderThatResigns_HandsOverAtOnce()
     {
-        using var etcd = new EtcdTestCluster(1);
-        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        using var etcd = await OneMemberAsync();
         var election = $"/jumpstart/test-{Guid.NewGuid():N}/leader";
         using var connectionA = etcd.Connect();
         using var connectionB = etcd.Connect();
-        var managerA = new EtcdLeaderElection(connectionA, election, "manager-a", TimeSpan.FromSeconds(30), NullLogger.Instance);
-        await using var managerB = new EtcdLeaderElection(connectionB, election, "manager-b", TimeSpan.FromSeconds(30), NullLogger.Instance);
+        var managerA = Patient(connectionA, election, "manager-a");
+        await using var managerB = Patient(connectionB, election, "manager-b");
         managerA.Start();
         await Poll.UntilAsync(() => managerA.IsLeader, TimeSpan.FromSeconds(15), "manager-a leads");
         managerB.Start();
@@ -89,16 +88,16 @@ public sealed class EtcdLeaderElectionTests(ITestOutputHelper output)
         await Poll.UntilAsync(() => managerB.IsLeader, TimeSpan.FromSeconds(5), "manager-b leads after manager-a resigned (long before the 30 s lease would expire)");
         output.WriteLine($"handover after a resignation: {clock.Elapsed.TotalSeconds:0.00} s");
     }
+
     [ToolFact("etcd")]
     public async Task ADeposedLeadersWrites_AreRefusedByEtcd_AndTheNewLeadersRecordStands()
     {
-        using var etcd = new EtcdTestCluster(1);
-        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        using var etcd = await OneMemberAsync();
         var prefix = $"/jumpstart/test-{Guid.NewGuid():N}/";
         using var connectionA = etcd.Connect();
         using var connectionB = etcd.Connect();
-        var managerA = new EtcdLeaderElection(connectionA, prefix + "leader", "manager-a", TimeSpan.FromSeconds(30), NullLogger.Instance);
-        await using var managerB = new EtcdLeaderElection(connectionB, prefix + "leader", "manager-b", TimeSpan.FromSeconds(30), NullLogger.Instance);
+        var managerA = Patient(connectionA, prefix + "leader", "manager-a");
+        await using var managerB = Patient(connectionB, prefix + "leader", "manager-b");
         using var storeA = new EtcdClusterStore(connectionA, prefix);
         using var storeB = new EtcdClusterStore(connectionB, prefix) { Fence = () => managerB.Fence };
         managerA.Start();
@@ -131,4 +130,15 @@ public sealed class EtcdLeaderElectionTests(ITestOutputHelper output)
         Assert.Equal("host-b", Assert.Single(await storeB.ListPlacementsAsync("d1", CancellationToken.None)).Host);
         Assert.True(await storeB.DeleteDeploymentAsync("d1", CancellationToken.None));
     }
+
+    private static async Task<EtcdTestCluster> OneMemberAsync()
+    {
+        var etcd = new EtcdTestCluster(1);
+        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        return etcd;
+    }
+
+    /// <summary>A manager whose 30 s lease outlasts the test: it stops leading only by resigning.</summary>
+    private static EtcdLeaderElection Patient(EtcdConnection connection, string election, string name)
+        => new(connection, election, name, TimeSpan.FromSeconds(30), NullLogger.Instance);
 }
