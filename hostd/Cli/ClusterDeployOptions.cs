@@ -78,7 +78,18 @@ internal sealed class ClusterDeployOptions
             ReadyMarker = options.ReadyMarker,
             SelfScript = self,
         };
-        var answer = await connection.InvokeAsync<JsonElement>(ClusterMethods.Deploy, request, cancellationToken);
+        JsonElement answer;
+        try
+        {
+            answer = await connection.InvokeAsync<JsonElement>(ClusterMethods.Deploy, request, cancellationToken);
+        }
+        catch (StreamJsonRpc.ConnectionLostException)
+        {
+            // The manager running it died (or this hostd did): with several managers the new leader carries it on.
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"jumpstart: the deployment's manager went away; with several managers the new leader carries deployment {request.DeploymentId} on: 'jumpstart deployment wait {request.DeploymentId}' on any host follows it");
+            throw;
+        }
+
         var report = answer.Deserialize<ClusterDeployReport>(JsonRpcWire.SerializerOptions)
             ?? throw new InvalidDataException("hostd answered cluster.deploy with nothing");
         if (reportFile is not null)

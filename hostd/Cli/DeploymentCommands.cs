@@ -32,6 +32,7 @@ public static class DeploymentCommands
         deployment.Subcommands.Add(CreateList(connection));
         deployment.Subcommands.Add(CreateDelete(connection));
         deployment.Subcommands.Add(CreateRemove(json));
+        deployment.Subcommands.Add(DeploymentWaitCommand.Create(json));
         return deployment;
     }
 

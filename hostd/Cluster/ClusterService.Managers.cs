@@ -12,7 +12,7 @@ public sealed partial class ClusterService
     /// <summary>Every manager this host knows: a manager's from the store, a member's from its managers' answers (cluster.json).</summary>
     internal IReadOnlyList<ManagerAddress> ManagerList()
         => _manager is { Managers: { Length: > 0 } managers } ? managers
-            : _agent is { } agent ? agent.Managers
+            : _agent is { } agent ? agent.ManagersCurrentFirst
             : _membership?.ManagerList() ?? [];
 
     /// <summary>

@@ -74,6 +74,10 @@ internal sealed class ClusterAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>The same, the manager this host's heartbeats reach now first: a relayed call tries it before the others.</summary>
+    public IReadOnlyList<ManagerAddress> ManagersCurrentFirst
+        => Volatile.Read(ref _current) is { } current ? [.. Managers.OrderBy(m => HostNames.Same(m.Name, current.Name) ? 0 : 1)] : Managers;
+
     /// <summary>The manager the agent is connected to (or last tried).</summary>
     private string ManagerText => Volatile.Read(ref _current) is { } current ? $"{current.Name} at {current.Endpoint}" : $"{_membership.ManagerName} at {_membership.Manager}";
 

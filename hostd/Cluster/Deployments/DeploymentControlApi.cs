@@ -44,15 +44,16 @@ public sealed class DeploymentControlApi(ClusterService cluster, JsonRpcPeer con
         var leader = status.Role == ClusterRoles.Manager && status.Leading == false && method is ClusterMethods.Deploy or ClusterMethods.DeploymentRemove
             ? await cluster.LeaderNameAsync(cancellationToken)
             : null;
-        if (status.Role != ClusterRoles.Manager || (leader is not null && leader != status.Name))
+        var parameters = request is null ? (JsonElement?)null : JsonSerializer.SerializeToElement(request, JsonRpcWire.SerializerOptions);
+        if (status.Role != ClusterRoles.Manager)
         {
-            var relayed = new ClusterInvokeRequest
-            {
-                Host = leader ?? status.ManagerName!,
-                Method = method,
-                Params = request is null ? null : JsonSerializer.SerializeToElement(request, JsonRpcWire.SerializerOptions),
-            };
-            return await cluster.RemoteControl.InvokeAsync(relayed, connection, cancellationToken);
+            // A member: whichever manager answers first runs it (not the one it joined, which may be dead).
+            return await cluster.RemoteControl.InvokeOnAManagerAsync(method, parameters, connection, cancellationToken);
+        }
+
+        if (leader is not null && leader != status.Name)
+        {
+            return await cluster.RemoteControl.InvokeAsync(new ClusterInvokeRequest { Host = leader, Method = method, Params = parameters }, connection, cancellationToken);
         }
 
         var progress = new NotifyingProgress(connection);

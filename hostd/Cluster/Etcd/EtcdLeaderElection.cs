@@ -10,8 +10,8 @@ namespace Jumpstart.Hostd.Cluster.Etcd;
 /// One manager's part in electing the cluster's leader with etcd's election API (v3election Campaign, Leader, Resign):
 /// it grants a lease of <see cref="Ttl"/>, keeps it alive, and campaigns with it; the campaign returns when this manager
 /// leads. The lease is the leadership, judged by this manager's own clock: etcd cannot expire the lease before the TTL it
-/// last answered has run from the moment that keep-alive was sent, so this manager leads only until that moment plus the
-/// TTL less a sixth of it (<see cref="IsLeader"/> reads the clock; <see cref="Leadership"/> is cancelled when the time
+/// last answered has run from the moment that keep-alive was sent, so this manager leads only until that moment plus
+/// two thirds of the TTL (<see cref="IsLeader"/> reads the clock; <see cref="Leadership"/> is cancelled when the time
 /// runs out unanswered, or etcd says the lease is gone). It stops leading before another manager's campaign can return,
 /// however late an answer or a failure arrives (etcd unreachable, no quorum, a partition); then it campaigns again.
 /// </summary>
@@ -157,7 +157,7 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Keeps <paramref name="leaseId"/> alive, a keep-alive every third of the TTL on one stream, until an answer does not
+    /// Keeps <paramref name="leaseId"/> alive, a keep-alive every sixth of the TTL on one stream, until an answer does not
     /// come before the lease's time here runs out, etcd says the lease is gone, or the stream fails; then cancels
     /// <paramref name="lease"/> (the campaign and the leadership with it).
     /// </summary>
@@ -185,7 +185,7 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
                 }
 
                 Interlocked.Exchange(ref _validUntil, ValidUntil(sent, call.ResponseStream.Current.TTL));
-                await Task.Delay(Ttl / 3, token);
+                await Task.Delay(Ttl / 6, token);
             }
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or InvalidOperationException or HttpRequestException)
@@ -201,9 +201,14 @@ public sealed class EtcdLeaderElection : IAsyncDisposable
         }
     }
 
-    /// <summary>The last moment this manager may act on a lease etcd granted or renewed for <paramref name="ttlSeconds"/> when asked at <paramref name="asked"/>.</summary>
+    /// <summary>
+    /// The last moment this manager may act on a lease etcd granted or renewed for <paramref name="ttlSeconds"/> when asked
+    /// at <paramref name="asked"/>: two thirds of the TTL (Kubernetes' leader election renews within 10 s of a 15 s lease),
+    /// so a third of it lies between this manager stopping and the earliest moment another can lead; a keep-alive every
+    /// sixth of the TTL leaves an answer half the TTL to arrive before leadership lapses (1.5 s of a 3 s lease).
+    /// </summary>
     private long ValidUntil(long asked, long ttlSeconds)
-        => asked + (long)((TimeSpan.FromSeconds(ttlSeconds) - (Ttl / 6)).TotalSeconds * Stopwatch.Frequency);
+        => asked + (long)((TimeSpan.FromSeconds(ttlSeconds) - (Ttl / 3)).TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Gives the lease back so the next campaign need not wait for it to expire (best effort: it expires anyway).</summary>
     private async Task RevokeAsync(long leaseId)

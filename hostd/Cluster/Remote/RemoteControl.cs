@@ -41,11 +41,31 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
     public async Task<JsonElement> InvokeAsync(ClusterInvokeRequest request, JsonRpcPeer caller, CancellationToken cancellationToken)
     {
         Check(request);
+        return IsManager
+            ? await RelayAsync(request, caller, Name, cancellationToken)
+            : await ThroughAManagerAsync(_ => request, caller, cancellationToken);
+    }
+
+    /// <summary>
+    /// A member's call of a method any manager serves (the cluster's deployments: a follower reads the shared store and
+    /// passes writes to the leader): run on the first manager that answers, not on a manager named beforehand, which may
+    /// be the one that died.
+    /// </summary>
+    /// <exception cref="ClusterNotManagerException">This host is a manager (it runs such a call itself).</exception>
+    /// <exception cref="ClusterUnreachableException">No manager can be reached.</exception>
+    public async Task<JsonElement> InvokeOnAManagerAsync(string method, JsonElement? parameters, JsonRpcPeer caller, CancellationToken cancellationToken)
+    {
         if (IsManager)
         {
-            return await RelayAsync(request, caller, Name, cancellationToken);
+            throw new ClusterNotManagerException("this host is a manager: it runs the call itself");
         }
 
+        return await ThroughAManagerAsync(manager => new ClusterInvokeRequest { Host = manager.Name, Method = method, Params = parameters }, caller, cancellationToken);
+    }
+
+    /// <summary>The member's step: the request <paramref name="requestFor"/> makes for the first manager that takes the connection.</summary>
+    private async Task<JsonElement> ThroughAManagerAsync(Func<ManagerAddress, ClusterInvokeRequest> requestFor, JsonRpcPeer caller, CancellationToken cancellationToken)
+    {
         // Every manager relays; the first one that answers the connection does (several on etcd: fail over).
         var failures = new List<string>();
         foreach (var manager in managers())
@@ -61,6 +81,8 @@ internal sealed class RemoteControl(ClusterTransport transport, ClusterRpc rpc, 
                 continue;
             }
 
+            var request = requestFor(manager);
+            Check(request);
             return await ForwardAsync(connection, RemoteControlMethods.Relay, request, new NotifyingProgress(caller), $"the manager {manager.Name}", cancellationToken);
         }
 

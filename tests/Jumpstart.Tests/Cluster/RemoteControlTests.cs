@@ -93,6 +93,33 @@ public sealed class RemoteControlTests(JoinedClusterFixture fixture, ITestOutput
     }
 
     [ToolFact("ip", "openssl", NeedsRoot = true)]
+    public async Task DeploymentWait_FromAMember_NoSuchDeploymentIsNotFound_AndWhileNoManagerAnswersItKeepsAskingUntilItsTimeout()
+    {
+        var missing = await HostC.CliAsync("deployment", "wait", "no-such-deployment", "--timeout", "30");
+        Assert.Equal(ExitCodes.NoInput, missing.ExitCode);
+        Assert.Contains("no-such-deployment", missing.StandardError, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Usage, (await HostC.CliAsync("deployment", "wait", "d1", "--timeout", "0")).ExitCode);
+
+        await HostA.StopHostdAsync();
+        try
+        {
+            var waited = await HostC.CliAsync("deployment", "wait", "d1", "--timeout", "3");
+
+            output.WriteLine(waited.StandardError);
+            Assert.Equal(ExitCodes.TempFail, waited.ExitCode);
+            Assert.Contains("[deployment.wait] no answer from a manager yet", waited.StandardError, StringComparison.Ordinal);
+            Assert.Contains("is still unknown (no manager answered) after 3 s", waited.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await HostA.StartHostdAsync();
+            await Bed.WaitForStateAsync(HostB, "up", ClusterTestBed.UpBound);
+            await Bed.WaitForStateAsync(HostC, "up", ClusterTestBed.UpBound);
+        }
+    }
+
+    [ToolFact("ip", "openssl", NeedsRoot = true)]
     public async Task RelayingARelay_IsRefused()
     {
         await using var peer = await ControlSocketAsync(HostC);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Jumpstart.Shared.Cluster;
 using Jumpstart.Shared.Processes;
@@ -114,21 +115,25 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         await a.KillHostdAsync();
+
+        // The operator follows it from a member: 'deployment wait' asks through host-c's hostd, which fails over from
+        // the dead manager to the new leader, and keeps asking while no manager answers.
+        var waiting = c.CliAsync("deployment", "wait", Id, "--json", "--timeout", ((int)s_stepBound.TotalSeconds).ToString(CultureInfo.InvariantCulture));
         await Leadership.WaitLeadingAsync(b, true, TimeSpan.FromSeconds(10));
         var takeOver = clock.Elapsed;
 
         var (lost, _) = await deploying;
         Assert.False(lost.Succeeded, "the deploy call whose manager was killed succeeded");
         Assert.Contains($"alternates {CmsEndpoint(b)}", lost.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"'jumpstart deployment wait {Id}' on any host", lost.StandardError, StringComparison.Ordinal);
 
-        var shown = await Poll.ForAsync(
-            async _ => await ShowAsync(b),
-            s => s.ValueKind == JsonValueKind.Object && s.GetProperty("state").GetString() is not ClusterDeploymentStates.Deploying,
-            s_stepBound,
-            $"host-b finishing {Id}",
-            s => s.ToString(),
-            TimeSpan.FromMilliseconds(250));
+        var waited = await waiting;
         var completed = clock.Elapsed;
+        output.WriteLine($"deployment wait on host-c: exit {waited.ExitCode}\n{waited.StandardError}");
+        Assert.Equal(0, waited.ExitCode);
+        using var waitedJson = JsonDocument.Parse(waited.StandardOutput);
+        Assert.Equal(ClusterDeploymentStates.Complete, waitedJson.RootElement.GetProperty("state").GetString());
+        var shown = await ShowAsync(b);
         output.WriteLine($"leader host-a killed with {Count} clones dispatched ({registeredAtKill} registered) -> host-b leads after {takeOver.TotalSeconds:0.0} s (lease TTL {s_leaseTtl.TotalSeconds:0} s); {Id} complete after {completed.TotalSeconds:0.0} s");
         Assert.True(takeOver < TimeSpan.FromSeconds(10), $"host-b took {takeOver} to lead");
         Assert.True(registeredAtKill < Count, "every clone had its role before the leader was killed: nothing was in flight");

@@ -96,8 +96,9 @@ public sealed class ManagerFailoverTests(ITestOutputHelper output)
         TimeSpan? stepDown = null, elected = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stepDown is null || elected is null))
         {
-            var bLeads = await Leadership.LeadsAsync(b);
-            var aLeads = await Leadership.LeadsAsync(a);
+            // Both asked at once: asked one after the other, each answer is of another moment (a CLI start apart).
+            var (bAsked, aAsked) = (Leadership.LeadsAsync(b), Leadership.LeadsAsync(a));
+            var (bLeads, aLeads) = (await bAsked, await aAsked);
             samples.Add((clock.Elapsed, aLeads, bLeads));
             stepDown ??= bLeads ? null : clock.Elapsed;
             elected ??= aLeads ? clock.Elapsed : null;
