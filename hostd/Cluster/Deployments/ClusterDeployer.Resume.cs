@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Jumpstart.Hostd.Cluster.Identity;
 using Jumpstart.Hostd.Cluster.State;
 using Jumpstart.Hostd.Vm.Clones;
 using Jumpstart.Shared.Cluster;
@@ -42,6 +43,11 @@ internal sealed partial class ClusterDeployer
         if (!_request.Cold && bundleName is null)
         {
             throw new ClusterRequestException($"deployment {record.Id} stopped before its template was made");
+        }
+
+        if (bundleName is not null && !File.Exists(Path.Combine(bundles.Resolve(bundleName), Vm.Bundles.BundleFiles.Spec)))
+        {
+            await FetchBundleAsync(record.Id, bundleName, cancellationToken);
         }
 
         var spec = ReadSpec(_request.Cold ? _request : _request with { Bundle = bundleName, SpecFile = null }, out _);
@@ -88,6 +94,44 @@ internal sealed partial class ClusterDeployer
         ClusterLog.DeploymentStarted(logger, _request.DeploymentId, _request.Count, _hosts.Count(h => h.Value.Assigned(_slots) > 0));
         await SaveAsync(ClusterDeploymentStates.Deploying, record.Bundle, cancellationToken);
         return await RunAsync(local, spec, bundleName, makeTemplate: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Brings the deployment's bundle to this manager from a host that holds it (the previous leader sent it only to the
+    /// hosts it placed clones on, or made it itself): each host that is up, those with placements first, is asked to send
+    /// it here, as <c>bundle distribute</c> would, until one does. Holdings are not consulted: a receiver reports its
+    /// cached copies by id, and the record knows the bundle by name; a host that lacks it refuses at once.
+    /// </summary>
+    /// <exception cref="ClusterRequestException">No host that is up could send it.</exception>
+    private async Task FetchBundleAsync(string deploymentId, string bundle, CancellationToken cancellationToken)
+    {
+        var placed = (await store.ListPlacementsAsync(deploymentId, cancellationToken)).Select(p => p.Host).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var holders = (await store.ListHostsAsync(cancellationToken))
+            .Where(h => h.State == HostStates.Up && !HostNames.Same(h.Name, remote.Name))
+            .OrderBy(h => placed.Contains(h.Name) ? 0 : 1)
+            .Select(h => h.Name)
+            .ToList();
+        var failures = new List<string>();
+        foreach (var holder in holders)
+        {
+            Note("fetching", $"{bundle} from {holder}: this manager does not hold it");
+            try
+            {
+                var sent = await CallAsync<DistributeResult>(holder, ClusterMethods.BundleDistribute, new DistributeRequest { Bundle = bundle, Hosts = [remote.Name] }, cancellationToken);
+                if (sent.Succeeded)
+                {
+                    return;
+                }
+
+                failures.Add($"{holder}: {string.Join("; ", sent.Hosts.Select(h => h.Message).OfType<string>())}");
+            }
+            catch (Exception ex) when (ex is ClusterException or StreamJsonRpc.LocalRpcException)
+            {
+                failures.Add($"{holder}: {ex.Message}");
+            }
+        }
+
+        throw new ClusterRequestException($"this manager does not hold the deployment's bundle {bundle}, and no host that is up sent it ({(failures.Count == 0 ? "none is up" : string.Join("; ", failures))})");
     }
 
     /// <summary>The VMs alive on <paramref name="host"/>; none when it cannot be asked (its instances are then started or moved).</summary>

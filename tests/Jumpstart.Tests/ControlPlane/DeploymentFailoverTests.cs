@@ -18,8 +18,10 @@ namespace Jumpstart.Tests.ControlPlane;
 /// host-d members that run the clones), a real three-member etcd in the switch's namespace, the CMS of both managers
 /// following the cluster onto etcd (Cms:Store unset). Four clones of the test guest (TCG) are deployed through host-a;
 /// once every clone is dispatched, before any has its role, host-a's hostd is SIGKILLed (its CMS dies with it). host-b
-/// must lead within 10 s and finish the deployment: the clones reach its CMS through their discs' alternates, and the
-/// state is the one etcd holds, so there is still exactly one master and no instance gets two roles.
+/// must lead within 10 s and finish the deployment: it fetches the bundle from a member that holds it (it was sent only
+/// to the clones' hosts, as a deployment's own template is), the clones reach its CMS through their discs' alternates,
+/// and the state is the one etcd holds, so there is still exactly one master and no instance gets two roles. The
+/// operator follows it with <c>deployment wait</c> on host-c, started the moment host-a dies.
 /// It runs in the serial guest-VM collection: its template booting beside ClusterDeployTests' (both under TCG on two
 /// cores) starved both past the 180 s warm-up bound in a full run.
 /// </summary>
@@ -93,12 +95,14 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
             s => s.ToString());
         Step("the cluster on etcd, host-b a manager, both CMS known (the template booting meanwhile)");
 
-        // The bundle on every other host (host-b must hold it to resume the deployment).
+        // The bundle on the hosts the clones go to, as a deployment's own template would be: not on host-b, which must
+        // fetch it from one of them when it resumes the deployment.
         var template = await templating;
         Assert.True(template.Succeeded, $"template create exited {template.ExitCode}: {template.StandardError}");
-        var distributed = await a.CliAsync("bundle", "distribute", Bundle, "--hosts", "host-b,host-c,host-d");
+        var distributed = await a.CliAsync("bundle", "distribute", Bundle, "--hosts", "host-c,host-d");
         Assert.True(distributed.Succeeded, $"bundle distribute exited {distributed.ExitCode}: {distributed.StandardError}");
-        Step("the template made and its bundle on every host");
+        Assert.False((await b.CliAsync("bundle", "verify", Bundle)).Succeeded, "host-b holds the bundle before the deployment");
+        Step("the template made and its bundle on host-c and host-d");
 
         // Each clone spends a few seconds in its self script before it registers: the window to kill the leader in.
         var script = a.Directory.Combine("self-slow.sh");
@@ -128,6 +132,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
         Assert.Contains($"'jumpstart deployment wait {Id}' on any host", lost.StandardError, StringComparison.Ordinal);
 
         var waited = await waiting;
+        Assert.True((await b.CliAsync("bundle", "verify", Bundle)).Succeeded, "host-b resumed the deployment without fetching its bundle");
         var completed = clock.Elapsed;
         output.WriteLine($"deployment wait on host-c: exit {waited.ExitCode}\n{waited.StandardError}");
         Assert.Equal(0, waited.ExitCode);
