@@ -122,7 +122,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
         Assert.Contains($"alternates {CmsEndpoint(b)}", lost.StandardError, StringComparison.Ordinal);
 
         var shown = await Poll.ForAsync(
-            async _ => await ShowAsync(b),
+            async _ => await DeployClusterFixture.ShowAsync(b, Id),
             s => s.ValueKind == JsonValueKind.Object && s.GetProperty("state").GetString() is not ClusterDeploymentStates.Deploying,
             s_stepBound,
             $"host-b finishing {Id}",
@@ -181,19 +181,6 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
     private static string CmsEndpoint(ClusterNode node) => $"{DeployClusterFixture.BridgeAddress(node.Index)}:{CmsPort}";
 
     private static string AdminTokenFile(ClusterNode node) => Path.Combine(node.StateDirectory, "cms", "admin.token");
-
-    /// <summary><c>deployment show ID --cluster</c> at <paramref name="manager"/>; an undefined element while it cannot answer.</summary>
-    private static async Task<JsonElement> ShowAsync(ClusterNode manager)
-    {
-        var result = await manager.CliAsync("deployment", "show", Id, "--cluster", "--json");
-        if (!result.Succeeded)
-        {
-            return default;
-        }
-
-        using var json = JsonDocument.Parse(result.StandardOutput);
-        return json.RootElement.Clone();
-    }
 
     /// <summary>The CMS deployment as <paramref name="node"/>'s CMS answers it (<c>jumpstart deployment show</c> over TCP with its admin token).</summary>
     private static async Task<JsonElement> CmsDeploymentAsync(ClusterNode node)
