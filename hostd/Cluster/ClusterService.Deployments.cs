@@ -87,8 +87,9 @@ public sealed partial class ClusterService
         var results = await Task.WhenAll(hosts.Select(h => StopOnAsync(h.Name, names, images.GetValueOrDefault(h.Name), progress, cancellationToken)));
         if (cms is not null)
         {
+            // A removal run again (exit 75: a host was not reached) finds the waiting list deleted by the first run.
             await using var client = await CmsAdminClient.ConnectAsync(cms.EndPoint, cms.AdminToken(), cancellationToken);
-            await client.DeleteAsync(id, cancellationToken);
+            await client.DeleteIfPresentAsync(id, cancellationToken);
         }
 
         var result = new ClusterRemoveDeploymentResult { DeploymentId = id, Hosts = [.. results.OrderBy(r => r.Host, StringComparer.Ordinal)] };

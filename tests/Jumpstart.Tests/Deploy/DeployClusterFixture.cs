@@ -122,6 +122,7 @@ public class DeployClusterFixture : IAsyncLifetime
     /// </summary>
     public static async Task<JsonElement> RemoveAsync(ClusterNode node, string id)
     {
+        var attempts = new List<string>();
         for (var attempt = 1; ; attempt++)
         {
             var result = await node.CliAsync("deployment", "remove", id, "--json");
@@ -131,9 +132,10 @@ public class DeployClusterFixture : IAsyncLifetime
                 return document.RootElement.Clone();
             }
 
+            attempts.Add($"attempt {attempt} exited {result.ExitCode}: {result.StandardOutput}\n{result.StandardError}");
             if (result.ExitCode != 75 || attempt == 3)
             {
-                throw new InvalidOperationException($"{node.Name}: jumpstart deployment remove {id} exited {result.ExitCode} (attempt {attempt}): {result.StandardOutput}\n{result.StandardError}");
+                throw new InvalidOperationException($"{node.Name}: jumpstart deployment remove {id} failed; {string.Join("\n", attempts)}");
             }
         }
     }
