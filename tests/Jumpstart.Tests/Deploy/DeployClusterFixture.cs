@@ -119,17 +119,39 @@ public class DeployClusterFixture : IAsyncLifetime
     /// <summary>
     /// <c>deployment remove ID --json</c>, run again as its exit 75 asks ("a host was not reached: run this again") at most
     /// twice more: on a loaded machine a host just restarted by a test may miss the cluster's TLS handshake bound once.
+    /// The answer is the last run's with each host's <c>stopped</c> and <c>imageRemoved</c> of every run (what an earlier
+    /// run stopped, the next no longer finds).
     /// </summary>
     public static async Task<JsonElement> RemoveAsync(ClusterNode node, string id)
     {
         var attempts = new List<string>();
+        var stopped = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var attempt = 1; ; attempt++)
         {
             var result = await node.CliAsync("deployment", "remove", id, "--json");
-            if (result.ExitCode == 0)
+            var answer = result.StandardOutput.TrimStart().StartsWith('{') ? System.Text.Json.Nodes.JsonNode.Parse(result.StandardOutput)!.AsObject() : null;
+            foreach (var host in answer?["hosts"]?.AsArray().Select(h => h!.AsObject()) ?? [])
             {
-                using var document = JsonDocument.Parse(result.StandardOutput);
-                return document.RootElement.Clone();
+                var name = host["host"]!.GetValue<string>();
+                stopped.TryAdd(name, []);
+                stopped[name].AddRange(host["stopped"]?.AsArray().Select(v => v!.GetValue<string>()) ?? []);
+                if (host["imageRemoved"]?.GetValue<string>() is { } image)
+                {
+                    images[name] = image;
+                }
+            }
+
+            if (result.ExitCode == 0 && answer is not null)
+            {
+                foreach (var host in answer["hosts"]!.AsArray().Select(h => h!.AsObject()))
+                {
+                    var name = host["host"]!.GetValue<string>();
+                    host["stopped"] = new System.Text.Json.Nodes.JsonArray([.. stopped[name].Select(v => (System.Text.Json.Nodes.JsonNode?)v)]);
+                    host["imageRemoved"] = images.GetValueOrDefault(name);
+                }
+
+                return JsonSerializer.SerializeToElement(answer);
             }
 
             attempts.Add($"attempt {attempt} exited {result.ExitCode}: {result.StandardOutput}\n{result.StandardError}");
