@@ -17,6 +17,9 @@ public sealed partial class ClusterService
     /// <summary>One deployment at a time: placement reads the memory the hosts had, which another run would be taking.</summary>
     private readonly SemaphoreSlim _deploying = new(1, 1);
 
+    /// <summary>How often a new leader looks whether the hosts of a deployment it resumes are up again.</summary>
+    private static readonly TimeSpan s_hostPoll = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The CMS this hostd runs, once its control server started (a new leader's resumed deployments use it).</summary>
     public Func<LocalCms?>? LocalCms { get; set; }
 
@@ -96,8 +99,9 @@ public sealed partial class ClusterService
         var results = await Task.WhenAll(hosts.Select(h => StopOnAsync(h.Name, names, images.GetValueOrDefault(h.Name), progress, cancellationToken)));
         if (cms is not null)
         {
+            // A removal run again (exit 75: a host was not reached) finds the waiting list deleted by the first run.
             await using var client = await CmsAdminClient.ConnectAsync(cms.EndPoint, cms.AdminToken(), cancellationToken);
-            await client.DeleteAsync(id, cancellationToken);
+            await client.DeleteIfPresentAsync(id, cancellationToken);
         }
 
         var result = new ClusterRemoveDeploymentResult { DeploymentId = id, Hosts = [.. results.OrderBy(r => r.Host, StringComparer.Ordinal)] };
@@ -197,6 +201,7 @@ public sealed partial class ClusterService
     /// </summary>
     private async Task ResumeDeploymentsAsync(IClusterStore store, CancellationToken leadership)
     {
+        var leadingSince = time.GetUtcNow();
         try
         {
             foreach (var record in await store.ListDeploymentsAsync(leadership))
@@ -206,6 +211,7 @@ public sealed partial class ClusterService
                     continue;
                 }
 
+                await AwaitPlacementHostsAsync(store, record.Id, leadingSince + options.Value.DownAfter + ClusterLimits.MaxReconnectDelay, leadership);
                 await _deploying.WaitAsync(leadership);
                 var cms = LocalCms?.Invoke();
                 for (var tries = 0; cms is null && tries < 40; tries++)
@@ -240,6 +246,29 @@ public sealed partial class ClusterService
         catch (Exception ex) when (ex is ClusterException or OperationCanceledException)
         {
             ClusterLog.HandlerFailed(_logger, "leader start", "deployments", ex);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every host with a placement of deployment <paramref name="id"/> is up, or until <paramref name="until"/>.
+    /// A new leader's "down" means nothing before the hosts could reach it: their liveness lapses while no manager leads
+    /// (e.g. the only manager restarted), and a live member comes back within its reconnect pause and one heartbeat. The
+    /// resumed run would otherwise take such a host's running clones for lost and start them again elsewhere: two VMs of
+    /// one instance, with one address. A host still down at <paramref name="until"/> is one (its clones are moved).
+    /// </summary>
+    private async Task AwaitPlacementHostsAsync(IClusterStore store, string id, DateTimeOffset until, CancellationToken leadership)
+    {
+        var placed = (await store.ListPlacementsAsync(id, leadership)).Select(p => p.Host).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        while (true)
+        {
+            var hosts = await store.ListHostsAsync(leadership);
+            var waiting = placed.Where(p => hosts.Any(h => HostNames.Same(h.Name, p) && h.State is not (HostStates.Up or HostStates.Removed))).ToList();
+            if (waiting.Count == 0 || time.GetUtcNow() >= until)
+            {
+                return;
+            }
+
+            await Task.Delay(s_hostPoll, time, leadership);
         }
     }
 

@@ -52,6 +52,24 @@ public sealed class CmsAdminClient : IAsyncDisposable
     public Task<bool> DeleteAsync(string deploymentId, CancellationToken cancellationToken)
         => _connection.InvokeAsync<bool>(CmsMethods.DeleteDeployment, Request(deploymentId), cancellationToken);
 
+    /// <summary>
+    /// <c>cms.deleteDeployment</c> where the deployment may be gone already: a removal run again after one that could not
+    /// reach a host (it deleted the waiting list before it stopped), or what a creation cut short left. False when the CMS
+    /// had none (its <see cref="CmsErrorCodes.UnknownDeployment"/>); other refusals are thrown.
+    /// </summary>
+    /// <exception cref="RemoteInvocationException">The CMS refused otherwise (see <see cref="CmsErrorCodes"/>).</exception>
+    public async Task<bool> DeleteIfPresentAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DeleteAsync(deploymentId, cancellationToken);
+        }
+        catch (RemoteInvocationException ex) when (ex.ErrorCode == CmsErrorCodes.UnknownDeployment)
+        {
+            return false;
+        }
+    }
+
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     private AdminRequest Request(string? deploymentId = null, DeploymentSpec? deployment = null)

@@ -108,8 +108,9 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
             }
             catch (RemoteInvocationException ex) when (ex.ErrorCode == CmsErrorCodes.UnknownDeployment)
             {
+                // What a creation cut short left is invisible until complete and would refuse the id; nothing there is fine.
                 kept = false;
-                await DeleteLeftoverAsync(cms, cancellationToken);
+                await cms.DeleteIfPresentAsync(_deploymentId, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is SocketException or IOException or RemoteRpcException)
@@ -120,19 +121,6 @@ public sealed class CmsCloneRegistrar : ICloneRegistrar
         if (!kept)
         {
             await RegisterAsync(clones, cancellationToken);
-        }
-    }
-
-    /// <summary>Deletes what a creation cut short left (invisible until complete, it would refuse the id); nothing there is fine.</summary>
-    private async Task DeleteLeftoverAsync(CmsAdminClient cms, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await cms.DeleteAsync(_deploymentId, cancellationToken);
-        }
-        catch (RemoteInvocationException ex) when (ex.ErrorCode == CmsErrorCodes.UnknownDeployment)
-        {
-            // Nothing was left.
         }
     }
 

@@ -76,6 +76,24 @@ public sealed class CmsServerTests
     }
 
     [Fact]
+    public async Task DeleteIfPresent_ASecondDelete_AnswersFalse_WhereDeleteIsRefusedAsUnknown_AndOtherRefusalsStillThrow()
+    {
+        await using var cms = await CmsServerFixture.StartAsync();
+        await cms.CreateAsync(CmsTestBed.Spec("d1", 2));
+        await using var admin = await cms.AdminAsync();
+
+        // A cluster removal run again as its exit 75 asks deletes the waiting list a second time.
+        Assert.True(await admin.DeleteIfPresentAsync("d1", CancellationToken.None).WaitAsync(s_bound));
+        Assert.False(await admin.DeleteIfPresentAsync("d1", CancellationToken.None).WaitAsync(s_bound));
+        var unknown = await Assert.ThrowsAsync<RemoteInvocationException>(() => admin.DeleteAsync("d1", CancellationToken.None).WaitAsync(s_bound));
+        Assert.Equal(CmsErrorCodes.UnknownDeployment, unknown.ErrorCode);
+
+        await using var wrongToken = await CmsAdminClient.ConnectAsync(cms.EndPoint, "not-the-admin-token", CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() => wrongToken.DeleteIfPresentAsync("d1", CancellationToken.None).WaitAsync(s_bound));
+        Assert.Equal(CmsErrorCodes.Unauthorized, refused.ErrorCode);
+    }
+
+    [Fact]
     public async Task WaitOverTheWire_IsWokenByAnotherConnectionsReport()
     {
         await using var cms = await CmsServerFixture.StartAsync();

@@ -138,7 +138,7 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
         Assert.Equal(0, waited.ExitCode);
         using var waitedJson = JsonDocument.Parse(waited.StandardOutput);
         Assert.Equal(ClusterDeploymentStates.Complete, waitedJson.RootElement.GetProperty("state").GetString());
-        var shown = await ShowAsync(b);
+        var shown = await DeployClusterFixture.ShowAsync(b, Id);
         output.WriteLine($"leader host-a killed with {Count} clones dispatched ({registeredAtKill} registered) -> host-b leads after {takeOver.TotalSeconds:0.0} s (lease TTL {s_leaseTtl.TotalSeconds:0} s); {Id} complete after {completed.TotalSeconds:0.0} s");
         Assert.True(takeOver < TimeSpan.FromSeconds(10), $"host-b took {takeOver} to lead");
         Assert.True(registeredAtKill < Count, "every clone had its role before the leader was killed: nothing was in flight");
@@ -191,19 +191,6 @@ public sealed class DeploymentFailoverTests(ITestOutputHelper output)
     private static string CmsEndpoint(ClusterNode node) => $"{DeployClusterFixture.BridgeAddress(node.Index)}:{CmsPort}";
 
     private static string AdminTokenFile(ClusterNode node) => Path.Combine(node.StateDirectory, "cms", "admin.token");
-
-    /// <summary><c>deployment show ID --cluster</c> at <paramref name="manager"/>; an undefined element while it cannot answer.</summary>
-    private static async Task<JsonElement> ShowAsync(ClusterNode manager)
-    {
-        var result = await manager.CliAsync("deployment", "show", Id, "--cluster", "--json");
-        if (!result.Succeeded)
-        {
-            return default;
-        }
-
-        using var json = JsonDocument.Parse(result.StandardOutput);
-        return json.RootElement.Clone();
-    }
 
     /// <summary>The CMS deployment as <paramref name="node"/>'s CMS answers it (<c>jumpstart deployment show</c> over TCP with its admin token).</summary>
     private static async Task<JsonElement> CmsDeploymentAsync(ClusterNode node)
