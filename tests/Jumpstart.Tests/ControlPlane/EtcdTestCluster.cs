@@ -121,22 +121,31 @@ internal sealed class EtcdTestCluster : IDisposable
     public async Task WaitHealthyAsync(TimeSpan timeout)
     {
         using var connection = Connect();
-        await Poll.UntilAsync(
-            async ct =>
-            {
-                try
+        try
+        {
+            await Poll.UntilAsync(
+                async ct =>
                 {
-                    await connection.Client.PutAsync("/health", "ok", deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
-                    return true;
-                }
-                catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-                {
-                    return false;
-                }
-            },
-            timeout,
-            $"the etcd cluster answers a write (log of m0: {Log(0)[^Math.Min(2000, Log(0).Length)..]})",
-            TimeSpan.FromMilliseconds(200));
+                    try
+                    {
+                        await connection.Client.PutAsync("/health", "ok", deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
+                        return true;
+                    }
+                    catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+                    {
+                        return false;
+                    }
+                },
+                timeout,
+                "the etcd cluster answers a write",
+                TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException ex)
+        {
+            // The log as it is when the wait failed (read once: it grows while etcd runs).
+            var log = Log(0);
+            throw new TimeoutException($"{ex.Message}; the end of m0's log: {log[^Math.Min(2000, log.Length)..]}", ex);
+        }
     }
 
     public void Dispose()
