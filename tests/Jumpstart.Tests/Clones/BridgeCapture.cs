@@ -26,12 +26,13 @@ public sealed partial class BridgeCapture : IAsyncDisposable
     private BridgeCapture(IReadOnlyList<string> execPrefix, string interfaceName, string file)
     {
         _file = file;
-        // -U writes each packet at once, so nothing waits in tcpdump's buffer when it is stopped; -B 16 MiB of kernel
-        // buffer (the default is 2), so a burst on a loaded machine is not dropped before tcpdump reads it (a 6 MiB
-        // multicast lost about a tenth of its frames in a full run).
+        // --immediate-mode hands tcpdump each packet as it comes (without it the kernel passes a block of packets up to a
+        // second late, and the block open when tcpdump is stopped is lost) and -U writes each packet at once, so the file
+        // holds every frame until the stop; -B 16 MiB of kernel buffer (the default is 2), so a burst on a loaded machine
+        // is not dropped before tcpdump reads it (a 6 MiB multicast lost about a tenth of its frames in a full run).
         _run = ProcessRunner.RunAsync(
             Requirements.RequireTool("ip"),
-            [.. execPrefix, Requirements.RequireTool("tcpdump"), "-i", interfaceName, "-n", "-U", "-B", "16384", "-w", file],
+            [.. execPrefix, Requirements.RequireTool("tcpdump"), "-i", interfaceName, "-n", "--immediate-mode", "-U", "-B", "16384", "-w", file],
             new ProcessRunOptions
             {
                 Timeout = s_maxLifetime,

@@ -80,7 +80,9 @@ public sealed class CloneEndToEndTests(CloneClusterFixture cluster) : IClassFixt
         foreach (var address in run.Addresses)
         {
             var mac = run.NeighbourMacs[address];
-            Assert.Contains(run.Frames, f => f.Source == mac);
+            Assert.True(
+                run.Frames.Any(f => f.Source == mac),
+                $"no frame from {address} ({mac}) among {run.Frames.Count} frames from {string.Join(", ", run.Frames.GroupBy(f => f.Source).Select(g => $"{g.Key} x{g.Count()}"))}");
         }
     }
 
